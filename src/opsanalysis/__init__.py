@@ -1,11 +1,14 @@
 """opsanalysis: analysis workbench for Amazon sellers' operations teams.
 
-Plain functions, one module per topic (see ``DESIGN.md`` in the shared folder):
-``io`` reads Amazon's reports, ``kpi``/``ads``/``opportunity``/``demand``/``forecast``/
-``replenishment``/``launch`` analyse canonical frames, ``plotting``/``labels`` present them,
-``params``/``batch``/``cli`` orchestrate notebook runs.
+Plain functions, one module per topic: ``io`` reads Amazon's reports, ``kpi``/``ads``/
+``opportunity``/``demand``/``forecast``/``replenishment``/``launch`` analyse canonical frames,
+``plotting``/``labels`` present them, ``params``/``batch``/``cli`` orchestrate notebook runs.
+
+Submodules are imported on first attribute access, so ``import opsanalysis as oa`` stays cheap
+and ``oa.forecast.predict(...)`` works without a separate import.
 """
 
+import importlib
 from importlib import metadata as _metadata
 
 try:
@@ -13,4 +16,15 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+_SUBMODULES = {
+    "ads", "batch", "cli", "demand", "export", "forecast", "io", "kpi", "labels", "launch",
+    "marketplaces", "opportunity", "params", "plotting", "replenishment", "sample",
+}
+
+__all__ = ["__version__", *sorted(_SUBMODULES)]
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
