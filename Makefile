@@ -16,11 +16,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (opsanalysis)" >/dev/null
 	touch $(STAMP)
 
-report: $(STAMP)
-	$(BIN)/opsanalysis run --data data/sample --out reports
+# Marketplaces run in parallel local processes; JOBS=1 for a sequential run.
+JOBS ?= 2
+NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	--nbval-kernel-startup-timeout 180 --nbval-cell-timeout 600
 
+report: $(STAMP)
+	$(BIN)/opsanalysis run --data data/sample --out reports --jobs $(JOBS)
+
+# Unit tests + papermill runs of every notebook (tests/), then nbval over the committed
+# notebooks. Both must pass; pytest's exit code 5 ("no tests collected") fails make as well.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	MPLBACKEND=Agg $(BIN)/python -m pytest
+	MPLBACKEND=Agg $(BIN)/python -m pytest $(NBVAL_FLAGS) -p no:cacheprovider notebooks/
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=.

@@ -1,0 +1,221 @@
+"""Ingest benchmark: ``read_report`` against a bare ``pandas.read_csv(engine="pyarrow")``.
+
+Generates, in a temporary folder, an All Orders flat file (TAB, raw numbers, ISO timestamps;
+1,000,000 data lines by default) and a Sponsored Products search-term report as the console
+writes it in CSV (``"Dec 1, 2019"``, ``$3.34``, ``0.38%``; 200,000 rows), then reads each file
+in a fresh subprocess with both readers and prints a markdown table: seconds (best of three
+reads; the machine may be shared), rows/s, peak resident memory of the first read above the
+interpreter's baseline (sampled from /proc every 2 ms), the frame's own size, and their ratio.
+
+Targets (issue 3): read_report within 1.5x the bare pyarrow time, peak memory under 3x the
+frame. Usage::
+
+    .venv/bin/python benchmarks/ingest.py [--orders-rows N] [--search-term-rows N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+ORDERS_HEADER = [
+    "amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date", "order-status",
+    "fulfillment-channel", "sales-channel", "order-channel", "url", "ship-service-level",
+    "product-name", "sku", "asin", "item-status", "quantity", "currency", "item-price",
+    "item-tax", "shipping-price", "shipping-tax", "gift-wrap-price", "gift-wrap-tax",
+    "item-promotion-discount", "ship-promotion-discount", "ship-city", "ship-state",
+    "ship-postal-code", "ship-country", "promotion-ids", "is-business-order",
+    "purchase-order-number", "price-designation",
+]
+
+
+def _choice(rng, values, size):
+    return np.asarray(values, dtype=object)[rng.integers(0, len(values), size)]
+
+
+def write_orders(path: Path, rows: int, seed: int = 0) -> None:
+    """An All Orders flat file of ``rows`` data lines (synthetic values)."""
+    rng = np.random.default_rng(seed)
+    numbers = rng.integers(0, 10**7, rows)
+    start = pd.Timestamp("2024-08-01", tz="UTC").value // 10**9
+    seconds = start + np.sort(rng.integers(0, 820 * 86400, rows))
+    purchase = pd.to_datetime(seconds, unit="s", utc=True)
+    updated = purchase + pd.to_timedelta(rng.integers(3600, 5 * 86400, rows), unit="s")
+    iso = "%Y-%m-%dT%H:%M:%S+00:00"
+    skus = np.array([f"SKU-{i:03d}" for i in range(40)], dtype=object)
+    pick = rng.integers(0, 40, rows)
+    price = np.round(rng.uniform(9, 80, rows), 2)
+    columns = {
+        "amazon-order-id": [f"111-{n:07d}-{n % 9973:07d}" for n in numbers],
+        "merchant-order-id": np.full(rows, None, dtype=object),
+        "purchase-date": purchase.strftime(iso),
+        "last-updated-date": updated.strftime(iso),
+        "order-status": _choice(rng, ["Shipped", "Shipped", "Shipped", "Pending", "Cancelled"],
+                                rows),
+        "fulfillment-channel": np.full(rows, "Amazon", dtype=object),
+        "sales-channel": _choice(rng, ["Amazon.com"] * 20 + ["Non-Amazon"], rows),
+        "order-channel": np.full(rows, None, dtype=object),
+        "url": np.full(rows, None, dtype=object),
+        "ship-service-level": _choice(rng, ["Standard", "Expedited"], rows),
+        "product-name": np.array([f"Bath mat {i} - 31 x 19 inch, non-slip, grey"
+                                  for i in range(40)], dtype=object)[pick],
+        "sku": skus[pick],
+        "asin": np.array([f"B0{i:08d}" for i in range(40)], dtype=object)[pick],
+        "item-status": np.full(rows, "Shipped", dtype=object),
+        "quantity": rng.integers(1, 4, rows),
+        "currency": np.full(rows, "USD", dtype=object),
+        "item-price": price,
+        "item-tax": np.round(price * 0.07, 2),
+        "shipping-price": np.zeros(rows),
+        "shipping-tax": np.zeros(rows),
+        "gift-wrap-price": np.full(rows, None, dtype=object),
+        "gift-wrap-tax": np.full(rows, None, dtype=object),
+        "item-promotion-discount": np.round(-rng.uniform(0, 3, rows) * (rng.random(rows) < .1), 2),
+        "ship-promotion-discount": np.zeros(rows),
+        "ship-city": _choice(rng, ["Portland", "Austin", "Columbus", "Seattle"], rows),
+        "ship-state": _choice(rng, ["OR", "TX", "OH", "WA"], rows),
+        "ship-postal-code": [f"{n % 99999:05d}" for n in numbers],
+        "ship-country": np.full(rows, "US", dtype=object),
+        "promotion-ids": np.full(rows, None, dtype=object),
+        "is-business-order": _choice(rng, ["false"] * 9 + ["true"], rows),
+        "purchase-order-number": np.full(rows, None, dtype=object),
+        "price-designation": np.full(rows, None, dtype=object),
+    }
+    table = pa.table({name: pa.array(list(values) if isinstance(values, list) else values)
+                      for name, values in columns.items()})
+    table = table.cast(pa.schema([(name, pa.string()) for name in table.column_names]))
+    options = pacsv.WriteOptions(delimiter="\t", quoting_style="none")
+    pacsv.write_csv(table, path, write_options=options)
+
+
+def write_search_terms(path: Path, rows: int, seed: int = 1) -> None:
+    """A console-style Sponsored Products search-term CSV of ``rows`` rows."""
+    rng = np.random.default_rng(seed)
+    dates = pd.Timestamp("2026-09-01") + pd.to_timedelta(rng.integers(0, 60, rows), unit="D")
+    impressions = rng.integers(1, 5000, rows)
+    clicks = rng.binomial(impressions, 0.004)
+    cpc = np.round(rng.uniform(0.2, 2.0, rows), 2)
+    spend = np.round(clicks * cpc, 2)
+    orders = rng.binomial(clicks, 0.1)
+    sales = np.round(orders * 29.99, 2)
+    terms = np.array([f"bath mat {word} {i}" for i in range(2000)
+                      for word in ("grey", "large", "non slip")], dtype=object)
+    columns = {
+        "Date": [f"{d:%b} {d.day}, {d.year}" for d in dates],
+        "Portfolio name": np.full(rows, "Not grouped", dtype=object),
+        "Currency": np.full(rows, "USD", dtype=object),
+        "Campaign Name": _choice(rng, [f"Mats - {i}" for i in range(30)], rows),
+        "Ad Group Name": _choice(rng, [f"Group {i}" for i in range(60)], rows),
+        "Targeting": _choice(rng, ["bath mat", "rug", "*", "kitchen mat"], rows),
+        "Match Type": _choice(rng, ["EXACT", "PHRASE", "BROAD", "-"], rows),
+        "Customer Search Term": terms[rng.integers(0, len(terms), rows)],
+        "Impressions": impressions,
+        "Clicks": clicks,
+        "Click-Thru Rate (CTR)": [f"{v:.2f}%" for v in 100 * clicks / impressions],
+        "Cost Per Click (CPC)": [f"${v}" if c else "" for v, c in zip(cpc, clicks, strict=True)],
+        "Spend": [f"${v}" for v in spend],
+        "7 Day Total Sales ": [f"${v}" for v in sales],
+        "Total Advertising Cost of Sales (ACOS) ": [
+            f"{100 * s / v:.2f}%" if v else "" for s, v in zip(spend, sales, strict=True)],
+        "7 Day Total Orders (#)": orders,
+        "7 Day Total Units (#)": orders,
+    }
+    frame = pd.DataFrame(columns)
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+_CHILD = r"""
+import gc, json, os, sys, threading, time
+import pandas as pd
+which, path, sep, REPEATS = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+from opsanalysis.io import read_report
+page = os.sysconf("SC_PAGE_SIZE")
+
+def rss():
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * page
+
+gc.collect()
+base = rss()
+peak = [base]
+stop = threading.Event()
+
+def sample():
+    while not stop.is_set():
+        peak[0] = max(peak[0], rss())
+        time.sleep(0.002)
+
+watcher = threading.Thread(target=sample, daemon=True)
+watcher.start()
+
+def read():
+    if which == "bare":
+        return pd.read_csv(path, engine="pyarrow", sep=sep)
+    return read_report(path, marketplace="US")
+
+start = time.perf_counter()
+frame = read()
+seconds = [time.perf_counter() - start]
+stop.set()
+watcher.join()
+peak[0] = max(peak[0], rss())
+size = int(frame.memory_usage(deep=True).sum())
+rows = len(frame)
+del frame
+for _ in range(REPEATS - 1):  # the machine is shared: best of several runs for the time
+    start = time.perf_counter()
+    read()
+    seconds.append(time.perf_counter() - start)
+seconds = min(seconds)
+print(json.dumps({"seconds": seconds, "rows": rows, "peak_bytes": peak[0] - base,
+                  "frame_bytes": size}))
+"""
+
+
+def measure(which: str, path: Path, sep: str, repeats: int = 3) -> dict:
+    """Best time of ``repeats`` reads and peak memory of the first, in a fresh interpreter."""
+    done = subprocess.run([sys.executable, "-c", _CHILD, which, str(path), sep, str(repeats)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders-rows", type=int, default=1_000_000)
+    parser.add_argument("--search-term-rows", type=int, default=200_000)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        files = [("All Orders (TSV)", Path(folder) / "orders.txt", "\t", write_orders,
+                  args.orders_rows),
+                 ("SP search term (CSV)", Path(folder) / "search_terms.csv", ",",
+                  write_search_terms, args.search_term_rows)]
+        lines = ["| file | reader | rows | seconds | rows/s | peak MiB | frame MiB | "
+                 "peak / frame | time / bare |", "|---|---|---|---|---|---|---|---|---|"]
+        for label, path, sep, write, rows in files:
+            write(path, rows)
+            size_mib = path.stat().st_size / 2**20
+            bare = measure("bare", path, sep)
+            ours = measure("read_report", path, sep)
+            for name, result in (("pandas.read_csv(engine='pyarrow')", bare),
+                                 ("opsanalysis.io.read_report", ours)):
+                peak = result["peak_bytes"] / 2**20
+                frame = result["frame_bytes"] / 2**20
+                lines.append(
+                    f"| {label}, {size_mib:.0f} MiB | {name} | {result['rows']:,} | "
+                    f"{result['seconds']:.2f} | {result['rows'] / result['seconds']:,.0f} | "
+                    f"{peak:.0f} | {frame:.0f} | {peak / frame:.2f} | "
+                    f"{result['seconds'] / bare['seconds']:.2f} |")
+        print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""The ``opsanalysis`` command.
+
+``opsanalysis run`` executes every report notebook for every marketplace (see
+:func:`opsanalysis.batch.run`), prints the path of the run's ``index.html`` and exits non-zero
+when any notebook failed.
+"""
+
+import argparse
+import sys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Argument parser of the ``opsanalysis`` command."""
+    parser = argparse.ArgumentParser(
+        prog="opsanalysis", description="Operations analysis for Amazon sellers.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser(
+        "run", help="execute the report notebooks for every marketplace",
+        description="Execute every report notebook for every marketplace folder of --data into "
+                    "a new folder <out>/<run-id>/ (HTML, executed notebooks, CSV/XLSX tables, "
+                    "run.json, index.html).")
+    run.add_argument("--marketplace", "-m", action="extend", nargs="+", metavar="CODE",
+                     help="marketplace code(s), e.g. US JP (default: every folder in --data)")
+    run.add_argument("--data", metavar="DIR", help="folder with one sub-folder per marketplace "
+                     "(default: the bundled sample data/sample)")
+    run.add_argument("--params", metavar="DIR", help="params folder (default: params/)")
+    run.add_argument("--out", metavar="DIR", help="parent folder of run folders (default: reports/)")
+    run.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
+                     help="marketplaces run in parallel in N local processes (default 1)")
+    run.add_argument("--scheduler", metavar="ADDR",
+                     help="dask scheduler address (tcp://host:8786): one task per marketplace")
+    run.add_argument("--language", choices=["en", "zh"],
+                     help="report language (default: each marketplace's params)")
+    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    arguments = build_parser().parse_args(argv)
+    from opsanalysis import batch
+
+    try:
+        result = batch.run(
+            marketplaces=arguments.marketplace, data_dir=arguments.data,
+            out_dir=arguments.out, jobs=arguments.jobs, scheduler=arguments.scheduler,
+            params_dir=arguments.params, language=arguments.language,
+            progress=not arguments.no_progress)
+    except (ValueError, KeyError, FileNotFoundError) as error:
+        print(f"opsanalysis run: error: {error}", file=sys.stderr)
+        return 2
+    for failure in result.failed:
+        print(f"FAILED {failure.marketplace} {failure.notebook}: {failure.error}", file=sys.stderr)
+    print(f"{result.status}: {len(result.results) - len(result.failed)}/{len(result.results)} "
+          f"notebooks ok in {result.duration_s:.1f} s", file=sys.stderr)
+    print(result.index)
+    return result.exit_code
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

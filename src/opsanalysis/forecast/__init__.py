@@ -1,0 +1,227 @@
+"""Demand forecasts for many series at once, with calibrated quantiles and honest backtests.
+
+Public entry points (stable: other modules and notebooks rely on their names and columns):
+
+* :func:`predict` -- ``unique_id, ds, forecast`` plus ``q50``, ``q90`` ... per requested quantile.
+* :func:`backtest` -- rolling-origin evaluation per series x method x window.
+* :func:`backtest_summary` -- the overall table per method.
+* :data:`METHODS` -- the method names.
+
+Input is the long ``unique_id, ds, y`` frame of :func:`opsanalysis.demand.build_panel`; a missing
+``y`` is a censored period (out of stock, lost buy box) and is skipped by every method rather
+than read as zero demand. All series are held in one matrix (series x periods) and every method
+is vectorised across series.
+
+Methods (parameters from params ``forecast``): ``naive``; ``seasonal_naive`` (one season: 7 days,
+52 weeks, 12 months); ``moving_average_<k>``; ``ses`` (fixed alpha); ``croston_classic``,
+``croston_sba``, ``tsb``, ``adida`` (intermittent demand, statsforecast 2.1.1 definitions and
+initialisation); ``ets`` (damped trend + additive seasonality, grid-searched per series);
+``gbm`` (one global HistGradientBoostingRegressor, Poisson loss, lags >= horizon, rolling means,
+calendar and event features); ``auto`` (per series, the mean of the best candidates of two
+holdout windows, shrunk to the all-series ranking; short series use a fallback method).
+
+Quantiles: split-conformal. The method is refitted at the last ``intervals.windows`` origins
+(one horizon apart); its out-of-sample errors, divided by each series' recent volatility, are
+pooled within groups of series of similar intermittency, and their empirical quantiles, times
+the series' current volatility, are added to the point forecast (floored at 0). ``gbm`` uses
+quantile-loss models instead. Without enough history for a holdout, Poisson quantiles are used.
+Calibration holds when the holdout windows resemble the forecast window; a one-off peak
+(Christmas) inside or just ahead of them widens or narrows the band (see the benchmarks).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._core import METHODS, check_method, forecast_matrix
+from ._intervals import series_scale, squared_scale
+from ._panel import Panel, from_long, to_long
+
+__all__ = ["METHODS", "backtest", "backtest_summary", "predict", "quantile_column"]
+
+
+def quantile_column(q: float) -> str:
+    """Column name of a quantile: 0.9 -> "q90", 0.5 -> "q50"."""
+    return f"q{int(round(100 * q, 6))}"
+
+
+def _settings(params: dict | None) -> tuple[dict, dict | None]:
+    """The ``forecast`` and ``events`` sections from params (defaults.yaml when None)."""
+    if params is None:
+        from opsanalysis import params as params_module
+
+        params = params_module.load_defaults()
+    forecast = params.get("forecast", params)
+    events = params.get("events") if forecast.get("use_events", True) else None
+    return forecast, events
+
+
+def _check_quantiles(quantiles) -> tuple[float, ...]:
+    quantiles = tuple(float(q) for q in quantiles)
+    if any(not 0 < q < 1 for q in quantiles):
+        raise ValueError(f"quantiles must lie strictly between 0 and 1, got {quantiles}")
+    return quantiles
+
+
+def predict(history: pd.DataFrame, horizon: int, method: str = "auto", quantiles=(),
+            *, params: dict | None = None, freq: str | None = None) -> pd.DataFrame:
+    """Forecast every series of a long history ``horizon`` periods past its last date.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Long frame ``unique_id, ds, y`` [units per period]; other columns are ignored. A missing
+        ``y`` marks a censored period. All series share one regular grid (daily, weekly or
+        monthly); forecasts start after the last date in the whole frame.
+    horizon : int
+        Periods ahead [periods].
+    method : str
+        A name in :data:`METHODS` (default ``"auto"``).
+    quantiles : sequence of float
+        Probability levels [fraction], e.g. ``(0.5, 0.9)`` -> columns ``q50``, ``q90``.
+    params : dict, optional
+        Loaded params (:func:`opsanalysis.params.load`) or just its ``forecast`` section;
+        default: ``params/defaults.yaml``.
+    freq : str, optional
+        pandas frequency of ``ds``; inferred when omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unique_id, ds, forecast`` [units per period] and one ``q<100 q>`` column per quantile,
+        sorted by ``unique_id, ds``; ``forecast`` is NaN only for a series with no observed value.
+    """
+    check_method(method)
+    if int(horizon) < 1:
+        raise ValueError(f"horizon must be a positive number of periods, got {horizon}")
+    quantiles = _check_quantiles(quantiles)
+    settings, events = _settings(params)
+    panel = from_long(history, freq, settings["season_length"])
+    forecast, by_quantile = forecast_matrix(panel, int(horizon), method, quantiles, settings,
+                                            events)
+    columns = {"forecast": forecast}
+    columns.update({quantile_column(q): by_quantile[q] for q in quantiles})
+    return to_long(panel, columns, int(horizon))
+
+
+def _pinball(actual: np.ndarray, predicted: np.ndarray, q: float) -> np.ndarray:
+    diff = actual - predicted
+    return np.maximum(q * diff, (q - 1.0) * diff)
+
+
+def _window_metrics(panel: Panel, origin: int, horizon: int, method: str,
+                    quantiles: tuple[float, ...], settings: dict, events) -> pd.DataFrame:
+    cut = panel.head(origin)
+    actual = panel.values[:, origin:origin + horizon]
+    forecast, by_quantile = forecast_matrix(cut, horizon, method, quantiles, settings, events)
+    observed = ~np.isnan(actual)
+    n_actual = observed.sum(axis=1)
+    error = np.where(observed, forecast - actual, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mse = np.nansum(error ** 2, axis=1) / n_actual
+        mae = np.nansum(np.abs(error), axis=1) / n_actual
+        scale = series_scale(cut.values)
+        frame = {
+            "unique_id": panel.ids, "method": method, "cutoff": cut.dates[-1],
+            "n_actual": n_actual,
+            "actual_mean": np.nansum(np.where(observed, actual, 0), axis=1) / n_actual,
+            "forecast_mean": np.nansum(np.where(observed, forecast, 0), axis=1) / n_actual,
+            "rmsse": np.sqrt(mse / squared_scale(cut.values)),
+            "mase": mae / scale,
+            "bias": np.nansum(error, axis=1) / n_actual,
+        }
+        if quantiles:
+            losses = [np.nansum(np.where(observed, _pinball(actual, by_quantile[q], q), np.nan),
+                                axis=1) / n_actual for q in quantiles]
+            frame["pinball"] = np.mean(losses, axis=0) / scale
+        if 0.9 in quantiles:
+            frame["coverage_q90"] = (observed & (actual <= by_quantile[0.9] + 1e-9)).sum(
+                axis=1) / n_actual
+    out = pd.DataFrame(frame)
+    return out[out["n_actual"] > 0]
+
+
+def backtest(history: pd.DataFrame, horizon: int, methods=None, windows: int = 3,
+             quantiles=(0.5, 0.9), *, params: dict | None = None,
+             freq: str | None = None) -> pd.DataFrame:
+    """Rolling-origin evaluation: every method refitted at ``windows`` cut-offs, ``horizon`` apart.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Long ``unique_id, ds, y`` (missing ``y`` = censored: not scored).
+    horizon : int
+        Periods per window [periods].
+    methods : sequence of str, optional
+        Names from :data:`METHODS`; default all of them.
+    windows : int
+        Number of consecutive windows ending at the last date.
+    quantiles : sequence of float
+        Levels scored by the pinball loss; 0.9 adds ``coverage_q90``.
+    params, freq
+        As in :func:`predict`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per series x method x window: ``unique_id, method, window`` (1 = earliest),
+        ``cutoff`` (last training date), ``n_actual`` (scored periods), ``actual_mean``,
+        ``forecast_mean`` [units per period], ``rmsse``, ``mase`` (scaled by the training
+        series' one-step changes), ``bias`` (mean forecast - actual [units per period]),
+        ``pinball`` (mean over quantiles, scaled like MASE) and ``coverage_q90`` [fraction].
+        Series without a usable window are absent. Use :func:`backtest_summary` for the overall
+        table.
+    """
+    methods = list(METHODS if methods is None else methods)
+    for method in methods:
+        check_method(method)
+    quantiles = _check_quantiles(quantiles)
+    settings, events = _settings(params)
+    panel = from_long(history, freq, settings["season_length"])
+    frames = []
+    for window in range(1, windows + 1):
+        origin = panel.n_periods - (windows - window + 1) * horizon
+        if origin < 2:
+            continue
+        for method in methods:
+            metrics = _window_metrics(panel, origin, horizon, method, quantiles, settings, events)
+            frames.append(metrics.assign(window=window))
+    if not frames:
+        raise ValueError(f"history too short for {windows} window(s) of {horizon} periods")
+    out = pd.concat(frames, ignore_index=True)
+    first = ["unique_id", "method", "window", "cutoff"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+def backtest_summary(results: pd.DataFrame) -> pd.DataFrame:
+    """Overall table per method from :func:`backtest` rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``method``: ``rmsse`` and ``mase`` (means over series x windows with a finite
+        value), ``bias`` (sum of forecast - actual over sum of actual [fraction]), ``pinball``
+        (mean), ``coverage_q90`` (share of all scored periods at or below q90 [fraction]),
+        ``series`` and ``windows``; sorted by ``rmsse``.
+    """
+    frame = results.assign(
+        _error=(results["forecast_mean"] - results["actual_mean"]) * results["n_actual"],
+        _actual=results["actual_mean"] * results["n_actual"],
+    )
+    if "coverage_q90" in frame:
+        frame["_covered"] = frame["coverage_q90"] * frame["n_actual"]
+    finite = frame.replace([np.inf, -np.inf], np.nan)
+    grouped = finite.groupby("method", sort=False)
+    summary = pd.DataFrame({
+        "rmsse": grouped["rmsse"].mean(),
+        "mase": grouped["mase"].mean(),
+        "bias": grouped["_error"].sum() / grouped["_actual"].sum(),
+    })
+    if "pinball" in frame:
+        summary["pinball"] = grouped["pinball"].mean()
+    if "coverage_q90" in frame:
+        summary["coverage_q90"] = grouped["_covered"].sum() / grouped["n_actual"].sum()
+    summary["series"] = grouped["unique_id"].nunique()
+    summary["windows"] = grouped["window"].nunique()
+    return summary.sort_values("rmsse")

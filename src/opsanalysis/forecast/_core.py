@@ -1,0 +1,183 @@
+"""Point forecasts by method name, holdout-based quantiles and the ``auto`` combination."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from . import _classical as classical
+from ._ets import ets_damped
+from ._gbm import gbm_forecast
+from ._intervals import conformal_quantiles, poisson_quantiles, squared_scale
+from ._panel import Panel
+
+#: Methods usable by name in :func:`opsanalysis.forecast.predict` (stable list; any
+#: ``moving_average_<k>`` with a positive integer k works too).
+METHODS = (
+    "naive", "seasonal_naive", "moving_average_7", "moving_average_28", "ses",
+    "croston_classic", "croston_sba", "tsb", "adida", "ets", "gbm", "auto",
+)
+
+
+def check_method(method: str) -> None:
+    """Raise ``ValueError`` for a name that is neither in METHODS nor ``moving_average_<k>``."""
+    if method in METHODS:
+        return
+    if method.startswith("moving_average_") and method.rsplit("_", 1)[1].isdigit():
+        if int(method.rsplit("_", 1)[1]) > 0:
+            return
+    raise ValueError(f"unknown forecast method {method!r}; known: {', '.join(METHODS)}")
+
+
+def point_forecast(method: str, panel: Panel, horizon: int, settings: dict,
+                   events: dict | None) -> np.ndarray:
+    """Point forecast matrix (series x horizon) [units per period] of one named method."""
+    values = panel.values
+    if method == "naive":
+        return classical.naive(values, horizon)
+    if method == "seasonal_naive":
+        return classical.seasonal_naive(values, horizon, panel.season_length)
+    if method.startswith("moving_average_"):
+        return classical.moving_average(values, horizon, int(method.rsplit("_", 1)[1]))
+    if method == "ses":
+        return classical.ses(values, horizon, settings["ses_alpha"])
+    if method == "croston_classic":
+        return classical.croston(values, horizon, settings["croston_alpha"])
+    if method == "croston_sba":
+        return classical.croston(values, horizon, settings["croston_alpha"],
+                                 settings["sba_factor"])
+    if method == "tsb":
+        return classical.tsb(values, horizon, settings["tsb_alpha_demand"],
+                             settings["tsb_alpha_probability"])
+    if method == "adida":
+        return classical.adida(values, horizon, panel.start, *settings["adida_alpha_bounds"])
+    if method == "ets":
+        fit_periods = max(settings["ets"]["fit_cycles"] * panel.season_length, 2 * horizon)
+        return ets_damped(values, horizon, panel.season_length, settings["ets"], fit_periods)
+    if method == "gbm":
+        return gbm_forecast(panel, horizon, settings["gbm"], events)[0]
+    raise ValueError(f"no point forecast for {method!r}")
+
+
+def _holdout(panel: Panel, horizon: int, origin: int):
+    """History cut at ``origin`` and the actuals of the following horizon."""
+    return panel.head(origin), panel.values[:, origin:origin + horizon]
+
+
+def _rmsse(forecast: np.ndarray, actual: np.ndarray, history: np.ndarray) -> np.ndarray:
+    """Root mean squared scaled error per series over the observed actuals (NaN if none)."""
+    with np.errstate(invalid="ignore", divide="ignore"), _ignore_empty():
+        mse = np.nanmean((actual - forecast) ** 2, axis=1)
+        return np.sqrt(mse / squared_scale(history))
+
+
+def _ignore_empty():
+    """Silence numpy's empty-slice warnings (all-missing rows yield NaN on purpose)."""
+    return warnings.catch_warnings(action="ignore", category=RuntimeWarning)
+
+
+def _combination_weights(errors: np.ndarray, top_k: int, shrinkage: float) -> np.ndarray:
+    """Equal weights on each series' ``top_k`` candidates (candidates x series).
+
+    A series' score per candidate is its own holdout RMSSE shrunk towards the candidate's
+    all-series mean, so that one noisy window cannot pick a poor method; series without a
+    usable holdout use the all-series ranking alone.
+    """
+    with _ignore_empty():
+        overall = np.nanmean(errors, axis=1, keepdims=True)
+    overall = np.where(np.isfinite(overall), overall, np.inf)
+    own = np.where(np.isfinite(errors), errors, overall)
+    score = (1.0 - shrinkage) * own + shrinkage * overall
+    k = min(top_k, len(errors))
+    order = np.argsort(score, axis=0, kind="stable")[:k]
+    weights = np.zeros_like(errors)
+    np.put_along_axis(weights, order, 1.0 / k, axis=0)
+    return weights
+
+
+def _combine(forecasts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted sum over candidates; NaN candidate forecasts are dropped and weights renormalised."""
+    usable = np.isfinite(forecasts)
+    w = weights[:, :, None] * usable
+    total = w.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (np.nan_to_num(forecasts) * w).sum(axis=0) / total, np.nan)
+
+
+def _candidate_forecasts(candidates, panel, horizon, settings, events):
+    return np.stack([point_forecast(c, panel, horizon, settings, events) for c in candidates])
+
+
+def _origins(panel: Panel, horizon: int, windows: int) -> list[int]:
+    """Holdout origins T - h, T - 2h ... (latest first) that leave at least two horizons."""
+    origins = [panel.n_periods - k * horizon for k in range(1, windows + 1)]
+    return [o for o in origins if o >= 2 * horizon]
+
+
+def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | None):
+    """The ``auto`` combination: final forecast and honest holdout forecasts for the quantiles.
+
+    Candidates are refitted at the holdout origins T - h, T - 2h ... (``intervals.windows``)
+    and at T. The final weights use the errors of the latest ``selection_windows`` windows; the
+    holdout forecast of window k is weighted by the errors of earlier windows only, so its errors for
+    the quantiles are out-of-sample for the selection too (the earliest window has none and is
+    used for selection only). Series with fewer observed periods than
+    ``min_history_horizons`` x horizon use the ``fallback`` method.
+    """
+    auto = settings["auto"]
+    candidates = [c for c in auto["candidates"]
+                  if c != "gbm" or len(panel.ids) <= auto["max_series_for_gbm"]]
+    origins = _origins(panel, horizon, settings["intervals"]["windows"])
+    errors, stacks, actuals = [], [], []
+    for origin in origins:
+        cut, actual = _holdout(panel, horizon, origin)
+        stack = _candidate_forecasts(candidates, cut, horizon, settings, events)
+        errors.append(np.stack([_rmsse(f, actual, cut.values) for f in stack]))
+        stacks.append(stack)
+        actuals.append((actual, cut.values))
+
+    def weights_from(window_errors):
+        if not window_errors:
+            return np.full((len(candidates), len(panel.ids)), 1.0 / len(candidates))
+        with _ignore_empty():
+            mean_error = np.nanmean(np.stack(window_errors), axis=0)
+        return _combination_weights(mean_error, auto["top_k"], auto["shrinkage"])
+
+    recent = auto["selection_windows"]
+    forecast = _combine(_candidate_forecasts(candidates, panel, horizon, settings, events),
+                        weights_from(errors[:recent]))
+    short = (~np.isnan(panel.values)).sum(axis=1) < auto["min_history_horizons"] * horizon
+    if short.any():
+        forecast[short] = point_forecast(auto["fallback"], panel.subset(short), horizon,
+                                         settings, events)
+    holdouts = [(_combine(stacks[k], weights_from(errors[k + 1:k + 1 + recent])), *actuals[k])
+                for k in range(len(origins) - 1)]
+    if not holdouts and origins:  # a single window: selection and errors share it
+        holdouts = [(_combine(stacks[0], weights_from(errors[:recent])), *actuals[0])]
+    return forecast, holdouts
+
+
+def forecast_matrix(panel: Panel, horizon: int, method: str, quantiles: tuple[float, ...],
+                    settings: dict, events: dict | None):
+    """Point forecasts and quantile matrices for one method (see ``predict``)."""
+    if method == "gbm":
+        forecast, gbm_quantiles = gbm_forecast(panel, horizon, settings["gbm"], events, quantiles)
+        return np.maximum(forecast, 0.0), gbm_quantiles
+    if method == "auto":
+        forecast, holdouts = auto_forecast(panel, horizon, settings, events)
+    else:
+        forecast = point_forecast(method, panel, horizon, settings, events)
+        holdouts = []
+        if quantiles:
+            for origin in _origins(panel, horizon, settings["intervals"]["windows"]):
+                cut, actual = _holdout(panel, horizon, origin)
+                holdouts.append((point_forecast(method, cut, horizon, settings, events), actual,
+                                 cut.values))
+    forecast = np.maximum(forecast, 0.0)
+    if not quantiles:
+        return forecast, {}
+    if not holdouts:
+        return forecast, poisson_quantiles(forecast, quantiles)
+    return forecast, conformal_quantiles(forecast, holdouts, panel.values, quantiles,
+                                         settings["intervals"])

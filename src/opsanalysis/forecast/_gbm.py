@@ -1,0 +1,169 @@
+"""Global gradient-boosted model across all series (scikit-learn HistGradientBoostingRegressor).
+
+One direct model for every step of the horizon (M5 winners' "non-recursive" design): a target
+period t only sees history up to t - horizon (lags >= horizon), so the same features exist for
+every future period without feeding forecasts back. Features, all divided by the series' recent
+level so that one model serves slow and fast movers: the last 7 observed lags before the
+cut-off, the values one and two seasons before t, rolling means and the zero share over
+windows ending at the cut-off, the position in the season (day of week / week / month), the
+month, and per event type of the marketplace calendar a flag and the days until the next start.
+The mean uses Poisson loss (weights = level, so the loss is in units), quantiles use quantile
+loss on the same features. Training rows are sampled from the last ``train_periods`` periods.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
+
+from ._events import event_calendar, event_features
+
+
+def _marketplace_of(ids: np.ndarray) -> np.ndarray:
+    """Marketplace code from ``unique_id`` = "<MP>:<sku>" ("" when there is no prefix)."""
+    return np.array([uid.split(":", 1)[0] if ":" in uid else "" for uid in ids])
+
+
+def _calendar(dates: pd.DatetimeIndex, freq: str) -> dict[str, np.ndarray]:
+    kind = freq[0].upper()
+    if kind == "D":
+        return {"phase": dates.day_of_week.to_numpy(float), "month": dates.month.to_numpy(float),
+                "day_of_month": dates.day.to_numpy(float)}
+    if kind == "W":
+        return {"phase": dates.isocalendar().week.to_numpy(float)}
+    return {"phase": dates.month.to_numpy(float)}
+
+
+class _FeatureBuilder:
+    """Gathers feature rows for (series, target period) pairs from cumulative sums."""
+
+    def __init__(self, panel, horizon: int, settings: dict, events: dict | None):
+        self.values = panel.values
+        self.horizon = horizon
+        self.season = panel.season_length
+        self.windows = list(settings["windows"])
+        self.floor = settings["scale_floor"]
+        observed = ~np.isnan(self.values)
+        zero = observed & (self.values == 0)
+        pad = np.zeros((len(self.values), 1))
+        self.total = np.hstack([pad, np.cumsum(np.nan_to_num(self.values), axis=1)])
+        self.count = np.hstack([pad, np.cumsum(observed, axis=1)])
+        self.zeros = np.hstack([pad, np.cumsum(zero, axis=1)])
+        dates = panel.dates.append(panel.future_dates(horizon))
+        self.calendar = _calendar(dates, panel.freq)
+        markets = _marketplace_of(panel.ids)
+        self.market_codes, self.market_index = np.unique(markets, return_inverse=True)
+        per_market = [event_features(dates, event_calendar(events, code or None),
+                                     (events or {}).get("days_before", 0),
+                                     (events or {}).get("days_after", 0), settings["event_cap_days"])
+                      for code in self.market_codes]
+        names = sorted(set().union(*[f.keys() for f in per_market]))
+        self.events = {n: np.stack([f.get(n, np.zeros(len(dates))) for f in per_market])
+                       for n in names}
+
+    def _window_mean(self, rows, cut, width, cumulative):
+        lo = np.maximum(cut + 1 - width, 0)
+        n = self.count[rows, cut + 1] - self.count[rows, lo]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (cumulative[rows, cut + 1] - cumulative[rows, lo]) / n
+
+    def level(self, rows, cut):
+        """Recent level at the cut-off: the longest window's mean, floored [units]."""
+        mean = self._window_mean(rows, cut, max(self.windows), self.total)
+        return np.maximum(np.nan_to_num(mean), self.floor)
+
+    def rows(self, rows: np.ndarray, target: np.ndarray):
+        cut = target - self.horizon
+        level = self.level(rows, cut)
+        columns = {"log_level": np.log(level)}
+        for k in range(7):
+            lag = cut - k
+            value = self.values[rows, np.maximum(lag, 0)]
+            columns[f"lag_{k}"] = np.where(lag >= 0, value, np.nan) / level
+        seasonal_lag = self.season * -(-self.horizon // self.season)
+        for j in (0, 1):
+            lag = target - seasonal_lag - j * self.season
+            value = self.values[rows, np.maximum(lag, 0)]
+            columns[f"season_lag_{j}"] = np.where(lag >= 0, value, np.nan) / level
+        for width in self.windows:
+            columns[f"mean_{width}"] = self._window_mean(rows, cut, width, self.total) / level
+            columns[f"zero_share_{width}"] = self._window_mean(rows, cut, width, self.zeros)
+        for name, by_date in self.calendar.items():
+            columns[name] = by_date[target]
+        for name, by_market in self.events.items():
+            columns[name] = by_market[self.market_index[rows], target]
+        return pd.DataFrame(columns), level
+
+
+def _model(settings: dict, loss: str, quantile: float | None = None):
+    return HistGradientBoostingRegressor(
+        loss=loss, quantile=quantile, max_iter=settings["max_iter"],
+        learning_rate=settings["learning_rate"], max_leaf_nodes=settings["max_leaf_nodes"],
+        min_samples_leaf=settings["min_samples_leaf"], early_stopping=False,
+        random_state=settings["seed"])
+
+
+def gbm_forecast(panel, horizon: int, settings: dict, events: dict | None,
+                 quantiles: tuple[float, ...] = ()) -> tuple[np.ndarray, dict[float, np.ndarray]]:
+    """Mean and quantile forecasts, series x horizon (see :func:`_gbm_forecast`).
+
+    OpenMP threads are limited to ``settings["threads"]``: on a shared or busy machine more
+    threads than free cores make the boosting many times slower, and the batch already runs
+    marketplaces in parallel processes.
+    """
+    with threadpool_limits(limits=settings["threads"], user_api="openmp"):
+        return _gbm_forecast(panel, horizon, settings, events, quantiles)
+
+
+def _gbm_forecast(panel, horizon: int, settings: dict, events: dict | None,
+                  quantiles: tuple[float, ...] = ()) -> tuple[np.ndarray, dict[float, np.ndarray]]:
+    """Mean (Poisson loss) and optional quantile (quantile loss) forecasts, series x horizon.
+
+    Parameters
+    ----------
+    panel : Panel
+        History on a common grid.
+    horizon : int
+        Periods ahead; also the smallest lag used.
+    settings : dict
+        ``forecast.gbm`` params: windows, scale_floor, event_cap_days, train_periods, max_rows,
+        quantile_max_rows, max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, seed,
+        threads.
+    events : dict or None
+        The params ``events`` section (calendar per marketplace).
+    quantiles : tuple of float
+        Probability levels for quantile-loss models [fraction].
+    """
+    n_series, n_periods = panel.values.shape
+    builder = _FeatureBuilder(panel, horizon, settings, events)
+    first = max(horizon, n_periods - settings["train_periods"])
+    targets = np.arange(first, n_periods)
+    valid = (~np.isnan(panel.values[:, first:])
+             & (targets[None, :] - horizon >= panel.start[:, None]))
+    flat = np.flatnonzero(valid)
+    rng = np.random.default_rng(settings["seed"])
+    if flat.size > settings["max_rows"]:
+        flat = np.sort(rng.choice(flat, settings["max_rows"], replace=False))
+    future_rows = np.repeat(np.arange(n_series), horizon)
+    future_targets = np.tile(np.arange(n_periods, n_periods + horizon), n_series)
+    future_x, future_level = builder.rows(future_rows, future_targets)
+    if flat.size < 10 * len(future_x.columns):  # too little data to learn anything
+        fallback = np.nanmean(panel.values[:, -max(settings["windows"]):], axis=1)
+        return np.repeat(fallback[:, None], horizon, axis=1), {}
+    rows, cols = np.divmod(flat, len(targets))
+    train_x, train_level = builder.rows(rows, targets[cols])
+    target = panel.values[rows, targets[cols]] / train_level
+    # a feature without any value (e.g. a lag longer than the history) breaks the binning
+    present = train_x.columns[train_x.notna().any()]
+    train_x, future_x = train_x[present], future_x[present]
+    mean_model = _model(settings, "poisson").fit(train_x, target, sample_weight=train_level)
+    mean = (mean_model.predict(future_x) * future_level).reshape(n_series, horizon)
+    out = {}
+    # quantile loss is several times slower to fit: it learns from a smaller sample
+    subset = rng.permutation(len(target))[: settings["quantile_max_rows"]]
+    for q in quantiles:
+        model = _model(settings, "quantile", q).fit(train_x.iloc[subset], target[subset])
+        out[q] = np.maximum(model.predict(future_x) * future_level, 0.0).reshape(n_series, horizon)
+    return mean, out

@@ -1,0 +1,145 @@
+"""Long ``unique_id, ds, y`` frames <-> a dense series x time matrix.
+
+Every method works on one float matrix ``values`` (series x periods) on a common date grid, so
+the recursions loop over time once and are vectorised across all series. Cells before a series'
+first row are "not started" (``start``); later cells with ``NaN`` are censored/missing periods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# Calendar facts, not tunable rules: the seasonal cycle length of each sampling frequency.
+_SEASON_LENGTH = {"D": 7, "W": 52, "M": 12, "Q": 4}
+
+
+@dataclass
+class Panel:
+    """A panel of series on a shared regular date grid.
+
+    Attributes
+    ----------
+    ids : numpy.ndarray
+        Series identifiers (``unique_id``), sorted.
+    dates : pandas.DatetimeIndex
+        The common grid of period dates.
+    values : numpy.ndarray
+        Float matrix (series x periods); ``NaN`` = not started or missing (censored).
+    start : numpy.ndarray
+        Index of each series' first row in ``dates``.
+    freq : str
+        pandas frequency alias of the grid.
+    season_length : int
+        Periods per seasonal cycle (7 daily, 52 weekly, 12 monthly, 1 otherwise).
+    """
+
+    ids: np.ndarray
+    dates: pd.DatetimeIndex
+    values: np.ndarray
+    start: np.ndarray
+    freq: str
+    season_length: int
+
+    @property
+    def n_periods(self) -> int:
+        return self.values.shape[1]
+
+    def head(self, n_periods: int) -> Panel:
+        """The panel cut after its first ``n_periods`` periods (a backtest origin)."""
+        return Panel(self.ids, self.dates[:n_periods], self.values[:, :n_periods],
+                     np.minimum(self.start, n_periods), self.freq, self.season_length)
+
+    def subset(self, rows: np.ndarray) -> Panel:
+        """The panel restricted to the series at ``rows`` (indices or boolean mask)."""
+        return Panel(self.ids[rows], self.dates, self.values[rows], self.start[rows],
+                     self.freq, self.season_length)
+
+    def future_dates(self, horizon: int) -> pd.DatetimeIndex:
+        """The ``horizon`` grid dates after the last period."""
+        return pd.date_range(self.dates[-1], periods=horizon + 1, freq=self.freq)[1:]
+
+
+def infer_freq(dates: pd.DatetimeIndex) -> str:
+    """Sampling frequency of sorted unique dates: daily, weekly or monthly (start or end).
+
+    Gaps are allowed (whole series may miss periods): the smallest step decides.
+    """
+    if len(dates) < 2:
+        return "D"
+    step_days = int(np.diff(dates.values).min() / np.timedelta64(1, "D"))
+    if step_days == 1:
+        return "D"
+    if step_days == 7:
+        return "W-" + dates[0].day_name()[:3].upper()
+    if 28 <= step_days <= 31:
+        return "MS" if (dates.day == 1).all() else "ME"
+    if 89 <= step_days <= 92:
+        return "QS" if (dates.day == 1).all() else "QE"
+    raise ValueError(f"cannot infer a regular frequency from steps of {step_days} days; pass freq=")
+
+
+def season_length_of(freq: str) -> int:
+    """Seasonal cycle length for a frequency alias ("D" -> 7, "W-SUN" -> 52, "MS" -> 12)."""
+    return _SEASON_LENGTH.get(freq[0].upper(), 1)
+
+
+def from_long(history: pd.DataFrame, freq: str | None = None,
+              daily_season_length: int = 7) -> Panel:
+    """Build a :class:`Panel` from a long frame with columns ``unique_id, ds, y``.
+
+    ``daily_season_length`` (params ``forecast.season_length``) is the cycle of daily grids.
+
+    Raises
+    ------
+    ValueError
+        When a column is missing, a date is off the grid or a (unique_id, ds) pair repeats.
+    """
+    missing = {"unique_id", "ds", "y"} - set(history.columns)
+    if missing:
+        raise ValueError(f"history lacks column(s) {sorted(missing)}; expected unique_id, ds, y")
+    if history.empty:
+        raise ValueError("history is empty")
+    ds = pd.DatetimeIndex(pd.to_datetime(history["ds"]))
+    if ds.tz is not None:
+        ds = ds.tz_localize(None)
+    unique_dates = ds.unique().sort_values()
+    freq = freq or infer_freq(unique_dates)
+    grid = pd.date_range(unique_dates[0], unique_dates[-1], freq=freq)
+    pos = grid.get_indexer(ds)
+    if (pos < 0).any():
+        bad = ds[pos < 0][0]
+        raise ValueError(f"date {bad.date()} is not on the {freq} grid starting {grid[0].date()}")
+    # hash-based factorisation: np.unique on millions of strings sorts them and is slow
+    row, ids = pd.factorize(history["unique_id"].astype(str), sort=True)
+    ids = np.asarray(ids, dtype=object)
+    flat = row.astype(np.int64) * len(grid) + pos
+    taken = np.zeros(len(ids) * len(grid), dtype=bool)
+    taken[flat] = True
+    if taken.sum() != len(flat):  # a cell written twice
+        raise ValueError("history has repeated (unique_id, ds) pairs")
+    values = np.full((len(ids), len(grid)), np.nan)
+    values.flat[flat] = pd.to_numeric(history["y"], errors="coerce").to_numpy(dtype=float)
+    start = np.full(len(ids), len(grid), dtype=np.int64)
+    np.minimum.at(start, row, pos)
+    season = daily_season_length if freq == "D" else season_length_of(freq)
+    return Panel(ids, grid, values, start, freq, season)
+
+
+def to_long(panel: Panel, columns: dict[str, np.ndarray], horizon: int) -> pd.DataFrame:
+    """Long forecast frame ``unique_id, ds, <columns>`` from (series x horizon) matrices."""
+    future = panel.future_dates(horizon)
+    out = {
+        "unique_id": np.repeat(panel.ids, horizon),
+        "ds": np.tile(future.values, len(panel.ids)),
+    }
+    for name, matrix in columns.items():
+        out[name] = np.asarray(matrix, dtype=float).reshape(-1)
+    return pd.DataFrame(out)
+
+
+def observed_mask(panel: Panel) -> np.ndarray:
+    """Boolean matrix: cell holds an observed (not missing, started) value."""
+    return ~np.isnan(panel.values)

@@ -1,0 +1,437 @@
+"""Reference ramp curves from a seller's own past launches, and ramp forecasts built on them.
+
+Past launches (same marketplace and category) are normalised by their fitted plateau, grouped
+by shape with k-means when their shapes differ, and summarised by percentile bands. A new launch is
+forecast from its cluster: its first weeks fix the scale, the past launches say how weeks 0..n
+relate to the weeks after (analog ratios, so the band is calibrated on the seller's own history),
+and a curve fitted to its own weeks takes more weight as weeks accumulate (Hu et al. 2019).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+
+from .curves import fit_best_curve
+
+
+@dataclass
+class ReferenceSet:
+    """Past launches prepared for reuse by :func:`forecast_ramp` and the tracker.
+
+    Attributes
+    ----------
+    members : pandas.DataFrame
+        One row per past launch: unique_id, plateau [per week], plateau_source ("curve" or
+        "level"), weeks_to_steady_state [weeks], n_weeks, cluster (int).
+    levels : numpy.ndarray
+        Weekly levels, shape (n_launches, n_weeks) in the order of ``members``; NaN after a
+        launch's last observed week.
+    normalised : numpy.ndarray
+        ``levels`` divided by each launch's plateau [fraction of plateau].
+    """
+
+    members: pd.DataFrame
+    levels: np.ndarray
+    normalised: np.ndarray
+
+    @property
+    def n_weeks(self) -> int:
+        return self.levels.shape[1]
+
+    def clusters(self):
+        return sorted(self.members["cluster"].unique()) if len(self.members) else []
+
+
+def launch_matrix(history, n_weeks=None):
+    """Pivot a long ``unique_id, week, y`` table to a (launch x week) array.
+
+    Weeks missing inside a launch's observed span are 0 (Business Reports omit ASINs without
+    activity); weeks after its last observed week are NaN.
+
+    Returns
+    -------
+    (list, numpy.ndarray)
+        Launch ids (sorted) and the array [per week].
+    """
+    history = history.loc[history["week"] >= 0]
+    ids = sorted(history["unique_id"].unique())
+    last = int(history["week"].max()) + 1 if len(history) else 0
+    width = last if n_weeks is None else int(n_weeks)
+    matrix = np.full((len(ids), width), np.nan)
+    if not ids:
+        return ids, matrix
+    position = {uid: i for i, uid in enumerate(ids)}
+    rows = history["unique_id"].map(position).to_numpy()
+    weeks = history["week"].to_numpy(dtype=int)
+    values = history["y"].to_numpy(dtype=float)
+    last_week = pd.Series(weeks).groupby(rows).max()
+    for row, week_max in last_week.items():
+        matrix[row, : min(week_max + 1, width)] = 0.0
+    inside = weeks < width
+    np.add.at(matrix, (rows[inside], weeks[inside]), np.nan_to_num(values[inside]))
+    return ids, matrix
+
+
+def _plateau(levels, models, fraction, tail_weeks, plateau_weeks=None):
+    """Plateau of one past launch: its best curve fit, kept within [0.5, 2] x its tail level.
+
+    The tail level (mean of the last ``tail_weeks`` observed weeks) is the fallback when no curve
+    fits, so noisy or intermittent launches still normalise to a sensible scale.
+    """
+    observed = levels[np.isfinite(levels)][:plateau_weeks]
+    tail = float(observed[-tail_weeks:].mean()) if observed.size else 0.0
+    fit = fit_best_curve(np.arange(observed.size), observed, models, fraction)
+    if fit.status == "ok" and tail > 0 and 0.5 * tail <= fit.plateau <= 2.0 * tail:
+        return fit.plateau, "curve", fit.weeks_to_steady_state
+    return tail, "level", float("nan")
+
+
+def _cluster(normalised, max_clusters, min_silhouette, min_cluster_size, seed=0):
+    """k-means on normalised shapes; k > 1 only when shapes clearly differ (silhouette)."""
+    n_launches = normalised.shape[0]
+    labels = np.zeros(n_launches, dtype=int)
+    filled = pd.DataFrame(normalised).T.ffill().T.fillna(0.0).to_numpy()
+    filled = np.clip(filled, 0.0, 3.0)
+    best_score = min_silhouette
+    for k in range(2, max_clusters + 1):
+        if n_launches < k * min_cluster_size:
+            break
+        model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(filled)
+        sizes = np.bincount(model.labels_, minlength=k)
+        if sizes.min() < min_cluster_size or len(np.unique(model.labels_)) < 2:
+            continue
+        score = silhouette_score(filled, model.labels_)
+        if score > best_score:
+            best_score, labels = score, model.labels_.astype(int)
+    return labels
+
+
+def build_reference(
+    reference_history,
+    n_weeks=None,
+    models=("logistic", "gompertz", "trapezoid"),
+    fraction=0.9,
+    tail_weeks=8,
+    max_clusters=3,
+    min_silhouette=0.35,
+    min_cluster_size=3,
+    plateau_weeks=None,
+):
+    """Prepare past launches as a reference: plateaus, normalised curves and shape clusters.
+
+    Parameters
+    ----------
+    reference_history : pandas.DataFrame
+        Long ``unique_id, week, y`` of past launches (week 0 = launch week) [per week].
+    n_weeks : int, optional
+        Weeks kept per launch [weeks]; default the longest observed.
+    models : sequence of str
+        Curve models tried for each plateau (best by AICc).
+    fraction : float
+        Share of the plateau that counts as steady state [fraction].
+    tail_weeks : int
+        Weeks averaged for the fallback plateau [weeks].
+    max_clusters, min_silhouette, min_cluster_size
+        k-means search: k = 2..max_clusters is kept only when its silhouette exceeds
+        ``min_silhouette`` and every cluster has ``min_cluster_size`` launches; else 1 cluster.
+    plateau_weeks : int, optional
+        Weeks since launch used to fit each plateau [weeks]; default all. Later weeks still
+        serve the forecasts, but growth or seasons a year after launch are not the ramp.
+
+    Returns
+    -------
+    ReferenceSet
+    """
+    ids, levels = launch_matrix(reference_history, n_weeks)
+    rows = [_plateau(row, models, fraction, tail_weeks, plateau_weeks) for row in levels]
+    members = pd.DataFrame(
+        rows, columns=["plateau", "plateau_source", "weeks_to_steady_state"], index=ids
+    ).rename_axis("unique_id").reset_index()
+    members["n_weeks"] = np.isfinite(levels).sum(axis=1)
+    usable = members["plateau"].to_numpy() > 0
+    members, levels = members.loc[usable].reset_index(drop=True), levels[usable]
+    normalised = levels / members["plateau"].to_numpy()[:, None]
+    members["cluster"] = _cluster(normalised, max_clusters, min_silhouette, min_cluster_size)
+    return ReferenceSet(members=members, levels=levels, normalised=normalised)
+
+
+def reference_bands(reference, quantiles=(0.1, 0.5, 0.9)):
+    """Percentile bands of the normalised reference curves, per cluster and week.
+
+    Parameters
+    ----------
+    reference : ReferenceSet
+    quantiles : sequence of float
+        Quantile levels [fraction].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cluster, week, n_launches`` and one column per quantile (``q10``, ``q50``, ``q90``)
+        [fraction of plateau], plus ``level_q..`` columns: the same quantiles of the absolute
+        weekly levels [per week].
+    """
+    frames = []
+    for cluster in reference.clusters():
+        mask = (reference.members["cluster"] == cluster).to_numpy()
+        frame = pd.DataFrame({
+            "cluster": cluster,
+            "week": np.arange(reference.n_weeks),
+            "n_launches": np.isfinite(reference.normalised[mask]).sum(axis=0),
+        })
+        for q in quantiles:
+            name = f"q{round(q * 100):d}"
+            frame[name] = _nanquantile(reference.normalised[mask], q)
+            frame[f"level_{name}"] = _nanquantile(reference.levels[mask], q)
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["cluster", "week", "n_launches"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _nanquantile(matrix, q, axis=0):
+    """``numpy.nanquantile`` that returns NaN for all-NaN slices without warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanquantile(matrix, q, axis=axis) if matrix.size else np.full(
+            matrix.shape[1 - axis], np.nan
+        )
+
+
+def _extend(matrix, n_weeks):
+    """Carry each launch's last observed week forward up to ``n_weeks`` (its plateau holds)."""
+    frame = pd.DataFrame(matrix)
+    frame = frame.reindex(columns=range(max(n_weeks, matrix.shape[1])))
+    return frame.T.ffill().T.to_numpy()[:, :n_weeks]
+
+
+def _scale(observed, shape):
+    """Least-squares scale of ``shape`` to ``observed`` (both over the same weeks) [per week]."""
+    denominator = float(np.nansum(shape * shape))
+    return float(np.nansum(observed * shape)) / denominator if denominator > 0 else 0.0
+
+
+def _choose_cluster(observed, reference):
+    """Cluster whose median shape, scaled, fits the observed weeks best (largest when unsure)."""
+    members = reference.members
+    sizes = members["cluster"].value_counts()
+    if observed.size == 0 or len(sizes) == 1:
+        return int(sizes.index[0])
+    errors = {}
+    for cluster in sizes.index:
+        mask = (members["cluster"] == cluster).to_numpy()
+        shape = _nanquantile(_extend(reference.normalised[mask], observed.size), 0.5)
+        fitted = _scale(observed, shape) * shape
+        errors[int(cluster)] = float(np.sum((observed - fitted) ** 2))
+    best = min(errors.values())
+    tied = [c for c, e in errors.items() if e <= best * 1.0001]
+    return max(tied, key=lambda c: sizes[c])
+
+
+def _windows(matrix, pool_weeks):
+    """(launches, weeks) -> (weeks, launches * (2 * pool_weeks + 1)): each week with neighbours."""
+    padded = np.pad(matrix, ((0, 0), (pool_weeks, pool_weeks)), constant_values=np.nan)
+    stacked = np.lib.stride_tricks.sliding_window_view(padded, 2 * pool_weeks + 1, axis=1)
+    return stacked.transpose(1, 0, 2).reshape(matrix.shape[1], -1)
+
+
+def _pooled_quantiles(ratios, quantiles, pool_weeks):
+    """Quantiles over launches per week, pooling ``pool_weeks`` neighbours on each side.
+
+    The centre is the median of the pooled window (a handful of launches gives a jagged
+    per-week median); the scatter is pooled after dividing each week by its own median, then
+    re-centred. Windows with a zero median pool raw values (intermittent series).
+    """
+    quantiles = list(quantiles)
+    week_median = _nanquantile(ratios, 0.5)
+    raw_windows = _windows(ratios, pool_weeks)
+    centre = _nanquantile(raw_windows, 0.5, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(week_median > 0, ratios / week_median, np.nan)
+    spread = _nanquantile(_windows(relative, pool_weeks), quantiles, axis=1)
+    raw = _nanquantile(raw_windows, quantiles, axis=1)
+    return np.where((centre > 0) & np.isfinite(spread), centre * spread, raw)
+
+
+def _nearest_analogs(member_scale, scale, analogs):
+    """Indices of the ``analogs`` past launches whose early level is closest (log scale)."""
+    if member_scale.size <= analogs or scale <= 0:
+        return np.arange(member_scale.size)
+    floor = 1e-3 * max(np.median(member_scale), 1e-12)
+    distance = np.abs(np.log(member_scale + floor) - np.log(scale + floor))
+    return np.argsort(distance, kind="stable")[:analogs]
+
+
+def _widen(bands, n_launches, quantiles):
+    """Widen quantiles estimated from few launches into a prediction band for one more.
+
+    Normal-theory prediction interval: the spread around the median grows by
+    t(n - 1) / z * sqrt(1 + 1 / n), 1.43 for 4 launches, 1.17 for 8, 1.04 for 30.
+    """
+    if n_launches < 2:
+        return bands
+    level = max(quantiles[1], 1.0 - quantiles[0])
+    factor = stats.t.ppf(level, n_launches - 1) / stats.norm.ppf(level)
+    factor *= np.sqrt(1.0 + 1.0 / n_launches)
+    centre = bands[0]
+    return np.vstack([centre, centre - factor * (centre - bands[1]),
+                      centre + factor * (bands[2] - centre)])
+
+
+def _leave_one_out_median(values):
+    """Median of the other entries, for each entry (the entry itself excluded)."""
+    if values.size < 2:
+        return values.copy()
+    return np.array([np.median(np.delete(values, i)) for i in range(values.size)])
+
+
+def _recency_weights(shape, n_obs, recency_weeks):
+    """Least-squares weights of the observed weeks: the shape times an exponential recency
+    factor, so the latest weeks (closest to the plateau, least distorted by launch-week effects)
+    count most."""
+    return shape[:n_obs] * np.exp((np.arange(n_obs) - n_obs + 1) / recency_weeks)
+
+
+def _forecast_one(observed, reference, horizon, quantiles, own_weight_half_weeks, pool_weeks,
+                  recency_weeks, analogs):
+    """Forecast weeks n .. n+horizon-1 of one launch with weeks 0 .. n-1 observed."""
+    n_obs = observed.size
+    target = np.arange(n_obs, n_obs + horizon)
+    cluster = _choose_cluster(observed, reference)
+    mask = (reference.members["cluster"] == cluster).to_numpy()
+    levels = _extend(reference.levels[mask], n_obs + horizon + pool_weeks)
+    # Pooling windows reach ``pool_weeks`` beyond the target weeks on both sides, so the first
+    # and last forecast weeks are centred like the others.
+    pooled = np.arange(max(n_obs - pool_weeks, 0), n_obs + horizon + pool_weeks)
+    inside = np.isin(pooled, target)
+    shape = _nanquantile(_extend(reference.normalised[mask], n_obs + horizon), 0.5)
+    weights = _recency_weights(shape, n_obs, recency_weeks)
+    denominator = float(np.sum(weights * shape[:n_obs]))
+    if n_obs and denominator > 0:
+        member_scale = levels[:, :n_obs] @ weights / denominator
+        scale = float(observed @ weights) / denominator
+    else:
+        member_scale, scale = np.zeros(len(levels)), 0.0
+    # Shrink each early scale towards the cluster's typical one; the launch's own weeks weigh
+    # n / (n + half) and past launches get the same treatment (against the others' typical
+    # level), so their ratios stay comparable with the new launch's.
+    positive = member_scale > 0
+    own_weight = n_obs / (n_obs + own_weight_half_weeks) if own_weight_half_weeks else 1.0
+    quantile_levels = [0.5, *quantiles]
+    if positive.any():
+        levels, member_scale = levels[positive], member_scale[positive]
+        typical = float(np.median(member_scale))
+        member_typical = _leave_one_out_median(member_scale)
+        member_scale = own_weight * member_scale + (1.0 - own_weight) * member_typical
+        scale = own_weight * scale + (1.0 - own_weight) * typical
+        # Analogs: past launches that started at a similar level (count noise and ramp shape
+        # depend on the level), as many as ``analogs``.
+        chosen = _nearest_analogs(member_scale, scale, analogs)
+        # Analog ratios: how each past launch's later weeks relate to the scale its own first
+        # weeks implied; this carries the error of judging a launch early into the band.
+        ratios = levels[chosen][:, pooled] / member_scale[chosen, None]
+        bands = scale * _widen(_pooled_quantiles(ratios, quantile_levels, pool_weeks),
+                               chosen.size, quantiles)
+    else:
+        bands = _pooled_quantiles(levels[:, pooled], quantile_levels, pool_weeks)
+    bands = bands[:, inside]
+    bands = np.nan_to_num(bands, nan=0.0)
+    forecast = np.maximum(bands[0], 0.0)
+    lower = np.clip(bands[1], 0.0, forecast)
+    return target, forecast, lower, np.maximum(bands[2], forecast), cluster
+
+
+def _forecast_own_curve(observed, horizon, quantiles, models, fraction):
+    """Without any usable past launch: the launch's own best curve and its prediction band."""
+    target = np.arange(observed.size, observed.size + horizon)
+    fit = fit_best_curve(np.arange(observed.size), observed, models, fraction)
+    forecast = np.maximum(fit.predict(target), 0.0)
+    lower, upper = fit.band(target, level=quantiles[1] - quantiles[0])
+    return target, forecast, np.clip(lower, 0.0, forecast), np.maximum(upper, forecast), -1
+
+
+def forecast_ramp(
+    launch_history,
+    reference,
+    horizon_weeks,
+    quantiles=(0.1, 0.9),
+    own_weight_half_weeks=3.0,
+    recency_weeks=2.0,
+    pool_weeks=2,
+    analogs=30,
+    models=("logistic", "gompertz", "trapezoid"),
+    fraction=0.9,
+):
+    """Forecast the coming weeks of new launches from their own weeks and past launches.
+
+    Stable public entry point (``opsanalysis.launch.forecast_ramp``); keep the signature and
+    columns.
+
+    Parameters
+    ----------
+    launch_history : pandas.DataFrame
+        Long ``unique_id, week, y`` of the new launches: week 0 = launch week, y per week
+        (sessions, units ...). Weeks missing inside the observed span count as 0.
+    reference : pandas.DataFrame or ReferenceSet
+        Past launches, same shape as ``launch_history`` (or already prepared with
+        :func:`build_reference`).
+    horizon_weeks : int
+        Weeks to forecast after each launch's last observed week [weeks].
+    quantiles : (float, float)
+        Lower and upper band levels [fraction]; the columns are named ``q10``/``q90`` for the
+        defaults (``q<100*level>`` in general).
+    own_weight_half_weeks : float or None
+        Weeks observed at which the launch's own level gets half the weight against the typical
+        level of its reference cluster [weeks] (weight = n / (n + this)); None or 0 trusts the
+        launch's own weeks alone.
+    recency_weeks : float
+        e-folding time of the weights given to the observed weeks when scaling the reference
+        shape to them [weeks]: recent weeks count more.
+    pool_weeks : int
+        Neighbouring weeks pooled on each side when estimating band quantiles [weeks].
+    analogs : int
+        At most this many past launches, those whose early level is closest to the new
+        launch's, form its forecast distribution.
+    models : sequence of str
+        Curve models tried for the reference plateaus (best by AICc), when ``reference`` is a
+        DataFrame.
+    fraction : float
+        Share of the plateau counted as steady state [fraction].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unique_id, week, forecast, q10, q90`` (+ ``cluster``: the reference cluster used),
+        one row per launch and forecast week [per week]. Without any usable past launch the
+        launch's own best curve (AICc) and its Jacobian prediction band are used (cluster -1).
+    """
+    if not isinstance(reference, ReferenceSet):
+        reference = build_reference(reference, models=models, fraction=fraction)
+    low_name, high_name = (f"q{round(q * 100):d}" for q in quantiles)
+    columns = ["unique_id", "week", "forecast", low_name, high_name, "cluster"]
+    if launch_history.empty:
+        return pd.DataFrame(columns=columns)
+    ids, matrix = launch_matrix(launch_history)
+    frames = []
+    for unique_id, row in zip(ids, matrix, strict=True):
+        observed = row[np.isfinite(row)]
+        if reference.members.empty:
+            week, forecast, lower, upper, cluster = _forecast_own_curve(
+                observed, int(horizon_weeks), quantiles, models, fraction)
+        else:
+            week, forecast, lower, upper, cluster = _forecast_one(
+                observed, reference, int(horizon_weeks), quantiles, own_weight_half_weeks,
+                pool_weeks, recency_weeks, analogs,
+            )
+        frames.append(pd.DataFrame({
+            "unique_id": unique_id, "week": week, "forecast": forecast,
+            low_name: lower, high_name: upper, "cluster": cluster,
+        }))
+    return pd.concat(frames, ignore_index=True)[columns]

@@ -1,0 +1,299 @@
+"""What a marketplace's downloads contain: reports found, coverage gaps, headline figures.
+
+The functions behind ``notebooks/marketplace_overview.ipynb``. They take the summary and frames of
+``opsanalysis.io.load_marketplace`` and return tidy DataFrames; no I/O, no printing.
+"""
+
+import pandas as pd
+
+__all__ = [
+    "coverage_gaps", "daily_gaps", "daily_sales", "format_value", "headline_figures", "reports_found",
+]
+
+#: Currencies without minor units (ISO 4217 exponent 0) that sellers meet.
+ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "CLP", "VND", "ISK"})
+
+_SUMMARY_COLUMNS = ["kind", "files", "rows", "period_start", "period_end", "files_with_problems"]
+_GAP_COLUMNS = ["kind", "gap_start", "gap_end", "missing_days"]
+_HEADLINE_COLUMNS = ["metric", "value", "previous_value", "change", "unit"]
+_DAILY_COLUMNS = ["date", "ordered_product_sales", "units_ordered", "sessions", "page_views"]
+
+
+def reports_found(summary: pd.DataFrame, error_status: str = "error") -> pd.DataFrame:
+    """One row per report kind: how many files and rows, which period, how many files had problems.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        ``MarketplaceData.summary``: file, kind, rows, period_start, period_end, status
+        ("ok", "skipped", "error"), message.
+    error_status : str
+        Status of a file the readers could not read.
+
+    Returns
+    -------
+    DataFrame
+        kind, files (Int64), rows (Int64), period_start, period_end (dates), files_with_problems
+        (Int64); files without a kind (skipped or unreadable) are grouped under their status.
+    """
+    if summary.empty:
+        return pd.DataFrame(columns=_SUMMARY_COLUMNS)
+    frame = summary.assign(
+        kind=summary["kind"].astype("object").where(summary["kind"].notna(), summary["status"]),
+        problem=(summary["status"] == error_status).astype(int),
+        rows=pd.to_numeric(summary["rows"], errors="coerce"),
+        period_start=pd.to_datetime(summary["period_start"]),
+        period_end=pd.to_datetime(summary["period_end"]),
+    )
+    table = frame.groupby("kind", sort=True).agg(
+        files=("file", "size"), rows=("rows", "sum"), period_start=("period_start", "min"),
+        period_end=("period_end", "max"), files_with_problems=("problem", "sum"),
+    ).reset_index()
+    for column in ("files", "rows", "files_with_problems"):
+        table[column] = table[column].astype("Int64")
+    return table[_SUMMARY_COLUMNS]
+
+
+def daily_gaps(dates, start=None, end=None) -> pd.DataFrame:
+    """Runs of calendar days missing from a daily series.
+
+    Parameters
+    ----------
+    dates : array-like of datetime
+        Dates present (repeats allowed, e.g. one row per SKU and day).
+    start, end : datetime-like, optional
+        Expected first and last day; default the first and last date present.
+
+    Returns
+    -------
+    DataFrame
+        gap_start, gap_end (dates, inclusive), missing_days (Int64) [days]; empty without gaps.
+    """
+    present = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates)).dropna()).normalize().unique()
+    if len(present) == 0:
+        return pd.DataFrame(columns=_GAP_COLUMNS[1:])
+    expected = pd.date_range(start or present.min(), end or present.max(), freq="D")
+    missing = expected.difference(present)
+    if len(missing) == 0:
+        return pd.DataFrame({"gap_start": pd.Series(dtype="datetime64[ns]"),
+                             "gap_end": pd.Series(dtype="datetime64[ns]"),
+                             "missing_days": pd.Series(dtype="Int64")})
+    run = (missing.to_series().diff() != pd.Timedelta(days=1)).cumsum()
+    gaps = missing.to_series().groupby(run.to_numpy()).agg(["min", "max", "size"])
+    return pd.DataFrame({
+        "gap_start": gaps["min"].to_numpy(),
+        "gap_end": gaps["max"].to_numpy(),
+        "missing_days": pd.array(gaps["size"].to_numpy(), dtype="Int64"),
+    })
+
+
+def coverage_gaps(frames: dict, end=None) -> pd.DataFrame:
+    """Missing days in every daily report kind (kinds with a ``date`` column, one row per day).
+
+    Weekly or monthly files (median step between dates above one day) are not daily series and
+    are skipped.
+
+    Parameters
+    ----------
+    frames : dict of str to DataFrame
+        ``MarketplaceData.frames``.
+    end : datetime-like, optional
+        Day every daily series should reach (the report's as-of date); missing days up to it
+        count as a gap. Default: each kind's own last date.
+
+    Returns
+    -------
+    DataFrame
+        kind, gap_start, gap_end, missing_days (Int64) [days].
+    """
+    tables = []
+    for kind in sorted(frames):
+        frame = frames[kind]
+        if frame is None or "date" not in frame or frame["date"].dropna().empty:
+            continue
+        days = pd.DatetimeIndex(pd.to_datetime(frame["date"]).dropna()).normalize().unique()
+        if len(days) > 1 and days.sort_values().to_series().diff().median() > pd.Timedelta(days=1):
+            continue
+        last = max(days.max(), pd.Timestamp(end)) if end is not None else None
+        gaps = daily_gaps(days, end=last)
+        if not gaps.empty:
+            tables.append(gaps.assign(kind=kind))
+    if not tables:
+        return pd.DataFrame({"kind": pd.Series(dtype="object"),
+                             "gap_start": pd.Series(dtype="datetime64[ns]"),
+                             "gap_end": pd.Series(dtype="datetime64[ns]"),
+                             "missing_days": pd.Series(dtype="Int64")})
+    return pd.concat(tables, ignore_index=True)[_GAP_COLUMNS]
+
+
+def daily_sales(frames: dict) -> pd.DataFrame:
+    """Marketplace-level sales and traffic per day.
+
+    From the Business Report by date when present (daily rows), otherwise from the orders report
+    (non-cancelled order items by local purchase date; no traffic then).
+
+    Parameters
+    ----------
+    frames : dict of str to DataFrame
+        ``MarketplaceData.frames``.
+
+    Returns
+    -------
+    DataFrame
+        date, ordered_product_sales [currency], units_ordered (Int64), sessions (Int64),
+        page_views (Int64); sorted by date. Empty when neither source is present.
+    """
+    report = frames.get("business_report_date")
+    if report is not None and not report.empty:
+        daily = report.assign(date=pd.to_datetime(report["date"]).dt.normalize())
+        columns = [c for c in _DAILY_COLUMNS[1:] if c in daily]
+        table = daily.groupby("date", sort=True)[columns].sum(min_count=1).reset_index()
+    else:
+        orders = frames.get("all_orders")
+        if orders is None or orders.empty:
+            return pd.DataFrame(columns=_DAILY_COLUMNS)
+        kept = orders[orders["order_status"].astype("object").ne("Cancelled")]
+        table = kept.assign(
+            date=kept["purchase_date"].dt.tz_localize(None).dt.normalize(),
+            ordered_product_sales=pd.to_numeric(kept.get("item_price"), errors="coerce"),
+            units_ordered=kept["quantity"],
+        ).groupby("date", sort=True)[["ordered_product_sales", "units_ordered"]].sum(
+            min_count=1).reset_index()
+    for column in _DAILY_COLUMNS[1:]:
+        if column not in table:
+            table[column] = pd.NA
+    for column in ("units_ordered", "sessions", "page_views"):
+        table[column] = pd.to_numeric(table[column], errors="coerce").round().astype("Int64")
+    table["ordered_product_sales"] = pd.to_numeric(table["ordered_product_sales"], errors="coerce")
+    return table[_DAILY_COLUMNS]
+
+
+def headline_figures(frames: dict, as_of, window_days: int = 30) -> pd.DataFrame:
+    """Headline sales, traffic, advertising and inventory figures for the last ``window_days``.
+
+    Parameters
+    ----------
+    frames : dict of str to DataFrame
+        ``MarketplaceData.frames``.
+    as_of : datetime-like
+        Last day of the window.
+    window_days : int
+        Length of the window [days]; the previous window of the same length gives the change.
+
+    Returns
+    -------
+    DataFrame
+        metric (label key), value, previous_value, change [fraction] (value / previous - 1),
+        unit ("currency", "units", "count" or "fraction"). Flow metrics (sales, sessions ...)
+        are window totals; the previous value is missing when the data does not cover the whole
+        previous window. Stock metrics (FBA fulfillable, inbound) are the latest snapshot and
+        have no previous value. Metrics whose report is absent are left out.
+    """
+    as_of = pd.Timestamp(as_of).normalize()
+    current = (as_of - pd.Timedelta(days=window_days - 1), as_of)
+    previous = (current[0] - pd.Timedelta(days=window_days), current[0] - pd.Timedelta(days=1))
+    rows = []
+    daily = daily_sales(frames)
+    if not daily.empty:
+        this, last = _window(daily, current), _previous_window(daily, previous)
+        for metric, unit in (("ordered_product_sales", "currency"), ("units_ordered", "units"),
+                             ("sessions", "count"), ("page_views", "count")):
+            if daily[metric].notna().any():
+                rows.append((metric, _total(this[metric]), _total(last[metric]), unit))
+        if daily["sessions"].notna().any():
+            rows.append(("unit_session_percentage",
+                         _ratio(_total(this["units_ordered"]), _total(this["sessions"])),
+                         _ratio(_total(last["units_ordered"]), _total(last["sessions"])),
+                         "fraction"))
+    rows += _advertising_rows(frames, current, previous)
+    rows += _inventory_rows(frames)
+    table = pd.DataFrame(rows, columns=["metric", "value", "previous_value", "unit"])
+    table["value"] = table["value"].astype(float)
+    table["previous_value"] = table["previous_value"].astype(float)
+    table["change"] = table["value"] / table["previous_value"].where(table["previous_value"] != 0) - 1
+    return table[_HEADLINE_COLUMNS]
+
+
+def format_value(value, unit, currency=None) -> str:
+    """Fixed-precision text of a headline value (for printed report lines).
+
+    Parameters
+    ----------
+    value : float
+    unit : {"currency", "units", "count", "fraction"}
+    currency : str, optional
+        ISO code appended to money.
+
+    Returns
+    -------
+    str
+        "12,345.67 USD", "4,495,550 JPY", "1,234", "12.3%"; "-" for a missing value.
+    """
+    if value is None or value != value:
+        return "-"
+    if unit == "currency":
+        decimals = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+        return f"{value:,.{decimals}f} {currency}" if currency else f"{value:,.2f}"
+    if unit == "fraction":
+        return f"{value:.1%}"
+    return f"{value:,.0f}"
+
+
+def _advertising_rows(frames, current, previous):
+    """Sponsored Products spend, sales and ACOS from the daily campaign or advertised-product file."""
+    for kind in ("sp_campaign", "sp_advertised_product", "sp_performance_over_time"):
+        frame = frames.get(kind)
+        if frame is None or "date" not in frame or "spend" not in frame:
+            continue
+        if "attribution_days" in frame and frame["attribution_days"].notna().any():
+            # one attribution window only: 7-day and 14-day sales are different measures
+            frame = frame[frame["attribution_days"] == frame["attribution_days"].min()]
+        daily = frame.assign(date=pd.to_datetime(frame["date"]).dt.normalize())
+        this, last = _window(daily, current), _previous_window(daily, previous)
+        spend = (_total(this["spend"]), _total(last["spend"]))
+        sales = (_total(this["sales"]), _total(last["sales"])) if "sales" in frame else None
+        rows = [("spend", *spend, "currency")]
+        if sales is not None:
+            rows.append(("acos", _ratio(spend[0], sales[0]), _ratio(spend[1], sales[1]), "fraction"))
+        return rows
+    return []
+
+
+def _inventory_rows(frames):
+    """Latest FBA stock position (a snapshot, so there is no previous window)."""
+    inventory = frames.get("fba_inventory")
+    if inventory is None or inventory.empty:
+        return []
+    if "snapshot_date" in inventory and inventory["snapshot_date"].notna().any():
+        latest = pd.to_datetime(inventory["snapshot_date"]).max()
+        inventory = inventory[pd.to_datetime(inventory["snapshot_date"]) == latest]
+    rows = []
+    for metric in ("afn_fulfillable_quantity", "afn_inbound_shipped_quantity",
+                   "afn_reserved_quantity", "afn_unsellable_quantity"):
+        if metric in inventory:
+            rows.append((metric, _total(inventory[metric]), float("nan"), "units"))
+    if "afn_fulfillable_quantity" in inventory:
+        in_stock = inventory.groupby("sku")["afn_fulfillable_quantity"].sum().gt(0)
+        rows.append(("skus_in_stock", float(in_stock.sum()), float("nan"), "count"))
+    return rows
+
+
+def _window(frame, bounds):
+    return frame[(frame["date"] >= bounds[0]) & (frame["date"] <= bounds[1])]
+
+
+def _previous_window(frame, bounds):
+    """The previous window, or no rows when the data starts inside it: a part-window total
+    would show a spurious growth."""
+    if frame["date"].min() > bounds[0]:
+        return frame.iloc[0:0]
+    return _window(frame, bounds)
+
+
+def _total(values):
+    numbers = pd.to_numeric(values, errors="coerce")
+    return float(numbers.sum()) if numbers.notna().any() else float("nan")
+
+
+def _ratio(numerator, denominator):
+    return numerator / denominator if denominator and denominator == denominator else float("nan")

@@ -1,0 +1,64 @@
+"""Replenishment: when to ship the next FBA inbound and how much, and at what risk.
+
+Public entry points (stable; notebooks and other modules rely on them):
+
+* :func:`recommend_orders` -- the core decision per SKU: order quantity (case packs, MOQ),
+  order-by / ship-by dates, reorder point, order-up-to level, safety stock, cover, projected
+  stockout date, from the forecast distribution over lead time + review period with a random
+  lead time (:mod:`~opsanalysis.replenishment.policy`).
+* :func:`plan` -- the report-level plan of a marketplace (:mod:`~opsanalysis.replenishment.plan`):
+  lead-time legs, pipeline, statuses, fee and capacity outlook, Amazon Restock comparison.
+* :func:`simulate` -- a day-by-day simulator for any policy
+  (:mod:`~opsanalysis.replenishment.simulate`), with :func:`simulation_summary`.
+* :mod:`~opsanalysis.replenishment.fees` -- storage fees and aged-inventory surcharge from the
+  dated fee tables in params.
+"""
+
+from opsanalysis.replenishment import fees, policy
+from opsanalysis.replenishment.orders import SETTINGS_DEFAULTS, recommend_orders, resolve_settings
+from opsanalysis.replenishment.plan import (
+    ACTIONS,
+    STATUSES,
+    ReplenishmentPlan,
+    lead_time_legs,
+    pipeline_position,
+    plan,
+    plan_policy_comparison,
+    plan_sheets,
+)
+from opsanalysis.replenishment.simulate import (
+    Policy,
+    compare_policies,
+    demand_for_replay,
+    fixed_cover_policy,
+    forecast_policy,
+    rolling_forecasts,
+    rule_of_thumb_policy,
+    simulate,
+    simulation_summary,
+)
+
+__all__ = [
+    "ACTIONS",
+    "SETTINGS_DEFAULTS",
+    "STATUSES",
+    "Policy",
+    "ReplenishmentPlan",
+    "compare_policies",
+    "demand_for_replay",
+    "fees",
+    "fixed_cover_policy",
+    "forecast_policy",
+    "lead_time_legs",
+    "pipeline_position",
+    "plan",
+    "plan_policy_comparison",
+    "plan_sheets",
+    "policy",
+    "recommend_orders",
+    "resolve_settings",
+    "rolling_forecasts",
+    "rule_of_thumb_policy",
+    "simulate",
+    "simulation_summary",
+]

@@ -1,0 +1,646 @@
+"""The report-level replenishment plan of one marketplace: what to ship, by when, how, at what risk.
+
+``plan(data, params, as_of)`` joins the pieces: the stockout-aware demand panel
+(:func:`opsanalysis.demand.build_panel`), the forecast, lead-time legs per SKU (product master, else
+params: production, freight by mode, customs, FBA check-in with the Q4 multiplier), the pipeline
+from the Manage FBA Inventory / planning / Restock reports, :func:`recommend_orders` between the
+28-day low-inventory-fee floor and the excess line, a status per SKU, the storage-fee and
+aged-surcharge outlook from the dated fee tables, capacity use per storage type, and Amazon's
+Restock recommendation beside ours with the difference explained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from opsanalysis.replenishment import fees as fees_module
+from opsanalysis.replenishment.orders import recommend_orders
+
+__all__ = ["ACTIONS", "STATUSES", "ReplenishmentPlan", "lead_time_legs", "pipeline_position", "plan",
+           "plan_policy_comparison", "plan_sheets"]
+
+#: Statuses in priority order (the first that applies is the SKU's status).
+STATUSES = ("stockout_risk", "order_now", "reorder_soon", "aged", "overstock", "in_stock")
+#: Action per status.
+ACTIONS = {
+    "stockout_risk": "expedite_order", "order_now": "place_order",
+    "reorder_soon": "prepare_order", "aged": "remove_or_liquidate",
+    "overstock": "stop_reorder_promote", "in_stock": "no_action",
+}
+AGE_BUCKETS = {  # planning-report age bucket -> representative age [days] (bucket middle)
+    "inv_age_0_to_90_days": 45, "inv_age_91_to_180_days": 135, "inv_age_181_to_270_days": 225,
+    "inv_age_271_to_365_days": 318, "inv_age_365_plus_days": 400,
+}
+
+
+@dataclass
+class ReplenishmentPlan:
+    """Result of :func:`plan`.
+
+    Attributes
+    ----------
+    marketplace, currency : str
+    as_of : pandas.Timestamp
+    table : pandas.DataFrame
+        One row per SKU (see :func:`plan`).
+    fees : pandas.DataFrame
+        Outlook per month and storage type: ``month``, ``storage_type``, ``volume_cuft``
+        (average) [cubic feet], ``capacity_limit_cuft`` [cubic feet], ``capacity_used``
+        [fraction], ``storage_fee``, ``aged_surcharge`` [currency], ``currency``,
+        ``fee_table_version``.
+    history : pandas.DataFrame
+        The demand panel used (``sku`` added), with the censoring flags.
+    forecast : pandas.DataFrame
+        The daily forecast used (``sku`` added).
+    fee_tables : pandas.DataFrame
+        The dated fee tables of the marketplace with their sources.
+    """
+
+    marketplace: str
+    currency: str
+    as_of: pd.Timestamp
+    table: pd.DataFrame
+    fees: pd.DataFrame
+    history: pd.DataFrame
+    forecast: pd.DataFrame
+    fee_tables: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _column(frame: pd.DataFrame | None, name: str, index: pd.Index, default=np.nan) -> pd.Series:
+    if frame is None or name not in frame:
+        return pd.Series(default, index=index, dtype=float if default is np.nan else object)
+    return frame[name].reindex(index)
+
+
+def lead_time_legs(skus: pd.Index, product_master: pd.DataFrame | None, params: dict,
+                   as_of) -> pd.DataFrame:
+    """Lead-time legs per SKU for each freight mode, with the Q4 check-in multiplier.
+
+    Product-master values win over params; the freight days of the product master apply to its
+    own freight mode, other modes use params. FBA check-in is multiplied by
+    ``lead_time.q4_check_in_multiplier`` when the goods would reach FBA in a Q4 month.
+
+    Parameters
+    ----------
+    skus : pandas.Index
+    product_master : pandas.DataFrame or None
+        Canonical product master (``sku``, ``production_days``, ``freight_mode``,
+        ``freight_days``, ``customs_days``, ``fba_check_in_days``).
+    params : dict
+        Loaded params (``lead_time`` section).
+    as_of : date-like
+        Order date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by sku: ``freight_mode``, ``production_days``, ``customs_days``,
+        ``check_in_days`` (for the planned mode, Q4 applied) and ``lead_time_<mode>`` [days] for
+        sea, air and express (total, Q4 applied), ``lead_time_days`` (planned mode), ``q4``
+        (bool: planned arrival in a Q4 month).
+    """
+    lead = params["lead_time"]
+    master = None if product_master is None else \
+        product_master.drop_duplicates("sku", keep="last").set_index("sku")
+    mode = _column(master, "freight_mode", skus, None).fillna(lead["freight_mode"]).astype(str)
+    mode = mode.where(mode.isin(lead["freight_days"]), lead["freight_mode"])
+    production = _column(master, "production_days", skus).astype(float).fillna(
+        lead["production_days"])
+    customs = _column(master, "customs_days", skus).astype(float).fillna(lead["customs_days"])
+    check_in = _column(master, "fba_check_in_days", skus).astype(float).fillna(
+        lead["fba_check_in_days"])
+    own_freight = _column(master, "freight_days", skus).astype(float)
+    out = pd.DataFrame(index=skus)
+    out["freight_mode"] = mode
+    out["production_days"] = production
+    out["customs_days"] = customs
+    as_of = pd.Timestamp(as_of)
+    for name in lead["freight_days"]:
+        freight = own_freight.where(mode == name).fillna(float(lead["freight_days"][name]))
+        reach = as_of + pd.to_timedelta(production + freight + customs, unit="D")
+        q4 = pd.Series(reach.dt.month.isin(lead["q4_months"]).to_numpy(), index=skus)
+        days = check_in * np.where(q4, lead["q4_check_in_multiplier"], 1.0)
+        out[f"lead_time_{name}"] = production + freight + customs + days
+        out[f"q4_{name}"] = q4
+        out[f"check_in_{name}"] = days
+    out["lead_time_days"] = [out.at[sku, f"lead_time_{m}"] for sku, m in zip(skus, mode, strict=True)]
+    out["check_in_days"] = [out[f"check_in_{m}"].iloc[i] for i, m in enumerate(mode)]
+    out["q4"] = [bool(out[f"q4_{m}"].iloc[i]) for i, m in enumerate(mode)]
+    legs = np.array([out["production_days"], out["lead_time_days"] - out["production_days"]
+                     - out["customs_days"] - out["check_in_days"], out["customs_days"],
+                     out["check_in_days"]], dtype=float)
+    out["lead_time_cv"] = lead["variability"] * np.sqrt((legs**2).sum(axis=0)) / np.maximum(
+        legs.sum(axis=0), 1e-9)
+    return out
+
+
+def _latest(frame: pd.DataFrame | None, as_of) -> pd.DataFrame | None:
+    """Rows of the latest snapshot on or before ``as_of`` (all rows when undated)."""
+    if frame is None or frame.empty:
+        return None
+    for column in ("snapshot_date", "date"):
+        if column in frame and frame[column].notna().any():
+            dated = frame[pd.to_datetime(frame[column]) <= pd.Timestamp(as_of)]
+            if dated.empty:
+                return None
+            return dated[pd.to_datetime(dated[column]) == pd.to_datetime(dated[column]).max()]
+    return frame
+
+
+def pipeline_position(data, as_of) -> pd.DataFrame:
+    """Stock at and on its way to FBA per SKU, from MYI, else the planning or Restock report.
+
+    on hand = fulfillable + reserved for FC transfer and FC processing (sellable soon; units
+    reserved for customer orders are already sold); on order = inbound working + shipped +
+    receiving.
+
+    Parameters
+    ----------
+    data : MarketplaceData
+        From :func:`opsanalysis.io.load_marketplace` (anything with ``.get(kind)``).
+    as_of : date-like
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by sku: ``on_hand``, ``on_order``, ``inbound_receiving``, ``inbound_shipped``,
+        ``inbound_working`` [units], ``storage_type``, ``unit_volume_cuft`` [cubic feet] where
+        reported, plus the planning report's age buckets.
+    """
+    myi = _latest(data.get("fba_inventory"), as_of)
+    planning = _latest(data.get("inventory_planning"), as_of)
+    restock = _latest(data.get("restock"), as_of)
+    frames = [f.drop_duplicates("sku", keep="last").set_index("sku")
+              for f in (myi, planning, restock) if f is not None]
+    if not frames:
+        raise ValueError("no inventory report (fba_inventory, inventory_planning or restock) "
+                         f"on or before {pd.Timestamp(as_of).date()}")
+    skus = frames[0].index
+    for frame in frames[1:]:
+        skus = skus.union(frame.index)
+    myi, planning, restock = [None if f is None else
+                              f.drop_duplicates("sku", keep="last").set_index("sku").reindex(skus)
+                              for f in (myi, planning, restock)]
+
+    def first(*candidates):
+        for frame, name in candidates:
+            if frame is not None and name in frame:
+                return pd.to_numeric(frame[name], errors="coerce").astype(float)
+        return pd.Series(np.nan, index=skus)
+
+    fulfillable = first((myi, "afn_fulfillable_quantity"), (planning, "available"),
+                        (restock, "available"))
+    transfer = first((restock, "fc_transfer"), (planning, "reserved_fc_transfer")).fillna(0)
+    processing = first((restock, "fc_processing"), (planning, "reserved_fc_processing")).fillna(0)
+    out = pd.DataFrame(index=skus)
+    out["on_hand"] = (fulfillable.fillna(0) + transfer + processing).clip(lower=0)
+    out["inbound_working"] = first((myi, "afn_inbound_working_quantity"),
+                                   (planning, "inbound_working"), (restock, "working")).fillna(0)
+    out["inbound_shipped"] = first((myi, "afn_inbound_shipped_quantity"),
+                                   (planning, "inbound_shipped"), (restock, "shipped")).fillna(0)
+    out["inbound_receiving"] = first((myi, "afn_inbound_receiving_quantity"),
+                                     (planning, "inbound_received"),
+                                     (restock, "receiving")).fillna(0)
+    out["on_order"] = out[["inbound_working", "inbound_shipped", "inbound_receiving"]].sum(axis=1)
+    out["unit_volume_cuft"] = first((planning, "item_volume"), (myi, "per_unit_volume"))
+    if planning is not None and "storage_type" in planning:
+        out["storage_type"] = planning["storage_type"].astype("string").str.lower()
+    for bucket in AGE_BUCKETS:
+        out[bucket] = first((planning, bucket))
+    return out
+
+
+def _history(data, params, as_of) -> pd.DataFrame:
+    from opsanalysis import demand
+
+    panel = demand.build_panel(data["all_orders"], data.get("inventory_history"),
+                               data.get("business_report_asin"), data.marketplace, as_of=as_of,
+                               params=params)
+    return panel
+
+
+def _projected_stock(on_hand, on_order, on_order_days, order_qty, order_lead, mean):
+    """Expected on-hand path (SKU x day): arrivals minus forecast demand, lost sales not kept."""
+    n_skus, horizon = mean.shape
+    days = np.arange(1, horizon + 1)
+    arrivals = np.zeros((n_skus, horizon))
+    for qty, when in ((on_order, on_order_days), (order_qty, order_lead)):
+        index = np.clip(np.rint(when).astype(int), 0, horizon - 1)
+        np.add.at(arrivals, (np.arange(n_skus), index), qty)
+    stock = np.zeros((n_skus, horizon))
+    level = on_hand.astype(float).copy()
+    for day in range(horizon):  # lost sales: a stockout does not carry negative stock forward
+        level = np.maximum(level + arrivals[:, day] - mean[:, day], 0.0)
+        stock[:, day] = level
+    return stock, days
+
+
+def _fee_outlook(table, stock, params, as_of, months, limits) -> pd.DataFrame:
+    """Storage fees, aged surcharge and capacity per month and storage type."""
+    dates = pd.date_range(pd.Timestamp(as_of) + pd.Timedelta(days=1), periods=stock.shape[1])
+    volume = table["unit_volume_cuft"].to_numpy(dtype=float)
+    kinds = table["storage_type"].astype(str).to_numpy()
+    rows = []
+    periods = dates.to_period("M").unique()[:months]
+    for period in periods:
+        inside = np.asarray(dates.to_period("M") == period)
+        schedule = fees_module.fee_schedule(params, period.to_timestamp())
+        cuft = stock[:, inside].mean(axis=1) * volume
+        rate = fees_module.storage_rate(schedule, kinds, np.full(len(kinds), period.month))
+        aged = table[f"aged_surcharge_{period.month:02d}"].to_numpy(dtype=float) \
+            if f"aged_surcharge_{period.month:02d}" in table else np.zeros(len(table))
+        for kind in sorted(set(kinds)):
+            mask = kinds == kind
+            limit = float(limits.get(kind, np.nan))
+            rows.append({
+                "month": period.to_timestamp(), "storage_type": kind,
+                "volume_cuft": cuft[mask].sum(),
+                "capacity_limit_cuft": limit,
+                "capacity_used": cuft[mask].sum() / limit if limit > 0 else np.nan,
+                "storage_fee": (cuft[mask] * rate[mask]).sum() if schedule else np.nan,
+                "aged_surcharge": aged[mask].sum() if schedule else np.nan,
+                "currency": params["currency"],
+                "fee_table_version": schedule["version"] if schedule else "none",
+            })
+    return pd.DataFrame(rows)
+
+
+def _aged_projection(position, mean, as_of, params, volume, months) -> dict:
+    """Aged surcharge at each coming monthly snapshot, FIFO ages from the planning buckets."""
+    snapshot_day = int(params["fees"]["aged_inventory_snapshot_day"])
+    start = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    cum = np.cumsum(mean, axis=1)
+    lots = np.stack([position[b].fillna(0).to_numpy(dtype=float) for b in AGE_BUCKETS], axis=1)
+    ages = np.array(list(AGE_BUCKETS.values()), dtype=float)
+    order = np.argsort(-ages)  # oldest first: FIFO sells them first
+    lots, ages = lots[:, order], ages[order]
+    out = {}
+    for period in pd.date_range(start, periods=mean.shape[1]).to_period("M").unique()[:months]:
+        snapshot = period.to_timestamp() + pd.Timedelta(days=snapshot_day - 1)
+        offset = (snapshot - start).days
+        if offset < 0 or offset >= mean.shape[1]:
+            continue
+        sold = cum[:, offset]
+        before = np.cumsum(lots, axis=1) - lots
+        left = np.clip(lots - np.maximum(sold[:, None] - before, 0.0), 0.0, None)
+        schedule = fees_module.fee_schedule(params, snapshot)
+        charge = fees_module.aged_surcharge_per_unit(ages[None, :] + offset + 1,
+                                                     volume[:, None], schedule)
+        out[f"aged_surcharge_{period.month:02d}"] = np.nan_to_num(left * charge).sum(axis=1) \
+            if schedule else np.full(len(volume), np.nan)
+        out.setdefault("aged_units_next_snapshot",
+                       (left * (ages[None, :] + offset + 1 >= params["replenishment"]["aged_days"])
+                        ).sum(axis=1))
+    return out
+
+
+def _restock_comparison(table, restock, rep) -> pd.DataFrame:
+    """Amazon's Restock recommendation beside ours, with the main reason for a difference."""
+    if restock is None:
+        return table.assign(amazon_recommended_qty=pd.NA, amazon_ship_date=pd.NaT,
+                            restock_difference=pd.NA, restock_difference_reason="no_restock_report")
+    amazon = restock.drop_duplicates("sku", keep="last").set_index("sku").reindex(table.index)
+    qty = pd.to_numeric(amazon["recommended_replenishment_qty"], errors="coerce")
+    velocity = pd.to_numeric(_column(amazon, "units_sold_last_30_days", table.index),
+                             errors="coerce") / 30.0
+    ours = table["order_qty"].astype(float)
+    diff = ours - qty
+    agree = diff.abs() <= rep["restock_agree_fraction"] * np.maximum(ours, qty)
+    reason = np.select(
+        [qty.isna(), agree, (ours > qty) & (table["lead_time_days"] > 30),
+         (ours < qty) & (table["on_order"].astype(float) > 0) & (ours == 0),
+         (ours < qty) & (table["daily_rate"] < 0.8 * velocity),
+         (ours > qty) & (table["daily_rate"] > 1.25 * velocity),
+         ours > qty],
+        ["not_in_restock_report", "restock_agree", "longer_lead_time", "counts_inbound",
+         "lower_forecast", "higher_forecast", "higher_service_target"],
+        "smaller_cover_target")
+    return table.assign(amazon_recommended_qty=qty.round().astype("Int64"),
+                        amazon_ship_date=pd.to_datetime(_column(amazon, "recommended_ship_date",
+                                                                table.index, None)),
+                        amazon_velocity=velocity,
+                        restock_difference=diff.round().astype("Int64"),
+                        restock_difference_reason=reason)
+
+
+def _status(table, as_of, rep, fastest_lead) -> pd.DataFrame:
+    """Status flags; stockout risk = expected stock (with inbound) runs out before even the
+    fastest freight mode could land an order placed today."""
+    as_of = pd.Timestamp(as_of)
+    rate = table["daily_rate"].astype(float)
+    arrival_if_ordered_now = as_of + pd.to_timedelta(fastest_lead, unit="D")
+    stockout = table["projected_stockout_date"]
+    stockout_risk = (rate > 0) & stockout.notna() & (
+        stockout < arrival_if_ordered_now + pd.Timedelta(days=rep["stockout_risk_days"]))
+    cover_total = np.divide(table["inventory_position"].astype(float), rate,
+                            out=np.full(len(table), np.inf), where=rate > 0)
+    overstock = (table["inventory_position"].astype(float) > 0) & (
+        cover_total > rep["max_cover_days"])
+    aged_now = table["aged_units_now"].fillna(0) > 0
+    aged = aged_now | (table["aged_units_next_snapshot"].fillna(0) > 0)
+    order_now = table["order_qty"].astype(float) > 0
+    soon = table["order_by"].notna() & (
+        table["order_by"] <= as_of + pd.Timedelta(days=rep["reorder_soon_days"]))
+    flags = [stockout_risk, order_now, soon, aged, overstock]
+    status = np.select(flags, list(STATUSES[:-1]), STATUSES[-1])
+    return table.assign(stockout_risk=stockout_risk.to_numpy(), overstock=overstock.to_numpy(),
+                        aged=aged.to_numpy(), days_of_cover_total=cover_total, status=status,
+                        action=[ACTIONS[s] for s in status])
+
+
+def _expedite_mode(table, legs, as_of) -> pd.Series:
+    """Freight mode of the order: the planned mode, or air when the planned mode would land
+    after the projected stockout and air would not."""
+    mode = legs["freight_mode"].copy()
+    if "lead_time_air" in legs:
+        stockout = table["projected_stockout_date"]
+        planned_late = stockout < as_of + pd.to_timedelta(legs["lead_time_days"], unit="D")
+        air_faster = legs["lead_time_air"] < legs["lead_time_days"]
+        urgent = (table["status"].isin(["stockout_risk", "order_now"]) & planned_late.fillna(False)
+                  & air_faster)
+        mode = mode.where(~urgent, "air")
+    return mode
+
+
+def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
+         forecast: pd.DataFrame | None = None) -> ReplenishmentPlan:
+    """Replenishment plan of one marketplace.
+
+    Parameters
+    ----------
+    data : MarketplaceData
+        From :func:`opsanalysis.io.load_marketplace` (needs ``all_orders`` and an inventory
+        report; uses ``inventory_history``, ``business_report_asin``, ``product_master``,
+        ``inventory_planning``, ``restock`` when present).
+    params : dict
+        From :func:`opsanalysis.params.load` (``lead_time``, ``replenishment``, ``fees``,
+        ``forecast``).
+    as_of : date-like, optional
+        Planning date; default the last order date.
+    history, forecast : pandas.DataFrame, optional
+        A demand panel (:func:`opsanalysis.demand.build_panel`) and a daily forecast to reuse;
+        computed when omitted.
+
+    Returns
+    -------
+    ReplenishmentPlan
+        ``table`` has one row per SKU: ``sku``, ``asin``, ``title``, ``status`` (one of
+        :data:`STATUSES`), ``action`` (:data:`ACTIONS`), ``freight_mode``, ``order_qty``
+        [units], ``order_by``, ``ship_by``, ``expected_arrival`` (dates), ``on_hand``,
+        ``on_order``, ``inventory_position``, ``reorder_point``, ``order_up_to``,
+        ``safety_stock`` [units], ``daily_rate`` [units/day], ``days_of_cover_now``,
+        ``days_of_cover_total`` [days], ``projected_stockout_date``, ``lead_time_days`` [days],
+        ``q4`` (bool), ``stockout_risk``, ``overstock``, ``aged`` (bool), ``aged_units_now``,
+        ``aged_units_next_snapshot`` [units], ``order_cost`` [cost currency],
+        ``cost_currency``, ``projected_storage_fee``, ``projected_aged_surcharge``
+        [currency, next ``fee_outlook_months`` months], ``arrival_cutoff`` (next of Amazon's
+        recommended peak arrival dates in ``lead_time.arrival_cutoffs``), ``arrival_cutoff_event``,
+        ``misses_arrival_cutoff`` (bool: the order lands after it), ``amazon_recommended_qty``,
+        ``amazon_ship_date``, ``restock_difference`` (ours - Amazon) [units],
+        ``restock_difference_reason``, ``reason`` (from :func:`recommend_orders`),
+        ``currency``.
+    """
+    rep = params["replenishment"]
+    orders = data["all_orders"]
+    if as_of in (None, ""):
+        from opsanalysis import demand
+
+        as_of = demand.local_dates(orders["purchase_date"],
+                                   _timezone(data.marketplace)).max()
+    as_of = pd.Timestamp(as_of)
+    if history is None:
+        history = _history(data, params, as_of)
+    history = history.assign(sku=history["unique_id"].astype(str).str.split(":", n=1).str[-1])
+    position = pipeline_position(data, as_of)
+    skus = position.index.union(pd.Index(history["sku"].unique())).rename("sku")
+    position = position.reindex(skus)
+    master = data.get("product_master")
+    legs = lead_time_legs(skus, master, params, as_of)
+    master_idx = None if master is None else master.drop_duplicates("sku", keep="last") \
+        .set_index("sku").reindex(skus)
+    case_pack = _column(master_idx, "case_pack", skus).astype(float)
+    moq = _column(master_idx, "moq", skus).astype(float)
+    # Days until inbound is sellable: receiving = check-in; shipped = mid-transit on average
+    # (half the freight) + customs + check-in; working (not yet shipped) = freight + customs +
+    # check-in. One figure per SKU: the unit-weighted mean.
+    after_production = legs["lead_time_days"] - legs["production_days"]
+    freight = after_production - legs["customs_days"] - legs["check_in_days"]
+    on_order_days = (legs["check_in_days"] * position["inbound_receiving"].fillna(0)
+                     + (after_production - freight / 2) * position["inbound_shipped"].fillna(0)
+                     + after_production * position["inbound_working"].fillna(0)
+                     ) / position["on_order"].where(position["on_order"] > 0)
+    order_input = pd.DataFrame({
+        "unique_id": skus, "on_hand": position["on_hand"].fillna(0).to_numpy(),
+        "on_order": position["on_order"].fillna(0).to_numpy(),
+        "on_order_days": on_order_days.fillna(0).to_numpy(),
+        "lead_time_days": legs["lead_time_days"].to_numpy(),
+        "lead_time_cv": legs["lead_time_cv"].to_numpy(),
+        "production_days": legs["production_days"].to_numpy(),
+        "case_pack": case_pack.to_numpy(), "moq": moq.to_numpy(),
+    })
+    daily = history.assign(unique_id=history["sku"])[["unique_id", "ds", "y"]]
+    settings = {**params, "forecast_quantile": rep["forecast_quantile"],
+                "lead_time_cv": rep["lead_time_cv_default"]}
+    horizon = int(legs["lead_time_days"].max() + rep["review_period_days"]
+                  + max(rep["target_cover_days"], 28) + 31 * rep["fee_outlook_months"]) + 1
+    if forecast is None:
+        from opsanalysis import forecast as forecast_module
+
+        forecast = forecast_module.predict(daily, horizon, method=params["forecast"]["method"],
+                                           quantiles=(0.5, rep["forecast_quantile"]),
+                                           params=params)
+    forecast = forecast.assign(sku=forecast["unique_id"].astype(str).str.split(":", n=1).str[-1])
+    fc = forecast.assign(unique_id=forecast["sku"])
+    table = recommend_orders(daily, order_input, settings, as_of, forecast=fc)
+    table = table.rename(columns={"unique_id": "sku"}).set_index("sku")
+    return _finish(table, data, params, as_of, legs, position, master_idx, fc, history, forecast,
+                   order_input)
+
+
+def _timezone(code: str) -> str:
+    from opsanalysis import marketplaces
+
+    return marketplaces.get(code).timezone
+
+
+def _finish(table, data, params, as_of, legs, position, master_idx, fc, history, forecast,
+            order_input) -> ReplenishmentPlan:
+    rep = params["replenishment"]
+    skus = table.index
+    from opsanalysis.replenishment.orders import demand_matrices
+
+    horizon = int(fc["ds"].nunique())
+    mean, _ = demand_matrices(fc, skus, as_of + pd.Timedelta(days=1), horizon, 0.9)
+    volume = _column(master_idx, "item_volume_cuft", skus).astype(float).fillna(
+        position["unit_volume_cuft"]).fillna(rep["unit_volume_cuft"])
+    storage = _column(master_idx, "storage_type", skus, None).fillna(
+        position.get("storage_type", pd.Series(index=skus, dtype=object))).fillna(
+        rep["storage_type"]).astype(str).str.lower()
+    table["unit_volume_cuft"] = volume
+    table["storage_type"] = storage
+    table["aged_units_now"] = position[["inv_age_181_to_270_days", "inv_age_271_to_365_days",
+                                        "inv_age_365_plus_days"]].sum(axis=1, min_count=1)
+    aged = _aged_projection(position, mean, as_of, params, volume.to_numpy(),
+                            rep["fee_outlook_months"])
+    for key, values in aged.items():
+        table[key] = values
+    if "aged_units_next_snapshot" not in table:
+        table["aged_units_next_snapshot"] = 0.0
+    modes = [f"lead_time_{mode}" for mode in params["lead_time"]["freight_days"]]
+    table = _status(table, as_of, rep, legs[modes].min(axis=1))
+    mode = _expedite_mode(table, legs, as_of)
+    mode_lead = pd.Series([legs.at[s, f"lead_time_{m}"] for s, m in zip(skus, mode, strict=True)],
+                          index=skus)
+    table["freight_mode"] = mode
+    table["lead_time_days"] = mode_lead
+    table["q4"] = legs["q4"]
+    table["expected_arrival"] = (table["order_by"] + pd.to_timedelta(mode_lead, unit="D")).where(
+        table["order_qty"].astype(float) > 0)
+    table = _arrival_cutoff(table, params, as_of)
+    stock, _ = _projected_stock(order_input["on_hand"].to_numpy(), order_input["on_order"]
+                                .to_numpy(), order_input["on_order_days"].to_numpy(),
+                                table["order_qty"].astype(float).to_numpy(),
+                                (table["order_by"] - as_of).dt.days.fillna(0).to_numpy()
+                                + mode_lead.to_numpy(), mean)
+    fees = _fee_outlook(table, stock, params, as_of, rep["fee_outlook_months"],
+                        rep["capacity_limits"])
+    months = [c for c in table if c.startswith("aged_surcharge_")]
+    table["projected_aged_surcharge"] = table[months].sum(axis=1, min_count=1) if months \
+        else np.nan
+    table["projected_storage_fee"] = _sku_storage(table, stock, params, as_of,
+                                                  rep["fee_outlook_months"])
+    unit_cost = _column(master_idx, "unit_cost", skus).astype(float)
+    table["order_cost"] = table["order_qty"].astype(float) * unit_cost
+    table["cost_currency"] = _column(master_idx, "cost_currency", skus, None).fillna(
+        params["currency"])
+    table["currency"] = params["currency"]
+    table["asin"] = _column(master_idx, "asin", skus, None)
+    table["title"] = _column(master_idx, "title", skus, None)
+    table = _restock_comparison(table, _latest(data.get("restock"), as_of), rep)
+    table = table.reset_index()
+    order = ["sku", "asin", "title", "status", "action", "freight_mode", "order_qty", "order_by",
+             "ship_by", "expected_arrival", "on_hand", "on_order", "inventory_position",
+             "reorder_point", "order_up_to", "safety_stock", "daily_rate", "days_of_cover_now",
+             "days_of_cover_total", "projected_stockout_date", "lead_time_days", "q4",
+             "stockout_risk", "overstock", "aged", "aged_units_now", "aged_units_next_snapshot",
+             "order_cost", "cost_currency", "projected_storage_fee", "projected_aged_surcharge",
+             "arrival_cutoff", "arrival_cutoff_event", "misses_arrival_cutoff",
+             "amazon_recommended_qty", "amazon_ship_date", "amazon_velocity",
+             "restock_difference", "restock_difference_reason", "reason", "currency",
+             "storage_type", "unit_volume_cuft", "level_cv", "lead_time_demand"]
+    table = table[order]
+    rank = {s: i for i, s in enumerate(STATUSES)}
+    table = table.sort_values(["status", "order_by", "sku"],
+                              key=lambda c: c.map(rank) if c.name == "status" else c,
+                              kind="stable").reset_index(drop=True)
+    return ReplenishmentPlan(params["marketplace"], params["currency"], as_of, table, fees,
+                             history, forecast, _fee_table(params))
+
+
+def _arrival_cutoff(table, params, as_of) -> pd.DataFrame:
+    """The next of Amazon's recommended arrival dates before a peak, and who misses it."""
+    code = params["marketplace"]
+    upcoming = [c for c in params["lead_time"].get("arrival_cutoffs", [])
+                if (c["scope"] == "all" or code in [s.strip() for s in c["scope"].split(",")])
+                and pd.Timestamp(c["date"]) >= pd.Timestamp(as_of)]
+    if not upcoming:
+        return table.assign(arrival_cutoff=pd.NaT, arrival_cutoff_event=None,
+                            misses_arrival_cutoff=False)
+    first = min(upcoming, key=lambda c: c["date"])
+    cutoff = pd.Timestamp(first["date"])
+    misses = table["expected_arrival"].notna() & (table["expected_arrival"] > cutoff)
+    return table.assign(arrival_cutoff=cutoff, arrival_cutoff_event=first["event"],
+                        misses_arrival_cutoff=misses)
+
+
+def _sku_storage(table, stock, params, as_of, months) -> np.ndarray:
+    dates = pd.date_range(pd.Timestamp(as_of) + pd.Timedelta(days=1), periods=stock.shape[1])
+    keep = np.asarray(dates.to_period("M").isin(dates.to_period("M").unique()[:months]))
+    total = np.zeros(len(table))
+    for period in dates[keep].to_period("M").unique():
+        inside = np.asarray(dates.to_period("M") == period)
+        schedule = fees_module.fee_schedule(params, period.to_timestamp())
+        if schedule is None:
+            return np.full(len(table), np.nan)
+        rate = fees_module.storage_rate(schedule, table["storage_type"].to_numpy(),
+                                        np.full(len(table), period.month))
+        total += stock[:, inside].mean(axis=1) * table["unit_volume_cuft"].to_numpy() * rate
+    return total
+
+
+def _fee_table(params) -> pd.DataFrame:
+    rows = []
+    for version in fees_module.fee_versions(params):
+        off = version.get("storage_fee_off_peak") or {}
+        peak = version.get("storage_fee_peak") or {}
+        tiers = version.get("aged_inventory_surcharge") or []
+        rows.append({
+            "fee_table_version": version["version"], "effective_from": version["effective_from"],
+            "verified": bool(version.get("verified")),
+            "storage_fee_off_peak": off.get("standard", np.nan),
+            "storage_fee_peak": peak.get("standard", np.nan),
+            "aged_tiers": len(tiers), "source": version.get("source", ""),
+        })
+    return pd.DataFrame(rows)
+
+
+def plan_sheets(result: ReplenishmentPlan) -> dict[str, pd.DataFrame]:
+    """The plan split into one table per action, for the purchasing / logistics workbook.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Action id (:data:`ACTIONS` values, only those present) -> rows with the columns an
+        operator acts on.
+    """
+    columns = ["sku", "asin", "title", "status", "freight_mode", "order_qty", "order_by",
+               "ship_by", "expected_arrival", "on_hand", "on_order", "days_of_cover_now",
+               "projected_stockout_date", "aged_units_now", "order_cost", "cost_currency",
+               "amazon_recommended_qty", "restock_difference_reason"]
+    sheets = {}
+    for action in dict.fromkeys(ACTIONS.values()):
+        rows = result.table[result.table["action"] == action]
+        if not rows.empty:
+            sheets[action] = rows[columns].reset_index(drop=True)
+    return sheets
+
+
+def plan_policy_comparison(result: ReplenishmentPlan, params: dict) -> pd.DataFrame:
+    """Replay the marketplace's last year under ours and the peer policies (report section).
+
+    The demand panel of the plan (censored days filled with the trailing mean) is replayed with
+    the plan's median lead time, ``replenishment.simulation.service_levels``, the rule of thumb
+    and the fixed covers (:func:`opsanalysis.replenishment.compare_policies`).
+
+    Parameters
+    ----------
+    result : ReplenishmentPlan
+    params : dict
+        Loaded params (``replenishment`` and ``replenishment.simulation``; fee tables).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`opsanalysis.replenishment.simulation_summary` rows with ``policy`` and
+        ``service_target`` columns.
+    """
+    from opsanalysis.replenishment.simulate import compare_policies, demand_for_replay
+
+    rep = params["replenishment"]
+    sim = rep["simulation"]
+    history = result.history.assign(unique_id=result.history["sku"])
+    replay = demand_for_replay(history, int(rep["velocity_window_days"]))
+    settings = {
+        "lead_time_days": float(result.table["lead_time_days"].median()),
+        "lead_time_cv": rep["lead_time_cv_default"],
+        "review_period_days": rep["review_period_days"],
+        "fees": params, "unit_volume_cuft": rep["unit_volume_cuft"], "seed": sim["seed"],
+    }
+    return compare_policies(
+        replay, settings, service_levels=sim["service_levels"],
+        cover_days=rep["fixed_cover_days"], forecast_method=sim["forecast_method"],
+        forecast_every_days=sim["forecast_every_days"], simulation_days=sim["simulation_days"],
+        quantile=rep["forecast_quantile"], rule_of_thumb=rep["rule_of_thumb"])

@@ -1,0 +1,608 @@
+"""Day-by-day inventory simulator for any replenishment policy, vectorised across SKUs.
+
+Each simulated day: arrivals due today are received; on review days the policy gives a reorder
+point ``s`` and an order-up-to level ``S`` per SKU and an order of ``S - position`` (rounded to
+case packs / MOQ) is placed when the inventory position is at or below ``s``, arriving after a
+random lead time (gamma, whole days); then the day's demand is served from stock and what cannot
+be served is lost (lost sales, no backorders). Ages follow Amazon's FIFO rule: with first-in
+first-out sales the units still on hand are the most recent receipts, so the units older than
+``a`` days are ``max(0, on_hand - receipts of the last a days)``.
+
+Policies see the true past demand (as if stockout censoring were perfectly undone by
+:mod:`opsanalysis.demand`), identically for every policy; stockouts affect service, not
+information.
+
+Stable API: ``simulate(history, policy, settings)``, ``simulation_summary``, the policy
+constructors and :class:`Policy`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from opsanalysis.replenishment import fees as fees_module
+from opsanalysis.replenishment import policy as policy_maths
+
+__all__ = [
+    "Policy",
+    "compare_policies",
+    "demand_for_replay",
+    "fixed_cover_policy",
+    "forecast_policy",
+    "rolling_forecasts",
+    "rule_of_thumb_policy",
+    "simulate",
+    "simulation_summary",
+]
+
+
+@dataclass
+class Policy:
+    """A replenishment policy for the simulator.
+
+    Attributes
+    ----------
+    name : str
+        Label in result tables.
+    levels : callable
+        ``levels(day, demand, context) -> (reorder_point, order_up_to)``: ``day`` is the index of
+        the decision day in ``context["dates"]``, ``demand`` the true demand matrix of the days
+        before it (SKU x day) [units], ``context`` holds ``ids``, ``dates``, ``lead_time_days``,
+        ``lead_time_cv``, ``review_period_days`` (per-SKU arrays). Returns two arrays [units,
+        inventory-position terms].
+    refresh_days : int
+        Levels are recomputed on the first review on or after every ``refresh_days`` days and
+        reused in between [days].
+    parameters : dict
+        Description shown in results (service target, cover days ...).
+    """
+
+    name: str
+    levels: Callable
+    refresh_days: int = 7
+    parameters: dict = field(default_factory=dict)
+
+
+def _velocity(demand: np.ndarray, window: int) -> np.ndarray:
+    recent = demand[:, -window:]
+    if recent.shape[1] == 0:
+        return np.zeros(demand.shape[0])
+    return np.nan_to_num(np.nanmean(recent, axis=1))
+
+
+def rule_of_thumb_policy(reorder_cover_extra_days: float = 30, order_up_to_extra_days: float = 45,
+                         velocity_window_days: int = 30) -> Policy:
+    """The peer-tool rule: when cover < lead time + 30 days, order up to velocity x (LT + 45).
+
+    Parameters
+    ----------
+    reorder_cover_extra_days, order_up_to_extra_days : float
+        Days added to the lead time [days] (params ``replenishment.rule_of_thumb``).
+    velocity_window_days : int
+        Trailing average window of the velocity [days].
+    """
+    def levels(day, demand, context):
+        velocity = _velocity(demand, velocity_window_days)
+        lead = context["lead_time_days"]
+        return velocity * (lead + reorder_cover_extra_days), velocity * (lead + order_up_to_extra_days)
+
+    return Policy("rule_of_thumb", levels, 7, {"reorder_extra": reorder_cover_extra_days,
+                                               "order_up_to_extra": order_up_to_extra_days})
+
+
+def fixed_cover_policy(cover_days: float, velocity_window_days: int = 30) -> Policy:
+    """Keep a fixed number of days of cover beyond the lead time: order up to velocity x (LT + d).
+
+    Parameters
+    ----------
+    cover_days : float
+        Days of cover [days].
+    velocity_window_days : int
+        Trailing average window of the velocity [days].
+    """
+    def levels(day, demand, context):
+        target = _velocity(demand, velocity_window_days) * (context["lead_time_days"] + cover_days)
+        return target, target
+
+    return Policy(f"fixed_cover_{int(cover_days)}", levels, 7, {"cover_days": cover_days})
+
+
+def rolling_forecasts(history: pd.DataFrame, origins, horizon: int, method: str = "auto",
+                      quantiles=(0.5, 0.9), freq: str | None = None, params=None) -> pd.DataFrame:
+    """Forecasts made at several origins, for the simulator's forecast-based policies.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Long ``unique_id, ds, y`` at any regular frequency.
+    origins : sequence of date-like
+        Last date of data each forecast may use.
+    horizon : int
+        Periods ahead [periods].
+    method, quantiles, freq, params
+        Passed to :func:`opsanalysis.forecast.predict`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``origin, unique_id, ds, forecast, q..``.
+    """
+    from opsanalysis import forecast
+
+    frames = []
+    for origin in pd.to_datetime(list(origins)):
+        cut = history[history["ds"] <= origin]
+        predicted = forecast.predict(cut, horizon, method=method, quantiles=quantiles,
+                                     params=params, freq=freq)
+        frames.append(predicted.assign(origin=origin))
+    out = pd.concat(frames, ignore_index=True)
+    return out[["origin", *[c for c in out.columns if c != "origin"]]]
+
+
+def _daily_paths(forecasts: pd.DataFrame, origin, ids, start, horizon: int, period_days: float,
+                 columns):
+    """Daily rate paths (SKU x day) from the forecast made at ``origin``, periods spread evenly."""
+    table = forecasts[forecasts["origin"] == origin]
+    periods = np.sort(table["ds"].unique())
+    day_dates = pd.date_range(start, periods=horizon, freq="D")
+    # the period each day falls in (the last period start on or before it)
+    index = np.searchsorted(pd.DatetimeIndex(periods).to_numpy(), day_dates.to_numpy(),
+                            side="right") - 1
+    index = np.clip(index, 0, len(periods) - 1)
+    out = []
+    for column in columns:
+        wide = table.pivot_table(index="unique_id", columns="ds", values=column, aggfunc="sum")
+        wide = wide.reindex(index=ids, columns=periods).to_numpy(dtype=float)
+        out.append(np.nan_to_num(wide[:, index]) / period_days)
+    return out
+
+
+def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution: str = "ours",
+                    period_days: float = 1.0, quantile: float = 0.9, min_cover_days: float = 0.0,
+                    target_cover_days: float = 0.0, max_cover_days: float = np.inf,
+                    velocity_window_days: int = 28, name: str | None = None) -> Policy:
+    """Order-up-to policy on forecasts made at rolling origins.
+
+    ``distribution="ours"``: levels from :func:`opsanalysis.replenishment.policy.order_levels`
+    (negative binomial demand over lead time + review period from the forecast mean and its
+    ``quantile`` column, level uncertainty from the history, random lead time).
+    ``distribution="normal"``: the textbook policy, ``S = mean demand over (L + R) + z x
+    sqrt((L + R) sigma_d^2 + rate^2 var(L))`` with ``sigma_d`` from a ``sigma`` column (the
+    forecast's one-period residual standard deviation, scaled to a day by
+    ``sqrt(period_days)``), and ``s = S``.
+
+    Parameters
+    ----------
+    forecasts : pandas.DataFrame
+        ``origin, unique_id, ds, forecast`` plus ``q<level>`` (ours) or ``sigma`` (normal) per
+        period [units per period].
+    service_level : float
+        Target cycle service level [fraction].
+    distribution : {"ours", "normal"}
+    period_days : float
+        Days per forecast period (1 daily, 7 weekly, 30.4375 monthly) [days].
+    quantile : float
+        Level of the quantile column read by "ours" [fraction].
+    min_cover_days, target_cover_days, max_cover_days : float
+        Cover rules of :func:`~opsanalysis.replenishment.policy.order_levels` [days].
+    velocity_window_days : int
+        Trailing window of the level-uncertainty check [days].
+    name : str, optional
+        Default ``"ours"`` or ``"textbook"``.
+    """
+    origins = pd.DatetimeIndex(np.sort(forecasts["origin"].unique()))
+    column = f"q{int(round(100 * quantile, 6))}"
+    z = special.ndtri(service_level)
+
+    def levels(day, demand, context):
+        today = context["dates"][day]
+        usable = origins[origins < today]
+        origin = usable[-1] if len(usable) else origins[0]
+        lead, cv = context["lead_time_days"], context["lead_time_cv"]
+        review = context["review_period_days"]
+        horizon = int(np.max(lead * (1 + 4 * cv) + review)) + 30
+        start = origin + pd.Timedelta(days=1)
+        skip = max((today - start).days, 0)  # days between the forecast's origin and today
+        if distribution == "normal":
+            mean, sigma = _daily_paths(forecasts, origin, context["ids"], start, horizon + skip,
+                                       period_days, ["forecast", "sigma"])
+            mean = mean[:, skip:]
+            sigma_day = sigma[:, skip] * period_days / np.sqrt(period_days)
+            cover = lead + review
+            cum = np.cumsum(mean, axis=1)
+            expected = policy_maths._cumulative_at(
+                np.concatenate([np.zeros((len(mean), 1)), cum], axis=1), cover[:, None])[:, 0]
+            rate = expected / cover
+            spread = np.sqrt(cover * sigma_day**2 + rate**2 * (cv * lead) ** 2)
+            target = expected + z * spread
+            return target, target
+        mean, upper = _daily_paths(forecasts, origin, context["ids"], start, horizon + skip,
+                                   period_days, ["forecast", column])
+        mean, upper = mean[:, skip:], upper[:, skip:]
+        variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile)
+        if period_days > 1:  # spread a period's variance over its days (periods independent)
+            variance = np.maximum(variance * period_days, mean)
+        level_cv = _own_level_cv(forecasts, origins, origin, demand, context, column, quantile,
+                                 period_days, int(np.median(lead + review)),
+                                 velocity_window_days)
+        result = policy_maths.order_levels(mean, variance, lead, cv, review, level_cv,
+                                           service_level, min_cover_days, target_cover_days,
+                                           max_cover_days)
+        return result["reorder_point"].to_numpy(), result["order_up_to"].to_numpy()
+
+    default = "ours" if distribution == "ours" else "textbook"
+    refresh = int(max(round(period_days), 7))
+    return Policy(name or default, levels, refresh,
+                  {"service_level": service_level, "distribution": distribution})
+
+
+def _own_level_cv(forecasts, origins, current, demand, context, column, quantile, period_days,
+                  interval, velocity_window_days, min_intervals: int = 2):
+    """Level uncertainty from the policy's own past forecasts over completed intervals.
+
+    Each earlier origin's forecast of the next ``interval`` days is compared with the demand that
+    followed (the errors this forecast method really makes, trend and season included). With
+    fewer than ``min_intervals`` completed intervals, the trailing-velocity check of
+    :func:`~opsanalysis.replenishment.policy.level_cv_from_history` is used.
+    """
+    n_days = demand.shape[1]
+    dates = context["dates"]
+    actual, predicted, noise = [], [], []
+    for origin in origins[origins < current]:
+        begin = dates.searchsorted(origin + pd.Timedelta(days=1))
+        if begin + interval > n_days:
+            continue
+        mean, upper = _daily_paths(forecasts, origin, context["ids"],
+                                   origin + pd.Timedelta(days=1), interval, period_days,
+                                   ["forecast", column])
+        variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile)
+        if period_days > 1:
+            variance = np.maximum(variance * period_days, mean)
+        actual.append(demand[:, begin:begin + interval].sum(axis=1))
+        predicted.append(mean.sum(axis=1))
+        noise.append(variance.sum(axis=1))
+    if len(actual) < min_intervals:
+        return policy_maths.level_cv_from_history(demand, interval,
+                                                  window_days=velocity_window_days)
+    return policy_maths.level_cv_from_errors(np.stack(actual, axis=1),
+                                             np.stack(predicted, axis=1),
+                                             np.stack(noise, axis=1))
+
+
+SIMULATION_DEFAULTS = {
+    "lead_time_days": None,        # mean [days]
+    "lead_time_cv": 0.2,           # [fraction]
+    "review_period_days": 7,       # [days]
+    "start": None,                 # first simulated date; default: after the first half
+    "case_pack": 1,
+    "moq": 0,
+    "unit_volume_cuft": 0.1,       # [cubic feet]
+    "storage_type": "standard",
+    "fees": None,                  # loaded params (or fees section) for storage / aged costs
+    "aged_days": 181,              # [days]
+    "seed": 0,
+}
+
+
+def _settings(settings: dict) -> dict:
+    out = dict(SIMULATION_DEFAULTS)
+    out.update(settings or {})
+    if out["lead_time_days"] is None:
+        raise ValueError("simulate needs settings['lead_time_days'] [days]")
+    return out
+
+
+def _demand_matrix(history: pd.DataFrame):
+    history = history[["unique_id", "ds", "y"]].copy()
+    history["ds"] = pd.to_datetime(history["ds"])
+    dates = pd.date_range(history["ds"].min(), history["ds"].max(), freq="D")
+    wide = history.pivot_table(index="unique_id", columns="ds", values="y", aggfunc="sum")
+    wide = wide.reindex(columns=dates)
+    return wide.index, dates, np.nan_to_num(wide.to_numpy(dtype=float))
+
+
+def _fee_rates(settings: dict, dates: pd.DatetimeIndex, n_skus: int):
+    """Daily storage cost per unit (SKU x day) and the aged-surcharge schedule per day."""
+    params = settings["fees"]
+    volume = np.broadcast_to(np.asarray(settings["unit_volume_cuft"], dtype=float), (n_skus,))
+    if params is None:
+        return np.zeros((n_skus, len(dates))), lambda date: None, volume
+    kinds = np.broadcast_to(np.asarray(settings["storage_type"], dtype=object), (n_skus,))
+    daily = np.zeros((n_skus, len(dates)))
+    for month in dates.to_period("M").unique():
+        inside = dates.to_period("M") == month
+        schedule = fees_module.fee_schedule(params, month.to_timestamp())
+        cost = fees_module.storage_cost(1.0, volume[:, None], kinds[:, None],
+                                        dates[inside][:1], schedule)
+        daily[:, inside] = np.nan_to_num(cost)
+    return daily, lambda date: fees_module.fee_schedule(params, date), volume
+
+
+def simulate(history: pd.DataFrame, policy: Policy | str, settings: dict) -> pd.DataFrame:
+    """Replay a demand history under a policy, day by day, and measure service and cost.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Long daily ``unique_id, ds, y``: the true demand replayed [units per day] (missing = 0).
+    policy : Policy or str
+        A :class:`Policy`, or ``"rule_of_thumb"``, ``"fixed_cover_<days>"``.
+    settings : dict
+        ``lead_time_days`` (required) and any of :data:`SIMULATION_DEFAULTS`; per-SKU values may
+        be arrays in the SKU order of the sorted ``unique_id``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per SKU: ``unique_id, policy, demand, served, lost`` [units], ``fill_rate``,
+        ``cycle_service_level`` (share of review cycles with demand and no lost sale)
+        [fraction], ``cycles`` [count], ``stockout_days`` [days], ``avg_on_hand`` [units],
+        ``avg_daily_demand`` [units per day], ``avg_on_hand_days`` [days],
+        ``aged_units`` (mean daily units older than ``aged_days``) [units],
+        ``storage_cost``, ``aged_cost`` [currency], ``orders`` [count]. Use
+        :func:`simulation_summary` for the pooled figures.
+    """
+    settings = _settings(settings)
+    if isinstance(policy, str):
+        policy = _named_policy(policy)
+    ids, dates, demand = _demand_matrix(history)
+    n_skus, n_days = demand.shape
+    start = (dates.searchsorted(pd.Timestamp(settings["start"])) if settings["start"] is not None
+             else n_days // 2)
+    context = {
+        "ids": ids, "dates": dates,
+        "lead_time_days": np.broadcast_to(np.asarray(settings["lead_time_days"], float),
+                                          (n_skus,)).copy(),
+        "lead_time_cv": np.broadcast_to(np.asarray(settings["lead_time_cv"], float),
+                                        (n_skus,)).copy(),
+        "review_period_days": np.broadcast_to(np.asarray(settings["review_period_days"], float),
+                                              (n_skus,)).copy(),
+    }
+    state = _run(demand, start, policy, context, settings, dates)
+    return _metrics(state, ids, policy, demand[:, start:], int(context["review_period_days"][0]))
+
+
+def _named_policy(name: str) -> Policy:
+    if name == "rule_of_thumb":
+        return rule_of_thumb_policy()
+    if name.startswith("fixed_cover_"):
+        return fixed_cover_policy(float(name.rsplit("_", 1)[1]))
+    raise ValueError(f"unknown policy {name!r}: use a Policy, 'rule_of_thumb' or "
+                     "'fixed_cover_<days>'")
+
+
+def _lead_times(rng, mean, cv) -> np.ndarray:
+    shape = np.where(cv > 0, 1.0 / np.maximum(cv, 1e-9) ** 2, 1.0)
+    draws = np.where(cv > 0, rng.gamma(shape, mean / shape), mean)
+    return np.maximum(np.rint(draws), 1).astype(int)
+
+
+def _run(demand, start, policy, context, settings, dates):
+    n_skus, n_days = demand.shape
+    rng = np.random.default_rng(settings["seed"])
+    review = int(context["review_period_days"][0])
+    horizon = n_days - start
+    max_lead = int(np.max(context["lead_time_days"] * (1 + 10 * context["lead_time_cv"]))) + 2
+    arrivals = np.zeros((n_skus, n_days + max_lead + 1))
+    receipts = np.zeros((n_skus, n_days + 1))
+    on_hand_end = np.zeros((n_skus, horizon))
+    lost = np.zeros((n_skus, horizon))
+    out_of_stock = np.zeros((n_skus, horizon), dtype=bool)
+    storage_daily, schedule_on, volume = _fee_rates(settings, dates, n_skus)
+    aged_cost = np.zeros(n_skus)
+    aged_units = np.zeros((n_skus, horizon))
+    orders = np.zeros(n_skus)
+    pipeline = np.zeros(n_skus)
+    s_level, big_s = policy.levels(start, demand[:, :start], context)
+    on_hand = np.ceil(np.maximum(big_s, 0.0))
+    receipts[:, start] = on_hand  # opening stock counts as received on the first day
+    last_refresh = start
+    for day in range(start, n_days):
+        on_hand += arrivals[:, day]
+        pipeline -= arrivals[:, day]
+        receipts[:, day] += arrivals[:, day]
+        if (day - start) % review == 0:
+            if day - last_refresh >= policy.refresh_days:
+                s_level, big_s = policy.levels(day, demand[:, :day], context)
+                last_refresh = day
+            position = on_hand + pipeline
+            raw = np.where(position <= s_level, big_s - position, 0.0)
+            qty = policy_maths.round_order_quantity(raw, settings["case_pack"], settings["moq"])
+            lead = _lead_times(rng, context["lead_time_days"], context["lead_time_cv"])
+            np.add.at(arrivals, (np.arange(n_skus), day + np.minimum(lead, max_lead)), qty)
+            pipeline += qty
+            orders += qty > 0
+        index = day - start
+        out_of_stock[:, index] = on_hand <= 0
+        served = np.minimum(on_hand, demand[:, day])
+        lost[:, index] = demand[:, day] - served
+        on_hand -= served
+        on_hand_end[:, index] = on_hand
+        recent = receipts[:, max(day - settings["aged_days"] + 1, 0):day + 1].sum(axis=1)
+        aged_units[:, index] = np.maximum(on_hand - recent, 0.0)
+        if dates[day].day == 15:
+            aged_cost += _aged_snapshot(on_hand, receipts[:, :day + 1], volume,
+                                        schedule_on(dates[day]))
+    storage = (on_hand_end * storage_daily[:, start:]).sum(axis=1)
+    return {"on_hand": on_hand_end, "lost": lost, "out_of_stock": out_of_stock,
+            "aged_units": aged_units, "aged_cost": aged_cost, "storage": storage,
+            "orders": orders}
+
+
+def _aged_snapshot(on_hand, receipts, volume, schedule) -> np.ndarray:
+    """Aged surcharge at a snapshot: FIFO ages from the receipts history (newest stock kept)."""
+    if schedule is None or not schedule.get("aged_inventory_surcharge"):
+        return np.zeros(len(on_hand))
+    tiers = sorted(t["min_age_days"] for t in schedule["aged_inventory_surcharge"])
+    newest_first = np.cumsum(receipts[:, ::-1], axis=1)
+    total = np.zeros(len(on_hand))
+    bounds = [*tiers, None]
+    for low, high in zip(bounds[:-1], bounds[1:], strict=True):
+        def older_than(age):
+            kept = newest_first[:, age - 1] if age - 1 < newest_first.shape[1] else \
+                newest_first[:, -1]
+            return np.maximum(on_hand - kept, 0.0)
+        units = older_than(low) - (older_than(high) if high is not None else 0.0)
+        per_unit = fees_module.aged_surcharge_per_unit(low, volume, schedule)
+        total += units * per_unit
+    return total
+
+
+def _metrics(state, ids, policy, demand, review) -> pd.DataFrame:
+    served = demand - state["lost"]
+    n_days = demand.shape[1]
+    cycles = np.arange(n_days) // review
+    n_cycles = cycles.max() + 1
+    by_cycle_demand = np.zeros((len(ids), n_cycles))
+    by_cycle_lost = np.zeros((len(ids), n_cycles))
+    np.add.at(by_cycle_demand.T, cycles, demand.T)
+    np.add.at(by_cycle_lost.T, cycles, state["lost"].T)
+    with_demand = by_cycle_demand > 0
+    ok = with_demand & (by_cycle_lost <= 1e-9)
+    total_demand = demand.sum(axis=1)
+    avg_demand = total_demand / n_days
+    avg_on_hand = state["on_hand"].mean(axis=1)
+    out = pd.DataFrame({
+        "unique_id": ids.to_numpy(),
+        "policy": policy.name,
+        "demand": total_demand,
+        "served": served.sum(axis=1),
+        "lost": state["lost"].sum(axis=1),
+        "fill_rate": np.divide(served.sum(axis=1), total_demand,
+                               out=np.full(len(ids), np.nan), where=total_demand > 0),
+        "cycle_service_level": np.divide(ok.sum(axis=1), with_demand.sum(axis=1),
+                                         out=np.full(len(ids), np.nan),
+                                         where=with_demand.sum(axis=1) > 0),
+        "cycles": with_demand.sum(axis=1),
+        "stockout_days": (state["out_of_stock"] | (state["lost"] > 0)).sum(axis=1),
+        "avg_on_hand": avg_on_hand,
+        "avg_daily_demand": avg_demand,
+        "avg_on_hand_days": np.divide(avg_on_hand, avg_demand, out=np.full(len(ids), np.nan),
+                                      where=avg_demand > 0),
+        "aged_units": state["aged_units"].mean(axis=1),
+        "storage_cost": state["storage"],
+        "aged_cost": state["aged_cost"],
+        "orders": state["orders"],
+    })
+    for column in ("cycles", "stockout_days", "orders"):
+        out[column] = out[column].astype("Int64")
+    return out
+
+
+def simulation_summary(results: pd.DataFrame) -> pd.DataFrame:
+    """Pooled figures per policy from :func:`simulate` rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``policy``: ``fill_rate`` (units served / demanded), ``cycle_service_level``
+        (pooled over cycles) [fraction], ``stockout_days`` (mean per SKU) [days],
+        ``avg_on_hand_days`` (total average on hand / total average daily demand) [days],
+        ``aged_units`` [units], ``storage_cost``, ``aged_cost``, ``total_cost`` [currency],
+        ``skus`` [count].
+    """
+    ok = results["cycle_service_level"].astype(float) * results["cycles"].astype(float)
+    frame = results.assign(ok_cycles=ok.fillna(0))
+    grouped = frame.groupby("policy", sort=False)
+    summary = pd.DataFrame({
+        "fill_rate": grouped["served"].sum() / grouped["demand"].sum(),
+        "cycle_service_level": grouped["ok_cycles"].sum() / grouped["cycles"].sum().astype(float),
+        "stockout_days": grouped["stockout_days"].mean().astype(float),
+        "avg_on_hand_days": grouped["avg_on_hand"].sum() / grouped["avg_daily_demand"].sum(),
+        "aged_units": grouped["aged_units"].sum(),
+        "storage_cost": grouped["storage_cost"].sum(),
+        "aged_cost": grouped["aged_cost"].sum(),
+        "skus": grouped.size().astype("Int64"),
+    })
+    summary["total_cost"] = summary["storage_cost"] + summary["aged_cost"]
+    return summary
+
+
+def demand_for_replay(history: pd.DataFrame, window_days: int = 28) -> pd.DataFrame:
+    """Daily demand to replay in a simulation: censored days filled with the trailing mean.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Long ``unique_id, ds, y`` with NaN on censored days (:func:`opsanalysis.demand.build_panel`).
+    window_days : int
+        Trailing window of observed days averaged into a censored day [days].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unique_id, ds, y`` without missing values [units per day].
+    """
+    frame = history[["unique_id", "ds", "y"]].sort_values(["unique_id", "ds"]).copy()
+    trailing = frame.groupby("unique_id")["y"].transform(
+        lambda y: y.shift(1).rolling(window_days, min_periods=1).mean())
+    frame["y"] = frame["y"].fillna(trailing).fillna(0.0)
+    return frame.reset_index(drop=True)
+
+
+def compare_policies(history: pd.DataFrame, settings: dict, service_levels=(0.9, 0.95, 0.98),
+                     cover_days=(30, 45, 60), forecast_method: str = "ets",
+                     forecast_every_days: int = 28, simulation_days: int = 365,
+                     quantile: float = 0.9, rule_of_thumb: dict | None = None) -> pd.DataFrame:
+    """Ours, a textbook normal-safety-stock policy, the rule of thumb and fixed cover, replayed.
+
+    The last ``simulation_days`` of ``history`` are replayed (:func:`simulate`); forecasts are
+    refreshed every ``forecast_every_days`` from the history before each origin. The textbook
+    policy uses the same forecasts with a normal safety stock whose one-day spread is read off the
+    same quantile (``sigma = (q - mean) / z_q``): the comparison isolates the policy maths.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Long daily ``unique_id, ds, y`` without gaps (see :func:`demand_for_replay`).
+    settings : dict
+        :func:`simulate` settings (``lead_time_days`` ...).
+    service_levels : sequence of float
+        Target cycle service levels of ours and the textbook policy [fraction]: one point of
+        their trade-off curves each.
+    cover_days : sequence of float
+        Fixed-cover policies [days].
+    forecast_method : str
+        :func:`opsanalysis.forecast.predict` method.
+    forecast_every_days : int
+        Days between forecasts [days].
+    simulation_days : int
+        Days replayed at the end of the history [days].
+    quantile : float
+        Forecast quantile read for the spread [fraction].
+    rule_of_thumb : dict, optional
+        ``reorder_cover_extra_days``, ``order_up_to_extra_days`` (params
+        ``replenishment.rule_of_thumb``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`simulation_summary` rows with columns ``policy`` and ``service_target``
+        [fraction] (NaN for the rules of thumb).
+    """
+    history = history.copy()
+    history["ds"] = pd.to_datetime(history["ds"])
+    end = history["ds"].max()
+    start = end - pd.Timedelta(days=simulation_days - 1)
+    origins = pd.date_range(end=end, start=start - pd.Timedelta(days=1),
+                            freq=f"{forecast_every_days}D")
+    origins = origins.union([start - pd.Timedelta(days=1)])
+    lead = float(np.max(settings["lead_time_days"]))
+    horizon = int(lead * 2 + forecast_every_days + 60)
+    forecasts = rolling_forecasts(history, origins, horizon, forecast_method, (quantile,))
+    column = f"q{int(round(100 * quantile, 6))}"
+    forecasts["sigma"] = (forecasts[column] - forecasts["forecast"]).clip(lower=0) \
+        / special.ndtri(quantile)
+    settings = {**settings, "start": start}
+    runs = [(forecast_policy(forecasts, level, kind, quantile=quantile), level)
+            for level in service_levels for kind in ("ours", "normal")]
+    runs += [(rule_of_thumb_policy(**(rule_of_thumb or {})), np.nan)]
+    runs += [(fixed_cover_policy(days), np.nan) for days in cover_days]
+    rows = [simulation_summary(simulate(history, policy, settings)).reset_index()
+            .assign(service_target=level) for policy, level in runs]
+    return pd.concat(rows, ignore_index=True)

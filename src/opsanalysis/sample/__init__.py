@@ -1,0 +1,49 @@
+"""Bundled sample data: a simulated seller written as Amazon's own report files.
+
+``generate(out_dir, seed=0)`` simulates the world (:mod:`opsanalysis.sample.world`) and writes
+it to ``out_dir/<MP>/`` in Amazon's formats (:mod:`opsanalysis.sample.writers`);
+``generate(None)`` only returns the world, cached per seed, so tests of later analyses can compare
+with the truth cheaply. The committed copy lives in ``data/sample/`` (see its README).
+
+Stable API: ``generate``, ``World``, ``SAMPLE_MARKETPLACES``, ``AS_OF``, ``START``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from opsanalysis.sample.world import AS_OF, SAMPLE_MARKETPLACES, START, World, build_world
+
+__all__ = ["AS_OF", "SAMPLE_MARKETPLACES", "START", "World", "generate"]
+
+
+@lru_cache(maxsize=4)
+def _cached_world(seed: int) -> World:
+    return build_world(seed)
+
+
+def generate(out_dir=None, seed: int = 0) -> World:
+    """Simulate the sample seller and, when ``out_dir`` is given, write its report files.
+
+    Parameters
+    ----------
+    out_dir : path-like or None
+        Folder receiving one subfolder per marketplace (``out_dir/US/...``); existing files of
+        the same names are overwritten. ``None`` writes nothing and only returns the world.
+    seed : int
+        Random seed; the same seed gives byte-identical files.
+
+    Returns
+    -------
+    World
+        Truth frames (``world.truth``) and planted behaviours (``world.planted[MP]``). The
+        object is cached per seed and shared: treat it as read-only.
+    """
+    world = _cached_world(int(seed))
+    if out_dir is not None:
+        from opsanalysis.sample.writers import write_marketplace
+
+        for marketplace in world.marketplaces:
+            write_marketplace(world, marketplace, Path(out_dir) / marketplace)
+    return world

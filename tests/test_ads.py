@@ -1,0 +1,374 @@
+"""Known-answer tests for opsanalysis.ads: each rule on a small synthetic search-term frame."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsanalysis import ads
+
+
+def rows(*records, date="2026-10-05", currency="USD", attribution_days=7):
+    """Search-term rows: (campaign, ad group, targeting, match, term, clicks, spend, orders, sales)."""
+    frame = pd.DataFrame(records, columns=["campaign_name", "ad_group_name", "targeting",
+                                           "match_type", "customer_search_term", "clicks",
+                                           "spend", "orders", "sales"])
+    frame.insert(0, "date", pd.Timestamp(date))
+    frame["impressions"] = pd.array(frame["clicks"] * 20, dtype="Int64")
+    frame["clicks"] = pd.array(frame["clicks"], dtype="Int64")
+    frame["orders"] = pd.array(frame["orders"], dtype="Int64")
+    frame["currency"] = currency
+    frame["attribution_days"] = pd.array([attribution_days] * len(frame), dtype="Int64")
+    return frame
+
+
+@pytest.fixture
+def terms():
+    week1 = rows(
+        # converting term in the auto campaign: harvest (2 orders, ACOS 0.1)
+        ("Auto", "ag-auto", "*", "-", "blue yoga mat", 10, 6.0, 2, 60.0),
+        # already an exact keyword elsewhere: not harvested, and the auto campaign leaks to it
+        ("Auto", "ag-auto", "*", "-", "yoga mat", 10, 5.0, 2, 60.0),
+        ("Manual", "ag-exact", "yoga mat", "EXACT", "yoga mat", 40, 20.0, 8, 240.0),
+        # one order only: below min_orders
+        ("Auto", "ag-auto", "*", "-", "cork yoga mat", 5, 3.0, 1, 30.0),
+        # converting but too expensive (ACOS 0.5)
+        ("Manual", "ag-broad", "mat", "BROAD", "gym mat", 20, 30.0, 2, 60.0),
+        # expensive clicks, no order this week: seed rule fires
+        ("Manual", "ag-broad", "mat", "BROAD", "mat cleaner", 3, 4.5, 0, 0.0),
+        # many cheap clicks, no order: conversion evidence fires
+        ("Manual", "ag-broad", "mat", "BROAD", "free mat", 30, 9.0, 0, 0.0),
+        # own brand: protected from negation
+        ("Manual", "ag-broad", "mat", "BROAD", "acme mat", 30, 9.0, 0, 0.0),
+        # ASIN search term converting
+        ("Auto", "ag-auto", "*", "-", "b0abcdefgh", 6, 3.0, 2, 50.0),
+    )
+    week2 = rows(("Manual", "ag-broad", "mat", "BROAD", "mat cleaner", 2, 1.0, 1, 20.0),
+                 date="2026-10-12")
+    return pd.concat([week1, week2], ignore_index=True)
+
+
+def test_summarise_sums_and_ratios(terms):
+    summary = ads.summarise(terms).set_index("customer_search_term")
+    assert summary.loc["mat cleaner", "clicks"] == 5
+    assert summary.loc["mat cleaner", "acos"] == pytest.approx(5.5 / 20)
+    assert math.isnan(summary.loc["free mat", "acos"])
+    assert set(summary.columns) >= {"currency", "attribution_days", "ctr", "cpc", "roas"}
+
+
+def test_harvest(terms):
+    harvest = ads.harvest_terms(terms, target_acos=0.25, min_orders=2)
+    assert sorted(harvest["customer_search_term"]) == ["b0abcdefgh", "blue yoga mat"]
+    blue = harvest.set_index("customer_search_term").loc["blue yoga mat"]
+    assert blue["ad_group_name"] == "ag-auto" and blue["target_type"] == "keyword"
+    assert blue["suggested_bid"] == pytest.approx(60 / 10 * 0.25)
+    assert harvest.set_index("customer_search_term").loc["b0abcdefgh", "target_type"] == "asin"
+    # with min_orders 1 the single-order term qualifies
+    assert "cork yoga mat" in set(ads.harvest_terms(terms, 0.25, 1)["customer_search_term"])
+
+
+def test_harvest_respects_keywords_from_a_targeting_report(terms):
+    keywords = pd.DataFrame({"targeting": ["Blue  Yoga Mat"], "match_type": ["EXACT"]})
+    harvest = ads.harvest_terms(terms, 0.25, 2, keywords)
+    assert "blue yoga mat" not in set(harvest["customer_search_term"])
+
+
+def test_negatives_show_which_rule_fired(terms):
+    negatives = ads.mine_negatives(terms, seed_cpc=1.0, evidence_k=2).set_index(
+        "customer_search_term")
+    # ag-broad CVR = (2 + 1) / (20 + 5 + 30 + 30) = 3 / 85; k / CVR = 56.7 clicks
+    assert negatives.loc["mat cleaner", "rule_fired"] == "seed_cpc"
+    assert negatives.loc["mat cleaner", "seed_weeks"] == 1
+    # converted in week 2, so the weekly seed rule's hit is only shown for review
+    assert negatives.loc["mat cleaner", "action"] == "review_converting_term"
+    assert "free mat" not in negatives.index  # 30 clicks < 56.7
+    low = ads.mine_negatives(terms, seed_cpc=1.0, evidence_k=1).set_index("customer_search_term")
+    free = low.loc["free mat"]
+    assert free["rule_fired"] == "conversion_evidence"
+    assert free["ad_group_cvr"] == pytest.approx(3 / 85)
+    assert free["clicks_threshold"] == pytest.approx(85 / 3)
+    assert free["p_sale_expected"] == pytest.approx(1 - (1 - 3 / 85) ** 30)
+    assert free["action"] == "add_negative_exact"
+
+
+def test_negatives_both_rules_and_brand_protection(terms):
+    negatives = ads.mine_negatives(terms, seed_cpc=0.25, evidence_k=1,
+                                   protected_terms=lambda t: ads.is_branded(t, ["Acme"]))
+    table = negatives.set_index("customer_search_term")
+    assert table.loc["free mat", "rule_fired"] == "seed_cpc+conversion_evidence"
+    assert "acme mat" not in table.index
+    unprotected = ads.mine_negatives(terms, seed_cpc=0.25, evidence_k=1)
+    assert "acme mat" in set(unprotected["customer_search_term"])
+
+
+def test_own_exact_keyword_is_not_negated_in_its_own_ad_group():
+    frame = rows(("C", "exact", "red mug", "EXACT", "red mug", 40, 40.0, 0, 0.0),
+                 ("C", "exact", "blue mug", "EXACT", "blue mug", 40, 10.0, 4, 100.0))
+    negatives = ads.mine_negatives(frame, seed_cpc=0.5, evidence_k=1).set_index(
+        "customer_search_term")
+    assert negatives.loc["red mug", "action"] == "pause_or_lower_keyword"
+    assert len(ads.bulk_sheet_draft(negatives=negatives.reset_index())) == 0
+
+
+def test_cvr_falls_back_to_campaign_when_ad_group_never_converted():
+    frame = rows(("C", "dead", "x", "BROAD", "a", 40, 8.0, 0, 0.0),
+                 ("C", "live", "y", "BROAD", "b", 60, 8.0, 6, 100.0))
+    negatives = ads.mine_negatives(frame, seed_cpc=10.0, evidence_k=2).set_index(
+        "customer_search_term")
+    assert negatives.loc["a", "cvr_basis"] == "campaign"
+    assert negatives.loc["a", "ad_group_cvr"] == pytest.approx(0.06)
+    assert negatives.loc["a", "clicks_threshold"] == pytest.approx(2 / 0.06)
+
+
+def test_seed_threshold_per_currency():
+    frame = pd.concat([rows(("C", "g", "x", "BROAD", "a", 2, 3.0, 0, 0.0)),
+                       rows(("C", "g", "x", "BROAD", "a", 2, 120.0, 0, 0.0), currency="JPY")],
+                      ignore_index=True)
+    negatives = ads.mine_negatives(frame, seed_cpc={"USD": 1.0, "JPY": 100.0}, evidence_k=9)
+    assert negatives["currency"].tolist() == ["USD"]
+    with pytest.raises(KeyError, match="GBP"):
+        ads.mine_negatives(frame.assign(currency="GBP"), {"USD": 1.0}, 2)
+
+
+def test_bid_suggestions_damped_bounded_and_waiting():
+    frame = rows(
+        ("C", "g", "up", "EXACT", "up", 20, 10.0, 4, 400.0),     # RPC 20 -> target 5.0 vs bid 3
+        ("C", "g", "down", "EXACT", "down", 20, 20.0, 1, 20.0),  # RPC 1 -> 0.25 vs CPC 1.0
+        ("C", "g", "near", "EXACT", "near", 20, 10.0, 2, 19.6),  # RPC .98 -> .245 vs .5: -51 %
+        ("C", "g", "few", "EXACT", "few", 3, 3.0, 0, 0.0),       # not enough clicks
+        ("C", "g", "ok", "EXACT", "ok", 20, 10.0, 4, 40.0),      # ACOS 0.25 on target
+    )
+    frame["bid"] = [3.0, 1.0, 0.5, 1.0, 0.5]
+    bids = ads.suggest_bids(frame, 0.25, min_clicks=10, min_step=0.05, max_step=0.10,
+                            min_bid=0.02, max_bid=3.2).set_index("targeting")
+    assert bids.loc["up", "current_bid"] == 3.0 and bids.loc["up", "bid_basis"] == "bid"
+    assert bids.loc["up", "suggested_bid"] == 3.2  # +10 % = 3.3, capped at max_bid
+    assert bids.loc["up", "action"] == "raise"
+    assert bids.loc["down", "suggested_bid"] == 0.9 and bids.loc["down", "action"] == "lower"
+    assert bids.loc["few", "action"] == "wait_for_clicks"
+    assert bids.loc["few", "suggested_bid"] == 1.0
+    assert bids.loc["ok", "action"] == "hold"
+    assert bids.loc["near", "suggested_bid"] == 0.45
+
+
+def test_bid_within_tolerance_band_holds():
+    frame = rows(("C", "g", "k", "EXACT", "k", 20, 10.0, 4, 38.0))  # ACOS 0.263
+    held = ads.suggest_bids(frame, 0.25, 10, 0.01, 0.1, 0.02, 5.0, tolerance_band=0.025)
+    moved = ads.suggest_bids(frame, 0.25, 10, 0.01, 0.1, 0.02, 5.0, tolerance_band=0.0)
+    assert held.loc[0, "action"] == "hold" and held.loc[0, "bid_basis"] == "cpc"
+    assert moved.loc[0, "action"] == "lower"
+
+
+def test_ngrams():
+    assert ads.ngrams("yoga mat yoga mat", (1, 2)) == ["yoga", "mat", "yoga mat", "mat yoga"]
+
+
+def test_ngram_waste_counts_each_term_once(terms):
+    table = ads.ngram_waste(terms, sizes=(1, 2), min_terms=2).set_index("ngram")
+    # "mat" appears in every term except the ASIN; waste = spend of terms without an order
+    assert table.loc["mat", "terms"] == 7
+    assert table.loc["mat", "waste_spend"] == pytest.approx(9.0 + 9.0)
+    assert table.loc["yoga mat", "terms"] == 3
+    assert table.loc["yoga mat", "waste_spend"] == 0.0
+    assert "b0abcdefgh" not in table.index  # only one term
+
+
+def test_branded_split(terms):
+    assert ads.brand_names(pd.DataFrame({"brand": ["Acme", None, "Acme", " "]})) == ["Acme"]
+    flags = ads.is_branded(pd.Series(["ACME mat", "acmeish mat", "mat"]), ["Acme"])
+    assert flags.tolist() == [True, False, False]
+    split = ads.branded_split(terms, ["Acme"]).set_index("segment")
+    assert split.loc["branded", "spend"] == 9.0
+    assert split["share_of_spend"].sum() == pytest.approx(1.0)
+
+
+def test_structure_audit(terms):
+    crowded = rows(*[("Big", f"ag{i}", "kw", "BROAD", "t", 1, 1.0, 0, 0.0) for i in range(21)])
+    frame = pd.concat([terms, crowded], ignore_index=True)
+    findings = ads.audit_structure(frame, max_ad_groups=20)
+    checks = findings.groupby("check")
+    assert checks.get_group("too_many_ad_groups")["campaign_name"].tolist() == ["Big"]
+    duplicates = checks.get_group("duplicate_keyword")
+    assert set(duplicates["ad_group_name"]) >= {"ag0", "ag20"}
+    leak = checks.get_group("auto_without_negatives").iloc[0]
+    assert leak["campaign_name"] == "Auto" and leak["spend"] == 5.0  # paid for "yoga mat"
+    negatives = pd.DataFrame({"campaign_name": ["Auto"], "keyword_text": ["yoga mat"]})
+    guarded = ads.audit_structure(frame, 20, negatives)
+    assert "auto_without_negatives" not in set(guarded["check"])
+
+
+def test_bulk_sheet_draft_shape(terms):
+    harvest = ads.harvest_terms(terms, 0.25, 2)
+    negatives = ads.mine_negatives(terms, 1.0, 1)
+    frame = terms.assign(bid=1.0)
+    bids = ads.suggest_bids(frame, 0.25, 5)
+    draft = ads.bulk_sheet_draft(harvest, negatives, bids)
+    assert list(draft.columns) == list(ads.BULK_COLUMNS)
+    assert set(draft["Product"]) == {"Sponsored Products"}
+    keyword = draft[(draft["Entity"] == "Keyword") & (draft["Operation"] == "Create")]
+    assert keyword["Keyword Text"].tolist() == ["blue yoga mat"]
+    assert keyword["Match Type"].tolist() == ["exact"]
+    assert keyword["Campaign Name"].tolist() == ["Auto - exact"]
+    asin = draft[draft["Entity"] == "Product Targeting"]
+    assert 'asin="B0ABCDEFGH"' in set(asin["Product Targeting Expression"])
+    negative = draft[draft["Entity"] == "Negative Keyword"]
+    assert {"blue yoga mat", "free mat"} <= set(negative["Keyword Text"])
+    assert set(negative["Match Type"]) == {"negativeExact"}
+    assert (draft[draft["Operation"] == "Update"]["Bid"] != "").all()
+    assert len(ads.bulk_sheet_draft()) == 0
+
+
+def test_analyse_refuses_mixed_windows(terms):
+    params = {"ads": {}, "rules": {}}
+    mixed = terms.copy()
+    mixed.loc[0, "attribution_days"] = 14
+    with pytest.raises(ValueError, match="attribution_days"):
+        ads.analyse(mixed, params)
+
+
+def test_analyse_with_params(terms):
+    from opsanalysis import params
+
+    settings = params.load("US")
+    products = pd.DataFrame({"sku": ["s"], "brand": ["Acme"]})
+    tables = ads.analyse(terms, settings, products)
+    assert set(tables) == {"harvest", "negatives", "bids", "ngrams", "structure", "branded_split",
+                           "bulk_draft"}
+    assert "blue yoga mat" in set(tables["harvest"]["customer_search_term"])
+    assert "acme mat" not in set(tables["negatives"]["customer_search_term"])
+    assert np.isin(tables["negatives"]["rule_fired"],
+                   ["seed_cpc", "conversion_evidence", "seed_cpc+conversion_evidence"]).all()
+
+
+def test_bulk_draft_creates_one_keyword_per_harvested_term():
+    frame = rows(("Auto", "g1", "*", "-", "Red Mug", 10, 2.0, 3, 60.0),
+                 ("Broad", "g2", "mug", "BROAD", "red mug", 10, 2.0, 2, 40.0))
+    draft = ads.bulk_sheet_draft(ads.harvest_terms(frame, 0.25, 2))
+    created = draft[draft["Entity"] == "Keyword"]
+    assert created["Campaign Name"].tolist() == ["Auto - exact"]
+    negated = draft[draft["Entity"] == "Negative Keyword"]
+    assert sorted(negated["Campaign Name"]) == ["Auto", "Broad"]
+
+
+# ------------------------------------------------------------------------------------------
+# the bundled sample: planted behaviours are found
+# ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def planted():
+    from opsanalysis import sample
+
+    return sample.generate(None).planted
+
+
+@pytest.mark.parametrize("marketplace", ["US", "UK", "DE", "JP"])
+def test_sample_planted_ads_behaviours(sample_dir, planted, marketplace):
+    from opsanalysis import io, params
+
+    path = next((sample_dir / marketplace).glob("Sponsored_Products_Search_term_report_*"))
+    search_terms = io.read_report(path, marketplace=marketplace)
+    tables = ads.analyse(search_terms, params.load(marketplace))
+    truth = planted[marketplace]
+    negated = tables["negatives"]
+    negated = set(negated.loc[negated["action"] == "add_negative_exact", "customer_search_term"])
+    assert set(truth["waste_terms"]) <= negated
+    assert set(truth["harvest_terms"]) <= set(tables["harvest"]["customer_search_term"])
+    problem = truth["structure_problem"]
+    found = tables["structure"]
+    found = found[(found["check"] == problem["kind"]) & (found["campaign_name"] == problem["campaign"])
+                  & (found["keyword"] == problem["keyword"].casefold())]
+    assert set(found["ad_group_name"]) == set(problem["ad_groups"])
+    draft = tables["bulk_draft"]
+    assert set(truth["waste_terms"]) <= set(
+        draft.loc[draft["Entity"] == "Negative Keyword", "Keyword Text"])
+
+
+# ------------------------------------------------------------------------------------------
+# formula injection: hostile search terms and campaign names, end to end into the files
+# ------------------------------------------------------------------------------------------
+
+HOSTILE = ['=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0", "-2+3",
+           "@SUM(A1:A9)", "\t=1+1", "<script>alert(1)</script>"]
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _hostile_terms():
+    records = []
+    for i, text in enumerate(HOSTILE):
+        campaign = text if i % 2 == 0 else f"Campaign {i}"
+        # converting (harvested) and wasting (negated) rows for every hostile text
+        records.append((campaign, HOSTILE[(i + 3) % len(HOSTILE)], "*", "-", text,
+                        10, 5.0, 3, 100.0))
+        records.append((campaign, "ag", "*", "-", f"{text} waste", 40, 60.0, 0, 0.0))
+    records.append(("Control", "ag", "*", "-", "normal converting term", 200, 50.0, 40, 900.0))
+    return rows(*records)
+
+
+def test_hostile_text_is_neutralised_in_csv_xlsx_and_escaped_in_html(tmp_path):
+    import csv
+
+    import openpyxl
+
+    from opsanalysis import export, params
+
+    tables = ads.analyse(_hostile_terms(), params.load("US"))
+    assert set(HOSTILE) <= set(tables["harvest"]["customer_search_term"])
+    assert {f"{t} waste" for t in HOSTILE} <= set(tables["negatives"]["customer_search_term"])
+    written = export.write_tables(tables, tmp_path, stem="opportunity_report")
+    seen = 0
+    for path in written[:-1]:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            for row in csv.reader(handle):
+                for cell in row:
+                    if any(text in cell for text in HOSTILE[:5]):
+                        seen += 1
+                        assert not cell.startswith(DANGEROUS), (path.name, cell)
+    assert seen > 0
+    workbook = openpyxl.load_workbook(written[-1])
+    cells = 0
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str) and any(t in cell.value for t in HOSTILE[:5]):
+                    cells += 1
+                    assert not cell.value.startswith(DANGEROUS), (sheet.title, cell.value)
+    assert cells > 0
+    html = export.to_html(tables["harvest"])
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_every_column_and_value_shown_has_en_and_zh_labels(terms):
+    from opsanalysis import labels, params
+
+    tables = ads.analyse(terms, params.load("US"), pd.DataFrame({"brand": ["Acme"]}))
+    known = labels.all_labels()
+    for name, table in tables.items():
+        assert name in known
+        if name == "bulk_draft":
+            continue  # Amazon's own column names, kept as Amazon spells them
+        assert set(table.columns) <= set(known), set(table.columns) - set(known)
+        for column in ("action", "rule_fired", "check", "segment", "cvr_basis"):
+            if column in table:
+                assert set(table[column].dropna().astype(str)) <= set(known)
+    assert all(set(known[key]) >= {"en", "zh"} for key in ("rule_fired", "waste_spend"))
+
+
+def test_bids_in_yen_are_whole_numbers():
+    frame = rows(("C", "g", "k", "EXACT", "k", 20, 2000.0, 1, 3000.0), currency="JPY")
+    bids = ads.suggest_bids(frame, 0.25, 10, 0.05, 0.10, 2, 780)
+    assert bids.loc[0, "suggested_bid"] == 90.0  # CPC 100 yen - 10 %
+    draft = ads.bulk_sheet_draft(bids=bids)
+    assert draft["Bid"].tolist() == ["90"]
+
+
+def test_without_any_order_only_the_seed_rule_can_fire():
+    frame = rows(("C", "g", "x", "BROAD", "a", 50, 100.0, 0, 0.0),
+                 ("C", "g", "x", "BROAD", "b", 50, 10.0, 0, 0.0))
+    negatives = ads.mine_negatives(frame, seed_cpc=1.0, evidence_k=1).set_index(
+        "customer_search_term")
+    assert negatives.index.tolist() == ["a"]  # CPC 2.0 > 1.0; "b" CPC 0.2
+    assert negatives.loc["a", "rule_fired"] == "seed_cpc"
+    assert math.isnan(negatives.loc["a", "ad_group_cvr"])
+    assert math.isnan(negatives.loc["a", "p_sale_expected"])

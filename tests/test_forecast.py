@@ -1,0 +1,295 @@
+"""Forecast methods against hand-computed answers, censoring, calibration and backtest metrics."""
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import optimize
+
+from opsanalysis import forecast, params
+from opsanalysis.forecast import _classical as classical
+
+
+def _long(values, start="2026-01-01", uid="US:A", freq="D"):
+    values = np.asarray(values, dtype=float)
+    return pd.DataFrame({"unique_id": uid, "ds": pd.date_range(start, periods=len(values),
+                                                                freq=freq), "y": values})
+
+
+def _panel(matrix, start="2025-01-01", prefix="US:s"):
+    matrix = np.asarray(matrix, dtype=float)
+    n_series, n_periods = matrix.shape
+    return pd.DataFrame({
+        "unique_id": np.repeat([f"{prefix}{i:04d}" for i in range(n_series)], n_periods),
+        "ds": np.tile(pd.date_range(start, periods=n_periods), n_series),
+        "y": matrix.ravel(),
+    })
+
+
+def _point(values, method, horizon=3, **kwargs):
+    return forecast.predict(_long(values), horizon, method, **kwargs)["forecast"].to_numpy()
+
+
+@pytest.fixture(scope="module")
+def fast_params():
+    """Defaults with a small gbm so the unit tests stay fast."""
+    p = copy.deepcopy(params.load_defaults())
+    p["forecast"]["gbm"].update(max_iter=30, max_rows=20000, quantile_max_rows=5000)
+    return p
+
+
+# ---- known answers, one per method -------------------------------------------------------
+
+def test_naive_is_last_value_and_skips_missing():
+    assert _point([1, 2, 3], "naive").tolist() == [3, 3, 3]
+    assert _point([1, 2, np.nan], "naive").tolist() == [2, 2, 2]
+
+
+def test_seasonal_naive_repeats_last_week_and_fills_censored_from_week_before():
+    y = np.arange(14.0)
+    assert _point(y, "seasonal_naive", horizon=9).tolist() == [7, 8, 9, 10, 11, 12, 13, 7, 8]
+    y[10] = np.nan  # censored: take the same weekday one week earlier
+    assert _point(y, "seasonal_naive", horizon=7).tolist() == [7, 8, 9, 3, 11, 12, 13]
+
+
+def test_moving_averages():
+    y = [9, 9, 1, 2, 3, 4, 5, 6, 7]
+    assert _point(y, "moving_average_7", horizon=2).tolist() == [4.0, 4.0]
+    assert _point([1, 2, np.nan, 6], "moving_average_7", horizon=1).tolist() == [3.0]
+
+
+def test_ses_hand_computed(fast_params):
+    # level starts at 2, is updated with 2 (stays 2), then with 4: 0.1*4 + 0.9*2 = 2.2
+    assert _point([2, 4], "ses", params=fast_params) == pytest.approx([2.2] * 3, abs=1e-12)
+    # a censored period in between is skipped, not read as zero
+    assert _point([2, np.nan, 4], "ses", params=fast_params) == pytest.approx([2.2] * 3)
+
+
+def test_croston_classic_and_sba_hand_computed(fast_params):
+    y = [0, 3, 0, 0, 6]
+    # sizes 3, 6 -> 3 then 0.1*6 + 0.9*3 = 3.3; intervals 2, 3 -> 2 then 0.1*3 + 0.9*2 = 2.1
+    assert _point(y, "croston_classic", params=fast_params) == pytest.approx([3.3 / 2.1] * 3)
+    assert _point(y, "croston_sba", params=fast_params) == pytest.approx([0.95 * 3.3 / 2.1] * 3)
+    # censored day inside the gap: intervals count observed days only -> 2, 2
+    assert _point([0, 3, np.nan, 0, 6], "croston_classic", params=fast_params) == pytest.approx(
+        [3.3 / 2.0] * 3)
+    # no demand at all: last value (statsforecast falls back to naive)
+    assert _point([0, 0, 0], "croston_classic", params=fast_params).tolist() == [0, 0, 0]
+
+
+def test_tsb_hand_computed(fast_params):
+    # occurrence 0,1,0,0,1 -> 0, 0, 0.1, 0.09, 0.081, 0.1729; size 3.3 as in Croston
+    assert _point([0, 3, 0, 0, 6], "tsb", params=fast_params) == pytest.approx([0.1729 * 3.3] * 3)
+    assert _point([0, 0, 0, 0], "tsb", params=fast_params).tolist() == [0, 0, 0]
+
+
+def test_adida_hand_computed(fast_params):
+    y = [1, 0, 3, 0, 0, 2, 0, 4]
+    # demand at periods 1, 3, 6, 8 -> intervals 1, 2, 3, 2 -> mean 2 -> buckets of 2
+    sums = np.array([1.0, 3.0, 2.0, 4.0])
+
+    def sse(alpha):
+        level, total = sums[0], 0.0
+        for x in sums:
+            total += (x - level) ** 2
+            level = alpha * x + (1 - alpha) * level
+        return total
+
+    alpha = optimize.minimize_scalar(sse, bounds=(0.1, 0.3), method="bounded",
+                                     options={"xatol": 1e-12}).x
+    level = sums[0]
+    for x in sums:
+        level = alpha * x + (1 - alpha) * level
+    assert _point(y, "adida", params=fast_params) == pytest.approx([level / 2] * 3, abs=1e-7)
+
+
+def test_golden_section_matches_bounded_minimiser():
+    rng = np.random.default_rng(3)
+    values = rng.poisson(3.0, size=(5, 40)).astype(float)
+    alpha = classical.golden_section_alpha(values, 0.1, 0.3)
+    for row, a in zip(values, alpha, strict=True):
+        def sse(x, row=row):
+            level, total = row[0], 0.0
+            for v in row:
+                total += (v - level) ** 2
+                level = x * v + (1 - x) * level
+            return total
+        ref = optimize.minimize_scalar(sse, bounds=(0.1, 0.3), method="bounded",
+                                       options={"xatol": 1e-12}).x
+        assert a == pytest.approx(ref, abs=1e-6)
+
+
+def test_ets_reproduces_a_clean_weekly_pattern(fast_params):
+    y = np.tile([1, 2, 3, 4, 5, 6, 7], 8).astype(float)
+    out = _point(y, "ets", horizon=10, params=fast_params)
+    assert out == pytest.approx([1, 2, 3, 4, 5, 6, 7, 1, 2, 3], abs=1e-9)
+    assert _point(np.full(30, 5.0), "ets", params=fast_params) == pytest.approx([5, 5, 5])
+
+
+def test_gbm_learns_constant_levels(fast_params):
+    levels = np.repeat([1.0, 2.0, 5.0], 20)
+    history = _panel(np.repeat(levels[:, None], 150, axis=1))
+    out = forecast.predict(history, 7, "gbm", params=fast_params)
+    by_series = out.groupby("unique_id")["forecast"].mean().to_numpy()
+    assert by_series == pytest.approx(levels, rel=0.02)
+
+
+# ---- predict contract ------------------------------------------------------------------
+
+def test_predict_output_columns_dates_and_order(fast_params):
+    history = pd.concat([_long(np.arange(30.0) % 5, uid="US:B"), _long(np.ones(30), uid="US:A")])
+    out = forecast.predict(history, 4, "ses", quantiles=(0.5, 0.9, 0.95), params=fast_params)
+    assert list(out.columns) == ["unique_id", "ds", "forecast", "q50", "q90", "q95"]
+    assert out["unique_id"].tolist() == ["US:A"] * 4 + ["US:B"] * 4
+    assert out["ds"].iloc[0] == pd.Timestamp("2026-01-31")
+    assert (out["q95"] >= out["q90"] - 1e-12).all() and (out["q90"] >= out["q50"] - 1e-12).all()
+    assert (out[["forecast", "q50", "q90"]] >= 0).all().all()
+
+
+def test_predict_weekly_and_monthly_grids(fast_params):
+    weekly = _long(np.arange(20.0), start="2024-01-07", freq="W-SUN")
+    out = forecast.predict(weekly, 2, "naive", params=fast_params)
+    assert out["ds"].tolist() == [pd.Timestamp("2024-05-26"), pd.Timestamp("2024-06-02")]
+    monthly = _long(np.arange(30.0), start="2020-01-01", freq="MS")
+    out = forecast.predict(monthly, 13, "seasonal_naive", params=fast_params)
+    assert out["forecast"].tolist()[:2] == [18.0, 19.0]  # twelve months earlier
+    assert out["ds"].iloc[0] == pd.Timestamp("2022-07-01")
+
+
+def test_predict_rejects_bad_input(fast_params):
+    with pytest.raises(ValueError, match="unknown forecast method"):
+        forecast.predict(_long([1, 2]), 2, "prophet")
+    with pytest.raises(ValueError, match="lacks column"):
+        forecast.predict(pd.DataFrame({"unique_id": ["a"], "ds": ["2026-01-01"]}), 2, "naive")
+    with pytest.raises(ValueError, match="quantiles"):
+        forecast.predict(_long([1, 2]), 2, "naive", quantiles=(90,))
+    assert "auto" in forecast.METHODS and len(forecast.METHODS) == len(set(forecast.METHODS))
+
+
+def test_auto_short_series_falls_back_and_long_series_combine(fast_params):
+    short = _long([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], uid="US:short")
+    out = forecast.predict(short, 7, "auto", params=fast_params)
+    assert out["forecast"].to_numpy() == pytest.approx([5.5] * 7)  # moving_average_28 of all
+    rng = np.random.default_rng(0)
+    matrix = rng.poisson(rng.gamma(2.0, 2.0, size=(40, 1)) * np.ones((40, 120)))
+    history = _panel(matrix)
+    small = copy.deepcopy(fast_params)
+    small["forecast"]["auto"]["candidates"] = ["ses", "croston_sba", "ets", "moving_average_28"]
+    auto = forecast.predict(history, 14, "auto", params=small).set_index(["unique_id", "ds"])
+    candidates = [forecast.predict(history, 14, m, params=small).set_index(
+        ["unique_id", "ds"])["forecast"] for m in small["forecast"]["auto"]["candidates"]]
+    low = pd.concat(candidates, axis=1).min(axis=1)
+    high = pd.concat(candidates, axis=1).max(axis=1)
+    assert ((auto["forecast"] >= low - 1e-9) & (auto["forecast"] <= high + 1e-9)).all()
+
+
+# ---- censoring ---------------------------------------------------------------------------
+
+def test_censored_days_do_not_drag_the_forecast_down(fast_params):
+    y = np.full(120, 4.0)
+    zeros = y.copy()
+    zeros[90:110] = 0.0          # a stockout read as zero sales
+    censored = y.copy()
+    censored[90:110] = np.nan    # the same stockout marked as censored
+    for method in ("ses", "croston_classic", "tsb", "adida", "ets", "moving_average_28"):
+        assert _point(censored, method, params=fast_params)[0] == pytest.approx(4.0, abs=1e-6)
+        if method in ("ses", "croston_classic", "tsb", "moving_average_28"):
+            assert _point(zeros, method, params=fast_params)[0] < 3.9
+    assert _point(censored, "croston_sba", params=fast_params)[0] == pytest.approx(0.95 * 4.0)
+
+
+# ---- calibration and backtest ----------------------------------------------------------
+
+def test_q90_is_calibrated_in_backtests(fast_params):
+    rng = np.random.default_rng(7)
+    n_series, n_periods = 240, 220
+    rate = rng.gamma(0.7, 2.5, size=(n_series, 1))
+    weekly = 1 + 0.3 * np.sin(2 * np.pi * np.arange(n_periods) / 7)
+    mean = rate * weekly[None, :] * rng.gamma(4.0, 0.25, size=(n_series, n_periods))
+    history = _panel(rng.poisson(mean))
+    results = forecast.backtest(history, 14, ["ses", "croston_sba", "ets"], windows=2,
+                                params=fast_params)
+    summary = forecast.backtest_summary(results)
+    assert summary["coverage_q90"].between(0.85, 0.95).all(), summary
+
+
+def test_backtest_metrics_hand_computed(fast_params):
+    results = forecast.backtest(_long([1, 2, 3, 4, 5, 6]), 2, ["naive"], windows=1,
+                                params=fast_params)
+    row = results.iloc[0]
+    # train 1..4 -> forecast 4, 4; actual 5, 6; one-step changes of the train are all 1
+    assert row["cutoff"] == pd.Timestamp("2026-01-04")
+    assert row["rmsse"] == pytest.approx(np.sqrt(2.5))
+    assert row["mase"] == pytest.approx(1.5)
+    assert row["bias"] == pytest.approx(-1.5)
+    summary = forecast.backtest_summary(results)
+    assert summary.loc["naive", "bias"] == pytest.approx(-3 / 11)
+
+
+def test_backtest_windows_and_columns(fast_params):
+    history = _panel(np.random.default_rng(1).poisson(2.0, size=(5, 80)))
+    results = forecast.backtest(history, 7, ["naive", "ses"], windows=3, params=fast_params)
+    assert sorted(results["window"].unique()) == [1, 2, 3]
+    assert len(results) == 5 * 2 * 3
+    cutoffs = results.groupby("window")["cutoff"].first()
+    assert (cutoffs.diff().dropna() == pd.Timedelta(days=7)).all()
+    for column in ("rmsse", "mase", "bias", "pinball", "coverage_q90"):
+        assert column in results
+
+
+# ---- real series (../shared) -------------------------------------------------------------
+
+def test_jewelry_christmas_peak_favours_seasonal_naive(expsmooth_dir, fast_params):
+    wide = pd.read_csv(expsmooth_dir / "jewelry.csv").drop(columns="period")
+    history = pd.DataFrame({
+        "unique_id": np.repeat(wide.columns.to_numpy(), len(wide)),
+        "ds": np.tile(pd.date_range("1998-02-01", periods=len(wide), freq="W-SUN"), wide.shape[1]),
+        "y": wide.to_numpy().T.ravel().astype(float),
+    })
+    # six 8-week windows from September 1999 include the Christmas peak: last year's same week
+    # beats every level method there
+    results = forecast.backtest(history, 8, ["naive", "seasonal_naive", "ses"], windows=6,
+                                quantiles=(), params=fast_params)
+    summary = forecast.backtest_summary(results)
+    assert summary.index[0] == "seasonal_naive"
+    assert summary.loc["seasonal_naive", "rmsse"] < 0.8 * summary.loc["naive", "rmsse"]
+
+
+def test_q90_is_calibrated_on_the_sample_seller(fast_params):
+    sample = pytest.importorskip("opsanalysis.sample")
+    truth = sample.generate(None).truth["demand"]
+    history = pd.DataFrame({
+        "unique_id": truth["marketplace"] + ":" + truth["sku"], "ds": truth["date"],
+        "y": truth["units_sold"].astype(float).where(truth["in_stock"]).to_numpy(),
+    })
+    results = forecast.backtest(history, 28, ["ses", "croston_sba", "adida"], windows=2,
+                                params=fast_params)
+    summary = forecast.backtest_summary(results)
+    assert summary["coverage_q90"].between(0.85, 0.95).all(), summary
+
+
+# ---- plots -------------------------------------------------------------------------------
+
+def test_plots_return_axes_with_bilingual_labels(fast_params):
+    import matplotlib.pyplot as plt
+
+    from opsanalysis import plotting
+
+    y = np.tile([3.0, 4, 5, 4, 3, 2, 2], 12)
+    history = _long(y).assign(units=y, censored=False)
+    history.loc[60:65, "censored"] = True
+    history.loc[60:65, "y"] = np.nan
+    out = forecast.predict(history, 14, "ses", quantiles=(0.5, 0.9), params=fast_params)
+    ax = plotting.plot_forecast_series(history, out, "US:A", language="zh")
+    assert ax.get_ylabel() == "每期销量"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "断货 / 丢失购物车" in legend and "预测值" in legend
+    results = forecast.backtest(history, 7, ["naive", "ses"], windows=2, params=fast_params)
+    summary = forecast.backtest_summary(results)
+    ax = plotting.plot_backtest(summary)
+    names = {"naive": "Naive (last value)", "ses": "Simple exponential smoothing"}
+    # bars run from the worst (bottom) to the best method (top)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [names[m] for m in summary.index[::-1]]
+    assert ax.get_xlabel() == "RMSSE"
+    plt.close("all")

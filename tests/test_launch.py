@@ -1,0 +1,434 @@
+"""Launch tracker: curve models, reference curves, ramp forecasts, detection and verdicts."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsanalysis import launch, params
+from opsanalysis.launch import (
+    CURVE_MODELS,
+    build_reference,
+    curve_value,
+    detect_launches,
+    fit_curve,
+    fit_launch_curves,
+    forecast_ramp,
+    reference_bands,
+    track_launches,
+    weekly_launch_curves,
+    weeks_to_fraction,
+)
+
+TRUE_PARAMETERS = {
+    "logistic": {"plateau": 120.0, "rate": 0.7, "midpoint": 4.0},
+    "gompertz": {"plateau": 120.0, "displacement": 4.0, "rate": 0.35},
+    "bass": {"plateau": 120.0, "innovation": 0.05, "imitation": 0.6},
+    "trapezoid": {"plateau": 120.0, "ramp_start": 1.0, "ramp_weeks": 6.0},
+}
+
+
+def _long(matrix, prefix):
+    rows = [pd.DataFrame({"unique_id": f"{prefix}{i}", "week": np.arange(row.size), "y": row})
+            for i, row in enumerate(matrix)]
+    return pd.concat(rows, ignore_index=True)
+
+
+def _launches(n, rng, t0=(1.0, 6.0), rate=(0.3, 1.0), level=30.0, weeks=27):
+    """Poisson weekly counts around logistic ramps with random plateau and speed."""
+    plateau = rng.lognormal(np.log(level), 0.4, n)
+    curves = [curve_value("logistic", np.arange(weeks), [p, rng.uniform(*rate), rng.uniform(*t0)])
+              for p in plateau]
+    return rng.poisson(np.array(curves)).astype(float)
+
+
+# ---- curve models ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", CURVE_MODELS)
+def test_curve_models_recover_known_parameters_from_noisy_curves(model):
+    rng = np.random.default_rng(7)
+    weeks = np.arange(30)
+    truth = TRUE_PARAMETERS[model]
+    clean = curve_value(model, weeks, truth)
+    noisy = clean * (1 + 0.06 * rng.standard_normal(weeks.size))
+    fit = fit_curve(weeks, noisy, model)
+    assert fit.status == "ok"
+    for name, value in truth.items():
+        assert fit.parameters[name] == pytest.approx(value, rel=0.2, abs=0.3), name
+    assert fit.plateau == pytest.approx(120.0, rel=0.05)
+    t90 = weeks_to_fraction(model, truth, 0.9)
+    assert fit.weeks_to_steady_state == pytest.approx(t90, abs=1.0)
+    # The 80 % interval of the plateau (Jacobian) covers the truth and is not absurdly wide.
+    z = 1.2816
+    assert abs(fit.plateau - 120.0) <= z * fit.plateau_sd * 3
+    assert 0 < fit.plateau_sd < 10
+
+
+@pytest.mark.parametrize("model", CURVE_MODELS)
+def test_weeks_to_fraction_matches_the_curve(model):
+    truth = TRUE_PARAMETERS[model]
+    t90 = weeks_to_fraction(model, truth, 0.9)
+    assert curve_value(model, [t90], truth)[0] == pytest.approx(0.9 * 120.0, rel=1e-6)
+
+
+@pytest.mark.parametrize("model", CURVE_MODELS)
+@pytest.mark.parametrize(
+    "values, status",
+    [
+        (np.zeros(10), "all_zero"),
+        ([], "all_zero"),
+        ([5.0], "too_short"),
+        ([3.0, 4.0], "too_short"),
+        (np.full(12, 7.0), "ok"),
+        ([np.nan, 2.0, np.nan, 3.0, 1.0, 0.0, 4.0], "ok"),
+        ([0, 0, 0, 1, 0, 0, 2, 0, 0, 0], "ok"),
+        ([1e9, 0, 1e9, 0, 1e9, 0], "ok"),
+    ],
+)
+def test_fitting_never_raises_on_degenerate_input(model, values, status):
+    values = np.asarray(values, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fit = fit_curve(np.arange(values.size), values, model)
+    assert fit.status == status
+    assert np.isfinite(fit.plateau) and fit.plateau >= 0
+    lower, upper = fit.band(np.arange(20))
+    assert np.all(lower <= fit.predict(np.arange(20)) + 1e-9)
+    assert np.all(upper >= fit.predict(np.arange(20)) - 1e-9)
+
+
+def test_flat_series_is_at_steady_state_from_the_start():
+    fit = fit_curve(np.arange(12), np.full(12, 7.0), "logistic")
+    assert fit.plateau == pytest.approx(7.0, rel=1e-3)
+    assert fit.weeks_to_steady_state == pytest.approx(0.0, abs=0.5)
+
+
+def test_fit_launch_curves_table_marks_one_best_model_per_launch():
+    rng = np.random.default_rng(1)
+    history = _long(_launches(3, rng), "n")
+    history = pd.concat([history, pd.DataFrame({"unique_id": "zero", "week": [0, 1], "y": 0.0})])
+    table = fit_launch_curves(history)
+    assert len(table) == 4 * len(CURVE_MODELS)
+    assert table.groupby("unique_id")["best"].sum().eq(1).all()
+    ok = table["status"] == "ok"
+    assert (table.loc[ok, "plateau_low"] <= table.loc[ok, "plateau"]).all()
+    assert (table.loc[ok, "plateau"] <= table.loc[ok, "plateau_high"]).all()
+    assert set(table.loc[table["unique_id"] == "zero", "status"]) == {"all_zero"}
+
+
+# ---- reference curves ---------------------------------------------------------------------------
+
+
+def test_reference_is_one_cluster_when_shapes_agree_and_two_when_they_differ():
+    rng = np.random.default_rng(3)
+    alike = build_reference(_long(_launches(9, rng, t0=(3, 4), rate=(0.5, 0.6)), "a"))
+    assert alike.members["cluster"].nunique() == 1
+    fast = _launches(6, rng, t0=(0.5, 1.0), rate=(1.5, 2.0), level=50)
+    slow = _launches(6, rng, t0=(12, 14), rate=(0.4, 0.5), level=50)
+    both = build_reference(pd.concat([_long(fast, "f"), _long(slow, "s")]))
+    groups = both.members.groupby("cluster")["unique_id"].apply(lambda s: {u[0] for u in s})
+    assert len(groups) == 2 and sorted(map(sorted, groups)) == [["f"], ["s"]]
+    # Normalised by plateau: late weeks sit near 1 for every launch.
+    assert np.nanmedian(both.normalised[:, -4:]) == pytest.approx(1.0, abs=0.15)
+
+
+def test_reference_bands_are_ordered_percentiles():
+    rng = np.random.default_rng(4)
+    bands = reference_bands(build_reference(_long(_launches(10, rng), "r")))
+    assert list(bands.columns[:3]) == ["cluster", "week", "n_launches"]
+    assert (bands["q10"] <= bands["q50"]).all() and (bands["q50"] <= bands["q90"]).all()
+    assert (bands["level_q10"] <= bands["level_q90"]).all()
+    assert bands["n_launches"].eq(10).all()
+
+
+def test_reference_of_degenerate_launches_does_not_raise():
+    history = pd.DataFrame({"unique_id": ["a", "b", "b", "c"], "week": [0, 0, 1, 0],
+                            "y": [0.0, 3.0, 3.0, 1.0]})
+    reference = build_reference(history)
+    assert set(reference.members["unique_id"]) == {"b", "c"}  # a never sold: no plateau
+    forecast = forecast_ramp(pd.DataFrame({"unique_id": "n", "week": [0], "y": [0.0]}),
+                             reference, 4)
+    assert len(forecast) == 4 and forecast["forecast"].ge(0).all()
+
+
+# ---- ramp forecast ------------------------------------------------------------------------------
+
+
+def test_forecast_of_a_scaled_copy_is_the_scaled_reference():
+    weeks = np.arange(30)
+    shape = curve_value("gompertz", weeks, [1.0, 4.0, 0.4])
+    reference = _long(np.vstack([shape * 10.0] * 5), "r")
+    history = pd.DataFrame({"unique_id": "new", "week": weeks[:7], "y": 20.0 * shape[:7]})
+    forecast = forecast_ramp(history, reference, 12, own_weight_half_weeks=None)
+    assert list(forecast.columns[:5]) == ["unique_id", "week", "forecast", "q10", "q90"]
+    assert forecast["week"].tolist() == list(range(7, 19))
+    np.testing.assert_allclose(forecast["forecast"], 20.0 * shape[7:19], rtol=1e-9)
+    np.testing.assert_allclose(forecast["q10"], forecast["forecast"], rtol=1e-9)
+
+
+def test_weight_on_own_data_grows_with_weeks_observed():
+    weeks = np.arange(30)
+    shape = curve_value("logistic", weeks, [1.0, 0.8, 3.0])
+    reference = build_reference(_long(np.vstack([shape * 10.0] * 5), "r"))
+    new = 30.0 * shape  # three times the typical launch
+    levels = []
+    for n_obs in (1, 3, 7, 14):
+        history = pd.DataFrame({"unique_id": "new", "week": weeks[:n_obs], "y": new[:n_obs]})
+        forecast = forecast_ramp(history, reference, 4)
+        levels.append(forecast["forecast"].iloc[-1] / (10.0 * shape[n_obs + 3]))
+    assert levels == sorted(levels) and 1.0 < levels[0] < levels[-1] < 3.0 + 1e-9
+    assert levels[-1] > 2.5
+
+
+def test_forecast_beats_flat_and_reference_median_with_calibrated_band():
+    rng = np.random.default_rng(11)
+    past = _launches(30, rng, t0=(2, 10), rate=(0.25, 0.8))
+    new = _launches(40, rng, t0=(2, 10), rate=(0.25, 0.8))
+    reference = build_reference(_long(past, "r"))
+    history = _long(new[:, :7], "n")
+    forecast = forecast_ramp(history, reference, 20)
+    actual = new[:, 7:27].ravel()
+    ours = forecast.sort_values(["unique_id", "week"], key=lambda s: s.map(
+        lambda v: int(v[1:]) if isinstance(v, str) else v))
+    mae = np.abs(ours["forecast"].to_numpy() - actual).mean()
+    flat = np.abs(np.repeat(new[:, 5:7].mean(axis=1), 20) - actual).mean()
+    shape = np.nanmedian(reference.normalised, axis=0)
+    scale = new[:, :7] @ shape[:7] / (shape[:7] @ shape[:7])
+    median = np.abs((scale[:, None] * shape[None, 7:27]).ravel() - actual).mean()
+    assert mae < 0.95 * min(flat, median)
+    inside = (actual >= ours["q10"].to_numpy()) & (actual <= ours["q90"].to_numpy())
+    assert 0.7 <= inside.mean() <= 0.9
+
+
+def test_forecast_quantiles_are_ordered_and_non_negative():
+    rng = np.random.default_rng(5)
+    reference = build_reference(_long(_launches(8, rng, level=2.0), "r"))
+    forecast = forecast_ramp(_long(_launches(5, rng, level=2.0)[:, :4], "n"), reference, 10)
+    assert (forecast["q10"] <= forecast["forecast"]).all()
+    assert (forecast["forecast"] <= forecast["q90"]).all()
+    assert forecast["q10"].ge(0).all()
+
+
+# ---- detection, weekly curves, verdicts ---------------------------------------------------------
+
+START = pd.Timestamp("2025-01-05")  # a Sunday
+AS_OF = pd.Timestamp("2026-10-31")
+
+
+def _business_report(specs, rng):
+    """Weekly BR by child ASIN: specs = {asin: (launch_date, plateau, shape_rate)}."""
+    week_starts = pd.date_range(START, AS_OF - pd.Timedelta(days=6), freq="7D")
+    rows = []
+    for asin, (launch_date, plateau, rate) in specs.items():
+        age = ((week_starts - launch_date).days // 7).to_numpy()
+        mean = np.where(age >= 0, curve_value("logistic", age, [plateau, rate, 3.0]), 0.0)
+        if launch_date <= START:
+            mean = np.full(age.size, plateau)
+        units = rng.poisson(mean)
+        sessions = units * 8 + rng.poisson(mean * 2)
+        rows.append(pd.DataFrame({
+            "parent_asin": asin, "child_asin": asin, "sku": f"SKU-{asin}",
+            "sessions": sessions, "units_ordered": units,
+            "ordered_product_sales": units * 20.0,
+            "period_start": week_starts, "period_end": week_starts + pd.Timedelta(days=6),
+        }))
+    report = pd.concat(rows, ignore_index=True)
+    return report.loc[report["sessions"] > 0].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def seller():
+    rng = np.random.default_rng(21)
+    specs = {"EST1": (START, 40.0, 1.0), "EST2": (START, 25.0, 1.0)}
+    for i in range(6):
+        specs[f"PAST{i}"] = (START + pd.Timedelta(weeks=10 + 8 * i), rng.uniform(35, 45), 0.9)
+    specs["OTHER"] = (START + pd.Timedelta(weeks=20), 40.0, 0.9)
+    recent = AS_OF + pd.Timedelta(days=1) - pd.Timedelta(weeks=10)
+    specs["GOOD"] = (recent, 40.0, 0.9)
+    specs["SLOW"] = (recent, 14.0, 0.3)
+    specs["NEW"] = (AS_OF + pd.Timedelta(days=1) - pd.Timedelta(weeks=1), 40.0, 0.9)
+    report = _business_report(specs, rng)
+    master = pd.DataFrame({"sku": [f"SKU-{a}" for a in specs], "asin": list(specs),
+                           "category": ["Garden" if a == "OTHER" else "Kitchen" for a in specs]})
+    settings = params.load("US")["launch"]
+    launches = detect_launches(report, None, master, min_history_weeks=settings["pre_existing_weeks"])
+    curves = weekly_launch_curves(launches, report, as_of=AS_OF, max_weeks=settings["reference_weeks"])
+    changes = pd.DataFrame({"asin": ["SLOW", "GOOD"], "date": [recent + pd.Timedelta(days=10),
+                            recent - pd.Timedelta(days=30)], "change_type": ["title", "main_image"]})
+    tracking = track_launches(launches, curves, AS_OF, settings, listing_changes=changes)
+    return {"launches": launches, "curves": curves, "tracking": tracking, "recent": recent}
+
+
+def test_detect_launches_dates_launches_and_skips_established_products(seller):
+    launches = seller["launches"].set_index("asin")
+    assert not launches.loc["EST1", "is_launch"] and not launches.loc["EST2", "is_launch"]
+    assert launches.loc["GOOD", "launch_date"] == seller["recent"]
+    assert launches.loc["GOOD", "launch_source"] == "first_session"
+    assert launches.loc["PAST0", "sku"] == "SKU-PAST0"
+    assert launches.loc["OTHER", "category"] == "Garden"
+
+
+def test_product_master_launch_date_wins():
+    report = pd.DataFrame({"child_asin": ["A", "A"], "sessions": [0, 5], "units_ordered": [0, 1],
+                           "period_start": pd.to_datetime(["2026-01-04", "2026-03-01"]),
+                           "period_end": pd.to_datetime(["2026-01-10", "2026-03-07"])})
+    master = pd.DataFrame({"sku": ["S"], "asin": ["A"], "category": ["Kitchen"],
+                           "launch_date": pd.to_datetime(["2026-02-22"])})
+    row = detect_launches(report, None, master).iloc[0]
+    assert row["launch_source"] == "product_master"
+    assert row["launch_date"] == pd.Timestamp("2026-02-22")
+    assert row["first_sale_date"] == pd.Timestamp("2026-03-01") and row["is_launch"]
+
+
+def test_weekly_curves_count_weeks_since_launch_with_conversion(seller):
+    curves = seller["curves"]
+    good = curves.loc[curves["asin"] == "GOOD"]
+    assert good["week"].tolist() == list(range(10))
+    assert good["launch_week_start"].iloc[0] == seller["recent"]
+    ratio = good["units_ordered"].astype(float) / good["sessions"].astype(float)
+    np.testing.assert_allclose(good["unit_session_percentage"], ratio)
+    assert good["ad_sales"].isna().all() and good["organic_rank"].isna().all()
+
+
+def test_daily_reports_and_orders_date_and_bin_a_launch():
+    days = pd.date_range("2026-01-01", "2026-03-31", freq="D")
+    sessions = np.where(days >= "2026-02-10", 10, 0)
+    report = pd.DataFrame({"child_asin": "A", "sku": "S", "sessions": sessions,
+                           "units_ordered": sessions // 5, "ordered_product_sales": sessions * 4.0,
+                           "period_start": days, "period_end": days})
+    orders = pd.DataFrame({
+        "asin": ["A", "A"], "sku": ["S", "S"], "order_status": ["Cancelled", "Shipped"],
+        "purchase_date": pd.to_datetime(["2026-02-08 23:30", "2026-02-09 23:30"]).tz_localize(
+            "America/Los_Angeles"),
+    })
+    launch_row = detect_launches(report, orders).iloc[0]
+    # The first non-cancelled order (local date) comes before the first session.
+    assert launch_row["launch_date"] == pd.Timestamp("2026-02-09")
+    assert launch_row["launch_source"] == "first_sale" and launch_row["is_launch"]
+    curves = weekly_launch_curves(detect_launches(report, orders), report, as_of="2026-03-31")
+    assert curves["week"].tolist() == list(range(7))  # 7 complete weeks from 2026-02-09
+    assert curves["sessions"].tolist() == [60] + [70] * 6
+
+
+def test_ad_share_and_organic_rank_per_launch_week():
+    report = pd.DataFrame({
+        "child_asin": "A", "sessions": [10, 20], "units_ordered": [1, 2],
+        "ordered_product_sales": [100.0, 200.0],
+        "period_start": pd.to_datetime(["2026-03-01", "2026-03-08"]),
+        "period_end": pd.to_datetime(["2026-03-07", "2026-03-14"]),
+    })
+    launches = pd.DataFrame({"asin": ["A"], "sku": ["S"], "category": ["K"],
+                             "launch_date": [pd.Timestamp("2026-03-01")], "is_launch": [True]})
+    ads = pd.DataFrame({"date": pd.to_datetime(["2026-03-02", "2026-03-09", "2026-03-09"]),
+                        "advertised_asin": "A", "sales": [25.0, 40.0, 60.0],
+                        "attribution_days": [7, 7, 14]})
+    ranks = pd.DataFrame({"asin": "A", "date": pd.to_datetime(["2026-03-02", "2026-03-03"]),
+                          "organic_rank": [40, 20]})
+    curves = weekly_launch_curves(launches, report, ads, ranks, as_of="2026-03-14")
+    assert curves["ad_share_of_sales"].tolist() == [0.25, 0.2]  # 7-day window only
+    assert curves["organic_rank"].iloc[0] == 30.0 and np.isnan(curves["organic_rank"].iloc[1])
+
+
+def test_verdicts_flag_the_slow_launch_only(seller):
+    verdicts = seller["tracking"].verdicts.set_index("asin")
+    assert verdicts.loc["SLOW", "verdict"] == "lagging"
+    assert verdicts.loc["SLOW", "weeks_below_q10"] >= 2
+    assert verdicts.loc["GOOD", "verdict"] in {"on_track", "ahead"}
+    assert verdicts.loc["NEW", "verdict"] == "too_early"
+    assert verdicts.loc["GOOD", "reference_scope"] == "category"
+    assert verdicts.loc["GOOD", "reference_launches"] == 6
+    assert set(verdicts["verdict"]) <= set(launch.VERDICTS)
+
+
+def test_listing_change_inside_build_up_warns(seller):
+    verdicts = seller["tracking"].verdicts.set_index("asin")
+    assert verdicts.loc["SLOW", "listing_change_warning"]
+    assert "title" in verdicts.loc["SLOW", "listing_changes"]
+    assert not verdicts.loc["GOOD", "listing_change_warning"]  # changed before launch
+
+
+def test_steady_state_and_ramp_stock(seller):
+    tracking = seller["tracking"]
+    verdicts = tracking.verdicts.set_index("asin")
+    good = verdicts.loc["GOOD"]
+    assert good["expected_plateau"] == pytest.approx(40.0, rel=0.3)
+    assert good["weeks_left_to_steady_state"] == 0 and good["ramp_units"] == 0
+    slow = verdicts.loc["SLOW"]
+    assert slow["ramp_units_q90"] >= slow["ramp_units"] >= 0
+    demand = tracking.ramp_demand
+    assert set(demand["asin"]) >= {"GOOD", "SLOW"}
+    assert (demand["units_q10"] <= demand["units_forecast"]).all()
+    bands = tracking.bands.loc[tracking.bands["asin"] == "GOOD"]
+    assert bands["observed_level"].notna().sum() == 10 and bands["forecast_level"].notna().sum() == 26
+    reference = tracking.reference.set_index("asin")
+    assert "GOOD" in reference.loc["PAST0", "used_for"]
+    assert reference.loc["PAST0", "plateau_level"] == pytest.approx(40.0, rel=0.3)
+
+
+# ---- the bundled sample -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_tracking(sample_dir):
+    from opsanalysis import io, sample
+
+    world = sample.generate(None)
+    out = {}
+    for marketplace in sample.SAMPLE_MARKETPLACES:
+        data = io.load_marketplace(sample_dir, marketplace)
+        settings = params.load(marketplace)["launch"]
+        launches = detect_launches(data["business_report_asin"], data.get("all_orders"),
+                                   data.get("product_master"),
+                                   min_history_weeks=settings["pre_existing_weeks"])
+        curves = weekly_launch_curves(launches, data["business_report_asin"],
+                                      data.get("sp_advertised_product"), as_of=sample.AS_OF,
+                                      max_weeks=settings["reference_weeks"])
+        out[marketplace] = (track_launches(launches, curves, sample.AS_OF, settings),
+                            world.planted[marketplace])
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("marketplace", ["US", "UK", "DE", "JP"])
+def test_sample_planted_lagging_launch_is_flagged_and_the_others_are_not(
+        sample_tracking, marketplace):
+    tracking, planted = sample_tracking[marketplace]
+    verdicts = tracking.verdicts.set_index("sku")["verdict"]
+    assert set(planted["launch_skus"]) <= set(verdicts.index)
+    assert verdicts[planted["lagging_launch_sku"]] == "lagging"
+    others = verdicts.drop(planted["lagging_launch_sku"])
+    assert not others.eq("lagging").any(), others.to_dict()
+    # The past launches form the reference; none of the tracked ones is in it.
+    assert set(tracking.reference["sku"]) <= set(planted["past_launch_skus"])
+    assert not set(tracking.reference["sku"]) & set(planted["launch_skus"])
+
+
+def test_forecast_on_real_intermittent_launches_is_finite(expsmooth_dir):
+    """Car parts whose first sale comes after 6+ empty months: sparse, lumpy real launches."""
+    table = pd.read_csv(expsmooth_dir / "carparts.csv", index_col=0)
+    values = table.to_numpy(dtype=float)
+    positive = np.nan_to_num(values) > 0
+    first = np.where(positive.any(axis=0), positive.argmax(axis=0), -1)
+    chosen = np.flatnonzero((first >= 6) & (first <= 24))[:40]
+    series = np.vstack([values[first[c]: first[c] + 27, c] for c in chosen])
+    series = series[~np.isnan(series).any(axis=1)]
+    reference = build_reference(_long(series[:25], "r"))
+    forecast = forecast_ramp(_long(series[25:, :7], "n"), reference, 20)
+    assert len(forecast) == 20 * (len(series) - 25)
+    assert np.isfinite(forecast[["forecast", "q10", "q90"]].to_numpy()).all()
+    assert (forecast["q10"] <= forecast["forecast"]).all()
+    assert (forecast["forecast"] <= forecast["q90"]).all()
+    assert forecast["q90"].gt(0).any()
+
+
+def test_without_past_launches_the_own_curve_forecasts():
+    weeks = np.arange(10)
+    history = pd.DataFrame({"unique_id": "n", "week": weeks,
+                            "y": curve_value("logistic", weeks, [50.0, 0.9, 3.0])})
+    empty = pd.DataFrame(columns=["unique_id", "week", "y"])
+    forecast = forecast_ramp(history, empty, 5)
+    np.testing.assert_allclose(forecast["forecast"], 50.0, rtol=0.02)
+    assert forecast["cluster"].eq(-1).all()
+    assert (forecast["q10"] <= forecast["forecast"]).all()

@@ -1,0 +1,268 @@
+"""Replenishment policy maths, recommend_orders, lead-time legs, fee tables and the sample plan."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from opsanalysis import params as params_module
+from opsanalysis import replenishment as rp
+from opsanalysis.replenishment import fees, policy
+
+AS_OF = pd.Timestamp("2026-03-31")
+FIRST_DAY = AS_OF + pd.Timedelta(days=1)
+
+
+def _flat_forecast(ids, rate, days=120, start=FIRST_DAY, q90=None):
+    dates = pd.date_range(start, periods=days, freq="D")
+    frame = pd.DataFrame({"unique_id": np.repeat(ids, days), "ds": np.tile(dates, len(ids)),
+                          "forecast": np.repeat(np.asarray(rate, dtype=float), days)})
+    if q90 is not None:
+        frame["q90"] = np.repeat(np.asarray(q90, dtype=float), days)
+    return frame
+
+
+def _history(ids, rate=2.0, days=200):
+    dates = pd.date_range(end=AS_OF, periods=days, freq="D")
+    return pd.DataFrame({"unique_id": np.repeat(ids, days), "ds": np.tile(dates, len(ids)),
+                         "y": float(rate)})
+
+
+# ---------------------------------------------------------------------------------------------
+# Demand over lead time + review period
+
+
+def test_poisson_reorder_point_fixed_lead_time():
+    # 2 units/day, lead time 10 + review 7 = 17 days: demand ~ Poisson(34); P(D <= 43) < 0.95
+    # <= P(D <= 44), so the 95 % reorder point is 44 units.
+    assert stats.poisson.cdf(43, 34) < 0.95 <= stats.poisson.cdf(44, 34)
+    mean = np.full((1, 60), 2.0)
+    days, probability = policy.lead_time_distribution([10], 0.0)
+    s = policy.protection_demand_quantile(mean, mean, days, probability, 7, 0.0, 0.95)
+    assert s[0] == 44
+
+
+def test_negative_binomial_with_level_uncertainty():
+    # Daily variance 6 (mean 2) over 17 days: V = 102, M = 34; level cv 0.2 adds
+    # c^2 (V - M + M^2) = 0.04 * (68 + 1156) = 48.96 -> variance 150.96.
+    mean = np.full((1, 60), 2.0)
+    days, probability = policy.lead_time_distribution([10], 0.0)
+    s = policy.protection_demand_quantile(mean, np.full((1, 60), 6.0), days, probability, 7,
+                                          0.2, 0.95)
+    m, v = 34.0, 102.0 + 0.04 * (102.0 - 34.0 + 34.0**2)
+    n, p = m**2 / (v - m), m / v
+    assert s[0] == stats.nbinom.ppf(0.95, n, p)
+
+
+def test_lead_time_mixture_is_the_average_of_conditional_cdfs():
+    mean = np.full((1, 120), 1.5)
+    days, probability = policy.lead_time_distribution([35], 0.3)
+    assert days.min() < 35 < days.max() and probability.sum() == pytest.approx(1.0)
+    s = policy.protection_demand_quantile(mean, mean, days, probability, 7, 0.0, 0.9)[0]
+    cdf = lambda x: (stats.poisson.cdf(x, 1.5 * (days[0] + 7)) * probability[0]).sum()  # noqa: E731
+    assert cdf(s - 1) < 0.9 <= cdf(s)
+    fixed = policy.protection_demand_quantile(mean, mean, *policy.lead_time_distribution([35], 0.0),
+                                              7, 0.0, 0.9)[0]
+    assert s > fixed  # lead-time variability needs more stock
+
+
+def test_skewed_intermittent_demand_is_not_normal():
+    # 0.1 units/day over 14 days: mean 1.4, Poisson 95 % quantile 4; the normal shortcut
+    # (1.4 + 1.645 sqrt(1.4) = 3.35) would round to 4 as well, but at 99 % Poisson needs 5 where
+    # the normal says 4.15 -> 5; at 80 % Poisson needs 2 while the normal gives 2.4 -> 3.
+    mean = np.full((1, 30), 0.1)
+    days, probability = policy.lead_time_distribution([7], 0.0)
+    s = policy.protection_demand_quantile(mean, mean, days, probability, 7, 0.0, 0.8)[0]
+    assert s == stats.poisson.ppf(0.8, 1.4) == 2
+
+
+def test_variance_from_quantiles_floors_at_poisson():
+    variance = policy.demand_variance_from_quantiles(np.array([4.0, 4.0]), np.array([4.5, 10.0]),
+                                                     0.9)
+    z = stats.norm.ppf(0.9)
+    assert variance[0] == 4.0  # spread below Poisson noise
+    assert variance[1] == pytest.approx((6.0 / z) ** 2)
+
+
+def test_level_cv_zero_for_constant_demand_and_positive_for_shifting_levels():
+    steady = np.full((1, 400), 5.0)
+    # the level switches between 2.5 and 7.5 every 25 days: 21-day totals stray from the trailing
+    # 28-day velocity most of the time
+    shifting = 5.0 * (1 + 0.5 * np.sign(np.sin(2 * np.pi * (np.arange(400) + 0.5) / 50)))[None]
+    c = policy.level_cv_from_history(np.vstack([steady, shifting]), 21, prior_weight=0.0)
+    assert c[0] == pytest.approx(0.0, abs=1e-9)
+    assert c[1] > 0.2
+    # a single launch ramp before the window is ignored, and estimates are capped at 100 %
+    errors = policy.level_cv_from_errors(np.array([[100.0, 100.0]]), np.array([[1.0, 1.0]]),
+                                         np.array([[1.0, 1.0]]), prior_weight=0.0)
+    assert errors[0] == 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Rounding and recommend_orders
+
+
+def test_case_pack_and_moq_rounding():
+    qty = policy.round_order_quantity([0, -3, 1, 13, 24, 25, 49], case_pack=12, moq=24)
+    assert qty.tolist() == [0, 0, 24, 24, 24, 36, 60]
+    assert policy.round_order_quantity([7], case_pack=1, moq=0).tolist() == [7]
+
+
+def test_recommend_orders_hand_computed():
+    ids = ["A", "B"]
+    position = pd.DataFrame({"unique_id": ids, "on_hand": [10, 5000], "on_order": [5, 0]})
+    settings = {"lead_time_days": 10, "lead_time_cv": 0.0, "review_period_days": 7,
+                "target_service_level": 0.95, "case_pack": 10, "max_cover_days": 90}
+    out = rp.recommend_orders(_history(ids), position, settings, AS_OF,
+                              forecast=_flat_forecast(ids, [2.0, 2.0])).set_index("unique_id")
+    a, b = out.loc["A"], out.loc["B"]
+    # constant history -> no level uncertainty; Poisson(34) 95 % quantile = 44
+    assert a["reorder_point"] == 44 and a["order_up_to"] == 44
+    assert a["safety_stock"] == 10  # 44 - 34
+    assert a["order_qty"] == 30  # 44 - (10 + 5) = 29 -> 3 cases of 10
+    assert a["order_by"] == AS_OF and a["reason"] == "below_reorder_point"
+    assert a["days_of_cover_now"] == pytest.approx(5.0)
+    # 15 units at 2/day: 14 sold by day 7, gone on day 8
+    assert a["projected_stockout_date"] == AS_OF + pd.Timedelta(days=8)
+    # an overstocked SKU gets zero
+    assert b["order_qty"] == 0 and b["reason"] == "above_max_cover"
+    # it reaches the reorder point after (5000 - 44) / 2 = 2478 days
+    assert b["order_by"] == AS_OF + pd.Timedelta(days=2478)
+
+
+def test_cover_rules_floor_and_target():
+    ids = ["A"]
+    position = pd.DataFrame({"unique_id": ids, "on_hand": [0], "on_order": [0]})
+    settings = {"lead_time_days": 10, "lead_time_cv": 0.0, "review_period_days": 7,
+                "target_service_level": 0.5, "min_cover_days": 28, "target_cover_days": 45,
+                "max_cover_days": 60}
+    out = rp.recommend_orders(_history(ids), position, settings, AS_OF,
+                              forecast=_flat_forecast(ids, [2.0])).iloc[0]
+    assert out["reorder_point"] == 34 + 2 * 28  # expected demand over 17 days + 28 days' floor
+    assert out["order_up_to"] == 20 + 2 * 45  # lead-time demand + 45 days at arrival
+    assert out["order_qty"] == 110
+
+
+def test_per_sku_overrides_from_position():
+    ids = ["A", "B"]
+    position = pd.DataFrame({"unique_id": ids, "on_hand": [0, 0], "on_order": [0, 0],
+                             "lead_time_days": [10, np.nan], "case_pack": [1, 25]})
+    settings = {"lead_time_days": 3, "lead_time_cv": 0.0, "review_period_days": 7}
+    out = rp.recommend_orders(_history(ids), position, settings, AS_OF,
+                              forecast=_flat_forecast(ids, [2.0, 2.0])).set_index("unique_id")
+    assert out.loc["A", "lead_time_days"] == 10 and out.loc["B", "lead_time_days"] == 3
+    assert out.loc["B", "order_qty"] % 25 == 0
+
+
+def test_settings_from_params():
+    params = params_module.load("US")
+    settings = rp.resolve_settings(params)
+    lead = params["lead_time"]
+    legs = [lead["production_days"], lead["freight_days"][lead["freight_mode"]],
+            lead["customs_days"], lead["fba_check_in_days"]]
+    assert settings["lead_time_days"] == sum(legs)
+    assert 0 < settings["lead_time_cv"] < lead["variability"]
+    with pytest.raises(ValueError, match="lead_time_days"):
+        rp.resolve_settings({"review_period_days": 7})
+
+
+# ---------------------------------------------------------------------------------------------
+# Lead-time legs (Q4) and fee tables
+
+
+def test_q4_check_in_multiplier():
+    params = params_module.load("US")
+    lead = params["lead_time"]
+    master = pd.DataFrame({"sku": ["X"], "production_days": [20], "freight_mode": ["sea"],
+                           "freight_days": [30], "customs_days": [3], "fba_check_in_days": [4]})
+    skus = pd.Index(["X", "Y"])
+    # ordered 2026-09-20: reaches FBA 53 days later, 2026-11-12 (Q4): check-in 4 x 3.5 = 14
+    q4 = rp.lead_time_legs(skus, master, params, "2026-09-20")
+    assert q4.loc["X", "q4"]
+    assert q4.loc["X", "lead_time_days"] == 20 + 30 + 3 + 4 * lead["q4_check_in_multiplier"]
+    # ordered 2026-02-01: arrives in March, normal check-in
+    off = rp.lead_time_legs(skus, master, params, "2026-02-01")
+    assert not off.loc["X", "q4"] and off.loc["X", "lead_time_days"] == 57
+    # a SKU missing from the master takes the params legs
+    expected = (lead["production_days"] + lead["freight_days"][lead["freight_mode"]]
+                + lead["customs_days"] + lead["fba_check_in_days"])
+    assert off.loc["Y", "lead_time_days"] == expected
+
+
+def test_fee_tables_by_effective_date():
+    params = params_module.load("US")
+    assert fees.fee_schedule(params, "2020-01-01") is None
+    assert fees.fee_schedule(params, "2025-06-01")["version"] == "US-2024-04-01"
+    table_2026 = fees.fee_schedule(params, "2026-10-31")
+    assert table_2026["version"] == "US-2026-01-15"
+    rates = fees.storage_rate(table_2026, ["standard", "standard", "oversize"], [11, 3, 3])
+    assert rates.tolist() == [2.40, 0.78, 0.56]
+    per_unit = fees.aged_surcharge_per_unit([100, 200, 400, 500, 400], [0.1, 0.1, 0.1, 0.1, 0.01],
+                                            table_2026)
+    # <181: 0; 181-210: 0.50 x 0.1; 366+: max(6.90 x 0.1, 0.30); 456+: max(0.79, 0.35);
+    # a tiny unit pays the per-unit minimum: max(0.069, 0.30)
+    assert per_unit == pytest.approx([0.0, 0.05, 0.69, 0.79, 0.30])
+    # a day in November costs the monthly rate / 30
+    assert fees.storage_cost(10, 0.1, "standard", ["2026-11-05"], table_2026)[0] == \
+        pytest.approx(10 * 0.1 * 2.40 / 30)
+    assert np.isnan(fees.storage_rate(fees.fee_schedule(params_module.load("JP"), "2026-10-31"),
+                                      ["standard"], [1])).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan on the bundled sample
+
+
+@pytest.fixture(scope="module")
+def us_plan(sample_dir):
+    from opsanalysis import io
+
+    data = io.load_marketplace(sample_dir, "US")
+    params = params_module.load("US")
+    params["forecast"]["method"] = "moving_average_28"  # fast; flags do not hinge on the method
+    return rp.plan(data, params)
+
+
+@pytest.mark.slow
+def test_sample_plan_flags_planted_skus(us_plan):
+    from opsanalysis import sample
+
+    planted = sample.generate(None).planted["US"]
+    table = us_plan.table.set_index("sku")
+    assert table.loc[planted["stockout_risk_sku"], "stockout_risk"]
+    assert table.loc[planted["stockout_risk_sku"], "status"] == "stockout_risk"
+    assert table.loc[planted["overstock_sku"], "overstock"]
+    assert table.loc[planted["overstock_sku"], "order_qty"] == 0
+    assert table.loc[planted["aged_sku"], "aged"]
+    assert table.loc[planted["aged_sku"], "status"] in ("aged", "overstock")
+    assert set(table["status"]) <= set(rp.STATUSES)
+    # quantities respect case packs and MOQ from the product master
+    ordered = table[table["order_qty"] > 0]
+    assert len(ordered) > 0
+
+
+@pytest.mark.slow
+def test_sample_plan_outlook_and_restock(us_plan):
+    assert us_plan.fees["month"].nunique() == 3
+    assert (us_plan.fees["storage_fee"] > 0).all()
+    assert us_plan.fees["fee_table_version"].iloc[0] == "US-2026-01-15"
+    table = us_plan.table
+    assert table["amazon_recommended_qty"].notna().all()
+    assert table["restock_difference_reason"].notna().all()
+    sheets = rp.plan_sheets(us_plan)
+    assert sum(len(s) for s in sheets.values()) == len(table)
+
+
+def test_arrival_cutoffs_from_params():
+    from opsanalysis.replenishment.plan import _arrival_cutoff
+
+    params = params_module.load("US")
+    table = pd.DataFrame({"expected_arrival": pd.to_datetime(["2025-09-10", "2025-09-25", None])})
+    out = _arrival_cutoff(table, params, "2025-09-01")
+    # the next US cut-off after 2025-09-01 is Prime Big Deal Days, 2025-09-19
+    assert (out["arrival_cutoff"] == pd.Timestamp("2025-09-19")).all()
+    assert out["arrival_cutoff_event"].iloc[0] == "prime_big_deal_days"
+    assert out["misses_arrival_cutoff"].tolist() == [False, True, False]
+    # UK has no 2025 entry of its own: the next "all" entry is the estimated 2026 BFCM date
+    uk = _arrival_cutoff(table, params_module.load("UK"), "2025-09-01")
+    assert uk["arrival_cutoff"].iloc[0] == pd.Timestamp("2026-10-30")

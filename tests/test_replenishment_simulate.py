@@ -1,0 +1,137 @@
+"""Day-by-day simulator: hand-computed service, FIFO ages, fees and policy levels."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from opsanalysis import params as params_module
+from opsanalysis import replenishment as rp
+
+
+def _history(values, start="2026-01-01", ids=("A",)):
+    values = np.atleast_2d(np.asarray(values, dtype=float))
+    dates = pd.date_range(start, periods=values.shape[1], freq="D")
+    return pd.DataFrame({"unique_id": np.repeat(list(ids), len(dates)),
+                         "ds": np.tile(dates, len(ids)), "y": values.ravel()})
+
+
+def _constant(reorder_point, order_up_to):
+    return rp.Policy("constant", lambda day, demand, context: (
+        np.full(len(context["ids"]), float(reorder_point)),
+        np.full(len(context["ids"]), float(order_up_to))))
+
+
+SETTINGS = {"lead_time_days": 3, "lead_time_cv": 0.0, "review_period_days": 1,
+            "start": "2026-01-01"}
+
+
+def test_enough_stock_serves_everything():
+    # 5/day, lead time 3, daily review: order-up-to 20 = 5 x (3 + 1) never runs out
+    out = rp.simulate(_history(np.full(40, 5.0)), _constant(20, 20), SETTINGS).iloc[0]
+    assert out["fill_rate"] == 1.0 and out["lost"] == 0 and out["stockout_days"] == 0
+    assert out["cycle_service_level"] == 1.0
+
+
+def test_short_order_up_to_loses_every_fourth_day():
+    # order-up-to 15 covers only 3 of the 4 days between an order and the next arrival: from day
+    # 3 on, every fourth day's 5 units are lost (days 3, 7, ..., 39: 10 days of 40)
+    out = rp.simulate(_history(np.full(40, 5.0)), _constant(15, 15), SETTINGS).iloc[0]
+    assert out["lost"] == 50 and out["fill_rate"] == 0.75
+    assert out["cycle_service_level"] == 0.75
+    assert out["stockout_days"] == 10
+
+
+def test_no_stock_serves_nothing():
+    out = rp.simulate(_history(np.full(30, 2.0)), _constant(-1, 0), SETTINGS).iloc[0]
+    assert out["fill_rate"] == 0.0 and out["stockout_days"] == 30 and out["orders"] == 0
+
+
+def test_fifo_aged_units_and_fees():
+    # 300 units received on 2026-01-01, no demand, never reordered. FIFO ages: older than 180
+    # days from day 181 on. Aged surcharge at the snapshots of July 15 (195 days: 181-210 tier,
+    # $0.50/cu ft) and August 15 (226 days: 211-240 tier, $1.00/cu ft), 0.1 cu ft each:
+    # 300 x 0.05 + 300 x 0.10 = 45. Storage: Jan-Jul at $0.78/cu ft/month = 7 x 23.4 = 163.8,
+    # plus 20 of 31 August days = 15.097.
+    settings = {**SETTINGS, "fees": params_module.load("US"), "unit_volume_cuft": 0.1}
+    out = rp.simulate(_history(np.zeros(232)), _constant(-1, 300), settings).iloc[0]
+    assert out["aged_cost"] == pytest.approx(45.0)
+    assert out["storage_cost"] == pytest.approx(163.8 + 23.4 * 20 / 31)
+    # units aged > 180 days: 300 on days 181..231 (51 of 232 days)
+    assert out["aged_units"] == pytest.approx(300 * 51 / 232)
+
+
+def test_fifo_sells_oldest_first():
+    # 1 unit/day from 300 opening units: on day i >= 181 the 299 - i units left are all from the
+    # opening receipt: mean over 250 days = sum(k, k=50..118) / 250 = 23.184
+    out = rp.simulate(_history(np.ones(250)), _constant(-1, 300), SETTINGS).iloc[0]
+    assert out["aged_units"] == pytest.approx(5796 / 250)
+
+
+def test_named_policies_and_rule_of_thumb_levels():
+    context = {"ids": pd.Index(["A"]), "lead_time_days": np.array([35.0])}
+    demand = np.full((1, 60), 2.0)
+    s, big_s = rp.rule_of_thumb_policy().levels(60, demand, context)
+    assert s[0] == 2 * (35 + 30) and big_s[0] == 2 * (35 + 45)
+    s, big_s = rp.fixed_cover_policy(45).levels(60, demand, context)
+    assert s[0] == big_s[0] == 2 * (35 + 45)
+    history = _history(np.full(120, 2.0))
+    named = rp.simulate(history, "fixed_cover_45", {**SETTINGS, "start": "2026-03-01"})
+    assert named["policy"].iloc[0] == "fixed_cover_45"
+    with pytest.raises(ValueError, match="unknown policy"):
+        rp.simulate(history, "magic", SETTINGS)
+
+
+def _forecasts(rate, sigma=None, origin="2026-02-28", days=120):
+    dates = pd.date_range(pd.Timestamp(origin) + pd.Timedelta(days=1), periods=days)
+    frame = pd.DataFrame({"origin": pd.Timestamp(origin), "unique_id": "A", "ds": dates,
+                          "forecast": rate, "q90": rate})
+    if sigma is not None:
+        frame["sigma"] = sigma
+    return frame
+
+
+def test_forecast_policy_levels_known_answers():
+    context = {"ids": pd.Index(["A"]), "dates": pd.date_range("2026-01-01", periods=120),
+               "lead_time_days": np.array([10.0]), "lead_time_cv": np.array([0.0]),
+               "review_period_days": np.array([7.0])}
+    day = 59  # 2026-03-01, the day after the forecast origin
+    demand = np.full((1, day), 2.0)
+    # textbook: S = 2 x 17 + z(0.95) x sqrt(17 x 1^2)
+    textbook = rp.forecast_policy(_forecasts(2.0, sigma=1.0), 0.95, "normal")
+    s, big_s = textbook.levels(day, demand, context)
+    assert big_s[0] == pytest.approx(34 + stats.norm.ppf(0.95) * np.sqrt(17))
+    # ours on a Poisson forecast (q90 = mean) with constant history: Poisson(34) 95 % = 44
+    s, big_s = rp.forecast_policy(_forecasts(2.0), 0.95, "ours").levels(day, demand, context)
+    assert s[0] == big_s[0] == 44
+
+
+def test_stochastic_lead_times_are_reproducible_and_summarised():
+    rng = np.random.default_rng(3)
+    values = rng.poisson(3.0, (5, 200)).astype(float)
+    history = _history(values, ids=[f"S{i}" for i in range(5)])
+    settings = {"lead_time_days": 14, "lead_time_cv": 0.3, "review_period_days": 7,
+                "start": "2026-04-01", "seed": 7}
+    first = rp.simulate(history, "rule_of_thumb", settings)
+    again = rp.simulate(history, "rule_of_thumb", settings)
+    pd.testing.assert_frame_equal(first, again)
+    summary = rp.simulation_summary(pd.concat([first, rp.simulate(history, "fixed_cover_30",
+                                                                   settings)]))
+    assert list(summary.index) == ["rule_of_thumb", "fixed_cover_30"]
+    pooled = first["served"].sum() / first["demand"].sum()
+    assert summary.loc["rule_of_thumb", "fill_rate"] == pytest.approx(pooled)
+    assert 0 < summary.loc["fixed_cover_30", "avg_on_hand_days"] < \
+        summary.loc["rule_of_thumb", "avg_on_hand_days"]
+
+
+def test_tradeoff_plot_draws_curves_and_points():
+    import matplotlib.pyplot as plt
+
+    from opsanalysis.plotting import plot_tradeoff
+
+    summary = pd.DataFrame({
+        "policy": ["ours", "ours", "rule_of_thumb"], "service_target": [0.9, 0.95, np.nan],
+        "fill_rate": [0.9, 0.95, 0.96], "avg_on_hand_days": [10.0, 14.0, 40.0]})
+    ax = plot_tradeoff(summary, language="en")
+    assert len(ax.get_lines()) == 2 and ax.get_xlabel() == "Average days of inventory"
+    plt.close("all")

@@ -1,0 +1,286 @@
+"""The sample world: determinism, the committed files, and every planted behaviour."""
+
+import gzip
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsanalysis.sample import AS_OF, SAMPLE_MARKETPLACES, START, World, generate
+from opsanalysis.sample.writers import format_date, format_money, format_percent
+
+MARKETPLACES = list(SAMPLE_MARKETPLACES)
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return generate(None)
+
+
+# ---------------------------------------------------------------------------------------------
+# API and determinism
+
+
+def test_generate_without_folder_returns_cached_world(world):
+    assert generate(None) is world
+    assert world.as_of == AS_OF == pd.Timestamp("2026-10-31")
+    assert world.start == START and (AS_OF - START).days + 1 == 805  # ~2.2 years
+    assert tuple(world.marketplaces) == ("US", "UK", "DE", "JP")
+
+
+def test_same_seed_same_world_other_seed_differs():
+    from opsanalysis.sample.world import build_world
+
+    a, b = build_world(7), build_world(7)
+    pd.testing.assert_frame_equal(a.truth["demand"], b.truth["demand"])
+    assert not a.truth["demand"]["units"].equals(generate(None).truth["demand"]["units"])
+
+
+@pytest.mark.slow
+def test_regenerated_files_are_byte_identical(tmp_path, sample_dir):
+    generate(tmp_path)
+    made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(sample_dir) for p in sample_dir.rglob("*")
+                       if p.is_file() and p.name != "README.md")
+    assert made == committed
+    different = [str(p) for p in made if (tmp_path / p).read_bytes() != (sample_dir / p)
+                 .read_bytes()]
+    assert different == []
+
+
+def test_sample_size_under_15_mb(sample_dir):
+    total = sum(p.stat().st_size for p in sample_dir.rglob("*") if p.is_file())
+    assert total < 15 * 1024 * 1024
+
+
+# ---------------------------------------------------------------------------------------------
+# Truth frames
+
+
+def test_truth_frames_have_contract_columns(world):
+    demand = world.truth["demand"]
+    for column in ("marketplace", "sku", "date", "true_demand", "units", "units_sold",
+                   "in_stock", "on_hand"):
+        assert column in demand
+    assert (demand["units_sold"] <= demand["units"]).all()
+    launches = world.truth["launches"]
+    for column in ("marketplace", "sku", "asin", "category", "launch_date", "lagging", "plateau"):
+        assert column in launches
+    for marketplace in MARKETPLACES:
+        for key in ("stockout_sku", "stockout_start", "stockout_end", "stockout_risk_sku",
+                    "overstock_sku", "aged_sku", "lagging_launch_sku", "launch_skus",
+                    "past_launch_skus", "harvest_terms", "waste_terms", "structure_problem",
+                    "top_category", "estimated_input_category", "intermittent_skus"):
+            assert key in world.planted[marketplace], (marketplace, key)
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_catalogue_shape(world, marketplace):
+    products = world.frame("products", marketplace)
+    assert 30 <= len(products) <= 40
+    assert 4 <= products["category"].nunique() <= 6
+    assert products["sku"].is_unique and products["asin"].is_unique
+    demand = world.frame("demand", marketplace)
+    assert demand["date"].max() == AS_OF
+    # Prime Day and Black Friday–Cyber Monday lift demand far above the weeks around them.
+    total = demand.groupby("date")["true_demand"].sum()
+    events = world.frame("events", marketplace)
+    assert {"prime_day", "black_friday_cyber_monday", "prime_big_deal_days"} <= set(events["event"])
+    for event in events[events["event"] != "singles_day"].itertuples():
+        ordinary = total[event.start - pd.Timedelta(days=21):event.start - pd.Timedelta(days=8)]
+        assert total[event.start:event.end].mean() > 1.4 * ordinary.mean(), event
+    weekday = demand.groupby(demand["date"].dt.day_of_week)["true_demand"].sum()
+    assert weekday[6] > 1.1 * weekday[3]  # Sundays beat Thursdays
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_conversion_between_5_and_20_percent(world, marketplace):
+    traffic = world.frame("traffic", marketplace)
+    totals = traffic.groupby("sku")[["units_ordered", "sessions"]].sum()
+    conversion = totals["units_ordered"] / totals["sessions"]
+    assert conversion.between(0.05, 0.20).all(), conversion.describe()
+    assert (traffic["sessions"] >= traffic["units_ordered"]).all()
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_shipment_lead_times_are_realistic(world, marketplace):
+    shipments = world.frame("shipments", marketplace)
+    sea = shipments.loc[shipments["mode"] == "sea", "lead_time_days"]
+    air = shipments.loc[shipments["mode"] == "air", "lead_time_days"]
+    assert sea.between(30, 45).all() and air.between(7, 12).all()
+    assert len(sea) > 10 and len(air) > 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Planted behaviours
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_planted_stockout_censors_sales(world, marketplace):
+    planted = world.planted[marketplace]
+    demand = world.frame("demand", marketplace)
+    series = demand[demand["sku"] == planted["stockout_sku"]].set_index("date")
+    episode = series.loc[planted["stockout_start"]:planted["stockout_end"]]
+    assert len(episode) >= 14
+    assert not episode["in_stock"].any()
+    assert episode["units_sold"].sum() == 0 < episode["units"].sum()
+    assert series.loc[planted["stockout_start"] - pd.Timedelta(days=1), "in_stock"]
+    assert series.loc[planted["stockout_end"] + pd.Timedelta(days=1), "in_stock"]
+    # One planted episode: no other SKU is ever out of stock in the seed-0 world.
+    others = demand[(demand["sku"] != planted["stockout_sku"]) & ~demand["in_stock"]]
+    assert others.empty, others[["sku", "date"]]
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_planted_stockout_risk_and_overstock(world, marketplace):
+    planted = world.planted[marketplace]
+    inventory = world.frame("inventory", marketplace).set_index("sku")
+    risk = inventory.loc[planted["stockout_risk_sku"]]
+    demand = world.frame("demand", marketplace)
+    rate = demand[(demand["sku"] == planted["stockout_risk_sku"])
+                  & (demand["date"] > AS_OF - pd.Timedelta(days=28))]["true_demand"].mean()
+    cover = risk["afn_fulfillable_quantity"] / rate
+    assert 5 < cover < 21
+    shipments = world.frame("shipments", marketplace)
+    inbound = shipments[(shipments["sku"] == planted["stockout_risk_sku"])
+                        & (shipments["status_at_as_of"] != "closed")]
+    assert (inbound["available_date"] > AS_OF + pd.Timedelta(days=cover)).all()
+    over = inventory.loc[planted["overstock_sku"]]
+    assert over["days_of_supply"] > 180
+    aged = over["inv_age_181_to_270_days"] + over["inv_age_271_to_365_days"] \
+        + over["inv_age_365_plus_days"]
+    assert aged > 0.8 * over["on_hand"]
+    assert planted["aged_sku"] == planted["overstock_sku"]
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_planted_launches(world, marketplace):
+    planted = world.planted[marketplace]
+    launches = world.frame("launches", marketplace).set_index("sku")
+    recent = launches.loc[planted["launch_skus"]]
+    assert 2 <= len(recent) <= 3
+    assert (recent["launch_date"] > AS_OF - pd.Timedelta(weeks=12)).all()
+    assert 6 <= len(planted["past_launch_skus"]) <= 8
+    assert list(launches.index[launches["lagging"]]) == [planted["lagging_launch_sku"]]
+    traffic = world.frame("traffic", marketplace)
+    reference = []
+    for sku in planted["past_launch_skus"]:
+        if launches.at[sku, "category"] != launches.at[planted["lagging_launch_sku"], "category"]:
+            continue
+        rows = traffic[traffic["sku"] == sku]
+        week = (rows["date"] - launches.at[sku, "launch_date"]).dt.days // 7
+        reference.append(rows.groupby(week)["sessions"].sum().iloc[:10])
+    p10 = pd.concat(reference, axis=1).quantile(0.1, axis=1)
+    for sku in planted["launch_skus"]:
+        rows = traffic[traffic["sku"] == sku]
+        week = (rows["date"] - launches.at[sku, "launch_date"]).dt.days // 7
+        weekly = rows.groupby(week)["sessions"].sum()
+        below = (weekly < p10.reindex(weekly.index)).to_numpy()
+        longest = max((len(run) for run in "".join("1" if b else "0" for b in below).split("0")),
+                      default=0)
+        if sku == planted["lagging_launch_sku"]:
+            assert longest >= 2
+        else:
+            assert longest < 2, (sku, weekly.to_list(), p10.to_list())
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_planted_search_terms_and_structure(world, marketplace):
+    planted = world.planted[marketplace]
+    ads = world.frame("ads", marketplace)
+    terms = ads.groupby("customer_search_term")[["clicks", "orders", "spend_minor",
+                                                 "sales_minor"]].sum()
+    exact = set(ads.loc[ads["match_type"] == "EXACT", "targeting"])
+    for term in planted["harvest_terms"]:
+        assert term not in exact
+        assert terms.at[term, "orders"] >= 10
+        assert terms.at[term, "spend_minor"] / terms.at[term, "sales_minor"] < 0.25
+    assert len(planted["waste_terms"]) >= 3
+    for term in planted["waste_terms"]:
+        assert terms.at[term, "clicks"] >= 20 and terms.at[term, "orders"] == 0
+    problem = planted["structure_problem"]
+    assert problem["kind"] == "duplicate_keyword"
+    groups = ads[(ads["campaign_name"] == problem["campaign"])
+                 & (ads["targeting"] == problem["keyword"])
+                 & (ads["match_type"] == problem["match_type"])]["ad_group_name"].unique()
+    assert sorted(groups) == problem["ad_groups"] and len(groups) == 2
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_planted_categories_and_intermittent(world, marketplace):
+    planted = world.planted[marketplace]
+    niche = world.frame("niche", marketplace)
+    by_category = niche.groupby("category").agg(growth=("search_volume_growth_t360", "mean"),
+                                                brands=("brand_count", "mean"))
+    poe = niche[niche["data_source"] == "poe"].groupby("category")[
+        "search_volume_growth_t360"].mean()
+    assert poe.idxmax() == planted["top_category"]
+    assert by_category["brands"].idxmin() == planted["top_category"]
+    estimated = niche[niche["category"] == planted["estimated_input_category"]]
+    assert (estimated["data_source"] == "estimate").all()
+    assert by_category.loc[planted["estimated_input_category"], "growth"] > \
+        by_category.loc[planted["top_category"], "growth"]
+    demand = world.frame("demand", marketplace)
+    for sku in planted["intermittent_skus"]:
+        units = demand.loc[demand["sku"] == sku, "units"]
+        assert (units == 0).mean() > 0.7 and units.max() >= 2
+
+
+# ---------------------------------------------------------------------------------------------
+# File formats
+
+
+def test_display_formats():
+    assert format_money(521629, "US") == "$5,216.29"
+    assert format_money(199955, "DE") == "1.999,55 €"
+    assert format_money(1234, "JP") == "￥1,234"
+    assert format_money(1289784, "UK") == "£12,897.84"
+    assert format_percent(0.164, "DE") == "16,40%"
+    assert format_date(pd.Timestamp("2026-01-02"), "US") == "01/02/2026"
+    assert format_date(pd.Timestamp("2026-01-02"), "DE") == "02.01.2026"
+    assert format_date(pd.Timestamp("2026-01-02"), "JP") == "2026/01/02"
+
+
+def test_file_shapes(sample_dir):
+    uk = next((sample_dir / "UK").glob("BusinessReport_ByASIN_*")).read_bytes()
+    assert uk.startswith(b"\xef\xbb\xbf") and "Sessions – Total".encode() in uk
+    de = next((sample_dir / "DE").glob("BusinessReport_ByDate_*")).read_text("utf-8-sig")
+    assert de.startswith("Datum,") and " €" in de
+    jp = next((sample_dir / "JP").glob("BusinessReport_ByDate_*")).read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        jp.decode("utf-8")
+    assert "￥" in jp.decode("cp932") and "2026/10/31" in jp.decode("cp932")
+    orders = next((sample_dir / "US").glob("All_Orders_*.txt.gz")).read_bytes()
+    assert orders[4:8] == b"\x00\x00\x00\x00"  # gzip mtime 0
+    text = gzip.decompress(orders).decode("utf-8")
+    assert text.split("\r\n", 1)[0].startswith("amazon-order-id\tmerchant-order-id")
+    assert "\tNon-Amazon\t" in text and "\tCancelled\t" in text and "\tPending\t" in text
+    myi = next((sample_dir / "US").glob("Manage_FBA_Inventory_*.csv")).read_bytes()
+    assert myi.startswith(b'"sku","fnsku","asin"')
+    with zipfile.ZipFile(next((sample_dir / "US").glob("Sponsored_Products_Search*"))) as book:
+        assert all(info.date_time == (2026, 11, 1, 6, 0, 0) for info in book.infolist())
+        assert b"Sponsored Product Search Term R" in book.read("xl/workbook.xml")
+
+
+def test_weekly_business_reports_cover_the_history(sample_dir):
+    for marketplace in MARKETPLACES:
+        names = sorted(p.name for p in (sample_dir / marketplace).glob("BusinessReport_ByASIN_*"))
+        starts = pd.to_datetime([n.split("_")[2] for n in names])
+        assert starts[0] == START and (np.diff(starts).astype("timedelta64[D]").astype(int)
+                                       == 7).all()
+        assert names[-1].endswith(f"_{AS_OF:%Y-%m-%d}.csv")
+
+
+def test_readme_lists_the_planted_values(world, sample_dir):
+    readme = (sample_dir / "README.md").read_text("utf-8")
+    for marketplace in MARKETPLACES:
+        planted = world.planted[marketplace]
+        for key in ("stockout_sku", "stockout_risk_sku", "overstock_sku", "lagging_launch_sku",
+                    "estimated_input_category", "top_category"):
+            assert planted[key] in readme, (marketplace, key)
+        for term in planted["harvest_terms"] + planted["waste_terms"] + \
+                planted["intermittent_skus"]:
+            assert term in readme, (marketplace, term)
+        assert f"{planted['stockout_start']:%Y-%m-%d}" in readme
+        assert planted["structure_problem"]["campaign"] in readme
