@@ -87,9 +87,11 @@ _ENTITY = r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});"
 # First/last bytes of strings that may start or end with whitespace: ASCII spaces, and the
 # UTF-8 lead/trail bytes of no-break, narrow and ideographic spaces (false alarms only cost a
 # trim).
-_SPACE_FIRST = np.array([0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xC2, 0xE2, 0xE3], dtype=np.uint8)
-_SPACE_LAST = np.array([0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x80, 0x81, 0x82, 0x83,
-                        0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8A, 0xAF], dtype=np.uint8)
+_SPACE_FIRST = np.zeros(256, dtype=bool)
+_SPACE_FIRST[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xC2, 0xE2, 0xE3]] = True
+_SPACE_LAST = np.zeros(256, dtype=bool)
+_SPACE_LAST[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85,
+             0x86, 0x87, 0x88, 0x89, 0x8A, 0xAF]] = True
 
 
 def _may_need_trim(text: pa.ChunkedArray) -> bool:
@@ -104,8 +106,8 @@ def _may_need_trim(text: pa.ChunkedArray) -> bool:
         data = np.frombuffer(data_buffer, dtype=np.uint8)
         starts, ends = offsets[:-1], offsets[1:]
         filled = ends > starts
-        if np.isin(data[starts[filled]], _SPACE_FIRST).any() or \
-                np.isin(data[ends[filled] - 1], _SPACE_LAST).any():
+        # Byte lookup tables: one gather per chunk (np.isin sorts on every call).
+        if _SPACE_FIRST[data[starts[filled]]].any() or _SPACE_LAST[data[ends[filled] - 1]].any():
             return True
     return False
 
