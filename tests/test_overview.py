@@ -119,7 +119,7 @@ def test_charts_return_axes(frames):
     ax = plotting.plot_daily_sales(daily, language="zh", currency="USD")
     # Chinese when a CJK font is installed, else English (never boxes for missing glyphs)
     expected = {"zh": "已订购商品销售额 [USD]", "en": "Ordered product sales [USD]"}
-    assert ax.get_ylabel() == expected[plotting.overview._chart_language("zh")[0]]
+    assert ax.get_ylabel() == expected[plotting.fonts.chart_language("zh")]
     assert len(ax.lines) == 2
     found = pd.DataFrame({"kind": ["a", "b"], "period_start": pd.to_datetime(["2026-01-01", None]),
                           "period_end": pd.to_datetime(["2026-02-01", None]),

@@ -3,6 +3,7 @@
 import matplotlib.pyplot as plt
 
 from opsanalysis import labels
+from opsanalysis.plotting.fonts import localised
 
 
 def _text(key, language):
@@ -12,6 +13,7 @@ def _text(key, language):
         return key
 
 
+@localised
 def plot_acos_tacos(acos_table, tacos_table, ax=None, language="en"):
     """ACOS and TACoS per period on one axis (rising TACoS with flat ACOS = organic erosion).
 
@@ -38,6 +40,7 @@ def plot_acos_tacos(acos_table, tacos_table, ax=None, language="en"):
     return ax
 
 
+@localised
 def plot_ngram_waste(ngrams, ax=None, language="en", top=15):
     """The n-grams with the most spend without orders.
 

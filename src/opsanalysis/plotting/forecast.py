@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from opsanalysis.labels import label
+from opsanalysis.plotting.fonts import localised
 
 __all__ = ["plot_backtest", "plot_forecast_series"]
 
@@ -17,6 +18,7 @@ def _spans(dates: pd.Series, flags: np.ndarray):
                                                                 strict=True)]
 
 
+@localised
 def plot_forecast_series(history: pd.DataFrame, forecast: pd.DataFrame, unique_id: str,
                          ax=None, language: str = "en", history_periods: int | None = 180,
                          title: str | None = None):
@@ -72,6 +74,7 @@ def plot_forecast_series(history: pd.DataFrame, forecast: pd.DataFrame, unique_i
     return ax
 
 
+@localised
 def plot_backtest(summary: pd.DataFrame, ax=None, language: str = "en", metric: str = "rmsse",
                   title: str | None = None):
     """Mean backtest error per method (bars), with the q90 coverage written beside each bar.

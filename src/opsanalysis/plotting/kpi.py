@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from opsanalysis import labels
+from opsanalysis.plotting.fonts import localised
 
 #: Traffic-light colours of the scorecard statuses.
 STATUS_COLOURS = {"good": "#2e7d32", "watch": "#f9a825", "breach": "#c62828",
@@ -23,6 +24,7 @@ def _text(key, language):
         return key
 
 
+@localised
 def plot_scorecard(card, ax=None, language="en"):
     """Traffic lights: one row per measured rule, coloured by status, value and target beside.
 
@@ -55,6 +57,7 @@ def plot_scorecard(card, ax=None, language="en"):
     return ax
 
 
+@localised
 def plot_kpi_trend(table, value, ax=None, language="en", group=None):
     """A KPI over periods (one line per group when ``group`` is given).
 
@@ -84,6 +87,7 @@ def plot_kpi_trend(table, value, ax=None, language="en", group=None):
     return ax
 
 
+@localised
 def plot_return_reasons(reasons, ax=None, language="en", top=10):
     """Returned units by reason (largest first).
 

@@ -5,10 +5,12 @@ import numpy as np
 import pandas as pd
 
 from opsanalysis.labels import label
+from opsanalysis.plotting.fonts import localised
 
 __all__ = ["plot_launch_band", "plot_reference_launches"]
 
 
+@localised
 def plot_launch_band(bands: pd.DataFrame, asin: str, ax=None, language="en", metric=None,
                      title=None):
     """One launch's weekly curve against the reference band of past launches and its forecast.
@@ -58,6 +60,7 @@ def plot_launch_band(bands: pd.DataFrame, asin: str, ax=None, language="en", met
     return ax
 
 
+@localised
 def plot_reference_launches(curves: pd.DataFrame, reference: pd.DataFrame, metric: str, ax=None,
                             language="en", normalise=True):
     """Weekly curves of the past launches that form the reference, optionally as share of plateau.

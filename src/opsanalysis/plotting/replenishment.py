@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from opsanalysis.labels import label
-from opsanalysis.plotting.overview import _chart_language  # CJK font or English fallback
+from opsanalysis.plotting.fonts import localised
 
 __all__ = ["plot_fee_outlook", "plot_projected_stock", "plot_status_counts", "plot_tradeoff"]
 
@@ -21,6 +21,7 @@ def _axes(ax):
     return ax
 
 
+@localised
 def plot_tradeoff(summary: pd.DataFrame, ax=None, language: str = "en"):
     """Fill rate against average days of inventory, one curve per policy family.
 
@@ -38,7 +39,6 @@ def plot_tradeoff(summary: pd.DataFrame, ax=None, language: str = "en"):
     matplotlib.axes.Axes
     """
     ax = _axes(ax)
-    language, font = _chart_language(language)
     frame = summary.reset_index() if "policy" not in summary else summary
     for policy, group in frame.groupby("policy", sort=False):
         group = group.sort_values("avg_on_hand_days")
@@ -50,17 +50,14 @@ def plot_tradeoff(summary: pd.DataFrame, ax=None, language: str = "en"):
                 ax.annotate(f"{row['service_target']:.3g}", (row["avg_on_hand_days"],
                                                              row["fill_rate"]),
                             fontsize=7, xytext=(3, -8), textcoords="offset points")
-    ax.set_xlabel(label("avg_on_hand_days", language), **font)
-    ax.set_ylabel(label("fill_rate", language), **font)
+    ax.set_xlabel(label("avg_on_hand_days", language))
+    ax.set_ylabel(label("fill_rate", language))
     ax.grid(alpha=0.3)
-    ax.legend(prop=_legend_font(font, 7))
+    ax.legend(fontsize=7)
     return ax
 
 
-def _legend_font(font, size):
-    return {"family": font["fontfamily"], "size": size} if font else {"size": size}
-
-
+@localised
 def plot_status_counts(table: pd.DataFrame, ax=None, language: str = "en"):
     """Number of SKUs per plan status.
 
@@ -76,18 +73,18 @@ def plot_status_counts(table: pd.DataFrame, ax=None, language: str = "en"):
     matplotlib.axes.Axes
     """
     ax = _axes(ax)
-    language, font = _chart_language(language)
     order = list(_STATUS_COLOURS)
     counts = table["status"].value_counts().reindex(order, fill_value=0)
     positions = np.arange(len(order))
     ax.barh(positions, counts.to_numpy(), color=[_STATUS_COLOURS[s] for s in order])
     ax.set_yticks(positions)
-    ax.set_yticklabels([label(s, language) for s in order], **font)
+    ax.set_yticklabels([label(s, language) for s in order])
     ax.invert_yaxis()
-    ax.set_xlabel(label("skus", language), **font)
+    ax.set_xlabel(label("skus", language))
     return ax
 
 
+@localised
 def plot_fee_outlook(fees: pd.DataFrame, ax=None, language: str = "en"):
     """Projected storage fee and aged-inventory surcharge per month (stacked bars).
 
@@ -104,7 +101,6 @@ def plot_fee_outlook(fees: pd.DataFrame, ax=None, language: str = "en"):
     matplotlib.axes.Axes
     """
     ax = _axes(ax)
-    language, font = _chart_language(language)
     monthly = fees.groupby("month")[["storage_fee", "aged_surcharge"]].sum(min_count=1).fillna(0)
     months = [m.strftime("%Y-%m") for m in monthly.index]
     ax.bar(months, monthly["storage_fee"], label=label("storage_fee", language))
@@ -112,10 +108,11 @@ def plot_fee_outlook(fees: pd.DataFrame, ax=None, language: str = "en"):
            label=label("aged_surcharge", language))
     currency = fees["currency"].iloc[0] if len(fees) else ""
     ax.set_ylabel(currency)
-    ax.legend(prop=_legend_font(font, 8))
+    ax.legend(fontsize=8)
     return ax
 
 
+@localised
 def plot_projected_stock(history: pd.DataFrame, forecast: pd.DataFrame, row: pd.Series,
                          ax=None, language: str = "en", history_days: int = 120):
     """One SKU: recent sales, expected stock path without a new order, and its reorder point.
@@ -138,7 +135,6 @@ def plot_projected_stock(history: pd.DataFrame, forecast: pd.DataFrame, row: pd.
     matplotlib.axes.Axes
     """
     ax = _axes(ax)
-    language, font = _chart_language(language)
     past = history[history["sku"] == row["sku"]].tail(history_days)
     future = forecast[forecast["sku"] == row["sku"]].sort_values("ds")
     sales = past["units"] if "units" in past else past["y"]
@@ -150,9 +146,9 @@ def plot_projected_stock(history: pd.DataFrame, forecast: pd.DataFrame, row: pd.
               label=label("projected_stock", language))
     twin.axhline(float(row["reorder_point"]), color="#e67e22", linestyle="--",
                  label=label("reorder_point", language))
-    twin.set_ylabel(label("units", language), **font)
+    twin.set_ylabel(label("units", language))
     ax.set_title(str(row["sku"]))
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     texts = ax.get_legend_handles_labels()[1] + twin.get_legend_handles_labels()[1]
-    ax.legend(handles, texts, prop=_legend_font(font, 7), loc="upper left")
+    ax.legend(handles, texts, fontsize=7, loc="upper left")
     return ax

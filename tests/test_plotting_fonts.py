@@ -1,0 +1,53 @@
+"""Chart fonts: CJK glyph fallback, and English charts where no CJK font is installed."""
+
+import warnings
+
+import matplotlib as mpl
+import pytest
+
+from opsanalysis.plotting import fonts
+
+
+@pytest.fixture
+def no_cjk_font(monkeypatch):
+    monkeypatch.setattr(fonts, "cjk_families", lambda: ())
+    fonts._warn_no_cjk_font.cache_clear()
+    yield
+    fonts._warn_no_cjk_font.cache_clear()
+
+
+@pytest.fixture
+def one_cjk_font(monkeypatch):
+    monkeypatch.setattr(fonts, "cjk_families", lambda: ("Noto Sans CJK SC",))
+
+
+def test_chinese_chart_falls_back_to_english_with_one_warning(no_cjk_font):
+    with pytest.warns(UserWarning, match="fonts-noto-cjk"):
+        assert fonts.chart_language("zh") == "en"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fonts.chart_language("zh") == "en"  # warned once only
+        assert fonts.chart_language("en") == "en"
+
+
+def test_chinese_chart_stays_chinese_with_a_cjk_font(one_cjk_font):
+    assert fonts.chart_language("zh") == "zh"
+
+
+def test_localised_rewrites_positional_keyword_and_default_language(no_cjk_font):
+    @fonts.localised
+    def chart(data, ax=None, language="zh"):
+        return language
+
+    with pytest.warns(UserWarning):
+        assert chart(1, None, "zh") == "en"
+    assert chart(1, language="zh") == "en"
+    assert chart(1) == "en"
+    assert chart(1, language="en") == "en"
+
+
+def test_fallback_families_follow_the_default_font_once(one_cjk_font):
+    with mpl.rc_context({"font.sans-serif": ["DejaVu Sans", "Arial", "Noto Sans CJK SC"]}):
+        fonts.install_cjk_fallback()
+        fonts.install_cjk_fallback()
+        assert mpl.rcParams["font.sans-serif"] == ["DejaVu Sans", "Noto Sans CJK SC", "Arial"]
