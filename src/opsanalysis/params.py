@@ -341,6 +341,7 @@ def _check_settings(merged: dict, mp: marketplaces.Marketplace, ctx: _Context) -
             ("lead_time", "freight_mode"),
             f"{lead['freight_mode']!r} has no entry in lead_time.freight_days {list(lead['freight_days'])}",
         )
+    _check_opportunity(merged["opportunity"], ctx)
     for index, entry in enumerate(merged["events"]["calendar"]):
         keys = ("events", "calendar", index)
         try:
@@ -351,6 +352,29 @@ def _check_settings(merged: dict, mp: marketplaces.Marketplace, ctx: _Context) -
         if end < start:
             raise ctx.error(keys, f"end {entry['end']} is before start {entry['start']}")
         _check_scope(entry["scope"], (*keys, "scope"), ctx)
+
+
+def _check_opportunity(section: dict, ctx: _Context) -> None:
+    """Weights, rank-band quantiles and stated exchange rates of the opportunity matrix."""
+    keys = ("opportunity",)
+    weights = section["weights"]
+    if any(value < 0 for value in weights.values()) or sum(weights.values()) <= 0:
+        raise ctx.error((*keys, "weights"), "weights must be >= 0 with a positive sum")
+    bands = section["rank_band_quantiles"]
+    if len(bands) != 2 or not 0.0 <= bands[0] < bands[1] <= 1.0:
+        raise ctx.error((*keys, "rank_band_quantiles"), "expected [low, high] with 0 <= low < high <= 1")
+    for currency, entry in section["fx_rates"].items():
+        where = (*keys, "fx_rates", currency)
+        if not isinstance(entry, dict) or set(entry) != {"rate", "date"}:
+            raise ctx.error(where, "expected {rate: <purchase currency per marketplace currency>, date: \"YYYY-MM-DD\"}")
+        _check_scalar(entry["rate"], float, (*where, "rate"), ctx)
+        _check_scalar(entry["date"], str, (*where, "date"), ctx)
+        if entry["rate"] <= 0:
+            raise ctx.error((*where, "rate"), "an exchange rate must be positive")
+        try:
+            datetime.date.fromisoformat(entry["date"])
+        except ValueError:
+            raise ctx.error((*where, "date"), "the rate's date must be YYYY-MM-DD") from None
 
 
 # ---------------------------------------------------------------------------------------------

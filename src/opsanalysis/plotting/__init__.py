@@ -1,13 +1,16 @@
 """Plots for the reports (matplotlib).
 
 Every function takes ``ax=None`` (a new figure is created when omitted) and returns the Axes.
-One submodule per topic; this package re-exports their public functions.
+One submodule per topic; this package re-exports their public functions. Importing it adds the
+installed CJK fonts as glyph fallback (:mod:`opsanalysis.plotting.fonts`).
 """
 
+from opsanalysis.plotting import fonts
 from opsanalysis.plotting.ads import plot_acos_tacos, plot_ngram_waste  # noqa: F401
 from opsanalysis.plotting.forecast import plot_backtest, plot_forecast_series  # noqa: F401
 from opsanalysis.plotting.kpi import plot_kpi_trend, plot_return_reasons, plot_scorecard  # noqa: F401
 from opsanalysis.plotting.launch import plot_launch_band, plot_reference_launches  # noqa: F401
+from opsanalysis.plotting.opportunity import plot_opportunity_matrix, plot_rank_bands  # noqa: F401
 from opsanalysis.plotting.overview import plot_daily_sales, plot_report_periods  # noqa: F401
 from opsanalysis.plotting.replenishment import (  # noqa: F401
     plot_fee_outlook,
@@ -15,3 +18,5 @@ from opsanalysis.plotting.replenishment import (  # noqa: F401
     plot_status_counts,
     plot_tradeoff,
 )
+
+fonts.install_cjk_fallback()
