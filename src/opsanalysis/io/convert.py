@@ -7,7 +7,9 @@ reports) or a decimal point (Amazon's raw-number flat files and JSON).
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,30 +162,56 @@ def to_canonical(table: Table, kind: str, matches, conventions: Conventions, pat
     plan, days = _plan(kind, table, matches, warnings)
     family = schema.get_kind(kind).family
     frame = _drop_repeated_headers(table, path, warnings)
+    rows = len(frame)
+    # Worker threads read these column objects only: no frame is touched while they run.
+    raw_columns = {item.position: frame[f"c{item.position}"] for item in plan}
+    del frame
     numeric = [item for item in plan if item.spec and item.spec.dtype in _NUMERIC]
-    evidence = {item.position: decimal_evidence(frame[f"c{item.position}"]) for item in numeric}
+    with _column_pool() as pool:
+        evidence = dict(zip((item.position for item in numeric),
+                            pool.map(lambda item: decimal_evidence(raw_columns[item.position]),
+                                     numeric), strict=True))
     file_evidence = set().union(*evidence.values())
     if len(file_evidence) == 1 and conventions.code and family in ("business_report", "ads") and \
             next(iter(file_evidence)) != conventions.decimal:
         warnings.append(f"numbers use {next(iter(file_evidence))!r} as decimal mark, not "
                         f"{conventions.decimal!r} as usual for {conventions.code}; the file's "
                         "own format was used")
+    def convert(item):
+        found_currencies, notes = {}, []
+        values = _convert(raw_columns[item.position], item, conventions, evidence,
+                          file_evidence, path, found_currencies, notes, table.line_of)
+        return values, found_currencies, notes
+
     columns, currencies = {}, {}
-    for item in plan:
-        try:
-            columns[item.name] = _convert(frame[f"c{item.position}"], item, conventions,
-                                          evidence, file_evidence, path, currencies, warnings,
-                                          table.line_of)
-        except CellError as error:
-            raise error.error_class(
-                error.problem, file=path, row=table.line_of(error.position),
-                column=item.header, value=error.value, expected=error.expected) from None
-        frame.pop(f"c{item.position}")  # free the raw text once it is converted
-    out = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)), copy=False)
+    with _column_pool() as pool:
+        # Columns convert in parallel threads (the arrow and numpy kernels release the GIL);
+        # results, currencies and warnings are taken in plan order, so the first bad column
+        # in the file is the one reported, as in a sequential pass.
+        results = pool.map(convert, plan)
+        for item in plan:
+            try:
+                values, found_currencies, notes = next(results)
+            except CellError as error:
+                raise error.error_class(
+                    error.problem, file=path, row=table.line_of(error.position),
+                    column=item.header, value=error.value, expected=error.expected) from None
+            columns[item.name] = values
+            for code, where in found_currencies.items():
+                currencies.setdefault(code, where)
+            warnings.extend(notes)
+            raw_columns.pop(item.position, None)  # free the raw text once converted
+    out = pd.DataFrame(columns, index=pd.RangeIndex(rows), copy=False)
     currency = _settle_currency(out, kind, currencies, plan, conventions, path, table, warnings)
     if days is not None or any(item.match.attribution_days for item in plan):
         out["attribution_days"] = pd.array([days] * len(out), dtype="Int64")
     return Converted(_order(out, kind), warnings, currency, days)
+
+
+def _column_pool():
+    """Threads for converting the columns of one table (one per core, at most four)."""
+    return ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1),
+                              thread_name_prefix="opsanalysis-convert")
 
 
 def _convert(raw, item, conventions, evidence, file_evidence, path, currencies, warnings,
