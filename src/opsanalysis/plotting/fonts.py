@@ -1,8 +1,8 @@
 """Fonts for chart text: Chinese labels and Japanese or Chinese product names need CJK glyphs.
 
 Matplotlib's default font (DejaVu Sans) has no CJK glyphs. On import, :mod:`opsanalysis.plotting`
-adds every installed CJK family after it in ``font.sans-serif`` (matplotlib then falls back per
-glyph, so Latin text keeps its usual look). Every public chart function is wrapped by
+adds every installed CJK family after the families in ``font.family`` (matplotlib then falls back
+per glyph along that list, so Latin text keeps its usual look). Every public chart function is wrapped by
 :func:`localised`: a chart asked for in Chinese on a machine without any CJK font is drawn in
 English, with one warning saying which font to install, instead of rows of empty boxes.
 """
@@ -33,7 +33,7 @@ def cjk_families() -> tuple:
 
 
 def install_cjk_fallback() -> tuple:
-    """Put the installed CJK families after the default sans-serif font (idempotent).
+    """Put the installed CJK families after the configured font families (idempotent).
 
     Returns
     -------
@@ -42,8 +42,10 @@ def install_cjk_fallback() -> tuple:
         per-glyph "missing from font" warnings are silenced: :func:`chart_language` warns once).
     """
     families = cjk_families()
-    current = [name for name in mpl.rcParams["font.sans-serif"] if name not in families]
-    mpl.rcParams["font.sans-serif"] = current[:1] + list(families) + current[1:]
+    # Matplotlib falls back glyph by glyph along font.family only (a generic name such as
+    # "sans-serif" stands for a single font there), so the CJK families go into that list.
+    current = [name for name in mpl.rcParams["font.family"] if name not in families]
+    mpl.rcParams["font.family"] = current + list(families)
     if not families:
         warnings.filterwarnings("ignore", message=_MISSING_GLYPH, category=UserWarning)
     return families
