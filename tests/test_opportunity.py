@@ -291,13 +291,21 @@ def test_estimated_category_is_flagged(sample_matrices, code):
     assert row["market_growth"] == matrix["market_growth"].max()
 
 
-@pytest.mark.parametrize("code", ["US", "UK"])
-def test_estimate_is_what_puts_the_category_up(sample_matrices, code):
+@pytest.mark.parametrize("code", SAMPLE_MARKETPLACES)
+def test_rests_on_estimate_exactly_where_the_estimate_gains_places(sample_matrices, code):
+    _, matrices = sample_matrices
+    matrix = matrices[code]
+    gain = params.load(code)["opportunity"]["estimate_rank_gain"]
+    lost = matrix["rank_without_estimates"] - matrix["rank"]
+    assert (matrix["rests_on_estimate"] == (lost >= gain)).all()
+
+
+def test_estimate_is_what_puts_the_uk_garden_category_up(sample_matrices):
     world, matrices = sample_matrices
-    matrix = matrices[code].set_index("category")
-    row = matrix.loc[world.planted[code]["estimated_input_category"]]
+    matrix = matrices["UK"].set_index("category")
+    row = matrix.loc[world.planted["UK"]["estimated_input_category"]]
     assert row["rank"] == 2 and row["rests_on_estimate"]
-    assert row["rank_without_estimates"] >= 3
+    assert row["rank_without_estimates"] == len(matrix) - 1
 
 
 def test_sample_margins_are_converted_at_the_stated_rate(sample_dir):

@@ -208,6 +208,16 @@ def test_planted_search_terms_and_structure(world, marketplace):
 
 
 @pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_ads_bring_a_share_of_an_advertised_skus_sales_never_more(world, marketplace):
+    ads = world.truth["ads"].query("marketplace == @marketplace")
+    demand = world.truth["demand"].query("marketplace == @marketplace")
+    sold = demand[demand["date"] >= ads["date"].min()].groupby("sku")["units_sold"].sum()
+    through_ads = ads.groupby("advertised_sku")["advertised_sku_units"].sum()
+    share = through_ads / sold.reindex(through_ads.index)
+    assert share.notna().all() and (share > 0.05).all() and (share < 0.7).all(), share
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
 def test_planted_categories_and_intermittent(world, marketplace):
     planted = world.planted[marketplace]
     niche = world.frame("niche", marketplace)

@@ -43,6 +43,7 @@ AS_OF = pd.Timestamp("2026-10-31")
 START = pd.Timestamp("2024-08-18")
 SAMPLE_MARKETPLACES = ("US", "UK", "DE", "JP")
 AD_DAYS = 56  # eight weeks of Sponsored Products history, as the console keeps daily data
+AD_SALES_SHARE = 0.5  # at most this share of an advertised SKU's units comes through its ads
 
 # Retail events of the simulated calendar: (event, first day, last day, demand multiplier, deal
 # price factor, scope). Dates follow the events calendar of params/defaults.yaml (checked
@@ -789,6 +790,29 @@ def _returns(mp, products, orders, dates, rng):
 # Advertising
 
 
+def _ad_impressions(spec, mean_demand):
+    """Mean daily impressions per target, scaled so that ads bring at most AD_SALES_SHARE of
+    each advertised SKU's expected units (a SKU's ad-attributed sales never exceed its sales).
+
+    Planted rows (the harvest term) take at most half of that share and keep their traffic
+    where it fits; the SKU's other targets share the rest.
+    """
+    # 1.1 units per order, 90 % of them the advertised SKU's own (see _ads).
+    own_units = (spec["impressions_mean"] * WEEKDAY.mean() * spec["ctr"]
+                 * spec["cvr"].clip(0, 1) * 1.1 * 0.9)
+    sku = spec["i"]
+    target = AD_SALES_SHARE * mean_demand.mean(axis=1)[sku.to_numpy()]
+    planted = spec["planted"]
+    fixed = own_units.where(planted, 0.0).groupby(sku).transform("sum")
+    generic = own_units.where(~planted, 0.0).groupby(sku).transform("sum")
+    planted_scale = (0.5 * target / fixed).clip(upper=1.0).fillna(1.0)
+    left = target - fixed * planted_scale
+    scale = (left / generic).clip(lower=0.05, upper=1.0).fillna(1.0)
+    # Planted rows without orders (the wasted-spend terms) keep their clicks.
+    planted_scale = planted_scale.where(own_units > 0, 1.0)
+    return spec["impressions_mean"] * scale.where(~planted, planted_scale)
+
+
 def _ads(mp, setup, products, sim, dates, rng):
     """Sponsored Products campaigns and daily activity per search term for the last 56 days.
 
@@ -849,6 +873,7 @@ def _ads(mp, setup, products, sim, dates, rng):
                 rows.extend((name, group, *t[:3], int(sku), *t[3:]) for t in targets)
         # Planted behaviours live in the launch category (first campaigns of the marketplace).
         if c_index == 0:
+            planted_rows = [len(rows)]
             auto = f"SP - {label} - Auto"
             broad = f"SP - {label} - Broad"
             exact = f"SP - {label} - Exact"
@@ -856,9 +881,9 @@ def _ads(mp, setup, products, sim, dates, rng):
             sku0 = int(skus[0])
             harvest = words["harvest"].format(terms[0])
             harvest_terms.append(harvest)
-            rows.append((auto, groups[auto], "close-match", "-", harvest, sku0, 0.012, 0.22,
+            rows.append((auto, groups[auto], "close-match", "-", harvest, sku0, 0.012, 0.27,
                          0.8, 260))
-            rows.append((broad, groups[broad], terms[1], "BROAD", harvest, sku0, 0.011, 0.2,
+            rows.append((broad, groups[broad], terms[1], "BROAD", harvest, sku0, 0.011, 0.25,
                          0.85, 200))
             for w, word in enumerate(words["waste"]):
                 waste = f"{terms[w % len(terms)].split()[0]} {word}"
@@ -874,14 +899,17 @@ def _ads(mp, setup, products, sim, dates, rng):
                 r[1] for r in rows if r[0] == exact and r[2] == keyword))
             rows.append((exact, duplicate, keyword, "EXACT", keyword,
                          int(skus[min(1, len(skus) - 1)]), 0.006, 0.1, 1.15, 200))
+            planted_rows.append(len(rows))
             first_group = next(r[1] for r in rows if r[0] == exact and r[2] == keyword)
             structure = dict(kind="duplicate_keyword", campaign=exact, keyword=keyword,
                              match_type="EXACT", ad_groups=sorted([first_group, duplicate]))
     spec = pd.DataFrame(rows, columns=["campaign_name", "ad_group_name", "targeting",
                                        "match_type", "customer_search_term", "i", "ctr", "cvr",
                                        "cpc", "impressions_mean"])
+    spec["planted"] = (spec.index >= planted_rows[0]) & (spec.index < planted_rows[1])
     spec = spec.drop_duplicates(["campaign_name", "ad_group_name", "targeting",
                                  "customer_search_term"]).reset_index(drop=True)
+    spec["impressions_mean"] = _ad_impressions(spec, sim["mean"][:, -AD_DAYS:])
     k, d = len(spec), len(ad_dates)
     weekday = WEEKDAY[ad_dates.day_of_week.to_numpy()]
     impressions = rng.poisson(spec["impressions_mean"].to_numpy()[:, None] * weekday[None, :]
@@ -913,7 +941,7 @@ def _ads(mp, setup, products, sim, dates, rng):
         "other_sku_sales_minor": sales_other.ravel(),
     })
     frame["sales_minor"] = frame["advertised_sku_sales_minor"] + frame["other_sku_sales_minor"]
-    spec_cols = spec.drop(columns=["ctr", "cvr", "cpc", "impressions_mean"])
+    spec_cols = spec.drop(columns=["ctr", "cvr", "cpc", "impressions_mean", "planted"])
     frame = frame.join(spec_cols, on="row").drop(columns="row")
     frame["advertised_sku"] = products["sku"].to_numpy()[frame["i"].to_numpy()]
     frame["advertised_asin"] = products["asin"].to_numpy()[frame["i"].to_numpy()]
