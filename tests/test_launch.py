@@ -168,6 +168,40 @@ def test_forecast_of_a_scaled_copy_is_the_scaled_reference():
     np.testing.assert_allclose(forecast["q10"], forecast["forecast"], rtol=1e-9)
 
 
+def test_scale_is_the_poisson_ratio_of_recency_weighted_weeks():
+    """Weekly counts: the scale is sum(w y) / sum(w shape), not least squares (which lets the
+    biggest, noisiest week dominate)."""
+    weeks = np.arange(30)
+    shape = curve_value("logistic", weeks, [1.0, 0.8, 3.0])
+    reference = _long(np.vstack([shape * 10.0] * 5), "r")
+    observed = np.array([1.0, 0.0, 6.0, 3.0, 14.0, 9.0, 30.0])  # a spike in the last week
+    history = pd.DataFrame({"unique_id": "new", "week": weeks[:7], "y": observed})
+    forecast = forecast_ramp(history, reference, 10, own_weight_half_weeks=None,
+                             recency_weeks=2.0)
+    weights = np.exp((np.arange(7) - 6) / 2.0)
+    scale = observed @ weights / (weights @ shape[:7])
+    np.testing.assert_allclose(forecast["forecast"], scale * shape[7:17], rtol=1e-9)
+    least_squares = observed @ (weights * shape[:7]) / (weights * shape[:7]) @ shape[:7]
+    assert abs(forecast["forecast"].iloc[-1] - least_squares * shape[16]) > 1.0
+
+
+def test_intermittent_launch_is_scaled_on_all_its_weeks():
+    """Past launches that sell in a third of their weeks: the median past curve is 0 after the
+    first sale, yet a launch selling every week must be scaled above one that sold once."""
+    rng = np.random.default_rng(8)
+    past = rng.poisson(0.5, (40, 27)).astype(float)
+    past[:, 0] = rng.integers(1, 4, 40)  # the first sale opens each launch
+    reference = build_reference(_long(past, "r"))
+    assert np.all(np.nanmedian(reference.normalised[:, 1:7], axis=0) == 0)
+    once = [2.0, 0, 0, 0, 0, 0, 0]
+    every_week = [2.0, 2, 1, 2, 3, 2, 2]
+    history = pd.concat([pd.DataFrame({"unique_id": "once", "week": range(7), "y": once}),
+                         pd.DataFrame({"unique_id": "every", "week": range(7), "y": every_week})])
+    forecast = forecast_ramp(history, reference, 20).groupby("unique_id")[["forecast", "q90"]].sum()
+    assert forecast.loc["every", "q90"] > 1.5 * forecast.loc["once", "q90"]
+    assert forecast.loc["every", "forecast"] >= forecast.loc["once", "forecast"]
+
+
 def test_weight_on_own_data_grows_with_weeks_observed():
     weeks = np.arange(30)
     shape = curve_value("logistic", weeks, [1.0, 0.8, 3.0])

@@ -5,6 +5,11 @@ by shape with k-means when their shapes differ, and summarised by percentile ban
 forecast from its cluster: its first weeks fix the scale, the past launches say how weeks 0..n
 relate to the weeks after (analog ratios, so the band is calibrated on the seller's own history),
 and a curve fitted to its own weeks takes more weight as weeks accumulate (Hu et al. 2019).
+
+The scale of a launch is the Poisson maximum-likelihood ratio of its recency-weighted weekly counts
+to the cluster's typical (winsorised mean) shape: weekly counts have a variance that grows with
+their level, so every observed week counts by its recency alone, not by its expected size, and
+weeks in which the typical past launch sold nothing (intermittent sellers) still count.
 """
 
 from __future__ import annotations
@@ -218,6 +223,38 @@ def _scale(observed, shape):
     return float(np.nansum(observed * shape)) / denominator if denominator > 0 else 0.0
 
 
+def _typical_shape(normalised, winsor):
+    """Winsorised mean over launches, per week, of curves normalised by their plateau.
+
+    The per-week mean is the expected shape that a Poisson scale estimate needs; a plain median is
+    0 in every week in which most past launches sold nothing (intermittent sellers), the mean is
+    not. Clipping each week at its ``winsor`` and ``1 - winsor`` quantiles keeps one launch's
+    spike from bending the shape.
+
+    Parameters
+    ----------
+    normalised : numpy.ndarray
+        (launches, weeks) levels divided by each launch's plateau [fraction of plateau]; NaN where
+        not observed.
+    winsor : float
+        Share clipped at each end, per week [fraction]; 0 is the plain mean.
+
+    Returns
+    -------
+    numpy.ndarray
+        Typical shape per week [fraction of plateau]; NaN where no launch was observed.
+    """
+    if normalised.size == 0:
+        return np.full(normalised.shape[1], np.nan)
+    low = _nanquantile(normalised, winsor)
+    high = _nanquantile(normalised, 1.0 - winsor)
+    clipped = np.clip(normalised, low, high)
+    counts = np.isfinite(clipped).sum(axis=0)
+    totals = np.nansum(clipped, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(counts > 0, totals / counts, np.nan)
+
+
 def _choose_cluster(observed, reference):
     """Cluster whose median shape, scaled, fits the observed weeks best (largest when unsure)."""
     members = reference.members
@@ -292,15 +329,31 @@ def _leave_one_out_median(values):
     return np.array([np.median(np.delete(values, i)) for i in range(values.size)])
 
 
-def _recency_weights(shape, n_obs, recency_weeks):
-    """Least-squares weights of the observed weeks: the shape times an exponential recency
-    factor, so the latest weeks (closest to the plateau, least distorted by launch-week effects)
-    count most."""
-    return shape[:n_obs] * np.exp((np.arange(n_obs) - n_obs + 1) / recency_weeks)
+def _recency_weights(n_obs, recency_weeks):
+    """Weights of the observed weeks in the scale estimate: an exponential recency factor.
+
+    The latest weeks (closest to the plateau, least distorted by launch-week effects) count most.
+    With Poisson-like weekly counts (variance proportional to the level) the weighted
+    maximum-likelihood scale of ``y_t ~ scale * shape_t`` is ``sum(w y) / sum(w shape)``: the
+    weights carry no ``shape`` factor, which would let the largest, noisiest weeks dominate.
+
+    Parameters
+    ----------
+    n_obs : int
+        Weeks observed [weeks].
+    recency_weeks : float
+        e-folding time of the weights [weeks].
+
+    Returns
+    -------
+    numpy.ndarray
+        One weight per observed week, 1 for the latest [dimensionless].
+    """
+    return np.exp((np.arange(n_obs) - n_obs + 1) / recency_weeks)
 
 
 def _forecast_one(observed, reference, horizon, quantiles, own_weight_half_weeks, pool_weeks,
-                  recency_weeks, analogs):
+                  recency_weeks, analogs, shape_winsor):
     """Forecast weeks n .. n+horizon-1 of one launch with weeks 0 .. n-1 observed."""
     n_obs = observed.size
     target = np.arange(n_obs, n_obs + horizon)
@@ -311,9 +364,9 @@ def _forecast_one(observed, reference, horizon, quantiles, own_weight_half_weeks
     # and last forecast weeks are centred like the others.
     pooled = np.arange(max(n_obs - pool_weeks, 0), n_obs + horizon + pool_weeks)
     inside = np.isin(pooled, target)
-    shape = _nanquantile(_extend(reference.normalised[mask], n_obs + horizon), 0.5)
-    weights = _recency_weights(shape, n_obs, recency_weeks)
-    denominator = float(np.sum(weights * shape[:n_obs]))
+    shape = _typical_shape(_extend(reference.normalised[mask], n_obs + horizon), shape_winsor)
+    weights = _recency_weights(n_obs, recency_weeks)
+    denominator = float(np.nansum(weights * shape[:n_obs]))
     if n_obs and denominator > 0:
         member_scale = levels[:, :n_obs] @ weights / denominator
         scale = float(observed @ weights) / denominator
@@ -365,9 +418,10 @@ def forecast_ramp(
     own_weight_half_weeks=3.0,
     recency_weeks=2.0,
     pool_weeks=2,
-    analogs=30,
+    analogs=60,
     models=("logistic", "gompertz", "trapezoid"),
     fraction=0.9,
+    shape_winsor=0.1,
 ):
     """Forecast the coming weeks of new launches from their own weeks and past launches.
 
@@ -393,7 +447,8 @@ def forecast_ramp(
         launch's own weeks alone.
     recency_weeks : float
         e-folding time of the weights given to the observed weeks when scaling the reference
-        shape to them [weeks]: recent weeks count more.
+        shape to them [weeks]: recent weeks count more. The scale is the Poisson
+        maximum-likelihood ratio ``sum(w y) / sum(w shape)`` of the weighted weeks.
     pool_weeks : int
         Neighbouring weeks pooled on each side when estimating band quantiles [weeks].
     analogs : int
@@ -404,6 +459,9 @@ def forecast_ramp(
         DataFrame.
     fraction : float
         Share of the plateau counted as steady state [fraction].
+    shape_winsor : float
+        Share of past launches clipped at each end, per week, when averaging their normalised
+        curves into the typical shape the launch is scaled to [fraction] (0 = plain mean).
 
     Returns
     -------
@@ -428,7 +486,7 @@ def forecast_ramp(
         else:
             week, forecast, lower, upper, cluster = _forecast_one(
                 observed, reference, int(horizon_weeks), quantiles, own_weight_half_weeks,
-                pool_weeks, recency_weeks, analogs,
+                pool_weeks, recency_weeks, analogs, shape_winsor,
             )
         frames.append(pd.DataFrame({
             "unique_id": unique_id, "week": week, "forecast": forecast,

@@ -331,8 +331,8 @@ def track_launches(launches, curves, as_of, settings, listing_changes=None):
         The ``launch`` section of the params (``opsanalysis.params.load(mp)["launch"]``):
         tracker_weeks, horizon_weeks, lagging_quantile, lagging_weeks, smoothing_weeks,
         steady_state_fraction, min_reference_launches, band_quantiles, verdict_metric,
-        stock_metric, own_weight_half_weeks, recency_weeks, pool_weeks, analogs, max_clusters,
-        min_silhouette, min_cluster_size, plateau_weeks, build_up_weeks.
+        stock_metric, own_weight_half_weeks, recency_weeks, pool_weeks, analogs, shape_winsor,
+        max_clusters, min_silhouette, min_cluster_size, plateau_weeks, build_up_weeks.
     listing_changes : pandas.DataFrame, optional
         asin (or sku), date, change_type ("title", "main_image" ...): changes inside a launch's
         build-up raise a warning (they reset the weight building).
@@ -463,6 +463,7 @@ def _forecast_options(settings):
         "recency_weeks": settings["recency_weeks"],
         "pool_weeks": settings["pool_weeks"],
         "analogs": settings["analogs"],
+        "shape_winsor": settings["shape_winsor"],
         "fraction": settings["steady_state_fraction"],
     }
 
