@@ -266,3 +266,104 @@ def test_arrival_cutoffs_from_params():
     # UK has no 2025 entry of its own: the next "all" entry is the estimated 2026 BFCM date
     uk = _arrival_cutoff(table, params_module.load("UK"), "2025-09-01")
     assert uk["arrival_cutoff"].iloc[0] == pd.Timestamp("2026-10-30")
+
+
+# ---------------------------------------------------------------------------------------------
+# Order crossover, seasonal lift
+
+
+def test_effective_lead_time_cv_matches_outstanding_order_simulation():
+    # Orders every 7 days, each with its own gamma lead time (mean 35, cv 0.2): the units still
+    # outstanding a days after a review are 7 x the number of late orders. Their variance at a
+    # given a (the mean at each a is part of the expected demand), simulated and averaged over a
+    # within the review period, is the effective lead-time spread: about 0.75 of one order's 7
+    # days.
+    rng = np.random.default_rng(0)
+    shape = 1 / 0.2**2
+    variances = []
+    for offset in (np.arange(8) + 0.5) / 8 * 7:
+        ages = offset + 7 * np.arange(12)[None, :]
+        late = rng.gamma(shape, 35 / shape, (50_000, 12)) > ages
+        variances.append((7 * late.sum(axis=1)).var())
+    simulated_sd = np.sqrt(np.mean(variances))
+    effective = policy.effective_lead_time_cv([35.0], 0.2, 7.0)[0]
+    assert effective * 35 == pytest.approx(simulated_sd, rel=0.02)
+    assert 0.7 * 7 < effective * 35 < 0.8 * 7
+    # orders that cannot overtake (lead time well below the review period) keep their own cv
+    assert policy.effective_lead_time_cv([5.0], 0.2, 7.0)[0] == pytest.approx(0.2)
+    assert policy.effective_lead_time_cv([35.0], 0.0, 7.0)[0] == 0.0
+    # fewer units needed at the same cycle service level
+    mean = np.full((1, 120), 3.0)
+    crossing = policy.order_levels(mean, mean, [35], 0.2, 7, 0.0, 0.95, order_crossover=True)
+    single = policy.order_levels(mean, mean, [35], 0.2, 7, 0.0, 0.95)
+    assert crossing["reorder_point"].iloc[0] < single["reorder_point"].iloc[0]
+
+
+def _seasonal_history(last_year_factor, days=400, rate=10.0):
+    # flat 10/day except last year's interval (days 364..342 before the end) at factor x 10
+    values = np.full((1, days), rate)
+    today = days - 1
+    values[0, today - 364 + 1:today - 364 + 1 + 21] *= last_year_factor
+    return values
+
+
+def test_seasonal_lift_known_answers():
+    # last year the 21 days ahead sold twice the trailing 28-day velocity; a flat forecast at
+    # today's velocity (210 units) misses that: lift 2 (no pseudo-units)
+    values = _seasonal_history(2.0)
+    assert policy.seasonal_lift(values, [210.0], 21, prior_units=0.0)[0] == pytest.approx(2.0)
+    # a forecast that already carries the peak (420 units) is left alone
+    assert policy.seasonal_lift(values, [420.0], 21, prior_units=0.0)[0] == pytest.approx(1.0)
+    # a fall after the peak lowers, bounded by max_lift
+    assert policy.seasonal_lift(_seasonal_history(0.1), [210.0], 21, prior_units=0.0,
+                                max_lift=3.0)[0] == pytest.approx(1 / 3)
+    # pseudo-units pull a thin year-ago signal towards 1: (420 + 210) / (210 + 210) = 1.5 over
+    # (210 + 210) / (210 + 210) = 1
+    assert policy.seasonal_lift(values, [210.0], 21, prior_units=210.0)[0] == pytest.approx(1.5)
+    # less than a year + window of history, censored days, or a launch inside the window: 1
+    assert policy.seasonal_lift(values[:, -380:], [210.0], 21, prior_units=0.0)[0] == 1.0
+    censored = values.copy()
+    censored[0, 50] = np.nan
+    assert policy.seasonal_lift(censored, [210.0], 21, prior_units=0.0)[0] == 1.0
+    launched = values.copy()
+    launched[0, :40] = 0.0
+    assert policy.seasonal_lift(launched, [210.0], 21, prior_units=0.0)[0] == 1.0
+
+
+def test_recommend_orders_applies_seasonal_lift():
+    ids = ["A"]
+    dates = pd.date_range(end=AS_OF, periods=400, freq="D")
+    history = pd.DataFrame({"unique_id": "A", "ds": dates,
+                            "y": _seasonal_history(2.0, rate=2.0)[0]})
+    position = pd.DataFrame({"unique_id": ids, "on_hand": [0], "on_order": [0]})
+    settings = {"lead_time_days": 10, "lead_time_cv": 0.0, "review_period_days": 7,
+                "target_service_level": 0.95,
+                "seasonal_lift": {"prior_units": 0.0, "window_days": 28}}
+    forecast = _flat_forecast(ids, [2.0])
+    out = rp.recommend_orders(history, position, settings, AS_OF, forecast=forecast).iloc[0]
+    plain = rp.recommend_orders(history, position, {**settings, "seasonal_lift": None}, AS_OF,
+                                forecast=forecast).iloc[0]
+    # last year's 17 days ahead sold twice the velocity before them: the flat forecast doubles
+    assert out["seasonal_lift"] == pytest.approx(2.0) and plain["seasonal_lift"] == 1.0
+    # the level uncertainty does not depend on the lift
+    c = out["level_cv"]
+    assert plain["level_cv"] == c
+    days, probability = policy.lead_time_distribution([10], 0.0)
+    # Poisson noise grows with the lift (variance 2 x 2 = 4 per day), not with its square
+    lifted = policy.protection_demand_quantile(np.full((1, 60), 4.0), np.full((1, 60), 4.0),
+                                               days, probability, 7, c, 0.95)[0]
+    unlifted = policy.protection_demand_quantile(np.full((1, 60), 2.0), np.full((1, 60), 2.0),
+                                                 days, probability, 7, c, 0.95)[0]
+    assert out["reorder_point"] == lifted and plain["reorder_point"] == unlifted
+    assert out["lead_time_demand"] == pytest.approx(40.0)  # 10 days x 2/day x 2
+
+
+def test_censored_days_stay_missing_in_the_history_matrix():
+    from opsanalysis.replenishment.orders import _history_matrix
+
+    history = pd.DataFrame({"unique_id": ["A", "A", "B"],
+                            "ds": pd.to_datetime(["2026-03-30", "2026-03-31", "2026-03-31"]),
+                            "y": [1.0, np.nan, 3.0]})
+    matrix = _history_matrix(history, pd.Index(["A", "B"]), AS_OF, 2)
+    assert matrix[0, 0] == 1.0 and np.isnan(matrix[0, 1])
+    assert np.isnan(matrix[1, 0]) and matrix[1, 1] == 3.0

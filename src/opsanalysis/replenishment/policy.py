@@ -14,7 +14,13 @@ order. It is modelled from the forecast, SKU by SKU, all SKUs at once:
   the mean and variance above: skewed and non-negative, exact for intermittent demand (Poisson at
   the limit), not the normal shortcut;
 * the lead time is a discretised gamma distribution (mean, coefficient of variation), and the
-  demand distribution is the mixture over its support (a convolution over lead times).
+  demand distribution is the mixture over its support (a convolution over lead times). When each
+  shipment has its own lead time, shipments overtake each other and the variability that matters
+  is that of the number of outstanding orders, often well below one order's
+  (:func:`effective_lead_time_cv`, "order crossover");
+* a forecast that misses a seasonal change a year of history shows (fitted on less than two
+  seasons, or without yearly seasonality) is corrected by the year-over-year ratio
+  (:func:`seasonal_lift`).
 
 Quantiles of that mixture are found by bisection on its CDF, vectorised across SKUs, so results are
 exact and deterministic (no Monte Carlo noise).
@@ -28,12 +34,15 @@ from scipy import special, stats
 
 __all__ = [
     "demand_variance_from_quantiles",
+    "effective_lead_time_cv",
+    "lifted_variance",
     "lead_time_distribution",
     "level_cv_from_errors",
     "level_cv_from_history",
     "protection_demand_quantile",
     "protection_demand_mean",
     "round_order_quantity",
+    "seasonal_lift",
     "order_levels",
 ]
 
@@ -68,6 +77,54 @@ def lead_time_distribution(mean_days, cv, n_points: int = 15) -> tuple[np.ndarra
     days = np.maximum(np.rint(days), 1.0)
     probability = np.full(days.shape, 1.0 / n_points)
     return days, probability
+
+
+def effective_lead_time_cv(mean_days, cv, review_days, grid_points: int = 8) -> np.ndarray:
+    """Lead-time variability that matters when orders cross (independent lead times).
+
+    With a review every ``R`` days and lead times longer than ``R`` several orders are in
+    transit at once; when each has its own random lead time they overtake each other, and the
+    stock at a given day depends on *how many* of the outstanding orders have arrived, not on
+    one lead time. With orders of about ``R`` days of demand each, the units still outstanding
+    ``a`` days after a review are ``R`` x the number of earlier orders ``k`` (placed ``a + kR``
+    days ago) whose lead time exceeds their age, a sum of independent Bernoulli terms with
+    variance ``R^2 sum_k p_k (1 - p_k)``, ``p_k = P(L > a + kR)`` (Zalkind 1978; Robinson,
+    Bradley & Thomas 2001; Hayya et al. 2008 "order crossover"). Averaged over ``a`` within the
+    review period, that variance is often well below ``Var(L)``, which the one-order formula
+    ``rate^2 Var(L)`` assumes. The effective coefficient of variation is the smaller of the two.
+
+    Parameters
+    ----------
+    mean_days : array-like
+        Mean lead time per SKU [days].
+    cv : float or array-like
+        Coefficient of variation of one order's lead time [fraction] (gamma distributed).
+    review_days : float or array-like
+        Review period [days].
+    grid_points : int
+        Offsets ``a`` averaged within the review period.
+
+    Returns
+    -------
+    numpy.ndarray
+        Effective coefficient of variation per SKU [fraction], at most ``cv``.
+    """
+    mean_days = np.atleast_1d(np.asarray(mean_days, dtype=float))
+    cv = np.broadcast_to(np.asarray(cv, dtype=float), mean_days.shape)
+    review = np.maximum(np.broadcast_to(np.asarray(review_days, dtype=float), mean_days.shape),
+                        1e-9)
+    positive = (cv > 0) & (mean_days > 0)
+    shape = 1.0 / np.maximum(cv, 1e-9) ** 2
+    scale = mean_days / shape
+    n_orders = int(np.ceil(np.nanmax(mean_days * (1 + 8 * cv) / review, initial=0.0))) + 2
+    offsets = (np.arange(grid_points) + 0.5) / grid_points
+    ages = (offsets[None, :, None] + np.arange(n_orders)[None, None, :]) * review[:, None, None]
+    with np.errstate(invalid="ignore"):
+        late = stats.gamma.sf(ages, shape[:, None, None], scale=scale[:, None, None])
+    variance = review**2 * (late * (1 - late)).sum(axis=2).mean(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        effective = np.sqrt(variance) / mean_days
+    return np.where(positive, np.minimum(np.nan_to_num(effective), cv), cv)
 
 
 def demand_variance_from_quantiles(mean: np.ndarray, upper: np.ndarray | None,
@@ -306,6 +363,101 @@ def protection_demand_quantile(mean_path, variance_path, lead_days, probability,
     return high
 
 
+def seasonal_lift(values, interval_demand, interval_days, window_days: int = 28,
+                  season_days: int = 364, prior_units: float = 20.0,
+                  max_lift: float = 3.0) -> np.ndarray:
+    """Year-over-year correction of the forecast over the protection interval, per SKU.
+
+    Last year's demand over the same calendar interval, relative to last year's trailing
+    ``window_days`` before it, is the seasonal change a year of history shows (the ramp into a
+    holiday peak, the fall after it). The forecast implies its own change: its expected
+    ``interval_demand`` relative to this year's trailing velocity. A forecast fitted on less than
+    two seasons, or one without yearly seasonality, implies none; the lift is the ratio of the
+    two, so a forecast that already carries the season is left alone (lift 1).
+
+    Every total compared gets ``prior_units`` pseudo-units at the trailing rate, so slow movers
+    (whose counts are mostly noise) keep a lift near 1. SKUs with less than
+    ``season_days + window_days`` days of history, censored (NaN) days in the windows, or no
+    recent demand get 1.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Daily demand up to today, shape (n_skus, n_days), NaN = censored [units per day].
+    interval_demand : numpy.ndarray
+        Forecast demand over the next ``interval_days`` days per SKU [units].
+    interval_days : float or array-like
+        Protection interval, lead time + review period [days].
+    window_days : int
+        Trailing window of the velocities [days].
+    season_days : int
+        Season length [days] (364: the same weekday a year ago).
+    prior_units : float
+        Pseudo-units added to last year's totals [units].
+    max_lift : float
+        The lift is kept within ``[1 / max_lift, max_lift]``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Factor on the forecast over the interval, per SKU [ratio].
+    """
+    values = np.asarray(values, dtype=float)
+    n_skus, n_days = values.shape
+    interval = np.broadcast_to(np.asarray(interval_days, dtype=float), (n_skus,))
+    length = np.clip(np.rint(interval).astype(int), 1, season_days)
+    lift = np.ones(n_skus)
+    if n_days < season_days + window_days or n_skus == 0:
+        return lift
+    cum = np.concatenate([np.zeros((n_skus, 1)), np.cumsum(np.nan_to_num(values), axis=1)],
+                         axis=1)
+    cum_missing = np.concatenate([np.zeros((n_skus, 1)),
+                                  np.cumsum(np.isnan(values), axis=1)], axis=1)
+    rows = np.arange(n_skus)
+    year_ago = n_days - season_days  # column of cum: end of last year's trailing window
+    ly_window = (cum[:, year_ago] - cum[:, year_ago - window_days]) / window_days
+    ly_interval = cum[rows, year_ago + length] - cum[:, year_ago]
+    now_window = (cum[:, n_days] - cum[:, n_days - window_days]) / window_days
+    missing = (cum_missing[rows, year_ago + length] - cum_missing[:, year_ago - window_days]
+               + cum_missing[:, n_days] - cum_missing[:, n_days - window_days]) > 0
+    # the first sale must precede last year's window (a launch ramp is not a season)
+    sold = np.nan_to_num(values) > 0
+    first_sale = np.where(sold.any(axis=1), sold.argmax(axis=1), n_days)
+    usable = ~missing & (first_sale < year_ago - window_days) & (now_window > 0) & (
+        ly_window > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        seasonal = (ly_interval + prior_units) / (ly_window * length + prior_units)
+        implied = (np.asarray(interval_demand, dtype=float) + prior_units) / (
+            now_window * length + prior_units)
+        ratio = seasonal / implied
+    ratio = np.clip(np.nan_to_num(ratio, nan=1.0, posinf=max_lift), 1.0 / max_lift, max_lift)
+    return np.where(usable & (np.asarray(interval_demand) > 0), ratio, lift)
+
+
+def lifted_variance(mean, variance, factor) -> np.ndarray:
+    """Daily variance after scaling the mean by ``factor``: Poisson part x f, the rest x f^2.
+
+    Count noise grows with the mean, a spread proportional to the level (forecast error,
+    level uncertainty) with its square.
+
+    Parameters
+    ----------
+    mean, variance : numpy.ndarray
+        Daily mean [units per day] and variance [units^2 per day] before the lift.
+    factor : numpy.ndarray
+        Lift, broadcastable to ``mean`` [ratio].
+
+    Returns
+    -------
+    numpy.ndarray
+        Variance of the lifted demand [units^2 per day].
+    """
+    mean = np.nan_to_num(np.asarray(mean, dtype=float))
+    variance = np.nan_to_num(np.asarray(variance, dtype=float))
+    factor = np.asarray(factor, dtype=float)
+    return factor * np.minimum(variance, mean) + factor**2 * np.maximum(variance - mean, 0.0)
+
+
 def round_order_quantity(quantity, case_pack=1, moq=0) -> np.ndarray:
     """Round positive order quantities up to the MOQ, then up to whole case packs.
 
@@ -333,11 +485,13 @@ def round_order_quantity(quantity, case_pack=1, moq=0) -> np.ndarray:
 
 def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days, level_cv,
                  service_level, min_cover_days=0.0, target_cover_days=0.0,
-                 max_cover_days=np.inf) -> pd.DataFrame:
+                 max_cover_days=np.inf, seasonal_factor=1.0,
+                 order_crossover: bool = False) -> pd.DataFrame:
     """Reorder point and order-up-to level per SKU from its forecast paths.
 
     The service part covers the demand over lead time + review period at ``service_level``
-    (:func:`protection_demand_quantile`). The cover parts translate the operators' rules of thumb
+    (:func:`protection_demand_quantile`). ``seasonal_factor`` (:func:`seasonal_lift`) scales the
+    forecast paths first. The cover parts translate the operators' rules of thumb
     into the same inventory-position terms, with ``rate`` the mean daily forecast after arrival:
     the reorder point keeps at least ``min_cover_days`` of expected stock at the end of the
     interval (Amazon's low-inventory-fee floor), the order-up-to level lands at least
@@ -358,6 +512,11 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
         Target cycle service level [fraction].
     min_cover_days, target_cover_days, max_cover_days : float or array-like
         Cover rules [days].
+    seasonal_factor : float or array-like
+        Factor on the mean path per SKU [ratio] (variance: :func:`lifted_variance`).
+    order_crossover : bool
+        Orders have independent lead times and may overtake each other: use the effective
+        lead-time variability (:func:`effective_lead_time_cv`) instead of one order's.
 
     Returns
     -------
@@ -369,9 +528,14 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
     """
     mean_path = np.nan_to_num(np.asarray(mean_path, dtype=float))
     n_skus = mean_path.shape[0]
+    factor = np.broadcast_to(np.asarray(seasonal_factor, dtype=float), (n_skus,))[:, None]
+    variance_path = lifted_variance(mean_path, variance_path, factor)
+    mean_path = mean_path * factor
     lead_mean = np.broadcast_to(np.asarray(lead_mean_days, dtype=float), (n_skus,))
-    lead_days, probability = lead_time_distribution(lead_mean, lead_cv)
     review = np.broadcast_to(np.asarray(review_days, dtype=float), (n_skus,))
+    if order_crossover:
+        lead_cv = effective_lead_time_cv(lead_mean, lead_cv, review)
+    lead_days, probability = lead_time_distribution(lead_mean, lead_cv)
     service = protection_demand_quantile(mean_path, variance_path, lead_days, probability,
                                          review, level_cv, service_level)
     during_lead = protection_demand_mean(mean_path, lead_days, probability, 0.0)

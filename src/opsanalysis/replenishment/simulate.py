@@ -165,12 +165,14 @@ def _daily_paths(forecasts: pd.DataFrame, origin, ids, start, horizon: int, peri
 def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution: str = "ours",
                     period_days: float = 1.0, quantile: float = 0.9, min_cover_days: float = 0.0,
                     target_cover_days: float = 0.0, max_cover_days: float = np.inf,
-                    velocity_window_days: int = 28, name: str | None = None) -> Policy:
+                    velocity_window_days: int = 28, name: str | None = None,
+                    seasonal: dict | None = None, order_crossover: bool = False) -> Policy:
     """Order-up-to policy on forecasts made at rolling origins.
 
     ``distribution="ours"``: levels from :func:`opsanalysis.replenishment.policy.order_levels`
     (negative binomial demand over lead time + review period from the forecast mean and its
-    ``quantile`` column, level uncertainty from the history, random lead time).
+    ``quantile`` column, level uncertainty from the policy's own past interval errors, random
+    lead time; optionally order crossover and the seasonal lift).
     ``distribution="normal"``: the textbook policy, ``S = mean demand over (L + R) + z x
     sqrt((L + R) sigma_d^2 + rate^2 var(L))`` with ``sigma_d`` from a ``sigma`` column (the
     forecast's one-period residual standard deviation, scaled to a day by
@@ -194,6 +196,13 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
         Trailing window of the level-uncertainty check [days].
     name : str, optional
         Default ``"ours"`` or ``"textbook"``.
+    seasonal : dict, optional
+        Keyword arguments of :func:`~opsanalysis.replenishment.policy.seasonal_lift`
+        (params ``replenishment.seasonal_lift``) for "ours"; None: no year-over-year lift.
+    order_crossover : bool
+        "ours": lead times are independent per order, so orders cross
+        (:func:`~opsanalysis.replenishment.policy.effective_lead_time_cv`), as in
+        :func:`simulate`.
     """
     origins = pd.DatetimeIndex(np.sort(forecasts["origin"].unique()))
     column = f"q{int(round(100 * quantile, 6))}"
@@ -227,12 +236,13 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
         variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile)
         if period_days > 1:  # spread a period's variance over its days (periods independent)
             variance = np.maximum(variance * period_days, mean)
+        lift = _lift(demand, mean, lead + review, seasonal)
         level_cv = _own_level_cv(forecasts, origins, origin, demand, context, column, quantile,
                                  period_days, int(np.median(lead + review)),
-                                 velocity_window_days)
+                                 velocity_window_days, seasonal)
         result = policy_maths.order_levels(mean, variance, lead, cv, review, level_cv,
                                            service_level, min_cover_days, target_cover_days,
-                                           max_cover_days)
+                                           max_cover_days, lift, order_crossover)
         return result["reorder_point"].to_numpy(), result["order_up_to"].to_numpy()
 
     default = "ours" if distribution == "ours" else "textbook"
@@ -241,14 +251,26 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
                   {"service_level": service_level, "distribution": distribution})
 
 
+def _lift(demand, mean, interval_days, seasonal):
+    """:func:`~opsanalysis.replenishment.policy.seasonal_lift` of a daily mean path, or 1."""
+    if seasonal is None:
+        return np.ones(len(mean))
+    cum = np.concatenate([np.zeros((len(mean), 1)), np.cumsum(mean, axis=1)], axis=1)
+    interval = np.broadcast_to(np.asarray(interval_days, dtype=float), (len(mean),))
+    expected = policy_maths._cumulative_at(cum, interval[:, None])[:, 0]
+    return policy_maths.seasonal_lift(demand, expected, interval, **seasonal)
+
+
 def _own_level_cv(forecasts, origins, current, demand, context, column, quantile, period_days,
-                  interval, velocity_window_days, min_intervals: int = 2):
+                  interval, velocity_window_days, seasonal=None, min_intervals: int = 2):
     """Level uncertainty from the policy's own past forecasts over completed intervals.
 
     Each earlier origin's forecast of the next ``interval`` days is compared with the demand that
     followed (the errors this forecast method really makes, trend and season included). With
     fewer than ``min_intervals`` completed intervals, the trailing-velocity check of
-    :func:`~opsanalysis.replenishment.policy.level_cv_from_history` is used.
+    :func:`~opsanalysis.replenishment.policy.level_cv_from_history` is used. With
+    ``seasonal``, past forecasts are lifted as today's are, so a season the lift already covers
+    is not counted again as level uncertainty.
     """
     n_days = demand.shape[1]
     dates = context["dates"]
@@ -263,9 +285,10 @@ def _own_level_cv(forecasts, origins, current, demand, context, column, quantile
         variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile)
         if period_days > 1:
             variance = np.maximum(variance * period_days, mean)
+        lift = _lift(demand[:, :begin], mean, float(interval), seasonal)
         actual.append(demand[:, begin:begin + interval].sum(axis=1))
-        predicted.append(mean.sum(axis=1))
-        noise.append(variance.sum(axis=1))
+        predicted.append(mean.sum(axis=1) * lift)
+        noise.append(policy_maths.lifted_variance(mean, variance, lift[:, None]).sum(axis=1))
     if len(actual) < min_intervals:
         return policy_maths.level_cv_from_history(demand, interval,
                                                   window_days=velocity_window_days)
