@@ -60,6 +60,10 @@ PARTIAL_MARKER = "PARTIAL"
 DATA_CACHE_NAME = ".marketplace-data.pickle"
 LATEST_NAME = "latest"
 LANGUAGES = ("en", "zh")
+#: A kernel that dies while starting is started again, at most this many times in all.
+KERNEL_START_ATTEMPTS = 3
+KERNEL_START_FAILURES = ("Address already in use", "Kernel died before replying to kernel_info",
+                         "Kernel didn't respond in")
 
 __all__ = [
     "NotebookResult",
@@ -362,18 +366,29 @@ def execute_notebook(notebook, output_notebook, parameters, cwd=None) -> tuple[s
     import papermill
 
     engine_kwargs = {"resources": {"metadata": {"path": str(cwd)}}} if cwd else {}
-    try:
-        # a fresh context: jupyter_core keeps its event loop in a context variable, and worker
-        # threads (dask) that inherit the submitter's context would share one loop
-        contextvars.Context().run(
-            _execute_with_own_loop, papermill.execute_notebook,
-            str(notebook), str(output_notebook), parameters=parameters,
-            kernel_name=KERNEL_NAME, progress_bar=False, start_timeout=120, **engine_kwargs)
-    except papermill.PapermillExecutionError as error:
-        return "failed", f"{error.ename}: {error.evalue}"
-    except Exception as error:  # kernel died, bad notebook JSON ...: report, never crash the run
-        return "failed", f"{type(error).__name__}: {error}"
-    return "ok", None
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            # a fresh context: jupyter_core keeps its event loop in a context variable, and
+            # worker threads (dask) that inherit the submitter's context would share one loop
+            contextvars.Context().run(
+                _execute_with_own_loop, papermill.execute_notebook,
+                str(notebook), str(output_notebook), parameters=parameters,
+                kernel_name=KERNEL_NAME, progress_bar=False, start_timeout=120,
+                **engine_kwargs)
+        except papermill.PapermillExecutionError as error:
+            return "failed", f"{error.ename}: {error.evalue}"
+        except Exception as error:  # kernel died, bad notebook JSON ...: report, never crash
+            if attempt < KERNEL_START_ATTEMPTS and _kernel_did_not_start(error):
+                continue  # no cell ran: starting again cannot write anything twice
+            return "failed", f"{type(error).__name__}: {error}"
+        return "ok", None
+
+
+def _kernel_did_not_start(error) -> bool:
+    """Whether ``error`` is a kernel start-up failure, before any cell ran: kernels started side
+    by side can pick the same free TCP port ("Address already in use") and die at start."""
+    text = f"{type(error).__name__}: {error}"
+    return any(sign in text for sign in KERNEL_START_FAILURES)
 
 
 def _execute_with_own_loop(function, *args, **kwargs):
