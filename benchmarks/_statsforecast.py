@@ -21,7 +21,7 @@ REQUIREMENTS = ["statsforecast==2.1.1", "pandas<3"]
 
 # Runs inside the statsforecast venv: fit every model at every cutoff, write long forecasts.
 RUNNER = textwrap.dedent('''
-    import json, sys, time
+    import json, resource, sys, time
     import pandas as pd
     from statsforecast import StatsForecast
     from statsforecast.models import (ADIDA, AutoETS, CrostonClassic, CrostonSBA, Naive,
@@ -38,21 +38,33 @@ RUNNER = textwrap.dedent('''
         "ADIDA": lambda: ADIDA(), "AutoETS": lambda: AutoETS(season_length=m),
     }
     df = pd.read_csv(spec["history"], parse_dates=["ds"])
-    out, timings = [], {}
+
+    def cpu_seconds():  # this process and its reaped worker processes (n_jobs > 1)
+        own, workers = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,
+                                                        resource.RUSAGE_CHILDREN))
+        return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+    out, timings, cpu = [], {}, {}
     for name in spec["models"]:
         for cutoff in spec["cutoffs"]:
             train = df[df["ds"] <= pd.Timestamp(cutoff)]
-            start = time.perf_counter()
-            sf = StatsForecast(models=[factories[name]()], freq=spec["freq"],
-                               n_jobs=spec["n_jobs"])
-            fc = sf.forecast(df=train, h=spec["horizon"])
-            timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+            best = None
+            for _ in range(spec.get("repeats", 1)):  # best of n: other jobs share the cores
+                start, start_cpu = time.perf_counter(), cpu_seconds()
+                sf = StatsForecast(models=[factories[name]()], freq=spec["freq"],
+                                   n_jobs=spec["n_jobs"])
+                fc = sf.forecast(df=train, h=spec["horizon"])
+                run = (time.perf_counter() - start, cpu_seconds() - start_cpu)
+                best = run if best is None or run[0] < best[0] else best
+            timings[name] = timings.get(name, 0.0) + best[0]
+            cpu[name] = cpu.get(name, 0.0) + best[1]
             fc = fc.reset_index() if "unique_id" not in fc.columns else fc
             out.append(fc.rename(columns={name: "forecast"}).assign(model=name, cutoff=cutoff))
     pd.concat(out).to_csv(spec["output"], index=False)
     # own peak (VmHWM); ru_maxrss would include the parent's peak inherited at fork
     peak = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024
-    json.dump({"seconds": timings, "peak_mb": peak}, open(spec["output"] + ".json", "w"))
+    json.dump({"seconds": timings, "cpu_seconds": cpu, "peak_mb": peak},
+              open(spec["output"] + ".json", "w"))
 ''')
 
 
@@ -67,8 +79,13 @@ def ensure_venv() -> Path:
 
 
 def run_statsforecast(history: pd.DataFrame, models: list[str], cutoffs: list, horizon: int,
-                      freq: str, season_length: int, settings: dict, n_jobs: int = 1):
-    """Forecasts (unique_id, ds, forecast, model, cutoff) and timings of statsforecast models."""
+                      freq: str, season_length: int, settings: dict, n_jobs: int = 1,
+                      repeats: int = 1):
+    """Forecasts (unique_id, ds, forecast, model, cutoff) and timings of statsforecast models.
+
+    ``info["seconds"]`` and ``info["cpu_seconds"]`` per model are summed over the cutoffs, each
+    the fastest (wall time) of ``repeats`` runs; CPU time includes the worker processes.
+    """
     python = ensure_venv()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp)
@@ -77,6 +94,7 @@ def run_statsforecast(history: pd.DataFrame, models: list[str], cutoffs: list, h
             "history": str(path / "history.csv"), "output": str(path / "forecasts.csv"),
             "models": models, "cutoffs": [str(pd.Timestamp(c).date()) for c in cutoffs],
             "horizon": horizon, "freq": freq, "season_length": season_length, "n_jobs": n_jobs,
+            "repeats": repeats,
             "ses_alpha": settings["ses_alpha"],
             "tsb_alpha_demand": settings["tsb_alpha_demand"],
             "tsb_alpha_probability": settings["tsb_alpha_probability"],

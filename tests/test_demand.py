@@ -110,6 +110,24 @@ def test_censoring_recovers_planted_stockout_demand_better_than_zeros(world, mar
     assert errors["censored"] < 0.5 * errors["zeros"], errors
 
 
+@pytest.mark.parametrize("method", ["moving_average_7", "tsb", "ets", "auto"])
+@pytest.mark.parametrize("marketplace", ["US", "DE"])
+def test_censoring_beats_zeros_for_other_methods(world, marketplace, method):
+    # the cut falls on the last stockout day: the whole last week is censored, so a method must
+    # reach back to the days before the stockout (a finite forecast) and beat reading zeros
+    planted = world.planted[marketplace]
+    sku, end = planted["stockout_sku"], pd.Timestamp(planted["stockout_end"])
+    errors = {}
+    for treat in ("censored", "zeros"):
+        history, truth = _truth_panel(world, marketplace, treat)
+        history = history[(history["unique_id"] == f"{marketplace}:{sku}")
+                          & (history["ds"] <= end)]
+        out = forecast.predict(history, 28, method)
+        after = truth[(truth["sku"] == sku) & (truth["date"] > end)].head(28)
+        errors[treat] = abs(out["forecast"].mean() - after["true_demand"].mean())
+    assert np.isfinite(errors["censored"]) and errors["censored"] < errors["zeros"], errors
+
+
 def test_sample_files_give_the_planted_stockout(world, sample_dir):
     io = pytest.importorskip("opsanalysis.io")
     data = io.load_marketplace(sample_dir, "US")

@@ -18,15 +18,19 @@ Methods (parameters from params ``forecast``): ``naive``; ``seasonal_naive`` (on
 initialisation); ``ets`` (damped trend + additive seasonality, grid-searched per series);
 ``gbm`` (one global HistGradientBoostingRegressor, Poisson loss, lags >= horizon, rolling means,
 calendar and event features); ``auto`` (per series, the mean of the best candidates of two
-holdout windows, shrunk to the all-series ranking; short series use a fallback method).
+holdout windows -- plus the window one season back when the season is longer than the horizon,
+e.g. weekly data -- shrunk to the all-series ranking; short series use a fallback method).
 
 Quantiles: split-conformal. The method is refitted at the last ``intervals.windows`` origins
 (one horizon apart); its out-of-sample errors, divided by each series' recent volatility, are
 pooled within groups of series of similar intermittency, and their empirical quantiles, times
 the series' current volatility, are added to the point forecast (floored at 0). ``gbm`` uses
 quantile-loss models instead. Without enough history for a holdout, Poisson quantiles are used.
-Calibration holds when the holdout windows resemble the forecast window; a one-off peak
-(Christmas) inside or just ahead of them widens or narrows the band (see the benchmarks).
+Calibration holds when the holdout windows resemble the forecast window. When the season is
+longer than the horizon (52 weeks vs 8), the recent windows show another part of the cycle, so
+the window one season back -- the same calendar weeks last year -- joins the pool with the
+weight of the recent windows together (``intervals.seasonal_holdout_weight``); a peak inside
+the recent windows still widens the band just after it (see benchmarks/results).
 """
 
 from __future__ import annotations

@@ -61,10 +61,21 @@ def seasonal_naive(values: np.ndarray, horizon: int, season_length: int) -> np.n
 
 
 def moving_average(values: np.ndarray, horizon: int, window: int) -> np.ndarray:
-    """Mean of the observed values among the last ``window`` periods."""
+    """Mean of the last ``window`` observed values (censored periods are skipped, so a
+    stockout at the end of the history reaches back to the days before it; a series with
+    fewer observed values averages all of them)."""
     tail = values[:, -window:]
     count = (~np.isnan(tail)).sum(axis=1)
     total = np.nansum(tail, axis=1)
+    # rows with censored cells in the tail: take the last `window` observed cells instead
+    short = np.flatnonzero(count < min(window, values.shape[1]))
+    if short.size:
+        rows = values[short]
+        observed = ~np.isnan(rows)
+        from_end = np.cumsum(observed[:, ::-1], axis=1)[:, ::-1]  # observed cells at or after t
+        kept = observed & (from_end <= window)
+        total[short] = np.where(kept, rows, 0.0).sum(axis=1)
+        count[short] = kept.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
     return _repeat(mean, horizon)
@@ -150,12 +161,17 @@ def tsb(values: np.ndarray, horizon: int, alpha_demand: float,
     return _repeat(mean, horizon)
 
 
-def _ses_sse(filled: np.ndarray, weight: np.ndarray, level0: np.ndarray, alpha: np.ndarray,
-             observed: np.ndarray) -> np.ndarray:
+def _ses_sse(filled: np.ndarray, observed: np.ndarray | None, level0: np.ndarray,
+             alpha: np.ndarray) -> np.ndarray:
     """In-sample one-step squared error of SES per series, each with its own alpha.
 
-    ``filled``, ``weight`` and ``observed`` are time-major (period x series). The loop runs
-    ~40 times per golden-section search, so it works in preallocated buffers.
+    ``filled`` and ``observed`` are time-major (period x series); ``observed`` None means every
+    cell counts (leading cells must then hold the series' first value, so that their error is
+    exactly 0). The level starts at the first observed value, so the first observation's error
+    is 0 too and needs no weight. The update is written as statsforecast's
+    ``alpha * y + (1 - alpha) * level`` (not ``level + alpha * error``, which rounds
+    differently and can move the search by ~1e-7). The loop runs ~50 times per golden-section
+    search, so it works in preallocated buffers with few array operations per step.
     """
     complement = 1.0 - alpha
     level = level0.copy()
@@ -165,12 +181,16 @@ def _ses_sse(filled: np.ndarray, weight: np.ndarray, level0: np.ndarray, alpha: 
     for t in range(len(filled)):
         x = filled[t]
         np.subtract(x, level, out=error)
-        error *= weight[t]
+        np.multiply(alpha, x, out=update)
+        if observed is None:
+            level *= complement
+            level += update
+        else:
+            error *= observed[t]
+            update += complement * level
+            np.copyto(level, update, where=observed[t] > 0)
         error *= error
         sse += error
-        np.multiply(alpha, x, out=update)
-        update += complement * level
-        np.copyto(level, update, where=observed[t])
     return sse
 
 
@@ -184,17 +204,19 @@ def golden_section_alpha(values: np.ndarray, lower: float = 0.1, upper: float = 
     1e-11 (forecasts within 1e-8 even on sums of thousands of units).
     """
     observed, filled = _time_major(values)
-    first_index = np.argmax(observed, axis=0)
-    # the first observation initialises the level and is not an error term
-    weight = (observed & (np.arange(len(observed))[:, None] > first_index[None, :])).astype(float)
     level0 = _first_observed(values)
+    # cells before a row's first observation (younger series) are set to its first value:
+    # their error is then exactly 0 and only rows with gaps inside need a mask
+    before_first = np.cumsum(observed, axis=0) == 0
+    filled = np.where(before_first, level0[None, :], filled)
+    mask = None if (observed | before_first).all() else observed.astype(float)
     n_rows = len(values)
     a = np.full(n_rows, lower)
     b = np.full(n_rows, upper)
     c = b - (b - a) / _GOLDEN_RATIO
     d = a + (b - a) / _GOLDEN_RATIO
-    fc = _ses_sse(filled, weight, level0, c, observed)
-    fd = _ses_sse(filled, weight, level0, d, observed)
+    fc = _ses_sse(filled, mask, level0, c)
+    fd = _ses_sse(filled, mask, level0, d)
     active = np.ones(n_rows, dtype=bool)
     while True:
         active &= (np.abs(b - a) >= tolerance) & (fc != fd)
@@ -210,7 +232,7 @@ def golden_section_alpha(values: np.ndarray, lower: float = 0.1, upper: float = 
         c = np.where(left, b - (b - a) / _GOLDEN_RATIO, c)
         d = np.where(right, a + (b - a) / _GOLDEN_RATIO, d)
         probe = np.where(left, c, d)
-        f_probe = _ses_sse(filled, weight, level0, probe, observed)
+        f_probe = _ses_sse(filled, mask, level0, probe)
         fc = np.where(left, f_probe, fc)
         fd = np.where(right, f_probe, fd)
     return (a + b) / 2.0

@@ -115,6 +115,38 @@ def _origins(panel: Panel, horizon: int, windows: int) -> list[int]:
     return [o for o in origins if o >= 2 * horizon]
 
 
+def _seasonal_origin(panel: Panel, horizon: int, origins: list[int]) -> int | None:
+    """Origin one season back, T - m, when the season is longer than the horizon.
+
+    Then the recent windows (T - h, T - 2h ...) show other parts of the cycle than the one
+    ahead, e.g. summer weeks before a Christmas forecast; the window one season back covers the
+    same calendar periods as the forecast. None when the season fits inside the horizon (every
+    window already spans whole cycles), when T - m is one of ``origins`` or leaves less than two
+    horizons of history.
+    """
+    origin = panel.n_periods - panel.season_length
+    if panel.season_length <= horizon or origin < 2 * horizon or origin in origins:
+        return None
+    return origin
+
+
+def _pool_origins(panel: Panel, horizon: int, intervals: dict) -> list[tuple[int, int]]:
+    """Holdout origins whose errors give the quantiles, each with its count in the pool.
+
+    The recent origins count once; the window one season back (when the season is longer than
+    the horizon) counts ``seasonal_holdout_weight`` times: it is the only window covering the
+    same calendar periods as the forecast (a Christmas peak ahead of a run of quiet weeks), and
+    with the weight equal to the number of recent windows it makes half of the pool.
+    """
+    origins = _origins(panel, horizon, intervals["windows"])
+    pool = [(origin, 1) for origin in origins]
+    seasonal = _seasonal_origin(panel, horizon, origins)
+    weight = int(intervals.get("seasonal_holdout_weight", 0))
+    if seasonal is not None and weight > 0:
+        pool.append((seasonal, weight))
+    return pool
+
+
 def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | None):
     """The ``auto`` combination: final forecast and honest holdout forecasts for the quantiles.
 
@@ -122,8 +154,13 @@ def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | Non
     and at T. The final weights use the errors of the latest ``selection_windows`` windows; the
     holdout forecast of window k is weighted by the errors of earlier windows only, so its errors for
     the quantiles are out-of-sample for the selection too (the earliest window has none and is
-    used for selection only). Series with fewer observed periods than
-    ``min_history_horizons`` x horizon use the ``fallback`` method.
+    used for selection only). With ``auto.seasonal_holdout`` and a season longer than the
+    horizon, the window one season back (:func:`_seasonal_origin`) joins the final ranking (a
+    candidate that cannot forecast it, e.g. a seasonal naive without two seasons of history,
+    is ranked on the other windows); its errors (weights of the recent windows) join the
+    quantile pool ``intervals.seasonal_holdout_weight`` times (see :func:`_pool_origins`).
+    Series with fewer observed periods than ``min_history_horizons`` x horizon use the
+    ``fallback`` method.
     """
     auto = settings["auto"]
     candidates = [c for c in auto["candidates"]
@@ -145,8 +182,20 @@ def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | Non
         return _combination_weights(mean_error, auto["top_k"], auto["shrinkage"])
 
     recent = auto["selection_windows"]
+    seasonal = _seasonal_origin(panel, horizon, origins)
+    use_seasonal = {"rank": seasonal is not None and auto.get("seasonal_holdout", False),
+                    "pool": seasonal is not None
+                    and settings["intervals"].get("seasonal_holdout_weight", 0) > 0}
+    ranking = errors[:recent]
+    if use_seasonal["rank"] or use_seasonal["pool"]:
+        seasonal_cut, seasonal_actual = _holdout(panel, horizon, seasonal)
+        seasonal_stack = _candidate_forecasts(candidates, seasonal_cut, horizon, settings,
+                                              events)
+        if use_seasonal["rank"]:
+            ranking = ranking + [np.stack([_rmsse(f, seasonal_actual, seasonal_cut.values)
+                                           for f in seasonal_stack])]
     forecast = _combine(_candidate_forecasts(candidates, panel, horizon, settings, events),
-                        weights_from(errors[:recent]))
+                        weights_from(ranking))
     short = (~np.isnan(panel.values)).sum(axis=1) < auto["min_history_horizons"] * horizon
     if short.any():
         forecast[short] = point_forecast(auto["fallback"], panel.subset(short), horizon,
@@ -155,6 +204,9 @@ def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | Non
                 for k in range(len(origins) - 1)]
     if not holdouts and origins:  # a single window: selection and errors share it
         holdouts = [(_combine(stacks[0], weights_from(errors[:recent])), *actuals[0])]
+    if use_seasonal["pool"]:  # ranked on the recent windows, which it does not overlap
+        holdouts += [(_combine(seasonal_stack, weights_from(errors[:recent])), seasonal_actual,
+                      seasonal_cut.values)] * int(settings["intervals"]["seasonal_holdout_weight"])
     return forecast, holdouts
 
 
@@ -170,10 +222,10 @@ def forecast_matrix(panel: Panel, horizon: int, method: str, quantiles: tuple[fl
         forecast = point_forecast(method, panel, horizon, settings, events)
         holdouts = []
         if quantiles:
-            for origin in _origins(panel, horizon, settings["intervals"]["windows"]):
+            for origin, copies in _pool_origins(panel, horizon, settings["intervals"]):
                 cut, actual = _holdout(panel, horizon, origin)
-                holdouts.append((point_forecast(method, cut, horizon, settings, events), actual,
-                                 cut.values))
+                holdouts += [(point_forecast(method, cut, horizon, settings, events), actual,
+                              cut.values)] * copies
     forecast = np.maximum(forecast, 0.0)
     if not quantiles:
         return forecast, {}
