@@ -10,14 +10,15 @@ from a 3,000-word vocabulary, Poisson clicks, conversion rates varying by term. 
 keywords are drawn at random, so it has far more distinct targets (~590,000) and duplicate
 keywords than a real account: bids and the structure audit work on their worst case.
 
-Published result (2026-11-22, opsanalysis 0.1.0, pandas 3.1, 2-core machine shared with other
-jobs, load average ~6 during the run):
+Published result (2026-12-01, opsanalysis 0.1.0, pandas 3, quiet 2-core machine, load ~1.7):
 
     rows: 1,000,000  distinct terms: 146,223
-    generate: 9.2 s
-    ads.analyse: 22.4 s   (harvest 7,177 / negatives 140,692 / bids 593,539 / ngrams 53,201 /
-                           structure 593,429 / bulk draft 148,767 rows)
-    peak memory (max RSS, whole process): 0.99 GB
+    generate: 3.4 s
+    ads.analyse: 6.7 s   (harvest 7,177 / negatives 140,692 / bids 593,539 / ngrams 53,201 /
+                          structure 593,429 / bulk draft 148,767 rows)
+    peak memory (max RSS, whole process): 1.01 GB
+
+(On 2026-12-01 under load 5-7 from other jobs: ads.analyse 17.4 s, 0.97 GB.)
 
 Target met: under 30 s and 3 GB.
 """
