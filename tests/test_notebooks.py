@@ -108,6 +108,8 @@ def test_notebook_runs_without_error(notebook_runs, notebook, code):
     assert executed.metadata["papermill"]["parameters"]["language"] == CASES[code]
     page = (run_dir / result.html_file).read_text(encoding="utf-8")
     assert len(page) > 1000 and "Traceback" not in page
+    # charts either have a CJK font or fall back to English: never rows of glyph warnings
+    assert "missing from font" not in page
     assert "injected-parameters" not in page or "marketplace = " not in page  # no code shown
 
 

@@ -319,11 +319,14 @@ def prepare(marketplace="US", data_dir="", params_dir="", as_of="", language="",
     -----
     Within ``opsanalysis run`` the batch has already read the marketplace once (to find
     ``as_of``) and left the result in ``output_dir``; it is reused, so the reports are read once
-    per marketplace, not once per notebook.
+    per marketplace, not once per notebook. Importing :mod:`opsanalysis.plotting` here sets up
+    the chart fonts before the notebook draws anything.
     """
     import pandas as pd
 
-    from opsanalysis import io, marketplaces
+    # plotting: chart fonts (CJK glyph fallback) must be in place before the notebook creates
+    # a figure, as a text object keeps the font families it was created with.
+    from opsanalysis import io, marketplaces, plotting  # noqa: F401
     from opsanalysis import params as params_module
 
     registry_entry = marketplaces.get(marketplace)
