@@ -328,3 +328,23 @@ def test_plots_return_axes(sample_matrices):
     ax = plot_rank_bands(matrices["US"])
     assert ax.get_title() == "Rank bands under weight draws"
     plt.close("all")
+
+
+def test_unadvertised_categories_are_costed_at_the_advertised_ones_ad_intensity(sample_dir):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = load_marketplace(sample_dir, "US")
+    products = data.get("product_master")
+    rates = opportunity.category_rates(data, products, "2026-10-31", 90)
+    paid = rates[rates["advertising_quality"] == "first_party"]
+    unpaid = rates[rates["advertising_quality"] == "missing"]
+    assert set(paid["category"]) == {"Kitchen", "Pet Supplies"} and len(unpaid) == 4
+    stand_in = unpaid["tacos"].unique()
+    assert len(stand_in) == 1  # one stand-in: a sales-weighted mean of the advertised ones
+    assert paid["tacos"].min() < stand_in[0] < paid["tacos"].max()
+    # ... and above the marketplace-wide TACoS, whose denominator holds the unadvertised sales
+    ads = data["sp_advertised_product"]
+    sales = data["business_report_asin"]
+    window = sales[(sales["period_start"] >= ads["date"].min())
+                   & (sales["period_end"] <= ads["date"].max())]
+    assert stand_in[0] > ads["spend"].sum() / window["ordered_product_sales"].sum()

@@ -455,9 +455,9 @@ def category_rates(data, products, as_of, window_days) -> pd.DataFrame:
     DataFrame
         category, return_rate [fraction] (returned / ordered units over the window), tacos
         [fraction] (ad spend / total sales over the dates of the advertised product report;
-        a category without ad spend gets the marketplace's TACoS), advertising_quality
-        ("first_party" where the category is advertised, "missing" where the marketplace TACoS
-        stands in).
+        a category without ad spend gets the TACoS of the advertised categories together),
+        advertising_quality ("first_party" where the category is advertised, "missing" where
+        that stand-in is used).
     """
     sales = kpi._sales_frame(data)
     table = pd.DataFrame({"category": sorted(products["category"].dropna().unique())})
@@ -479,8 +479,12 @@ def category_rates(data, products, as_of, window_days) -> pd.DataFrame:
         table = table.merge(spend[["category", "tacos"]], on="category", how="left")
         advertised = table["tacos"].notna() & (table["tacos"] > 0)
         table["advertising_quality"] = np.where(advertised, "first_party", "missing")
-        overall = kpi.safe_divide(spend["spend"].sum(), spend["sales"].sum())
-        table["tacos"] = table["tacos"].where(advertised, overall)
+        # A category the seller does not advertise is costed at the ad intensity of the ones it
+        # does (growing a category on Amazon takes ads), not at the marketplace-wide TACoS,
+        # whose denominator holds the unadvertised sales and would make them look cheap.
+        paid = spend.loc[spend["spend"].fillna(0) > 0]
+        stand_in = kpi.safe_divide(paid["spend"].sum(), paid["sales"].sum())
+        table["tacos"] = table["tacos"].where(advertised, stand_in)
     return table
 
 
