@@ -51,3 +51,12 @@ def test_fallback_families_follow_the_configured_fonts_once(one_cjk_font):
         fonts.install_cjk_fallback()
         fonts.install_cjk_fallback()
         assert mpl.rcParams["font.family"] == ["sans-serif", "Noto Sans CJK SC"]
+
+
+def test_every_public_chart_goes_through_the_language_check():
+    from opsanalysis import plotting
+
+    charts = [getattr(plotting, name) for name in dir(plotting) if name.startswith("plot_")]
+    assert len(charts) >= 15
+    assert all(getattr(chart, "__wrapped__", None) for chart in charts), \
+        [chart.__name__ for chart in charts if not hasattr(chart, "__wrapped__")]

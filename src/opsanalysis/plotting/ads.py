@@ -2,15 +2,8 @@
 
 import matplotlib.pyplot as plt
 
-from opsanalysis import labels
+from opsanalysis.plotting._common import text
 from opsanalysis.plotting.fonts import localised
-
-
-def _text(key, language):
-    try:
-        return labels.label(key, language)
-    except KeyError:
-        return key
 
 
 @localised
@@ -32,11 +25,11 @@ def plot_acos_tacos(acos_table, tacos_table, ax=None, language="en"):
         _, ax = plt.subplots(figsize=(8, 4))
     for table, column in ((acos_table, "acos"), (tacos_table, "tacos")):
         rows = table.sort_values("period")
-        ax.plot(rows["period"], rows[column], marker="o", label=_text(column, language))
+        ax.plot(rows["period"], rows[column], marker="o", label=text(column, language))
     ax.yaxis.set_major_formatter(lambda y, _: f"{y:.0%}")
     ax.legend()
     ax.grid(alpha=0.3)
-    ax.set_title(_text("ads_summary_title", language))
+    ax.set_title(text("ads_summary_title", language))
     return ax
 
 
@@ -57,6 +50,6 @@ def plot_ngram_waste(ngrams, ax=None, language="en", top=15):
         _, ax = plt.subplots(figsize=(8, 5))
     rows = ngrams.nlargest(top, "waste_spend").iloc[::-1]
     ax.barh(rows["ngram"].astype(str), rows["waste_spend"], color="#c62828")
-    ax.set_xlabel(_text("waste_spend", language))
-    ax.set_title(_text("ngrams", language))
+    ax.set_xlabel(text("waste_spend", language))
+    ax.set_title(text("ngrams", language))
     return ax

@@ -1,9 +1,8 @@
 """Plots of the KPI scorecard and KPI trends (opsanalysis.kpi tables)."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from opsanalysis import labels
+from opsanalysis.plotting._common import axes, text
 from opsanalysis.plotting.fonts import localised
 
 #: Traffic-light colours of the scorecard statuses.
@@ -11,17 +10,6 @@ STATUS_COLOURS = {"good": "#2e7d32", "watch": "#f9a825", "breach": "#c62828",
                   "no_data": "#9e9e9e", "not_measured": "#e0e0e0"}
 
 
-def _axes(ax, size=(8, 4)):
-    if ax is None:
-        _, ax = plt.subplots(figsize=size)
-    return ax
-
-
-def _text(key, language):
-    try:
-        return labels.label(key, language)
-    except KeyError:
-        return key
 
 
 @localised
@@ -40,20 +28,20 @@ def plot_scorecard(card, ax=None, language="en"):
     matplotlib Axes
     """
     shown = card[card["status"] != "not_measured"].reset_index(drop=True)
-    ax = _axes(ax, (8, 0.4 * max(len(shown), 1) + 1))
+    ax = axes(ax, (8, 0.4 * max(len(shown), 1) + 1))
     positions = np.arange(len(shown))[::-1]
     colours = [STATUS_COLOURS[s] for s in shown["status"]]
     ax.scatter(np.zeros(len(shown)), positions, c=colours, s=200)
     for y, row in zip(positions, shown.itertuples(), strict=True):
         target = " - ".join(f"{t:.4g}" for t in (row.target_min, row.target_max) if t == t)
         value = "-" if row.value != row.value else f"{row.value:.4g}"
-        ax.text(0.15, y, f"{row.label}: {value}  ({_text('target', language)} {target}) "
-                f"{_text(row.status, language)} {_text(row.trend, language) if row.trend else ''}",
+        ax.text(0.15, y, f"{row.label}: {value}  ({text('target', language)} {target}) "
+                f"{text(row.status, language)} {text(row.trend, language) if row.trend else ''}",
                 va="center")
     ax.set_xlim(-0.2, 4)
     ax.set_ylim(-1, len(shown))
     ax.axis("off")
-    ax.set_title(_text("scorecard_title", language))
+    ax.set_title(text("scorecard_title", language))
     return ax
 
 
@@ -74,15 +62,15 @@ def plot_kpi_trend(table, value, ax=None, language="en", group=None):
     -------
     matplotlib Axes
     """
-    ax = _axes(ax)
+    ax = axes(ax)
     groups = table.groupby(group) if group else [(None, table)]
     for name, rows in groups:
         rows = rows.sort_values("period")
         ax.plot(rows["period"], rows[value], marker="o", label=name)
     if group:
         ax.legend(fontsize="small")
-    ax.set_ylabel(_text(value, language))
-    ax.set_xlabel(_text("period", language))
+    ax.set_ylabel(text(value, language))
+    ax.set_xlabel(text("period", language))
     ax.grid(alpha=0.3)
     return ax
 
@@ -100,9 +88,9 @@ def plot_return_reasons(reasons, ax=None, language="en", top=10):
     -------
     matplotlib Axes
     """
-    ax = _axes(ax)
+    ax = axes(ax)
     rows = reasons.nlargest(top, "quantity").iloc[::-1]
     ax.barh(rows["reason"].astype(str), rows["quantity"], color="#5c6bc0")
-    ax.set_xlabel(_text("quantity", language))
-    ax.set_title(_text("returns_title", language))
+    ax.set_xlabel(text("quantity", language))
+    ax.set_title(text("returns_title", language))
     return ax

@@ -1,24 +1,12 @@
 """Plots of the category opportunity matrix (opsanalysis.opportunity tables)."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from opsanalysis import labels
+from opsanalysis.plotting._common import axes, text
+from opsanalysis.plotting.fonts import localised
 
 
-def _axes(ax, size=(8, 5)):
-    if ax is None:
-        _, ax = plt.subplots(figsize=size)
-    return ax
-
-
-def _text(key, language):
-    try:
-        return labels.label(key, language)
-    except KeyError:
-        return key
-
-
+@localised
 def plot_opportunity_matrix(matrix, ax=None, language="en", growth="growth",
                             competition="competition_index", size="gmv", colour="margin_rate"):
     """Quadrant chart: growth against competition, bubble size = GMV, colour = margin.
@@ -41,7 +29,7 @@ def plot_opportunity_matrix(matrix, ax=None, language="en", growth="growth",
     -------
     matplotlib Axes
     """
-    ax = _axes(ax)
+    ax = axes(ax, (8, 5))
     x = matrix[competition].astype(float).to_numpy()
     y = matrix[growth].astype(float).to_numpy()
     area = np.nan_to_num(matrix[size].astype(float).to_numpy(), nan=0.0)
@@ -54,14 +42,15 @@ def plot_opportunity_matrix(matrix, ax=None, language="en", growth="growth",
                     xytext=(6, 6), fontsize="small")
     ax.axvline(np.nanmedian(x), linestyle="--", color="grey", linewidth=0.8)
     ax.axhline(np.nanmedian(y), linestyle="--", color="grey", linewidth=0.8)
-    ax.figure.colorbar(points, ax=ax, label=_text(colour, language))
-    ax.set_xlabel(_text(competition, language))
-    ax.set_ylabel(_text(growth, language))
-    ax.set_title(f"{_text('opportunity_matrix_title', language)} "
-                 f"({_text('bubble_size_gmv', language)})")
+    ax.figure.colorbar(points, ax=ax, label=text(colour, language))
+    ax.set_xlabel(text(competition, language))
+    ax.set_ylabel(text(growth, language))
+    ax.set_title(f"{text('opportunity_matrix_title', language)} "
+                 f"({text('bubble_size_gmv', language)})")
     return ax
 
 
+@localised
 def plot_rank_bands(matrix, ax=None, language="en"):
     """Rank band of each category under random weight draws, with its rank at the set weights.
 
@@ -78,19 +67,19 @@ def plot_rank_bands(matrix, ax=None, language="en"):
     matplotlib Axes
     """
     table = matrix.sort_values("rank").reset_index(drop=True)
-    ax = _axes(ax, (8, 0.5 * len(table) + 1.5))
+    ax = axes(ax, (8, 0.5 * len(table) + 1.5))
     positions = np.arange(len(table))[::-1]
     ax.hlines(positions, table["rank_low"], table["rank_high"], linewidth=8, color="#90caf9")
-    ax.scatter(table["rank"], positions, color="#0d47a1", zorder=3, label=_text("rank", language))
+    ax.scatter(table["rank"], positions, color="#0d47a1", zorder=3, label=text("rank", language))
     ax.scatter(table["rank_median"], positions, marker="|", s=300, color="black", zorder=3,
-               label=_text("rank_median", language))
+               label=text("rank_median", language))
     for y, row in zip(positions, table.itertuples(), strict=True):
-        ax.text(len(table) + 0.6, y, f"{_text('p_top_n', language)} {row.p_top_n:.0%}",
+        ax.text(len(table) + 0.6, y, f"{text('p_top_n', language)} {row.p_top_n:.0%}",
                 va="center", fontsize="small")
     ax.set_yticks(positions, table["category"])
     ax.set_xlim(0.5, len(table) + 2.0)
     ax.set_xticks(np.arange(1, len(table) + 1))
-    ax.set_xlabel(_text("rank", language))
+    ax.set_xlabel(text("rank", language))
     ax.legend(fontsize="small", loc="lower left")
-    ax.set_title(_text("rank_bands_title", language))
+    ax.set_title(text("rank_bands_title", language))
     return ax

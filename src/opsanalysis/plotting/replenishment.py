@@ -1,10 +1,10 @@
 """Charts of the replenishment plan and the policy simulation."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from opsanalysis.labels import label
+from opsanalysis.plotting._common import axes
 from opsanalysis.plotting.fonts import localised
 
 __all__ = ["plot_fee_outlook", "plot_projected_stock", "plot_status_counts", "plot_tradeoff"]
@@ -14,11 +14,6 @@ _STATUS_COLOURS = {
     "aged": "#8e44ad", "overstock": "#2980b9", "in_stock": "#27ae60",
 }
 
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4))
-    return ax
 
 
 @localised
@@ -38,7 +33,7 @@ def plot_tradeoff(summary: pd.DataFrame, ax=None, language: str = "en"):
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax)
+    ax = axes(ax)
     frame = summary.reset_index() if "policy" not in summary else summary
     for policy, group in frame.groupby("policy", sort=False):
         group = group.sort_values("avg_on_hand_days")
@@ -72,7 +67,7 @@ def plot_status_counts(table: pd.DataFrame, ax=None, language: str = "en"):
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax)
+    ax = axes(ax)
     order = list(_STATUS_COLOURS)
     counts = table["status"].value_counts().reindex(order, fill_value=0)
     positions = np.arange(len(order))
@@ -100,7 +95,7 @@ def plot_fee_outlook(fees: pd.DataFrame, ax=None, language: str = "en"):
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax)
+    ax = axes(ax)
     monthly = fees.groupby("month")[["storage_fee", "aged_surcharge"]].sum(min_count=1).fillna(0)
     months = [m.strftime("%Y-%m") for m in monthly.index]
     ax.bar(months, monthly["storage_fee"], label=label("storage_fee", language))
@@ -134,7 +129,7 @@ def plot_projected_stock(history: pd.DataFrame, forecast: pd.DataFrame, row: pd.
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax)
+    ax = axes(ax)
     past = history[history["sku"] == row["sku"]].tail(history_days)
     future = forecast[forecast["sku"] == row["sku"]].sort_values("ds")
     sales = past["units"] if "units" in past else past["y"]
