@@ -269,8 +269,8 @@ def test_planted_category_ranks_first_with_a_narrow_band(sample_matrices, code):
     top = matrix.iloc[0]
     assert top["category"] == world.planted[code]["top_category"]
     assert top["rank"] == 1 and top["rank_median"] == 1 and top["rank_low"] == 1
-    assert top["rank_band_width"] <= 2
-    assert top["p_first"] == matrix["p_first"].max() and top["p_first"] > 0.5
+    assert top["rank_high"] == 1  # a narrow band: first at the 10th and the 90th percentile
+    assert top["p_first"] == matrix["p_first"].max() and top["p_first"] > 0.9
     assert top["estimated_inputs"] == "" and not top["rests_on_estimate"]
     assert top["concentration_level"] == "unconcentrated"
 
@@ -305,7 +305,7 @@ def test_estimate_is_what_puts_the_uk_garden_category_up(sample_matrices):
     matrix = matrices["UK"].set_index("category")
     row = matrix.loc[world.planted["UK"]["estimated_input_category"]]
     assert row["rank"] == 2 and row["rests_on_estimate"]
-    assert row["rank_without_estimates"] == len(matrix) - 1
+    assert row["rank_without_estimates"] >= 4  # from second to the bottom half
 
 
 def test_sample_margins_are_converted_at_the_stated_rate(sample_dir):

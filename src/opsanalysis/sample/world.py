@@ -95,7 +95,7 @@ CATEGORIES = {
                "ja": ["バスマット", "シャワーラック", "歯ブラシスタンド", "浴室ラグ",
                       "ソープディスペンサー"]}),
     "Pet Supplies": dict(
-        growth=0.40, competition="low", return_rate=0.03, code="PET",
+        growth=0.40, competition="low", return_rate=0.03, code="PET", cost_factor=0.7,
         terms=["cat water fountain", "dog poop bags", "pet hair remover", "slow feeder bowl"],
         nouns={"en": ["Cat Water Fountain", "Dog Poop Bags", "Pet Hair Remover",
                       "Slow Feeder Bowl", "Cat Scratcher"],
@@ -341,7 +341,9 @@ def _catalogue(mp, setup, rng):
     products["price_minor"] = price_minor
     minor = 1 if setup["price_scale"] >= 100 else 100
     products["price"] = products["price_minor"] / minor
-    products["unit_cost"] = np.round(base * rng.uniform(0.18, 0.28, n) * 7.1, 2)  # CNY
+    cost_factor = products["category"].map(lambda c: CATEGORIES[c].get("cost_factor", 1.0))
+    products["unit_cost"] = np.round(base * rng.uniform(0.18, 0.28, n) * cost_factor * 7.1,
+                                     2)  # CNY
     products["cost_currency"] = "CNY"
     products["case_pack"] = rng.choice([12, 20, 24, 30, 40, 50], size=n)
     products["moq"] = products["case_pack"] * rng.choice([1, 2, 5], size=n)
