@@ -186,7 +186,7 @@ print(json.dumps({"seconds": min(times), "rows": rows, "peak_bytes": first_peak,
 """
 
 
-def measure(which: str, path: Path, sep: str, repeats: int = 3) -> dict:
+def measure(which: str, path: Path, sep: str, repeats: int = 7) -> dict:
     """Best time of ``repeats`` reads and peak memory of the first, in a fresh interpreter."""
     done = subprocess.run([sys.executable, "-c", _CHILD, which, str(path), sep, str(repeats)],
                           capture_output=True, text=True, check=True)

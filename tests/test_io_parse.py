@@ -137,3 +137,41 @@ def test_text_cells():
     assert pd.isna(result.iloc[1])
     assert result.iloc[2] == '=HYPERLINK("x")'
     assert result.iloc[3] == "A & B"
+
+
+def test_repeated_cells_are_parsed_once_but_errors_name_the_first_cell():
+    # Cells are parsed per distinct text: the error and the currency still point at the
+    # earliest cell holding them.
+    cells = text("1", "$2.00", None, "$2.00", "two", "1", "two")
+    with pytest.raises(CellError) as caught:
+        parse_numbers(cells, ".")
+    assert caught.value.position == 4 and caught.value.value == "two"
+    result = parse_numbers(text("5", None, "£1.50", "£1.50", "5"), ".")
+    assert result.values.tolist()[2:] == [1.5, 1.5, 5.0] and pd.isna(result.values.iloc[1])
+    assert result.currencies == {"GBP": 2}
+
+
+def test_percent_mask_follows_each_cell():
+    result = parse_numbers(text("12%", "0.5", None, "12%"), ".")
+    assert result.percent.tolist() == [True, False, False, True]
+    assert result.values.tolist()[:2] == [0.12, 0.5]
+
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    (["Sept 1, 2019", "Sep 2, 2019"], ["2019-09-01", "2019-09-02"]),
+    (["December 1, 2019", "Dec 2, 2019"], ["2019-12-01", "2019-12-02"]),
+    (["1 December 2019", "2 Dec 2019"], ["2019-12-01", "2019-12-02"]),
+])
+def test_month_names_in_any_spelling(cells, expected):
+    result = parse_dates(text(*cells))
+    assert result.values.tolist() == [pd.Timestamp(day) for day in expected]
+
+
+def test_repeated_and_missing_dates():
+    result = parse_dates(text("10/02/2026", None, " ", "10/02/2026", "10/31/2026"))
+    values = result.values
+    assert values.iloc[0] == values.iloc[3] == pd.Timestamp("2026-10-02")
+    assert values.iloc[1:3].isna().all() and values.iloc[4] == pd.Timestamp("2026-10-31")
+    with pytest.raises(CellError) as caught:
+        parse_dates(text("10/02/2026", "soon", "10/02/2026", "soon"))
+    assert caught.value.position == 1

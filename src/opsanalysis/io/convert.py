@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from opsanalysis.io import schema
 from opsanalysis.io.errors import AmbiguousFormatError, MalformedRowError, MixedCurrencyError
+from opsanalysis.io.numeric import encode_text, to_arrow_text, true_mask
 from opsanalysis.io.parse import (
     CellError,
     decimal_evidence,
     decimal_evidence_positions,
+    may_need_trim,
     parse_boolean,
     parse_dates,
     parse_numbers,
@@ -101,10 +104,13 @@ def _drop_repeated_headers(table: Table, path, warnings):
     if first is None or not (first.dtype == object or first.dtype == "str"):
         return table.frame
     header = str(table.headers[0]).strip().lstrip("\ufeff")
-    same = first.astype("str").str.strip() == header
-    same = same.fillna(False).astype(bool)
+    text = to_arrow_text(first)
+    if may_need_trim(text):
+        text = pc.utf8_trim_whitespace(text)
+    same = true_mask(pc.equal(text, header))
     if not same.any():
         return table.frame
+    same = pd.Series(same, index=first.index)
     frame = table.frame
     for position in np.flatnonzero(same.to_numpy()):
         row = ["" if pd.isna(value) else str(value).strip() for value in frame.iloc[position]]
@@ -167,45 +173,70 @@ def to_canonical(table: Table, kind: str, matches, conventions: Conventions, pat
     raw_columns = {item.position: frame[f"c{item.position}"] for item in plan}
     del frame
     numeric = [item for item in plan if item.spec and item.spec.dtype in _NUMERIC]
+
+    def encode_and_prove(item):
+        # the dictionary serves both the evidence and the parse: each column hashed once
+        encoded = encode_text(raw_columns[item.position])
+        return encoded, decimal_evidence(raw_columns[item.position], encoded=encoded)
+
+    def convert(item, evidence=None, file_evidence=frozenset(), encoded=None):
+        found_currencies, notes = {}, []
+        values = _convert(raw_columns[item.position], item, conventions, evidence or {},
+                          file_evidence, path, found_currencies, notes, table.line_of, encoded)
+        return values, found_currencies, notes
+
+    def convert_number(item, proofs):
+        # Every proof was queued before any number job, so waiting here cannot deadlock the
+        # pool: the proofs still pending are already running on the other threads.
+        found = {position: proof.result() for position, proof in proofs.items()}
+        evidence = {position: marks for position, (_, marks) in found.items()}
+        return convert(item, evidence, set().union(*evidence.values()),
+                       found[item.position][0])
+
+    columns, currencies = {}, {}
     with _column_pool() as pool:
-        evidence = dict(zip((item.position for item in numeric),
-                            pool.map(lambda item: decimal_evidence(raw_columns[item.position]),
-                                     numeric), strict=True))
-    file_evidence = set().union(*evidence.values())
+        # One pool of threads (the arrow kernels release the GIL). Numbers need the whole
+        # file's decimal evidence first; text and date columns convert meanwhile. Results,
+        # currencies and warnings are taken in plan order, so the first bad column in the
+        # file is the one reported, as in a sequential pass.
+        jobs = {item.position: pool.submit(convert, item) for item in plan
+                if item not in numeric}
+        proofs = {item.position: pool.submit(encode_and_prove, item) for item in numeric}
+        jobs.update({item.position: pool.submit(convert_number, item, proofs)
+                     for item in numeric})
+        try:
+            for item in plan:
+                try:
+                    values, found_currencies, notes = jobs.pop(item.position).result()
+                except CellError as error:
+                    raise error.error_class(
+                        error.problem, file=path, row=table.line_of(error.position),
+                        column=item.header, value=error.value,
+                        expected=error.expected) from None
+                columns[item.name] = values
+                for code, where in found_currencies.items():
+                    currencies.setdefault(code, where)
+                warnings.extend(notes)
+                raw_columns.pop(item.position, None)  # free the raw text once converted
+        finally:
+            for job in jobs.values():
+                job.cancel()
+    file_evidence = set().union(*(proof.result()[1] for proof in proofs.values()))
+    _note_file_decimal(file_evidence, conventions, family, warnings)
+    out = pd.DataFrame(columns, index=pd.RangeIndex(rows), copy=False)
+    currency = _settle_currency(out, kind, currencies, plan, conventions, path, table, warnings)
+    if days is not None or any(item.match.attribution_days for item in plan):
+        out["attribution_days"] = pd.arrays.IntegerArray(
+            np.full(len(out), days or 0, dtype="int64"), np.full(len(out), days is None))
+    return Converted(_order(out, kind), warnings, currency, days)
+
+
+def _note_file_decimal(file_evidence, conventions, family, warnings):
     if len(file_evidence) == 1 and conventions.code and family in ("business_report", "ads") and \
             next(iter(file_evidence)) != conventions.decimal:
         warnings.append(f"numbers use {next(iter(file_evidence))!r} as decimal mark, not "
                         f"{conventions.decimal!r} as usual for {conventions.code}; the file's "
                         "own format was used")
-    def convert(item):
-        found_currencies, notes = {}, []
-        values = _convert(raw_columns[item.position], item, conventions, evidence,
-                          file_evidence, path, found_currencies, notes, table.line_of)
-        return values, found_currencies, notes
-
-    columns, currencies = {}, {}
-    with _column_pool() as pool:
-        # Columns convert in parallel threads (the arrow and numpy kernels release the GIL);
-        # results, currencies and warnings are taken in plan order, so the first bad column
-        # in the file is the one reported, as in a sequential pass.
-        results = pool.map(convert, plan)
-        for item in plan:
-            try:
-                values, found_currencies, notes = next(results)
-            except CellError as error:
-                raise error.error_class(
-                    error.problem, file=path, row=table.line_of(error.position),
-                    column=item.header, value=error.value, expected=error.expected) from None
-            columns[item.name] = values
-            for code, where in found_currencies.items():
-                currencies.setdefault(code, where)
-            warnings.extend(notes)
-            raw_columns.pop(item.position, None)  # free the raw text once converted
-    out = pd.DataFrame(columns, index=pd.RangeIndex(rows), copy=False)
-    currency = _settle_currency(out, kind, currencies, plan, conventions, path, table, warnings)
-    if days is not None or any(item.match.attribution_days for item in plan):
-        out["attribution_days"] = pd.array([days] * len(out), dtype="Int64")
-    return Converted(_order(out, kind), warnings, currency, days)
 
 
 def _column_pool():
@@ -215,7 +246,7 @@ def _column_pool():
 
 
 def _convert(raw, item, conventions, evidence, file_evidence, path, currencies, warnings,
-             line_of):
+             line_of, encoded=None):
     spec = item.spec
     dtype = spec.dtype if spec else schema.TEXT
     if dtype == schema.TEXT:
@@ -227,6 +258,8 @@ def _convert(raw, item, conventions, evidence, file_evidence, path, currencies, 
                              timezone=conventions.timezone, aware=dtype == schema.TIMESTAMP)
         warnings.extend(f"column {item.header!r}: {note}" for note in result.warnings)
         return result.values
+    if dtype == schema.COUNT and isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu":
+        return _to_count(None, raw, spec)  # typed by pyarrow: nothing to parse
     decimal = _decimal_for(raw, evidence.get(item.position, set()), conventions, file_evidence,
                            item.header, path, line_of)
     expected = {schema.COUNT: "a whole number", schema.MONEY: "an amount of money",
@@ -237,9 +270,9 @@ def _convert(raw, item, conventions, evidence, file_evidence, path, currencies, 
         # fraction is the double nearest 0.006826, as for cells written with "%".
         bare = raw.str.fullmatch(r"\s*-?[0-9.,]*[0-9]\s*").fillna(False).astype(bool)
         raw = raw.where(~bare, raw.str.strip() + "%")
-        scale = 1.0
+        scale, encoded = 1.0, None
     parsed = parse_numbers(raw, decimal, allow_infinite=dtype == schema.NUMBER,
-                           expected=expected)
+                           expected=expected, encoded=encoded)
     values = parsed.values
     if item.match.currency:
         currencies.setdefault(item.match.currency, (item.header, None, None))
@@ -261,6 +294,15 @@ def _convert(raw, item, conventions, evidence, file_evidence, path, currencies, 
 
 
 def _to_count(values, raw, spec):
+    if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu":
+        # typed by pyarrow: whole numbers throughout, none missing
+        integers = raw.to_numpy(dtype="int64")
+        if spec.nonnegative and (integers < 0).any():
+            position = int(np.flatnonzero(integers < 0)[0])
+            raise CellError(position, raw.iloc[position], "a count of 0 or more",
+                            "negative count")
+        return pd.Series(pd.arrays.IntegerArray(integers, np.zeros(len(integers), dtype=bool)),
+                         index=raw.index)
     numbers = values.to_numpy(dtype="float64")
     present = ~np.isnan(numbers)
     not_whole = present & ~(np.isfinite(numbers) & (numbers == np.round(numbers)))
@@ -292,13 +334,13 @@ def _settle_currency(out, kind, currencies, plan, conventions, path, table, warn
             hint="split the file by currency")
     currency = next(iter(currencies), None)
     if "currency" in out.columns:
-        declared = out["currency"].dropna().unique()
+        declared = pc.drop_null(pc.unique(to_arrow_text(out["currency"]))).to_pylist()
         if currency and len(declared) and currency not in declared:
             warnings.append(f"currency column says {', '.join(declared)}, amounts are "
                             f"written in {currency}")
         if currency is None and len(declared) == 1:
             currency = declared[0]
-        if currency is not None:
+        if currency is not None and out["currency"].hasnans:
             out["currency"] = out["currency"].fillna(currency)
         return currency
     if currency is None and has_money:

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from opsanalysis.io.errors import AmbiguousFormatError, ValueParseError
 
-__all__ = ["BLANKS", "CellError", "NumberResult", "decimal_evidence",
+__all__ = ["BLANKS", "CellError", "NumberResult", "decimal_evidence", "encode_text",
            "decimal_evidence_positions", "parse_numbers", "to_arrow_text"]
 
 BLANKS = ("", "-", "--", "—", "n/a", "na", "null", "none", "nan")
@@ -26,6 +26,7 @@ _SPACES = "[\\s\u00a0\u202f']"
 _CURRENCY = "(?:[A-Z]{3}|Rs\\.?|R\\$|S\\$|C\\$|A\\$|US\\$|[$£€¥￥₹]|円|kr|zł|TL)"
 _SHAPE = (f"^(?P<neg1>[-−])?\\s*(?P<pre>{_CURRENCY})?\\s*(?P<neg2>[-−])?\\s*"
           f"(?P<num>[0-9][0-9.,\\s\u00a0\u202f']*|[.,][0-9]+)\\s*(?P<post>{_CURRENCY})?$")
+_NUMBER_RUN = "(?P<num>[0-9](?:[0-9.,\\s\u00a0\u202f']*[0-9])?)"
 # Digit groups never start with 0 ("0.123" is a decimal, never 123).
 _GROUPING = {
     ".": "^(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+|[0-9]+)?(?:\\.[0-9]+)?$",
@@ -115,7 +116,17 @@ def _text_cells(series: pd.Series) -> pd.Series:
     return series
 
 
-def decimal_evidence(series: pd.Series, sample: int = 20000) -> set:
+def encode_text(series: pd.Series):
+    """A text column dictionary-encoded (distinct values in order of first appearance).
+
+    Returns None for columns that are not all text (numbers typed by pyarrow, xlsx cells).
+    """
+    if series.dtype == object or not pd.api.types.is_string_dtype(series.dtype):
+        return None
+    return pc.dictionary_encode(to_arrow_text(series).combine_chunks())
+
+
+def decimal_evidence(series: pd.Series, sample: int = 20000, encoded=None) -> set:
     """Decimal marks that a column's text proves: ``{"."}``, ``{","}``, both, or none.
 
     Parameters
@@ -123,7 +134,9 @@ def decimal_evidence(series: pd.Series, sample: int = 20000) -> set:
     series : pandas.Series
         Raw cells (only text is examined).
     sample : int
-        Number of leading cells examined (their distinct values).
+        Number of distinct values examined, from the top of the column.
+    encoded : pyarrow.DictionaryArray, optional
+        The column from :func:`encode_text`, when the caller has it already.
 
     Returns
     -------
@@ -131,10 +144,18 @@ def decimal_evidence(series: pd.Series, sample: int = 20000) -> set:
     """
     if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
         return set()
-    text = pc.unique(to_arrow_text(_text_cells(series.head(sample)).dropna()))
+    if encoded is not None:
+        # the distinct values met in the first `sample` cells (numbered by first appearance)
+        last = pc.max(encoded.indices.slice(0, sample)).as_py()
+        text = encoded.dictionary.slice(0, 0 if last is None else last + 1)
+    else:
+        text = pc.unique(to_arrow_text(_text_cells(series.head(sample)).dropna()))
     if len(text) == 0 or not pc.any(pc.match_substring_regex(text, "[0-9][.,][0-9]")).as_py():
         return set()  # plain integers and words prove nothing
-    _, number, _, _ = _shape(text)
+    # The number is the run from the first digit to the last (currency, sign, "%" and
+    # brackets fall outside it); a cell that is not a number at all fails when parsed.
+    number = pc.struct_field(pc.extract_regex(text, _NUMBER_RUN), "num")
+    number = pc.replace_substring_regex(number, _SPACES, "")
     return {mark for mark, pattern in _EVIDENCE.items()
             if pc.any(pc.match_substring_regex(number, pattern)).as_py()}
 
@@ -152,7 +173,7 @@ def _blank(text) -> np.ndarray:
 
 
 def parse_numbers(series: pd.Series, decimal: str = ".", *, allow_infinite: bool = False,
-                  expected: str = "a number") -> NumberResult:
+                  expected: str = "a number", encoded=None) -> NumberResult:
     """Read one column of numbers, money or percentages.
 
     Parameters
@@ -165,6 +186,8 @@ def parse_numbers(series: pd.Series, decimal: str = ".", *, allow_infinite: bool
         Accept ``Infinite`` as ``inf`` and a capped ``365+`` as 365.
     expected : str
         Wording for error messages.
+    encoded : pyarrow.DictionaryArray, optional
+        ``series`` from :func:`encode_text`, when the caller has it already.
 
     Returns
     -------
@@ -179,45 +202,77 @@ def parse_numbers(series: pd.Series, decimal: str = ".", *, allow_infinite: bool
         raise CellError(0, series.iloc[0], expected)
     if pd.api.types.is_numeric_dtype(series.dtype):
         return NumberResult(series.astype("float64"), None, {})
-    values = np.full(len(series), np.nan)
     if series.dtype == object and series.isna().all():
-        return NumberResult(pd.Series(values, index=series.index), None, {})
+        return NumberResult(pd.Series(np.full(len(series), np.nan), index=series.index),
+                            None, {})
+    text_positions = None
     if series.dtype == object:
         numeric = series.map(lambda value: isinstance(value, int | float | np.number)
                              and not isinstance(value, bool)).to_numpy(dtype=bool)
-        values[numeric] = series[numeric].astype("float64").to_numpy()
         text_positions = np.flatnonzero(~numeric & series.notna().to_numpy())
         text = to_arrow_text(series.iloc[text_positions])
     else:
         text = to_arrow_text(series)
-        text_positions = np.arange(len(series))
+    # Report cells repeat a lot ($0.00, 100.00%, one price per SKU): parse each distinct
+    # text once, then index the results by each cell's code (-1, a missing cell, picks the
+    # appended NaN).
+    if encoded is None or text_positions is not None:
+        encoded = pc.dictionary_encode(text.combine_chunks())
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+
+    def row_of(code):
+        # Distinct texts are numbered in order of first appearance: the first cell of a
+        # lower code comes first, so errors and currencies name the earliest cell.
+        row = int(np.argmax(codes == code))
+        return row if text_positions is None else int(text_positions[row])
+
+    distinct, percent, currencies = _parse_distinct(encoded.dictionary, row_of, series,
+                                                    decimal, allow_infinite, expected)
+    cell_values = np.append(distinct, np.nan)[codes]
+    cell_percent = None if percent is None or not percent.any() else \
+        np.append(percent, False)[codes]
+    if text_positions is None:
+        return NumberResult(pd.Series(cell_values, index=series.index), cell_percent,
+                            currencies)
+    values = np.full(len(series), np.nan)
+    values[numeric] = series[numeric].astype("float64").to_numpy()
+    values[text_positions] = cell_values
+    percent_mask = None
+    if cell_percent is not None:
+        percent_mask = np.zeros(len(series), dtype=bool)
+        percent_mask[text_positions] = cell_percent
+    return NumberResult(pd.Series(values, index=series.index), percent_mask, currencies)
+
+
+def _parse_distinct(text, row_of, series, decimal, allow_infinite, expected):
+    """Numbers of distinct cell texts: (float64 values, percent mask or None, currencies).
+
+    ``row_of(i)`` gives the series row of the first cell holding ``text[i]``, for error
+    messages and currencies.
+    """
+    if len(text) == 0:
+        return np.empty(0), None, {}
+    if series.dtype != object:
         fast = _uniform_column(text, decimal)
         if fast is not None:
-            return NumberResult(pd.Series(fast[0], index=series.index), *fast[1:])
+            values, percent, currencies = fast
+            return values, percent, {code: row_of(where) for code, where in currencies.items()}
+    values = np.full(len(text), np.nan)
+    percent = np.zeros(len(text), dtype=bool)
     blank = _blank(text)
-    text_positions, text = text_positions[~blank], pc.filter(text, pa.array(~blank))
+    kept, text = np.flatnonzero(~blank), pc.filter(text, pa.array(~blank))
     plain = true_mask(pc.match_substring_regex(text, _PLAIN[decimal]))
     if plain.any():
-        values[text_positions[plain]] = pc.cast(pc.filter(text, pa.array(plain)),
-                                                pa.float64()).to_numpy()
-    percent_mask, currencies = None, {}
+        values[kept[plain]] = pc.cast(pc.filter(text, pa.array(plain)),
+                                      pa.float64()).to_numpy()
+    currencies = {}
     if not plain.all():
-        rest_positions = text_positions[~plain]
-        # Formatted cells repeat a lot ($0.00, 100.00%): parse each distinct text once.
-        encoded = pc.dictionary_encode(pc.filter(text, pa.array(~plain)).combine_chunks())
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        # Arrow numbers distinct values in order of first appearance: the running maximum of
-        # the codes steps up exactly at each value's first cell.
-        first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
-        parsed, percent, currencies = _parse_formatted(encoded.dictionary, rest_positions[first],
-                                                       series, decimal, allow_infinite,
-                                                       expected)
-        parsed, percent = parsed[codes], percent[codes]
-        values[rest_positions] = parsed
-        if percent.any():
-            percent_mask = np.zeros(len(series), dtype=bool)
-            percent_mask[rest_positions[percent]] = True
-    return NumberResult(pd.Series(values, index=series.index), percent_mask, currencies)
+        rest = kept[~plain]
+        parsed, rest_percent, currencies = _parse_formatted(
+            pc.filter(text, pa.array(~plain)), lambda i: row_of(int(rest[i])), series,
+            decimal, allow_infinite, expected)
+        values[rest], percent[rest] = parsed, rest_percent
+    return values, percent, currencies
 
 
 def _cast(text):
@@ -252,15 +307,15 @@ def _uniform_column(text, decimal):
                                              pa.scalar("", type=number.type))
         values = _cast(number)
         if values is not None and not np.isinf(values).any():
-            return values, pc.fill_null(pc.is_valid(text), False).to_numpy(), {}
+            return values, true_mask(pc.is_valid(text)), {}
     return None
 
 
-def _parse_formatted(text, positions, series, decimal, allow_infinite, expected):
+def _parse_formatted(text, row_of, series, decimal, allow_infinite, expected):
     infinite = true_mask(pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(text)),
                               value_set=pa.array(INFINITE)))
     if infinite.any() and not allow_infinite:
-        position = positions[np.flatnonzero(infinite)[0]]
+        position = row_of(int(np.flatnonzero(infinite)[0]))
         raise CellError(int(position), series.iloc[position], expected)
     if allow_infinite:
         text = pc.replace_substring_regex(text, "([0-9])\\s*\\+$", "\\1")
@@ -268,11 +323,11 @@ def _parse_formatted(text, positions, series, decimal, allow_infinite, expected)
     shape, number, percent, wrapped = _shape(text)
     bad = ~true_mask(pc.is_valid(shape))
     if bad.any():
-        position = positions[np.flatnonzero(bad)[0]]
+        position = row_of(int(np.flatnonzero(bad)[0]))
         raise CellError(int(position), series.iloc[position], expected)
     bad = ~true_mask(pc.match_substring_regex(number, _GROUPING[decimal]))
     if bad.any():
-        position = positions[np.flatnonzero(bad)[0]]
+        position = row_of(int(np.flatnonzero(bad)[0]))
         raise CellError(int(position), series.iloc[position],
                         f"{expected} with decimal mark {decimal!r}",
                         "number format does not match the file's decimal mark",
@@ -297,6 +352,6 @@ def _parse_formatted(text, positions, series, decimal, allow_infinite, expected)
         for token in pd.unique(tokens[tokens != ""]):
             code = token if len(token) == 3 and token.isupper() else \
                 SYMBOL_CURRENCY.get(token, token)
-            first = int(positions[np.flatnonzero(tokens == token)[0]])
+            first = row_of(int(np.flatnonzero(tokens == token)[0]))
             currencies[code] = min(currencies.get(code, first), first)
     return parsed, percent, currencies

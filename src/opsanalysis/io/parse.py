@@ -14,6 +14,7 @@ Number formats follow the marketplace convention unless the column's own values 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +45,7 @@ __all__ = [
     "parse_dates",
     "parse_numbers",
     "parse_text",
+    "may_need_trim",
 ]
 
 
@@ -53,6 +55,12 @@ def _first_position(mask: pd.Series) -> int:
 
 def _as_text(series: pd.Series) -> pd.Series:
     return series.astype("str") if series.dtype != "str" else series
+
+
+def _blank_text(text: pa.Array) -> np.ndarray:
+    """``blank_mask`` for an arrow string array, as a numpy mask."""
+    folded = pc.utf8_lower(pc.utf8_trim_whitespace(text))
+    return true_mask(pc.or_kleene(pc.is_null(text), pc.is_in(folded, value_set=pa.array(BLANKS))))
 
 
 def blank_mask(text: pd.Series) -> pd.Series:
@@ -94,7 +102,7 @@ _SPACE_LAST[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x80, 0x81, 0x82, 0x83, 0
              0x86, 0x87, 0x88, 0x89, 0x8A, 0xAF]] = True
 
 
-def _may_need_trim(text: pa.ChunkedArray) -> bool:
+def may_need_trim(text: pa.ChunkedArray) -> bool:
     """Whether any string could start or end with whitespace, from its edge bytes only."""
     for chunk in text.chunks:
         offsets_buffer, data_buffer = chunk.buffers()[1:3]
@@ -104,10 +112,13 @@ def _may_need_trim(text: pa.ChunkedArray) -> bool:
         offsets = np.frombuffer(offsets_buffer, dtype=width)[
             chunk.offset:chunk.offset + len(chunk) + 1]
         data = np.frombuffer(data_buffer, dtype=np.uint8)
-        starts, ends = offsets[:-1], offsets[1:]
-        filled = ends > starts
-        # Byte lookup tables: one gather per chunk (np.isin sorts on every call).
-        if _SPACE_FIRST[data[starts[filled]]].any() or _SPACE_LAST[data[ends[filled] - 1]].any():
+        if len(data) == 0:
+            continue
+        # Byte lookup tables, one gather each (np.isin sorts on every call). An empty or
+        # missing string reads a neighbour's byte ("clip" keeps indices in the buffer): a
+        # false alarm only costs a trim.
+        if _SPACE_FIRST.take(data.take(offsets[:-1], mode="clip")).any() or \
+                _SPACE_LAST.take(data.take(offsets[1:] - 1, mode="clip")).any():
             return True
     return False
 
@@ -132,7 +143,7 @@ def parse_text(series: pd.Series, max_chars: int = 100_000) -> pd.Series:
         series = series.map(lambda value: value if value is None or isinstance(value, str)
                             or pd.isna(value) else str(value))
     text = to_arrow_text(series)
-    if _may_need_trim(text):
+    if may_need_trim(text):
         text = pc.utf8_trim_whitespace(text)
     if pc.any(pc.equal(text, "")).as_py():
         text = pc.if_else(pc.equal(text, ""), pa.scalar(None, type=text.type), text)
@@ -248,6 +259,15 @@ def parse_dates(series: pd.Series, *, date_order: str = "MDY", timezone: str | N
             stamps = stamps.dt.tz_localize(timezone or "UTC")
     else:
         stamps = _parse_date_text(series, date_order, timezone, aware, warnings)
+        if isinstance(stamps, tuple):
+            # one value per distinct text: finish those, then give each cell its own
+            distinct, codes = stamps
+            finished = _finish_dates(distinct, timezone, aware)
+            if aware:
+                values = finished.array.take(codes, allow_fill=True)
+            else:  # numpy's take: the appended NaT serves code -1 (a missing cell)
+                values = np.append(finished.to_numpy(), np.datetime64("NaT", "ns"))[codes]
+            return DateResult(pd.Series(values, index=series.index), warnings)
     return DateResult(_finish_dates(stamps, timezone, aware), warnings)
 
 
@@ -272,42 +292,51 @@ def _parse_date_text(series, date_order, timezone, aware, warnings):
     # Dates repeat (one per day): parse each distinct text once, then index by code.
     encoded = pc.dictionary_encode(to_arrow_text(series).combine_chunks())
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    distinct = pd.Series(encoded.dictionary.to_pylist(), dtype="str").str.strip()
-    distinct = distinct.where(~blank_mask(distinct))
-    uniques = distinct.dropna()
-    if uniques.empty:
+    distinct = pc.utf8_trim_whitespace(encoded.dictionary)
+    kept = ~_blank_text(distinct)
+    uniques = pc.filter(distinct, pa.array(kept))
+    if len(uniques) == 0:
         return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-    if uniques.str.fullmatch(_ISO_STAMP).all() and uniques.str.contains("[T:]").any():
+    if pc.all(pc.match_substring_regex(uniques, _ISO_STAMP)).as_py() and \
+            pc.any(pc.match_substring_regex(uniques, "[T:]")).as_py():
         text = _as_text(series).str.strip()
         text = text.where(~blank_mask(text))
         stamps = _parse_iso_stamps(text, timezone)
         _raise_unparsed(text, stamps)
         return stamps
+    uniques = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([uniques]), dtype=_STR),
+                        index=np.flatnonzero(kept))
     parsed = _parse_distinct_dates(uniques, date_order, timezone, warnings)
-    lookup = np.full(len(distinct) + 1, np.datetime64("NaT"), dtype="datetime64[ns]")
+    lookup = np.full(len(distinct), np.datetime64("NaT"), dtype="datetime64[ns]")
     lookup[uniques.index.to_numpy()] = parsed.to_numpy(dtype="datetime64[ns]")
     unparsed = uniques.index[parsed.isna().to_numpy()]
     if len(unparsed):
         position = int(np.flatnonzero(codes == unparsed[0])[0])
         raise CellError(position, series.iloc[position], _DATE_EXPECTED)
-    return pd.Series(lookup[codes], index=series.index)  # code -1 -> the trailing NaT
+    return pd.Series(lookup), codes  # code -1 (a missing cell) is NaT
 
 
 def _parse_distinct_dates(uniques, date_order, timezone, warnings):
     """Parse distinct date texts; NaT where no known format fits."""
-    parsed = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[ns]")
-    done = pd.Series(False, index=uniques.index)
-    for name, pattern, fmt in _DATE_PATTERNS:
-        hits = ~done & uniques.str.fullmatch(pattern)
+    parsed = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    done = np.zeros(len(uniques), dtype=bool)
+    text = to_arrow_text(uniques)
+    # Try first the formats the first value has (a file writes its dates one way); the
+    # patterns are mutually exclusive, so the order changes only how soon the loop ends.
+    first = uniques.iloc[0]
+    patterns = sorted(_DATE_PATTERNS, key=lambda item: re.fullmatch(item[1], first) is None)
+    for name, pattern, fmt in patterns:
+        if done.all():
+            break
+        hits = ~done & true_mask(pc.match_substring_regex(text, pattern))
         if not hits.any():
             continue
-        group = uniques[hits]
+        group = uniques.iloc[np.flatnonzero(hits)]
         if name == "iso_stamp":
             values = _parse_iso_stamps(group, timezone).dt.tz_convert(timezone or "UTC")
             values = values.dt.tz_localize(None)
         elif fmt is None:
-            values = pd.to_datetime(group.str.replace(".", "", regex=False), format="mixed",
-                                    errors="coerce")
+            values = _parse_month_names(group.str.replace(".", "", regex=False), name)
         else:
             if "{a}" in fmt:
                 order, note = _order_fields(group, fmt[3], date_order)
@@ -319,9 +348,25 @@ def _parse_distinct_dates(uniques, date_order, timezone, warnings):
                     warnings.append(f"{note}; read as {order[0][1].upper()}/{order[1][1].upper()}")
                 fmt = fmt.format(a=order[0], b=order[1])
             values = pd.to_datetime(group, format=fmt, errors="coerce")
-        parsed.loc[group.index] = values.to_numpy(dtype="datetime64[ns]")
+        parsed[hits] = values.to_numpy(dtype="datetime64[ns]")
         done |= hits
-    return parsed
+    return pd.Series(parsed, index=uniques.index)
+
+
+_MONTH_NAME_FORMATS = {"mon_d_y": ("%b %d, %Y", "%B %d, %Y"),
+                       "d_mon_y_space": ("%d %b %Y", "%d %B %Y")}
+
+
+def _parse_month_names(group, name):
+    """``Dec 1, 2019`` / ``1 December 2019``: exact formats first, dateutil for the rest."""
+    values = np.full(len(group), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for fmt in (*_MONTH_NAME_FORMATS[name], "mixed"):  # "mixed": "Sept 1, 2019" and others
+        todo = np.isnat(values)
+        if not todo.any():
+            break
+        values[todo] = pd.to_datetime(group.iloc[np.flatnonzero(todo)], format=fmt,
+                                      errors="coerce").to_numpy(dtype="datetime64[ns]")
+    return pd.Series(values, index=group.index)
 
 
 _DATE_EXPECTED = ("a date such as 2026-01-31, 01/31/2026, 31.01.26, 2026/01/31, Jan 31, 2026 "

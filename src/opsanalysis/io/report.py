@@ -93,7 +93,8 @@ def read_report_frames(path, marketplace=None, kind=None, period=None) -> dict:
         found_kind, matches = detect_kind(headers, path=path, kind=kind)
         required = set(schema.required_columns(found_kind))
         table = read_table(raw, headers, _string_positions(found_kind, matches),
-                           frozenset(i for i, m in enumerate(matches) if m.column in required))
+                           frozenset(i for i, m in enumerate(matches) if m.column in required),
+                           _count_positions(found_kind, matches))
         warnings.extend(table.warnings)
     frame = _finish(table, found_kind, matches, marketplace, period, path, warnings)
     return {found_kind: frame}
@@ -110,6 +111,20 @@ def _string_positions(kind, matches):
         if column is None or column.dtype in (schema.TEXT, schema.DATE):
             keep.add(position)
     return keep
+
+
+def _count_positions(kind, matches):
+    """Count columns, which pyarrow may type as int64 when every cell is plain digits."""
+    spec = schema.get_kind(kind)
+    names = [match.column for match in matches]
+    positions = set()
+    for position, match in enumerate(matches):
+        column = spec.column(match.column) if match.column else None
+        # a duplicated header is kept as text: leave its cells as written
+        if column is not None and column.dtype == schema.COUNT and \
+                names.count(match.column) == 1:
+            positions.add(position)
+    return frozenset(positions)
 
 
 def _xlsx_table(raw, kind, warnings):

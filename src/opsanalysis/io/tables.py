@@ -71,7 +71,8 @@ def read_header(raw: RawFile) -> list:
 
 
 def read_table(raw: RawFile, headers: list, string_columns: set,
-               required_positions: frozenset = frozenset()) -> Table:
+               required_positions: frozenset = frozenset(),
+               whole_number_columns: frozenset = frozenset()) -> Table:
     """All data records of a delimited text report.
 
     Parameters
@@ -86,6 +87,10 @@ def read_table(raw: RawFile, headers: list, string_columns: set,
         trailing cells are empty (excess inventory 2019); such short rows are padded with
         blanks when only optional columns are missing. A short last line without a final
         newline is a truncated download and an error.
+    whole_number_columns : frozenset of int
+        Positions of count columns (also in ``string_columns``) that pyarrow first tries to
+        read as plain int64, which is exact in every number convention; when any cell is not
+        plain digits (``1,234``, ``1.234``, ``-``), they are read as text like the others.
 
     Returns
     -------
@@ -94,7 +99,7 @@ def read_table(raw: RawFile, headers: list, string_columns: set,
     names = [f"c{i}" for i in range(len(headers))]
     try:
         try:
-            frame = _read_arrow(raw, names, string_columns, newlines=False)
+            frame = _read_plain(raw, names, set(string_columns), frozenset(whole_number_columns))
         except (pa.ArrowInvalid, _NeedsFallback):
             # Quoted cells with line breaks (customer comments) need the slower chunker.
             frame = _read_arrow(raw, names, string_columns, newlines=True)
@@ -105,11 +110,24 @@ def read_table(raw: RawFile, headers: list, string_columns: set,
     return table
 
 
+def _read_plain(raw, names, string_columns, whole_number_columns):
+    """The fast read (no line breaks inside cells), counts typed by pyarrow where it can."""
+    if not whole_number_columns:
+        return _read_arrow(raw, names, string_columns, newlines=False)
+    try:
+        return _read_arrow(raw, names, string_columns - whole_number_columns, newlines=False,
+                           whole_number_columns=whole_number_columns)
+    except pa.ArrowInvalid as error:
+        if "conversion error" not in str(error):
+            raise
+        return _read_arrow(raw, names, string_columns, newlines=False)
+
+
 class _NeedsFallback(Exception):
     pass
 
 
-def _read_arrow(raw, names, string_columns, newlines):
+def _read_arrow(raw, names, string_columns, newlines, whole_number_columns=frozenset()):
     head = raw.head.lstrip(b"\xef\xbb\xbf")
     quoted = raw.delimiter == "," or head[:1] == b'"'
     if raw.encoding in ("utf-8", "utf-8-sig"):
@@ -128,7 +146,8 @@ def _read_arrow(raw, names, string_columns, newlines):
                                        newlines_in_values=quoted and newlines,
                                        invalid_row_handler=on_invalid)
     convert_options = pacsv.ConvertOptions(
-        column_types={names[i]: pa.string() for i in string_columns if i < len(names)},
+        column_types={**{names[i]: pa.string() for i in string_columns if i < len(names)},
+                      **{names[i]: pa.int64() for i in whole_number_columns if i < len(names)}},
         null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
     )
     with stream:
