@@ -171,7 +171,9 @@ def to_canonical(table: Table, kind: str, matches, conventions: Conventions, pat
     rows = len(frame)
     # Worker threads read these column objects only: no frame is touched while they run.
     raw_columns = {item.position: frame[f"c{item.position}"] for item in plan}
+    # Only raw_columns hold the raw cells now, so each is freed as soon as it is converted.
     del frame
+    table.frame = None
     numeric = [item for item in plan if item.spec and item.spec.dtype in _NUMERIC]
 
     def encode_and_prove(item):
@@ -181,7 +183,7 @@ def to_canonical(table: Table, kind: str, matches, conventions: Conventions, pat
 
     def convert(item, evidence=None, file_evidence=frozenset(), encoded=None):
         found_currencies, notes = {}, []
-        values = _convert(raw_columns[item.position], item, conventions, evidence or {},
+        values = _convert(raw_columns.pop(item.position), item, conventions, evidence or {},
                           file_evidence, path, found_currencies, notes, table.line_of, encoded)
         return values, found_currencies, notes
 
@@ -217,7 +219,6 @@ def to_canonical(table: Table, kind: str, matches, conventions: Conventions, pat
                 for code, where in found_currencies.items():
                     currencies.setdefault(code, where)
                 warnings.extend(notes)
-                raw_columns.pop(item.position, None)  # free the raw text once converted
         finally:
             for job in jobs.values():
                 job.cancel()
