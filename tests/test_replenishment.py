@@ -84,6 +84,19 @@ def test_variance_from_quantiles_floors_at_poisson():
     assert variance[1] == pytest.approx((6.0 / z) ** 2)
 
 
+def test_variance_of_a_monthly_forecast_spread_over_its_days():
+    # A monthly forecast of 3 units (q90 = 3 + z x 2: sigma 2 a month), spread over 30 days:
+    # 0.1 a day, and each day carries 1/30 of the month's variance (4 / 30 = 0.133 > 0.1).
+    z = stats.norm.ppf(0.9)
+    daily_mean = np.array([3.0, 3.0]) / 30
+    daily_upper = np.array([3.0 + z * 2.0, 3.0 + z * 1.0]) / 30
+    variance = policy.demand_variance_from_quantiles(daily_mean, daily_upper, 0.9, 30.0)
+    assert variance[0] == pytest.approx(4.0 / 30)
+    # sigma 1 a month is below Poisson noise (1 / 30 < 0.1 a day): the floor is the daily
+    # mean, never 30 times it (the slow SKU is not one lump a month)
+    assert variance[1] == pytest.approx(0.1)
+
+
 def test_level_cv_zero_for_constant_demand_and_positive_for_shifting_levels():
     steady = np.full((1, 400), 5.0)
     # the level switches between 2.5 and 7.5 every 25 days: 21-day totals stray from the trailing

@@ -128,7 +128,7 @@ def effective_lead_time_cv(mean_days, cv, review_days, grid_points: int = 8) -> 
 
 
 def demand_variance_from_quantiles(mean: np.ndarray, upper: np.ndarray | None,
-                                   level: float | None) -> np.ndarray:
+                                   level: float | None, period_days: float = 1.0) -> np.ndarray:
     """Daily demand variance implied by a forecast's upper quantile, floored at Poisson noise.
 
     Parameters
@@ -139,6 +139,10 @@ def demand_variance_from_quantiles(mean: np.ndarray, upper: np.ndarray | None,
         Forecast quantile at ``level`` on the same grid [units per day]; None: Poisson.
     level : float or None
         Probability level of ``upper`` [fraction], above 0.5.
+    period_days : float
+        Days per forecast period [days]: a weekly or monthly forecast spread evenly over its
+        days. The period's spread is shared by its days as independent days (a day carries
+        ``1 / period_days`` of the period's variance), and the Poisson floor holds per day.
 
     Returns
     -------
@@ -150,7 +154,9 @@ def demand_variance_from_quantiles(mean: np.ndarray, upper: np.ndarray | None,
         return mean.copy()
     z = special.ndtri(level)
     sigma = np.maximum(np.nan_to_num(np.asarray(upper, dtype=float)) - mean, 0.0) / z
-    return np.maximum(sigma**2, mean)
+    # The floor comes after the spreading: floored first and then scaled, a slow monthly SKU
+    # would get a day's variance 30 times its mean (all demand in one lump).
+    return np.maximum(sigma**2 * period_days, mean)
 
 
 def level_cv_from_history(values: np.ndarray, horizon_days: int, window_days: int = 28,

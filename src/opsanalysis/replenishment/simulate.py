@@ -233,9 +233,8 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
         mean, upper = _daily_paths(forecasts, origin, context["ids"], start, horizon + skip,
                                    period_days, ["forecast", column])
         mean, upper = mean[:, skip:], upper[:, skip:]
-        variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile)
-        if period_days > 1:  # spread a period's variance over its days (periods independent)
-            variance = np.maximum(variance * period_days, mean)
+        variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile,
+                                                               period_days)
         lift = _lift(demand, mean, lead + review, seasonal)
         level_cv = _own_level_cv(forecasts, origins, origin, demand, context, column, quantile,
                                  period_days, int(np.median(lead + review)),
@@ -282,9 +281,8 @@ def _own_level_cv(forecasts, origins, current, demand, context, column, quantile
         mean, upper = _daily_paths(forecasts, origin, context["ids"],
                                    origin + pd.Timedelta(days=1), interval, period_days,
                                    ["forecast", column])
-        variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile)
-        if period_days > 1:
-            variance = np.maximum(variance * period_days, mean)
+        variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile,
+                                                               period_days)
         lift = _lift(demand[:, :begin], mean, float(interval), seasonal)
         actual.append(demand[:, begin:begin + interval].sum(axis=1))
         predicted.append(mean.sum(axis=1) * lift)
