@@ -10,6 +10,15 @@ The scale of a launch is the Poisson maximum-likelihood ratio of its recency-wei
 to the cluster's typical (winsorised mean) shape: weekly counts have a variance that grows with
 their level, so every observed week counts by its recency alone, not by its expected size, and
 weeks in which the typical past launch sold nothing (intermittent sellers) still count.
+
+Point forecasts are medians, the error-minimising forecast under absolute error (MAE), while
+quantities that add up over weeks (the stock a ramp needs) use the ``mean`` column. For low counts
+the median depends on how often a launch sells, which its level alone does not say (one lumpy
+order of 4 and a sale of 1 in each of 4 weeks have the same level): the share of the predictive
+distribution above 0 is replaced by the launch's own sale frequency after its first sale, shrunk
+towards the reference's (beta-binomial, empirical Bayes; Croston 1972 separates demand occurrence
+from demand size for the same reason). Past launches that stopped selling stay in the reference:
+dropping them would make later weeks look busier than they are (survivorship).
 """
 
 from __future__ import annotations
@@ -33,13 +42,15 @@ class ReferenceSet:
     Attributes
     ----------
     members : pandas.DataFrame
-        One row per past launch: unique_id, plateau [per week], plateau_source ("curve" or
-        "level"), weeks_to_steady_state [weeks], n_weeks, cluster (int).
+        One row per past launch that sold at least once: unique_id, plateau [per week],
+        plateau_source ("curve", "level", or "stopped": no sale in its last ``tail_weeks`` and
+        no curve fit, plateau 0), weeks_to_steady_state [weeks], n_weeks, cluster (int).
     levels : numpy.ndarray
         Weekly levels, shape (n_launches, n_weeks) in the order of ``members``; NaN after a
         launch's last observed week.
     normalised : numpy.ndarray
-        ``levels`` divided by each launch's plateau [fraction of plateau].
+        ``levels`` divided by each launch's plateau [fraction of plateau]; a stopped launch is
+        divided by its mean weekly level instead, so its shape still counts.
     """
 
     members: pd.DataFrame
@@ -153,6 +164,7 @@ def build_reference(
     Returns
     -------
     ReferenceSet
+        Launches that never sold are left out (no level, no shape).
     """
     ids, levels = launch_matrix(reference_history, n_weeks)
     rows = [_plateau(row, models, fraction, tail_weeks, plateau_weeks) for row in levels]
@@ -160,11 +172,25 @@ def build_reference(
         rows, columns=["plateau", "plateau_source", "weeks_to_steady_state"], index=ids
     ).rename_axis("unique_id").reset_index()
     members["n_weeks"] = np.isfinite(levels).sum(axis=1)
-    usable = members["plateau"].to_numpy() > 0
-    members, levels = members.loc[usable].reset_index(drop=True), levels[usable]
-    normalised = levels / members["plateau"].to_numpy()[:, None]
+    # Launches that sold and then stopped stay: they are what a new launch may do, and leaving
+    # them out biases the later weeks of the reference upwards (survivorship).
+    sold = np.nansum(levels, axis=1) > 0
+    members, levels = members.loc[sold].reset_index(drop=True), levels[sold]
+    stopped = members["plateau"].to_numpy() <= 0
+    members.loc[stopped, "plateau_source"] = "stopped"
+    normalised = levels / _normaliser(levels, members["plateau"].to_numpy())[:, None]
     members["cluster"] = _cluster(normalised, max_clusters, min_silhouette, min_cluster_size)
     return ReferenceSet(members=members, levels=levels, normalised=normalised)
+
+
+def _normaliser(levels, plateau):
+    """Plateau of each launch [per week]; its mean weekly level where it has none (stopped)."""
+    if levels.size == 0:
+        return plateau
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(levels, axis=1)
+    return np.where(plateau > 0, plateau, mean)
 
 
 def reference_bands(reference, quantiles=(0.1, 0.5, 0.9)):
@@ -352,13 +378,195 @@ def _recency_weights(n_obs, recency_weeks):
     return np.exp((np.arange(n_obs) - n_obs + 1) / recency_weeks)
 
 
+def _weeks_after_first_sale(levels):
+    """Weeks with a sale and weeks observed after each launch's first sale.
+
+    The first sale is what dates a launch (and what selects it as one), so it says nothing about
+    how often the launch sells; only the weeks after it count.
+
+    Parameters
+    ----------
+    levels : numpy.ndarray
+        (launches, weeks) or (weeks,) weekly levels [per week]; NaN where not observed.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Per launch: weeks with a sale and weeks observed after the first sale [weeks].
+    """
+    levels = np.atleast_2d(np.asarray(levels, dtype=float))
+    positive = np.nan_to_num(levels) > 0
+    first = np.where(positive.any(axis=1), positive.argmax(axis=1), levels.shape[1])
+    after = np.isfinite(levels) & (np.arange(levels.shape[1])[None, :] > first[:, None])
+    return (positive & after).sum(axis=1).astype(float), after.sum(axis=1).astype(float)
+
+
+def _sale_frequency_prior(levels):
+    """Beta prior of the weekly sale probability of a launch, from past launches (moments).
+
+    Each past launch's share of weeks with a sale (after its first sale) scatters binomially
+    around its own probability; what the shares vary beyond that is the spread between launches.
+    Matching the mean ``m`` and that between-launch variance gives Beta(c m, c (1 - m)), the
+    empirical-Bayes prior of a beta-binomial model.
+
+    Parameters
+    ----------
+    levels : numpy.ndarray
+        (launches, weeks) weekly levels of past launches [per week]; NaN where not observed.
+
+    Returns
+    -------
+    (float, float) or None
+        ``m`` [fraction of weeks] and ``c`` [weeks of evidence the prior is worth]; ``c`` is inf
+        when the shares vary no more than binomial noise. None when no past launch has a week
+        after its first sale.
+    """
+    sold, weeks = _weeks_after_first_sale(levels)
+    usable = weeks > 0
+    if not usable.any():
+        return None
+    share = sold[usable] / weeks[usable]
+    mean = float(share.mean())
+    binomial = mean * (1.0 - mean) * float(np.mean(1.0 / weeks[usable]))
+    between = float(share.var()) - binomial
+    if mean * (1.0 - mean) <= 0 or between <= 0:
+        return mean, np.inf
+    return mean, max(mean * (1.0 - mean) / between - 1.0, 0.0)
+
+
+def _sale_probability(observed, prior):
+    """Posterior mean of a launch's weekly sale probability [fraction]; None without a prior.
+
+    (sales weeks + c m) / (weeks + c) over the weeks after its first sale: with few weeks the
+    reference's frequency dominates, with many the launch's own.
+    """
+    if prior is None:
+        return None
+    mean, concentration = prior
+    if not np.isfinite(concentration):
+        return mean
+    sold, weeks = (float(value[0]) for value in _weeks_after_first_sale(observed))
+    if weeks + concentration <= 0:
+        return mean
+    return (sold + concentration * mean) / (weeks + concentration)
+
+
+def _row_quantiles(values, levels):
+    """Quantile ``levels[i]`` of the finite entries of row ``i`` (linear, as numpy); NaN if none."""
+    ordered = np.sort(values, axis=1)  # NaN sorts last
+    count = np.isfinite(values).sum(axis=1)
+    last = np.maximum(count - 1, 0)
+    position = np.asarray(levels, dtype=float) * last
+    low = np.floor(position).astype(int)
+    high = np.minimum(low + 1, last)
+    rows = np.arange(values.shape[0])
+    weight = position - low
+    result = ordered[rows, low] * (1.0 - weight) + ordered[rows, high] * weight
+    return np.where(count > 0, result, np.nan)
+
+
+def _median_given_sale_probability(windows, probability):
+    """Median of each week's pooled analog values once their share above 0 is ``probability``.
+
+    The analogs' values above 0 keep their shape and are rescaled so that the mean stays: with
+    analog share ``a`` and sale probability ``p`` the median is (a / p) x the analogs' quantile
+    at 1 - a / (2 p), and 0 when p <= 1/2. For a launch selling every week (a = p = 1) this is
+    the plain median of the analogs.
+
+    Parameters
+    ----------
+    windows : numpy.ndarray
+        (weeks, values) pooled analog values per week [per week, or ratio to the early scale];
+        NaN where none.
+    probability : float or None
+        The launch's sale probability per week [fraction]; None keeps the analogs' own share.
+
+    Returns
+    -------
+    numpy.ndarray
+        Median per week, in the units of ``windows``.
+    """
+    count = np.isfinite(windows).sum(axis=1)
+    share = (np.nan_to_num(windows) > 0).sum(axis=1) / np.maximum(count, 1)
+    p = share if probability is None else np.full(share.shape, float(probability))
+    selling = (p > 0.5) & (share > 0)
+    safe = np.where(selling, p, 1.0)
+    level = np.where(selling, 1.0 - share / (2.0 * safe), 0.5)
+    factor = np.where(selling, share / safe, 0.0)
+    return factor * np.nan_to_num(_row_quantiles(windows, level))
+
+
+def _ratio_of_means(levels, member_scale, pool_weeks):
+    """Later level per unit of early scale over each week's pooled analogs [ratio].
+
+    sum(y) / sum(scale) is the Poisson maximum-likelihood ratio; the mean of the single ratios
+    y / scale lets the analogs with the smallest early level (the noisiest) dominate and, on
+    intermittent sellers, overstates the expected level by about a tenth (benchmarks/launch.py).
+    """
+    scales = np.where(np.isfinite(levels), member_scale[:, None], np.nan)
+    total = np.nansum(_windows(levels, pool_weeks), axis=1)
+    base = np.nansum(_windows(scales, pool_weeks), axis=1)
+    return np.where(base > 0, total / np.where(base > 0, base, 1.0), np.nan)
+
+
+def _is_count_data(values):
+    """True when every finite value is a whole number (units, sessions)."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return bool(finite.size) and bool(np.all(finite == np.round(finite)))
+
+
+def _count_median(median, counts):
+    """Integer series have an integer median: the continuous one rounded half up.
+
+    With the continuity correction P(Y <= k) = P(X < k + 1/2), the smallest k reaching 1/2 is
+    the rounded median of X; a forecast between two integers never beats both in absolute error.
+    """
+    return np.floor(median + 0.5) if counts else median
+
+
+def _early_scales(observed, levels, shape, weights, own_weight_half_weeks):
+    """Early scale of the launch and of each past launch, both shrunk towards the typical one.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, float)
+        Mask of the past launches with a positive early scale, their shrunk scales and the
+        launch's shrunk scale [per unit of shape]; an all-False mask when none is positive.
+    """
+    n_obs = observed.size
+    denominator = float(np.nansum(weights * shape[:n_obs]))
+    if not n_obs or denominator <= 0:
+        return np.zeros(len(levels), dtype=bool), np.zeros(0), 0.0
+    member_scale = levels[:, :n_obs] @ weights / denominator
+    scale = float(observed @ weights) / denominator
+    positive = member_scale > 0
+    if not positive.any():
+        return positive, np.zeros(0), scale
+    # The launch's own weeks weigh n / (n + half); past launches get the same treatment (against
+    # the others' typical level), so their ratios stay comparable with the new launch's.
+    own_weight = n_obs / (n_obs + own_weight_half_weeks) if own_weight_half_weeks else 1.0
+    member_scale = member_scale[positive]
+    typical = float(np.median(member_scale))
+    member_scale = own_weight * member_scale + (1.0 - own_weight) * _leave_one_out_median(
+        member_scale)
+    return positive, member_scale, own_weight * scale + (1.0 - own_weight) * typical
+
+
 def _forecast_one(observed, reference, horizon, quantiles, own_weight_half_weeks, pool_weeks,
-                  recency_weeks, analogs, shape_winsor):
-    """Forecast weeks n .. n+horizon-1 of one launch with weeks 0 .. n-1 observed."""
+                  recency_weeks, analogs, shape_winsor, counts=False):
+    """Forecast weeks n .. n+horizon-1 of one launch with weeks 0 .. n-1 observed.
+
+    Returns
+    -------
+    tuple
+        Forecast weeks, median, lower and upper band, mean [per week], and the cluster used.
+    """
     n_obs = observed.size
     target = np.arange(n_obs, n_obs + horizon)
     cluster = _choose_cluster(observed, reference)
     mask = (reference.members["cluster"] == cluster).to_numpy()
+    probability = _sale_probability(observed, _sale_frequency_prior(reference.levels[mask]))
     levels = _extend(reference.levels[mask], n_obs + horizon + pool_weeks)
     # Pooling windows reach ``pool_weeks`` beyond the target weeks on both sides, so the first
     # and last forecast weeks are centred like the others.
@@ -366,48 +574,52 @@ def _forecast_one(observed, reference, horizon, quantiles, own_weight_half_weeks
     inside = np.isin(pooled, target)
     shape = _typical_shape(_extend(reference.normalised[mask], n_obs + horizon), shape_winsor)
     weights = _recency_weights(n_obs, recency_weeks)
-    denominator = float(np.nansum(weights * shape[:n_obs]))
-    if n_obs and denominator > 0:
-        member_scale = levels[:, :n_obs] @ weights / denominator
-        scale = float(observed @ weights) / denominator
-    else:
-        member_scale, scale = np.zeros(len(levels)), 0.0
-    # Shrink each early scale towards the cluster's typical one; the launch's own weeks weigh
-    # n / (n + half) and past launches get the same treatment (against the others' typical
-    # level), so their ratios stay comparable with the new launch's.
-    positive = member_scale > 0
-    own_weight = n_obs / (n_obs + own_weight_half_weeks) if own_weight_half_weeks else 1.0
+    positive, member_scale, scale = _early_scales(observed, levels, shape, weights,
+                                                  own_weight_half_weeks)
     quantile_levels = [0.5, *quantiles]
     if positive.any():
-        levels, member_scale = levels[positive], member_scale[positive]
-        typical = float(np.median(member_scale))
-        member_typical = _leave_one_out_median(member_scale)
-        member_scale = own_weight * member_scale + (1.0 - own_weight) * member_typical
-        scale = own_weight * scale + (1.0 - own_weight) * typical
+        levels = levels[positive]
         # Analogs: past launches that started at a similar level (count noise and ramp shape
         # depend on the level), as many as ``analogs``.
         chosen = _nearest_analogs(member_scale, scale, analogs)
         # Analog ratios: how each past launch's later weeks relate to the scale its own first
         # weeks implied; this carries the error of judging a launch early into the band.
-        ratios = levels[chosen][:, pooled] / member_scale[chosen, None]
+        later = levels[chosen][:, pooled]
+        ratios = later / member_scale[chosen, None]
         bands = scale * _widen(_pooled_quantiles(ratios, quantile_levels, pool_weeks),
                                chosen.size, quantiles)
+        median = scale * _median_given_sale_probability(_windows(ratios, pool_weeks), probability)
+        mean = scale * _ratio_of_means(later, member_scale[chosen], pool_weeks)
     else:
-        bands = _pooled_quantiles(levels[:, pooled], quantile_levels, pool_weeks)
-    bands = bands[:, inside]
-    bands = np.nan_to_num(bands, nan=0.0)
-    forecast = np.maximum(bands[0], 0.0)
+        raw = levels[:, pooled]
+        bands = _pooled_quantiles(raw, quantile_levels, pool_weeks)
+        median = _median_given_sale_probability(_windows(raw, pool_weeks), probability)
+        mean = _pooled_mean(raw, pool_weeks)
+    bands, median, mean = (np.nan_to_num(a[..., inside], nan=0.0) for a in (bands, median, mean))
+    forecast = np.maximum(_count_median(median, counts), 0.0)
     lower = np.clip(bands[1], 0.0, forecast)
-    return target, forecast, lower, np.maximum(bands[2], forecast), cluster
+    upper = np.maximum(bands[2], forecast)
+    return target, forecast, lower, upper, np.maximum(mean, 0.0), cluster
 
 
-def _forecast_own_curve(observed, horizon, quantiles, models, fraction):
-    """Without any usable past launch: the launch's own best curve and its prediction band."""
+def _pooled_mean(values, pool_weeks):
+    """Mean of each week's pooled window of ``values`` (launches x weeks); NaN when empty."""
+    windows = _windows(values, pool_weeks)
+    count = np.isfinite(windows).sum(axis=1)
+    return np.where(count > 0, np.nansum(windows, axis=1) / np.maximum(count, 1), np.nan)
+
+
+def _forecast_own_curve(observed, horizon, quantiles, models, fraction, counts=False):
+    """Without any usable past launch: the launch's own best curve and its prediction band.
+
+    The fitted curve is both the mean and (symmetric band) the median.
+    """
     target = np.arange(observed.size, observed.size + horizon)
     fit = fit_best_curve(np.arange(observed.size), observed, models, fraction)
-    forecast = np.maximum(fit.predict(target), 0.0)
+    mean = np.maximum(fit.predict(target), 0.0)
+    forecast = np.maximum(_count_median(mean, counts), 0.0)
     lower, upper = fit.band(target, level=quantiles[1] - quantiles[0])
-    return target, forecast, np.clip(lower, 0.0, forecast), np.maximum(upper, forecast), -1
+    return target, forecast, np.clip(lower, 0.0, forecast), np.maximum(upper, forecast), mean, -1
 
 
 def forecast_ramp(
@@ -466,30 +678,46 @@ def forecast_ramp(
     Returns
     -------
     pandas.DataFrame
-        ``unique_id, week, forecast, q10, q90`` (+ ``cluster``: the reference cluster used),
-        one row per launch and forecast week [per week]. Without any usable past launch the
-        launch's own best curve (AICc) and its Jacobian prediction band are used (cluster -1).
+        One row per launch and forecast week, all levels [per week]:
+
+        * ``forecast``: the median of the predictive distribution, the point forecast that
+          minimises absolute error. Its share of weeks with a sale is the launch's own sale
+          frequency after its first sale, shrunk towards the reference's (beta-binomial), so a
+          launch selling in fewer than half of its weeks has median 0. Whole numbers when the
+          launch and the reference are counts (units, sessions).
+        * ``q10``, ``q90``: the band, quantiles of the past launches' later weeks relative to the
+          scale their first weeks implied, times the launch's scale.
+        * ``mean``: the expected level, sum of the analogs' later levels over the sum of their
+          early scales, times the launch's scale. Use it for anything that adds up over weeks
+          (the stock a ramp needs): a sum of medians understates an intermittent launch.
+        * ``cluster``: the reference cluster used.
+
+        Without any usable past launch the launch's own best curve (AICc) gives the forecast and
+        the mean, with its Jacobian prediction band (cluster -1).
     """
     if not isinstance(reference, ReferenceSet):
         reference = build_reference(reference, models=models, fraction=fraction)
     low_name, high_name = (f"q{round(q * 100):d}" for q in quantiles)
-    columns = ["unique_id", "week", "forecast", low_name, high_name, "cluster"]
+    columns = ["unique_id", "week", "forecast", low_name, high_name, "mean", "cluster"]
     if launch_history.empty:
         return pd.DataFrame(columns=columns)
     ids, matrix = launch_matrix(launch_history)
+    counts = _is_count_data(matrix) and (reference.members.empty
+                                         or _is_count_data(reference.levels))
     frames = []
     for unique_id, row in zip(ids, matrix, strict=True):
         observed = row[np.isfinite(row)]
         if reference.members.empty:
-            week, forecast, lower, upper, cluster = _forecast_own_curve(
-                observed, int(horizon_weeks), quantiles, models, fraction)
+            result = _forecast_own_curve(observed, int(horizon_weeks), quantiles, models,
+                                         fraction, counts)
         else:
-            week, forecast, lower, upper, cluster = _forecast_one(
+            result = _forecast_one(
                 observed, reference, int(horizon_weeks), quantiles, own_weight_half_weeks,
-                pool_weeks, recency_weeks, analogs, shape_winsor,
+                pool_weeks, recency_weeks, analogs, shape_winsor, counts,
             )
+        week, forecast, lower, upper, mean, cluster = result
         frames.append(pd.DataFrame({
             "unique_id": unique_id, "week": week, "forecast": forecast,
-            low_name: lower, high_name: upper, "cluster": cluster,
+            low_name: lower, high_name: upper, "mean": mean, "cluster": cluster,
         }))
     return pd.concat(frames, ignore_index=True)[columns]

@@ -269,8 +269,9 @@ class LaunchTracking:
         (q10/q50/q90 of past launches at the same week) and the forecast with its band.
     reference : past launches: asin, sku, category, launch_date, plateau, weeks_to_steady_state,
         cluster, used_for (comma-separated tracked ASINs whose reference they form).
-    ramp_demand : forecast units per tracked launch and week (asin, sku, week,
-        launch_week_start, units_forecast, units_q10, units_q90) for the replenishment plan.
+    ramp_demand : forecast units per tracked launch and week for the replenishment plan: asin,
+        sku, week, launch_week_start, units_forecast (median), units_q10, units_q90 and
+        units_mean (expected units, what stock is planned on) [units per week].
     """
 
     verdicts: pd.DataFrame
@@ -344,10 +345,12 @@ def track_launches(launches, curves, as_of, settings, listing_changes=None):
         latest_value, reference_q10, reference_q50, reference_q90 (at the latest week),
         weeks_below_q10 (latest consecutive weeks whose trailing mean is below the reference's
         trailing low band), verdict (one of ``VERDICTS``), reference_launches, reference_scope
-        ("category" or "marketplace"), shape_cluster, expected_plateau [per week],
-        weeks_to_steady_state, weeks_left_to_steady_state [weeks], ramp_units, ramp_units_q90
-        [units] (stock the remaining ramp needs), listing_change_warning (bool),
-        listing_changes (text).
+        ("category" or "marketplace"), shape_cluster, expected_plateau [per week] (expected
+        level: median of the last 4 weeks of the forecast ``mean``), weeks_to_steady_state,
+        weeks_left_to_steady_state [weeks] (from the ``mean`` path), ramp_units [units] (stock
+        the remaining ramp needs: sum of the expected weekly units until steady state),
+        ramp_units_q90 [units] (sum of the weekly 90th percentiles), listing_change_warning
+        (bool), listing_changes (text).
     """
     as_of = pd.Timestamp(as_of)
     launched = launches.loc[launches["is_launch"].astype(bool)]
@@ -381,7 +384,7 @@ _VERDICT_COLUMNS = [
     "listing_change_warning", "listing_changes",
 ]
 _DEMAND_COLUMNS = ["asin", "sku", "week", "launch_week_start", "units_forecast", "units_q10",
-                   "units_q90"]
+                   "units_q90", "units_mean"]
 _BAND_COLUMNS = ["asin", "sku", "week", "launch_week_start", "observed_level", "reference_q10",
                  "reference_q50", "reference_q90", "forecast_level", "forecast_level_q10",
                  "forecast_level_q90"]
@@ -442,7 +445,9 @@ def _track_one(launch, curves, members, scope, settings, cache):
     reference = _reference_for(curves, metric, members["asin"], settings, cache)
     own_history = _history(own, metric, [launch.asin])
     forecast = forecast_ramp(own_history, reference, horizon, quantiles=(low, high), **options)
-    steady = _steady_state(observed, forecast["forecast"].to_numpy(), fraction)
+    # Plateau and timing are expected levels: the mean path (a median path is 0 throughout for a
+    # launch selling in fewer than half of its weeks).
+    steady = _steady_state(observed, forecast["mean"].to_numpy(), fraction)
     row.update(
         reference_q10=quantile_levels[0, n_obs - 1], reference_q50=quantile_levels[1, n_obs - 1],
         reference_q90=quantile_levels[2, n_obs - 1], weeks_below_q10=run, verdict=verdict,
@@ -451,7 +456,8 @@ def _track_one(launch, curves, members, scope, settings, cache):
     demand = _ramp_demand(launch, curves, members, own, stock_metric, horizon, settings, cache)
     weeks_left = int(row["weeks_left_to_steady_state"]) if np.isfinite(
         row["weeks_left_to_steady_state"]) else horizon
-    row["ramp_units"] = float(demand["units_forecast"].iloc[:weeks_left].sum()) if len(demand) else np.nan
+    # Stock adds up over weeks: expected units, not medians (which understate intermittent sales).
+    row["ramp_units"] = float(demand["units_mean"].iloc[:weeks_left].sum()) if len(demand) else np.nan
     row["ramp_units_q90"] = float(demand["units_q90"].iloc[:weeks_left].sum()) if len(demand) else np.nan
     band = _band_frame(launch, own, metric, quantile_levels, forecast, width)
     return row, band, demand
@@ -478,7 +484,10 @@ def _reference_options(settings):
 
 
 def _steady_state(observed, forecast, fraction):
-    """Expected plateau and weeks to / left to ``fraction`` of it, from the forecast path."""
+    """Expected plateau and weeks to / left to ``fraction`` of it, from the forecast path.
+
+    ``forecast`` is the expected (mean) weekly level of the coming weeks [per week].
+    """
     if forecast.size == 0:
         return {"expected_plateau": np.nan, "weeks_to_steady_state": np.nan,
                 "weeks_left_to_steady_state": np.nan}
@@ -497,7 +506,11 @@ def _steady_state(observed, forecast, fraction):
 
 
 def _ramp_demand(launch, curves, members, own, stock_metric, horizon, settings, cache):
-    """Units forecast for the coming weeks of one launch (what the ramp will sell)."""
+    """Units forecast for the coming weeks of one launch (what the ramp will sell).
+
+    ``units_forecast`` is the median [units per week], ``units_mean`` the expected units per week
+    that stock is planned on.
+    """
     history = _history(curves, stock_metric, members["asin"])
     own_history = _history(own, stock_metric, [launch.asin])
     if history.empty or own_history.empty:
@@ -506,7 +519,8 @@ def _ramp_demand(launch, curves, members, own, stock_metric, horizon, settings, 
     low, high = _quantile_names(settings)
     forecast = forecast_ramp(own_history, reference, horizon, quantiles=(low, high),
                              **_forecast_options(settings))
-    forecast.columns = ["asin", "week", "units_forecast", "units_q10", "units_q90", "cluster"]
+    forecast.columns = ["asin", "week", "units_forecast", "units_q10", "units_q90", "units_mean",
+                        "cluster"]
     forecast["sku"] = launch.sku
     forecast["launch_week_start"] = launch.launch_date + pd.to_timedelta(forecast["week"] * 7, unit="D")
     return forecast[_DEMAND_COLUMNS]
