@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
 from dataclasses import dataclass, field
 
@@ -140,7 +141,8 @@ def _read_arrow(raw, names, string_columns, newlines, whole_number_columns=froze
         invalid.append(row)
         return "error"
 
-    read_options = pacsv.ReadOptions(column_names=names, skip_rows=1)
+    read_options = pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                     block_size=_block_size(raw))
     parse_options = pacsv.ParseOptions(delimiter=raw.delimiter,
                                        quote_char='"' if quoted else False,
                                        newlines_in_values=quoted and newlines,
@@ -159,6 +161,17 @@ def _read_arrow(raw, names, string_columns, newlines, whole_number_columns=froze
                             self_destruct=True)
     del table
     return frame
+
+
+def _block_size(raw) -> int:
+    """pyarrow's 1 MiB blocks, up to 4 MiB for files over 128 MiB [bytes].
+
+    Every column comes in one chunk per block, and every kernel that follows loops over the
+    chunks: 4 MiB blocks read a 1,000,000-line All Orders file 14 % faster; on small files they
+    only raise the peak memory (benchmarks/ingest.py).
+    """
+    size = len(raw.content) if raw.content is not None else os.path.getsize(raw.path)
+    return int(min(max(size // 32, 1 << 20), 4 << 20))
 
 
 def _line_locator(raw):
