@@ -30,60 +30,8 @@ Run: ``.venv/bin/python benchmarks/launch.py`` (``--quick`` for a 200-series car
 ``--out benchmarks/results/launch.md`` to write the table; the text of the results file is
 written by hand around it).
 
-Published result (2026-12-01, seed 0, default parameters of ``params/defaults.yaml``: median
-with the launch's own sale frequency (beta-binomial), stopped launches kept in the reference,
-mean as a ratio of sums, 60 analogs; 38 s wall on a shared 2-core Linux machine; full write-up in
-``benchmarks/results/launch.md``):
-
-| data | series | method | MAE | MAE / mean actual | total / actual total | q10-q90 coverage | strictly inside | below q10 | above q90 |
-|---|---:|---|---:|---:|---:|---:|---:|---:|---:|
-| carparts (monthly) | 860 | forecast_ramp | 0.533 | 0.994 | 0.089 | 90.6% | 16.1% | 0.0% | 9.4% |
-| carparts (monthly) | 860 | flat last 2 periods | 0.797 | 1.487 | 1.071 |  |  |  |  |
-| carparts (monthly) | 860 | scaled reference median | 0.536 | 1.000 | 0.000 |  |  |  |  |
-| carparts (monthly) | 860 | zero | 0.536 | 1.000 | 0.000 |  |  |  |  |
-| carparts (monthly) | 860 | oracle: own realised median, q10-q90 | 0.495 | 0.924 | 0.362 | 94.1% | 9.1% | 0.0% | 5.9% |
-| carparts (monthly) | 860 | forecast_ramp `mean` (expected level, for stock; not a target) | 0.787 | 1.469 | 1.103 |  |  |  |  |
-| sample DE (weekly units) | 6 | forecast_ramp | 3.042 | 0.258 | 0.968 | 81.7% | 81.7% | 10.0% | 8.3% |
-| sample DE (weekly units) | 6 | flat last 2 periods | 3.600 | 0.305 | 0.961 |  |  |  |  |
-| sample DE (weekly units) | 6 | scaled reference median | 3.648 | 0.309 | 0.929 |  |  |  |  |
-| sample DE (weekly units) | 6 | zero | 11.792 | 1.000 | 0.000 |  |  |  |  |
-| sample DE (weekly units) | 6 | oracle: own realised median, q10-q90 | 3.075 | 0.261 | 0.947 | 86.7% | 71.7% | 4.2% | 9.2% |
-| sample DE (weekly units) | 6 | forecast_ramp `mean` (expected level, for stock; not a target) | 3.029 | 0.257 | 1.002 |  |  |  |  |
-| sample JP (weekly units) | 5 | forecast_ramp | 3.830 | 0.355 | 0.981 | 80.0% | 80.0% | 5.0% | 15.0% |
-| sample JP (weekly units) | 5 | flat last 2 periods | 3.900 | 0.361 | 0.852 |  |  |  |  |
-| sample JP (weekly units) | 5 | scaled reference median | 4.136 | 0.383 | 0.961 |  |  |  |  |
-| sample JP (weekly units) | 5 | zero | 10.800 | 1.000 | 0.000 |  |  |  |  |
-| sample JP (weekly units) | 5 | oracle: own realised median, q10-q90 | 3.140 | 0.291 | 0.954 | 86.0% | 69.0% | 4.0% | 10.0% |
-| sample JP (weekly units) | 5 | forecast_ramp `mean` (expected level, for stock; not a target) | 3.835 | 0.355 | 1.002 |  |  |  |  |
-| sample UK (weekly units) | 5 | forecast_ramp | 3.180 | 0.284 | 0.962 | 80.0% | 80.0% | 9.0% | 11.0% |
-| sample UK (weekly units) | 5 | flat last 2 periods | 3.400 | 0.304 | 0.903 |  |  |  |  |
-| sample UK (weekly units) | 5 | scaled reference median | 3.711 | 0.332 | 0.938 |  |  |  |  |
-| sample UK (weekly units) | 5 | zero | 11.180 | 1.000 | 0.000 |  |  |  |  |
-| sample UK (weekly units) | 5 | oracle: own realised median, q10-q90 | 3.040 | 0.272 | 0.975 | 91.0% | 69.0% | 1.0% | 8.0% |
-| sample UK (weekly units) | 5 | forecast_ramp `mean` (expected level, for stock; not a target) | 3.256 | 0.291 | 0.999 |  |  |  |  |
-| sample US (weekly units) | 7 | forecast_ramp | 6.100 | 0.288 | 0.966 | 78.6% | 78.6% | 10.0% | 11.4% |
-| sample US (weekly units) | 7 | flat last 2 periods | 6.279 | 0.297 | 0.891 |  |  |  |  |
-| sample US (weekly units) | 7 | scaled reference median | 6.348 | 0.300 | 0.959 |  |  |  |  |
-| sample US (weekly units) | 7 | zero | 21.171 | 1.000 | 0.000 |  |  |  |  |
-| sample US (weekly units) | 7 | oracle: own realised median, q10-q90 | 4.886 | 0.231 | 0.972 | 87.1% | 69.3% | 4.3% | 8.6% |
-| sample US (weekly units) | 7 | forecast_ramp `mean` (expected level, for stock; not a target) | 6.071 | 0.287 | 1.000 |  |  |  |  |
-| sample, all marketplaces | 23 | forecast_ramp | 4.174 | 0.292 | 0.968 | 80.0% | 80.0% | 8.7% | 11.3% |
-| sample, all marketplaces | 23 | flat last 2 periods | 4.437 | 0.310 | 0.902 |  |  |  |  |
-| sample, all marketplaces | 23 | scaled reference median | 4.590 | 0.321 | 0.949 |  |  |  |  |
-| sample, all marketplaces | 23 | zero | 14.298 | 1.000 | 0.000 |  |  |  |  |
-| sample, all marketplaces | 23 | oracle: own realised median, q10-q90 | 3.633 | 0.254 | 0.964 | 87.6% | 69.8% | 3.5% | 8.9% |
-| sample, all marketplaces | 23 | forecast_ramp `mean` (expected level, for stock; not a target) | 4.179 | 0.292 | 1.000 |  |  |  |  |
-
-Reading: on the sample every target is met (each marketplace and pooled: lower MAE than flat
-extrapolation and the scaled reference median, coverage 78.6-81.7 %). On carparts the MAE is now
-below both baselines, but by 0.6 % only (0.5326 vs 0.5358, seed 1: 0.534; paired bootstrap over
-parts -0.0032 [-0.0084, +0.0022] per period, not significant): 75 % of the months after a first
-sale are 0, so the MAE-optimal forecast is 0 for almost every part (the oracle, with hindsight, is
-7.6 % below the zero forecast, and even medians fitted on the predicted months within groups of
-parts by how often they sold in months 1-6 are only 0.8 % below it). The q10-q90 band covers
-90.6 % inclusively because a band starting at 0 contains every zero month (0.0 % below q10,
-9.4 % above q90); the oracle band itself covers 94.1 %, so no calibrated band reaches 70-90 %
-inclusive coverage on these integer data.
+Published results, with the reading of them: ``benchmarks/results/launch.md`` (a copy here would
+go stale at the next run).
 """
 
 from __future__ import annotations

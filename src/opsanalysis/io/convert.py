@@ -110,9 +110,8 @@ def _drop_repeated_headers(table: Table, path, warnings):
     same = true_mask(pc.equal(text, header))
     if not same.any():
         return table.frame
-    same = pd.Series(same, index=first.index)
     frame = table.frame
-    for position in np.flatnonzero(same.to_numpy()):
+    for position in np.flatnonzero(same):
         row = ["" if pd.isna(value) else str(value).strip() for value in frame.iloc[position]]
         expected = [str(h).strip().lstrip("\ufeff") for h in table.headers]
         if row != expected:
@@ -122,12 +121,12 @@ def _drop_repeated_headers(table: Table, path, warnings):
                 column=table.headers[0], value=", ".join(row[:4]),
                 expected="one header row at the top")
     warnings.append(f"{int(same.sum())} repeated header row(s) inside the file dropped")
-    kept = np.flatnonzero(~same.to_numpy())
+    kept = np.flatnonzero(~same)
     line_of = table.line_of
     # later errors count records without the dropped rows: map back to file lines
     table.line_of = lambda position: line_of(int(kept[position])) \
         if 0 <= position < len(kept) else line_of(position)
-    return frame.loc[~same.to_numpy()].reset_index(drop=True)
+    return frame.loc[~same].reset_index(drop=True)
 
 
 def _decimal_for(series, own, conventions, file_evidence, column, path, line_of):
@@ -260,7 +259,7 @@ def _convert(raw, item, conventions, evidence, file_evidence, path, currencies, 
         warnings.extend(f"column {item.header!r}: {note}" for note in result.warnings)
         return result.values
     if dtype == schema.COUNT and isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu":
-        return _to_count(None, raw, spec)  # typed by pyarrow: nothing to parse
+        return _typed_count(raw, spec)
     decimal = _decimal_for(raw, evidence.get(item.position, set()), conventions, file_evidence,
                            item.header, path, line_of)
     expected = {schema.COUNT: "a whole number", schema.MONEY: "an amount of money",
@@ -294,16 +293,17 @@ def _convert(raw, item, conventions, evidence, file_evidence, path, currencies, 
     return values
 
 
+def _typed_count(raw, spec):
+    """A count column pyarrow typed as int64: whole numbers throughout, none missing."""
+    integers = raw.to_numpy(dtype="int64")
+    if spec.nonnegative and (integers < 0).any():
+        position = int(np.flatnonzero(integers < 0)[0])
+        raise CellError(position, raw.iloc[position], "a count of 0 or more", "negative count")
+    return pd.Series(pd.arrays.IntegerArray(integers, np.zeros(len(integers), dtype=bool)),
+                     index=raw.index)
+
+
 def _to_count(values, raw, spec):
-    if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu":
-        # typed by pyarrow: whole numbers throughout, none missing
-        integers = raw.to_numpy(dtype="int64")
-        if spec.nonnegative and (integers < 0).any():
-            position = int(np.flatnonzero(integers < 0)[0])
-            raise CellError(position, raw.iloc[position], "a count of 0 or more",
-                            "negative count")
-        return pd.Series(pd.arrays.IntegerArray(integers, np.zeros(len(integers), dtype=bool)),
-                         index=raw.index)
     numbers = values.to_numpy(dtype="float64")
     present = ~np.isnan(numbers)
     not_whole = present & ~(np.isfinite(numbers) & (numbers == np.round(numbers)))

@@ -17,7 +17,8 @@ import pyarrow.compute as pc
 
 from opsanalysis.io.errors import AmbiguousFormatError, ValueParseError
 
-__all__ = ["BLANKS", "CellError", "NumberResult", "decimal_evidence", "encode_text",
+__all__ = ["BLANKS", "CellError", "NumberResult", "blank_text_mask", "decimal_evidence",
+           "encode_text",
            "decimal_evidence_positions", "parse_numbers", "to_arrow_text"]
 
 BLANKS = ("", "-", "--", "—", "n/a", "na", "null", "none", "nan")
@@ -134,7 +135,7 @@ def decimal_evidence(series: pd.Series, sample: int = 20000, encoded=None) -> se
     series : pandas.Series
         Raw cells (only text is examined).
     sample : int
-        Number of distinct values examined, from the top of the column.
+        Number of leading cells examined (their distinct values).
     encoded : pyarrow.DictionaryArray, optional
         The column from :func:`encode_text`, when the caller has it already.
 
@@ -167,7 +168,8 @@ def decimal_evidence_positions(series: pd.Series, decimal: str):
     return int(np.flatnonzero(hits)[0]) if hits.any() else None
 
 
-def _blank(text) -> np.ndarray:
+def blank_text_mask(text) -> np.ndarray:
+    """True where an arrow text cell means "no value" (missing, empty, ``-``, ``N/A``...)."""
     folded = pc.utf8_lower(pc.utf8_trim_whitespace(text))
     return true_mask(pc.or_kleene(pc.is_null(text), pc.is_in(folded, value_set=pa.array(BLANKS))))
 
@@ -259,7 +261,7 @@ def _parse_distinct(text, row_of, series, decimal, allow_infinite, expected):
             return values, percent, {code: row_of(where) for code, where in currencies.items()}
     values = np.full(len(text), np.nan)
     percent = np.zeros(len(text), dtype=bool)
-    blank = _blank(text)
+    blank = blank_text_mask(text)
     kept, text = np.flatnonzero(~blank), pc.filter(text, pa.array(~blank))
     plain = true_mask(pc.match_substring_regex(text, _PLAIN[decimal]))
     if plain.any():

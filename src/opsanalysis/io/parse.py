@@ -27,6 +27,7 @@ from opsanalysis.io.numeric import (
     BLANKS,
     CellError,
     NumberResult,
+    blank_text_mask,
     decimal_evidence,
     decimal_evidence_positions,
     parse_numbers,
@@ -55,12 +56,6 @@ def _first_position(mask: pd.Series) -> int:
 
 def _as_text(series: pd.Series) -> pd.Series:
     return series.astype("str") if series.dtype != "str" else series
-
-
-def _blank_text(text: pa.Array) -> np.ndarray:
-    """``blank_mask`` for an arrow string array, as a numpy mask."""
-    folded = pc.utf8_lower(pc.utf8_trim_whitespace(text))
-    return true_mask(pc.or_kleene(pc.is_null(text), pc.is_in(folded, value_set=pa.array(BLANKS))))
 
 
 def blank_mask(text: pd.Series) -> pd.Series:
@@ -293,7 +288,7 @@ def _parse_date_text(series, date_order, timezone, aware, warnings):
     encoded = pc.dictionary_encode(to_arrow_text(series).combine_chunks())
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     distinct = pc.utf8_trim_whitespace(encoded.dictionary)
-    kept = ~_blank_text(distinct)
+    kept = ~blank_text_mask(distinct)
     uniques = pc.filter(distinct, pa.array(kept))
     if len(uniques) == 0:
         return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
