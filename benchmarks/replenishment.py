@@ -18,7 +18,11 @@ of 14 and 35 days (coefficient of variation 0.2), weekly review:
   same targets. statsforecast pins pandas < 3, so it runs in ``benchmarks/.sf-venv`` (created
   here when missing);
 * the rule of thumb (order up to velocity x (LT + 45) when cover < LT + 30) and fixed 30/45/60-day
-  cover.
+  cover;
+* diagnostics: ``ours_on_autoets``, our policy maths on the textbook's AutoETS forecast (its
+  one-step spread as the 90 % quantile), which separates the forecast's share of a gap from the
+  policy maths'; and, at the 95 % target, ours against the textbook per intermittency class (share
+  of periods without demand before the simulation): where each loses demand and holds stock.
 
 Weekly and monthly totals are spread over their days at random (multinomial) for the daily
 simulation; forecasts are made at the data's own frequency, every 13 weeks / 3 months / 56 days
@@ -241,6 +245,15 @@ def textbook_forecasts(data: dict, origins: pd.DataFrame) -> pd.DataFrame:
 # Simulation runs
 
 
+def autoets_as_quantiles(textbook: pd.DataFrame, quantile: float = 0.9) -> pd.DataFrame:
+    """The AutoETS forecasts with the normal ``quantile`` column ours reads (``q90``)."""
+    from scipy import special
+
+    column = f"q{int(round(100 * quantile))}"
+    return textbook.assign(**{column: textbook["forecast"]
+                              + special.ndtri(quantile) * textbook["sigma"]})
+
+
 def _cached(name: str, compute) -> tuple[pd.DataFrame, float]:
     """A forecast table from the cache folder, or computed (and timed) and stored there."""
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -271,7 +284,8 @@ def ours_options() -> dict:
     from opsanalysis import params
 
     rep = params.load_defaults()["replenishment"]
-    return {"order_crossover": rep["order_crossover"], "seasonal": dict(rep["seasonal_lift"])}
+    return {"order_crossover": rep["order_crossover"], "seasonal": dict(rep["seasonal_lift"]),
+            "normal_floor": rep["normal_floor"]}
 
 
 def fill_ceiling(daily: pd.DataFrame, start, lead_days: float, memory_days: float) -> float:
@@ -306,7 +320,8 @@ def run_dataset(data: dict, levels, method: str) -> pd.DataFrame:
     fees = params.load("US")
     # the real series are from 1998-2002: apply the first US fee table to them as if in force
     fees["fees"]["effective_from"] = "1900-01-01"
-    rows = []
+    autoets = autoets_as_quantiles(textbook)
+    rows, per_sku = [], []
     for lead in LEAD_TIMES:
         settings = {"lead_time_days": lead, "lead_time_cv": LEAD_TIME_CV,
                     "review_period_days": REVIEW_DAYS, "start": data["sim_start"],
@@ -318,39 +333,84 @@ def run_dataset(data: dict, levels, method: str) -> pd.DataFrame:
                                                 **ours_options()), level))
             policies.append((rp.forecast_policy(textbook, level, "normal", data["period_days"]),
                              level))
+            policies.append((rp.forecast_policy(autoets, level, "ours", data["period_days"],
+                                                name="ours_on_autoets", **ours_options()), level))
         for policy, level in policies:
             result = rp.simulate(data["daily"], policy, settings)
             summary = rp.simulation_summary(result).reset_index()
             rows.append(summary.assign(dataset=data["name"], lead_time_days=lead,
                                        service_target=level))
+            if np.isclose(level, 0.95) and policy.name in ("ours", "textbook"):
+                per_sku.append(result.assign(lead_time_days=lead))
         print(f"  {data['name']} LT {lead}: {len(policies)} policies simulated", flush=True)
+    by_class = intermittency_breakdown(pd.concat(per_sku, ignore_index=True), data)
+    by_class.to_csv(CACHE / f"classes_{data['name']}_{method}.csv", index=False)
     frame = pd.concat(rows, ignore_index=True)
     for lead in LEAD_TIMES:
         for memory, column in ((365, "fill_ceiling_365"), (np.inf, "fill_ceiling_any")):
             frame.loc[frame["lead_time_days"] == lead, column] = fill_ceiling(
                 data["daily"], data["sim_start"], lead, memory)
-    return frame
+    return frame, by_class
+
+
+INTERMITTENCY_CLASSES = (0.0, 0.3, 0.6, 0.8, 0.95, 1.0)
+
+
+def intermittency_breakdown(per_sku: pd.DataFrame, data: dict) -> pd.DataFrame:
+    """Ours against the textbook per intermittency class, at the 95 % target.
+
+    A SKU's class is its share of periods (at the data's own frequency) without demand before
+    the simulation starts. Per class and lead time: SKUs, share of the demand, fill rate and
+    average days of inventory (class on hand / class daily demand) of each policy.
+    """
+    native = data["native"][data["native"]["ds"] < data["sim_start"]]
+    zero_share = (native["y"] <= 0).groupby(native["unique_id"].astype(str)).mean()
+    frame = per_sku.assign(unique_id=per_sku["unique_id"].astype(str))
+    frame["zero_share"] = pd.cut(frame["unique_id"].map(zero_share), INTERMITTENCY_CLASSES,
+                                 include_lowest=True).astype(str)
+    grouped = frame.groupby(["lead_time_days", "zero_share", "policy"], observed=True)[
+        ["demand", "served", "avg_on_hand", "avg_daily_demand"]].sum()
+    grouped["fill_rate"] = grouped["served"] / grouped["demand"]
+    grouped["on_hand_days"] = grouped["avg_on_hand"] / grouped["avg_daily_demand"]
+    wide = grouped[["fill_rate", "on_hand_days"]].unstack("policy")
+    wide.columns = [f"{measure}_{policy}" for measure, policy in wide.columns]
+    ours = frame[frame["policy"] == "ours"]
+    counts = ours.groupby(["lead_time_days", "zero_share"], observed=True).agg(
+        skus=("unique_id", "size"), demand=("demand", "sum"))
+    counts["demand_share"] = counts["demand"] / counts.groupby(level=0)["demand"].transform("sum")
+    out = counts[["skus", "demand_share"]].join(wide).reset_index()
+    return out.assign(dataset=data["name"])[["dataset", *out.columns]]
+
+
+def curve_margin(first: pd.DataFrame, second: pd.DataFrame) -> np.ndarray:
+    """Fill-rate margins of ``first``'s trade-off curve over ``second``'s at equal inventory.
+
+    Both ways: ``first``'s points against ``second``'s curve, and ``second``'s points against
+    ``first``'s curve, each only inside the other's inventory range.
+    """
+    first = first.sort_values("avg_on_hand_days")
+    second = second.sort_values("avg_on_hand_days")
+    inside = first[(first["avg_on_hand_days"] >= second["avg_on_hand_days"].min())
+                   & (first["avg_on_hand_days"] <= second["avg_on_hand_days"].max())]
+    covered = second[(second["avg_on_hand_days"] >= first["avg_on_hand_days"].min())
+                     & (second["avg_on_hand_days"] <= first["avg_on_hand_days"].max())]
+    return np.concatenate([
+        inside["fill_rate"].to_numpy() - np.interp(
+            inside["avg_on_hand_days"], second["avg_on_hand_days"], second["fill_rate"]),
+        np.interp(covered["avg_on_hand_days"], first["avg_on_hand_days"], first["fill_rate"])
+        - covered["fill_rate"].to_numpy()])
 
 
 def check_targets(results: pd.DataFrame) -> pd.DataFrame:
-    """The three targets per data set and lead time."""
+    """The three targets per data set and lead time, and the diagnostic run's margin."""
     rows = []
     for (name, lead), group in results.groupby(["dataset", "lead_time_days"], sort=False):
-        ours = group[group["policy"] == "ours"].sort_values("avg_on_hand_days")
-        textbook = group[group["policy"] == "textbook"].sort_values("avg_on_hand_days")
+        ours = group[group["policy"] == "ours"]
+        textbook = group[group["policy"] == "textbook"]
         rule = group[group["policy"] == "rule_of_thumb"].iloc[0]
         at95 = ours[np.isclose(ours["service_target"], 0.95)].iloc[0]
-        # both ways: ours' points against the textbook curve, and the textbook's points against
-        # ours' curve (each only inside the other's inventory range)
-        inside = ours[(ours["avg_on_hand_days"] >= textbook["avg_on_hand_days"].min())
-                      & (ours["avg_on_hand_days"] <= textbook["avg_on_hand_days"].max())]
-        covered = textbook[(textbook["avg_on_hand_days"] >= ours["avg_on_hand_days"].min())
-                           & (textbook["avg_on_hand_days"] <= ours["avg_on_hand_days"].max())]
-        margin = np.concatenate([
-            inside["fill_rate"].to_numpy() - np.interp(
-                inside["avg_on_hand_days"], textbook["avg_on_hand_days"], textbook["fill_rate"]),
-            np.interp(covered["avg_on_hand_days"], ours["avg_on_hand_days"], ours["fill_rate"])
-            - covered["fill_rate"].to_numpy()])
+        margin = curve_margin(ours, textbook)
+        on_autoets = curve_margin(group[group["policy"] == "ours_on_autoets"], textbook)
         rows.append({
             "dataset": name, "lead_time_days": lead,
             "ours_fill_at_95": at95["fill_rate"],
@@ -361,6 +421,7 @@ def check_targets(results: pd.DataFrame) -> pd.DataFrame:
             "min_margin_over_textbook": margin.min() if len(margin) else np.nan,
             "above_textbook": bool(len(margin)) and bool((margin > 0).all()),
             "fill_ceiling_365": group["fill_ceiling_365"].iloc[0],
+            "ours_on_autoets_min_margin": on_autoets.min() if len(on_autoets) else np.nan,
         })
     return pd.DataFrame(rows)
 
@@ -401,7 +462,7 @@ def planning_time(n_skus: int, method: str) -> dict:
     settings = {"lead_time_days": 45, "lead_time_cv": 0.2, "review_period_days": 7,
                 "target_service_level": 0.95, "case_pack": 12, "forecast_method": method,
                 "order_crossover": options["order_crossover"],
-                "seasonal_lift": options["seasonal"]}
+                "normal_floor": options["normal_floor"], "seasonal_lift": options["seasonal"]}
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
     rp.recommend_orders(history, position, settings)
@@ -443,37 +504,42 @@ def main(argv=None) -> int:
         "_small" if args.small else "")
     if args.report_only:
         results = pd.read_csv(RESULTS / f"replenishment{suffix}.csv")
-        report(results, args, suffix)
+        classes = pd.read_csv(RESULTS / f"replenishment_classes{suffix}.csv")
+        report(results, classes, args, suffix)
         return 0
     levels = (0.8, 0.9, 0.95, 0.98, 0.995)
     sizes = {"jewelry": 40, "carparts": 200, "sample": 30} if args.small else {}
     loaders = {"jewelry": load_jewelry, "carparts": load_carparts, "sample": load_sample}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    frames = []
+    frames, class_frames = [], []
     for name in args.datasets.split(","):
         data = loaders[name](sizes.get(name))
         print(f"{name}: {data['native']['unique_id'].nunique()} series", flush=True)
         if args.forecasts_only:
             dataset_forecasts(data, args.method)
             continue
-        frame = run_dataset(data, levels, args.method)
+        frame, classes = run_dataset(data, levels, args.method)
         frame.to_csv(CACHE / f"results_{name}_{args.method}{'_small' if args.small else ''}.csv",
                      index=False)
         frames.append(frame)
+        class_frames.append(classes)
     if args.forecasts_only:
         return 0
     results = pd.concat(frames, ignore_index=True)
     results.to_csv(RESULTS / f"replenishment{suffix}.csv", index=False)
-    report(results, args, suffix)
+    classes = pd.concat(class_frames, ignore_index=True)
+    classes.to_csv(RESULTS / f"replenishment_classes{suffix}.csv", index=False)
+    report(results, classes, args, suffix)
     return 0
 
 
-def report(results: pd.DataFrame, args, suffix: str) -> None:
+def report(results: pd.DataFrame, classes: pd.DataFrame, args, suffix: str) -> None:
     """Targets, trade-off plot, planning time and the markdown page."""
     targets = check_targets(results)
     plot(results, RESULTS / f"replenishment_tradeoff{suffix}.png")
     timing = cached_planning_time(args.plan_skus if not args.small else 1000, args.plan_method)
-    write_markdown(results, targets, timing, args, RESULTS / f"replenishment{suffix}.md")
+    write_markdown(results, targets, classes, timing, args,
+                   RESULTS / f"replenishment{suffix}.md")
     print((RESULTS / f"replenishment{suffix}.md").read_text())
 
 
@@ -491,7 +557,7 @@ def _markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def write_markdown(results, targets, timing, args, path: Path) -> None:
+def write_markdown(results, targets, classes, timing, args, path: Path) -> None:
     columns = ["dataset", "lead_time_days", "policy", "service_target", "fill_rate",
                "cycle_service_level", "avg_on_hand_days", "stockout_days", "aged_units",
                "total_cost", "skus"]
@@ -538,8 +604,9 @@ def write_markdown(results, targets, timing, args, path: Path) -> None:
         "0.1 cu ft per unit (assumed; the 1998-2002 series are costed as if the 2024 table "
         "applied).",
         "",
-        f"Machine: {machine}. Ours: order crossover `{options['order_crossover']}`, seasonal "
-        f"lift {options['seasonal']} (params `replenishment`).",
+        f"Machine: {machine}. Ours: order crossover `{options['order_crossover']}`, normal "
+        f"floor `{options['normal_floor']}`, seasonal lift {options['seasonal']} (params "
+        "`replenishment`).",
         "",
         "## Targets",
         "",
@@ -560,6 +627,19 @@ def write_markdown(results, targets, timing, args, path: Path) -> None:
         "left needs stock on SKUs that have been silent that long.",
         "",
         _markdown(ceilings),
+        "",
+        "## Diagnostics",
+        "",
+        "`ours_on_autoets_min_margin` (Targets table): the smallest fill margin of our policy "
+        "maths run on the textbook's own AutoETS forecast (its one-step spread as the 90 % "
+        "quantile) over the textbook curve. When it is close to `min_margin_over_textbook`, a "
+        "gap comes from the policy maths, not from the forecast.",
+        "",
+        "At the 95 % target, per intermittency class (share of periods without demand before "
+        "the simulation starts): the class's share of the demand, and each policy's fill rate "
+        "and days of inventory on it.",
+        "",
+        _markdown(classes),
         "",
         "## All runs",
         "",

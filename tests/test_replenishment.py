@@ -76,6 +76,82 @@ def test_skewed_intermittent_demand_is_not_normal():
     assert s == stats.poisson.ppf(0.8, 1.4) == 2
 
 
+def _excess_by_summation(distribution, level):
+    """E[(D - level)+] summed term by term over the pmf (independent of the closed form)."""
+    k = np.arange(0, 2000)
+    return float((np.maximum(k - level, 0) * distribution.pmf(k)).sum())
+
+
+def test_expected_fill_rate_poisson_by_summation():
+    # 2 units/day, fixed lead time 10, review 7, order-up-to 44 (the 95 % cycle level):
+    # shortage per cycle = E[(D17 - 44)+] - E[(D10 - 44)+], over 14 units of cycle demand
+    mean = np.full((1, 60), 2.0)
+    days, probability = policy.lead_time_distribution([10], 0.0)
+    short = (_excess_by_summation(stats.poisson(34), 44)
+             - _excess_by_summation(stats.poisson(20), 44))
+    fill = policy.expected_fill_rate(mean, mean, days, probability, 7, 0.0, [44])
+    assert fill[0] == pytest.approx(1 - short / 14, abs=1e-9)
+    assert 0.95 < fill[0] < 1.0  # smooth demand: 95 % of cycles serve more than 95 % of units
+
+
+def test_expected_fill_rate_negative_binomial_with_lead_time_mixture():
+    mean = np.full((1, 120), 1.5)
+    variance = np.full((1, 120), 6.0)
+    days, probability = policy.lead_time_distribution([21], 0.3)
+    level = 60
+    short, cycle = 0.0, 0.0
+    for d, w in zip(days[0], probability[0], strict=True):
+        for horizon, sign in ((d + 7, 1.0), (d, -1.0)):
+            m, v = 1.5 * horizon, 6.0 * horizon
+            nb = stats.nbinom(m**2 / (v - m), m / v)
+            short += sign * w * _excess_by_summation(nb, level)
+            cycle += sign * w * m
+    fill = policy.expected_fill_rate(mean, variance, days, probability, 7, 0.0, [level])
+    assert fill[0] == pytest.approx(1 - short / cycle, abs=1e-9)
+
+
+def test_rare_large_orders_cycle_level_serves_few_units():
+    # Named scenario "rare large orders": 0.7 units expected over 14 + 7 days, but in lumps
+    # (variance 20): the 95 % cycle level is 2 units (P(D = 0) is about 0.92), which serves
+    # well under half of the units; a SKU without demand has no fill rate.
+    mean = np.full((2, 40), [[0.7 / 21], [0.0]])
+    variance = np.full((2, 40), [[20.0 / 21], [0.0]])
+    days, probability = policy.lead_time_distribution([14, 14], 0.0)
+    level = policy.protection_demand_quantile(mean, variance, days, probability, 7, 0.0, 0.95)
+    assert level[0] == 2
+    fill = policy.expected_fill_rate(mean, variance, days, probability, 7, 0.0, level)
+    assert fill[0] < 0.5 and np.isnan(fill[1])
+    # more stock serves more of the lumps
+    assert policy.expected_fill_rate(mean[:1], variance[:1], days[:1], probability[:1], 7, 0.0,
+                                     [10])[0] > fill[0] + 0.2
+
+
+def test_normal_floor_stocks_lumpy_demand_and_keeps_the_skewed_quantile_elsewhere():
+    # "rare large orders" (mean 0.7, variance 20 over 14 + 7 days): the negative binomial 95 %
+    # level is 2; the normal bound is ceil(0.7 + 1.645 sqrt(20)) = ceil(8.06) = 9.
+    # Slow Poisson demand (0.1/day over 7 + 7 days, 99 %): the skewed quantile, 5, stays; the
+    # normal bound is ceil(1.4 + 2.326 sqrt(1.4)) = ceil(4.15) = 5 as well, and at 99.9 % the
+    # Poisson needs 6 where the normal says ceil(5.06) = 6.
+    mean = np.full((2, 40), [[0.7 / 21], [0.1]])
+    variance = np.full((2, 40), [[20.0 / 21], [0.1]])
+    lead_days, probability = policy.lead_time_distribution([14, 7], 0.0)
+    review = np.array([7.0, 7.0])
+    bound = policy.normal_demand_bound(mean, variance, lead_days, probability, review, 0.0, 0.95)
+    assert bound[0] == 9
+    levels = policy.order_levels(mean, variance, [14, 7], 0.0, review, 0.0, [0.95, 0.99],
+                                 normal_floor=True)
+    plain = policy.order_levels(mean, variance, [14, 7], 0.0, review, 0.0, [0.95, 0.99])
+    assert plain["order_up_to"].tolist() == [2, 5]
+    assert levels["order_up_to"].tolist() == [9, 5]
+    assert levels["expected_fill_rate"][0] > plain["expected_fill_rate"][0] + 0.2
+    assert stats.poisson.ppf(0.999, 1.4) == 6
+    assert policy.normal_demand_bound(mean[1:], variance[1:], lead_days[1:], probability[1:],
+                                      7.0, 0.0, 0.999)[0] == 6
+    # no demand, no stock
+    assert policy.normal_demand_bound(np.zeros((1, 30)), np.zeros((1, 30)), lead_days[:1],
+                                      probability[:1], 7.0, 0.0, 0.95)[0] == 0
+
+
 def test_variance_from_quantiles_floors_at_poisson():
     variance = policy.demand_variance_from_quantiles(np.array([4.0, 4.0]), np.array([4.5, 10.0]),
                                                      0.9)
@@ -132,6 +208,7 @@ def test_recommend_orders_hand_computed():
     # constant history -> no level uncertainty; Poisson(34) 95 % quantile = 44
     assert a["reorder_point"] == 44 and a["order_up_to"] == 44
     assert a["safety_stock"] == 10  # 44 - 34
+    assert 0.95 < a["expected_fill_rate"] < 1.0  # see test_expected_fill_rate_poisson_by_summation
     assert a["order_qty"] == 30  # 44 - (10 + 5) = 29 -> 3 cases of 10
     assert a["order_by"] == AS_OF and a["reason"] == "below_reorder_point"
     assert a["days_of_cover_now"] == pytest.approx(5.0)
@@ -175,6 +252,8 @@ def test_settings_from_params():
             lead["customs_days"], lead["fba_check_in_days"]]
     assert settings["lead_time_days"] == sum(legs)
     assert 0 < settings["lead_time_cv"] < lead["variability"]
+    rep = params["replenishment"]
+    assert settings["normal_floor"] is rep["normal_floor"] and "normal_floor" in rep["sources"]
     with pytest.raises(ValueError, match="lead_time_days"):
         rp.resolve_settings({"review_period_days": 7})
 

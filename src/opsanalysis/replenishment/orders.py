@@ -23,6 +23,7 @@ SETTINGS_DEFAULTS = {
     "review_period_days": 7.0,       # [days]
     "target_service_level": 0.95,    # cycle service level [fraction]
     "order_crossover": False,        # independent lead times per order (orders overtake)
+    "normal_floor": False,           # never below mean + z sigma (lumpy demand)
     "seasonal_lift": None,           # policy.seasonal_lift keyword arguments; None = no lift
     "min_cover_days": 0.0,           # expected stock left at the end of the interval [days]
     "target_cover_days": 0.0,        # cover at arrival an order aims for [days]
@@ -80,6 +81,7 @@ def resolve_settings(settings) -> dict:
             production_days=settings["lead_time"]["production_days"],
             velocity_window_days=rep["velocity_window_days"],
             order_crossover=rep["order_crossover"],
+            normal_floor=rep["normal_floor"],
             seasonal_lift=dict(rep["seasonal_lift"]),
             forecast_method=settings.get("forecast", {}).get("method", "auto"),
         )
@@ -234,6 +236,8 @@ def recommend_orders(history: pd.DataFrame, position: pd.DataFrame, settings, as
         ``daily_rate`` [units per day], ``lead_time_days`` [days], ``lead_time_demand``
         [units], ``level_cv`` [fraction], ``seasonal_lift`` (factor applied to the forecast,
         :func:`~opsanalysis.replenishment.policy.seasonal_lift`) [ratio],
+        ``expected_fill_rate`` (share of demand served at ``order_up_to``,
+        :func:`~opsanalysis.replenishment.policy.expected_fill_rate`) [fraction],
         ``days_of_cover_now`` [days],
         ``projected_stockout_date`` (expected stock incl. arriving inbound reaches 0; NaT
         beyond the horizon or without demand), ``reason`` (``below_reorder_point``,
@@ -280,7 +284,8 @@ def recommend_orders(history: pd.DataFrame, position: pd.DataFrame, settings, as
         _per_sku("min_cover_days", ids, position, settings), target_cover,
         _per_sku("max_cover_days", ids, position, settings),
         seasonal_factor=lift,
-        order_crossover=bool(settings["order_crossover"]))
+        order_crossover=bool(settings["order_crossover"]),
+        normal_floor=bool(settings["normal_floor"]))
     return _assemble(ids, position, settings, as_of, mean * lift[:, None], levels, level_cv,
                      lift)
 
@@ -327,6 +332,7 @@ def _assemble(ids, position, settings, as_of, mean, levels, level_cv, lift) -> p
         "lead_time_demand": levels["lead_time_demand"].to_numpy(),
         "level_cv": level_cv,
         "seasonal_lift": lift,
+        "expected_fill_rate": levels["expected_fill_rate"].to_numpy(),
         "days_of_cover_now": np.divide(on_hand, near_rate, out=np.full(len(ids), np.inf),
                                        where=near_rate > 0),
         "projected_stockout_date": _dates(as_of, stockout_day + 1),  # index 0 = as_of + 1

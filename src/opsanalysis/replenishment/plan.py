@@ -523,7 +523,8 @@ def _finish(table, data, params, as_of, legs, position, master_idx, fc, history,
     table = table.reset_index()
     order = ["sku", "asin", "title", "status", "action", "freight_mode", "order_qty", "order_by",
              "ship_by", "expected_arrival", "on_hand", "on_order", "inventory_position",
-             "reorder_point", "order_up_to", "safety_stock", "daily_rate", "days_of_cover_now",
+             "reorder_point", "order_up_to", "safety_stock", "expected_fill_rate", "daily_rate",
+             "days_of_cover_now",
              "days_of_cover_total", "projected_stockout_date", "lead_time_days", "q4",
              "stockout_risk", "overstock", "aged", "aged_units_now", "aged_units_next_snapshot",
              "order_cost", "cost_currency", "projected_storage_fee", "projected_aged_surcharge",
@@ -643,4 +644,7 @@ def plan_policy_comparison(result: ReplenishmentPlan, params: dict) -> pd.DataFr
         replay, settings, service_levels=sim["service_levels"],
         cover_days=rep["fixed_cover_days"], forecast_method=sim["forecast_method"],
         forecast_every_days=sim["forecast_every_days"], simulation_days=sim["simulation_days"],
-        quantile=rep["forecast_quantile"], rule_of_thumb=rep["rule_of_thumb"])
+        quantile=rep["forecast_quantile"], rule_of_thumb=rep["rule_of_thumb"],
+        ours_options={"order_crossover": rep["order_crossover"],
+                      "seasonal": dict(rep["seasonal_lift"]),
+                      "normal_floor": rep["normal_floor"]})

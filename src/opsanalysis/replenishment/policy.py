@@ -35,8 +35,10 @@ from scipy import special, stats
 __all__ = [
     "demand_variance_from_quantiles",
     "effective_lead_time_cv",
+    "expected_fill_rate",
     "lifted_variance",
     "lead_time_distribution",
+    "normal_demand_bound",
     "level_cv_from_errors",
     "level_cv_from_history",
     "protection_demand_quantile",
@@ -289,18 +291,88 @@ def _interval_moments(mean_path, variance_path, lead_days, review_days, level_cv
     return mean, variance
 
 
-def _mixture_cdf(x, mean, variance, probability):
-    """CDF at ``x`` (n_skus,) of the negative binomial mixture over lead-time points."""
-    x = x[:, None]
+def _negative_binomial(mean, variance):
+    """Poisson flag and negative binomial ``(n, p)`` matched to the mean and variance."""
     poisson = variance <= mean * (1 + 1e-9)
     safe_var = np.where(poisson, mean + 1.0, variance)
     p = np.clip(mean / safe_var, 1e-12, 1.0)
     n = np.where(poisson, 1.0, mean**2 / np.maximum(safe_var - mean, 1e-12))
+    return poisson, n, p
+
+
+def _point_cdf(x, mean, poisson, n, p):
+    """CDF at ``x`` per SKU and lead-time point (negative binomial, or Poisson)."""
     nb = special.betainc(n, np.floor(x) + 1.0, p)
     pois = special.pdtr(np.floor(x), mean)
     cdf = np.where(mean <= 0, 1.0, np.where(poisson, pois, nb))
-    cdf = np.where(x < 0, 0.0, cdf)
+    return np.where(x < 0, 0.0, cdf)
+
+
+def _mixture_cdf(x, mean, variance, probability):
+    """CDF at ``x`` (n_skus,) of the negative binomial mixture over lead-time points."""
+    cdf = _point_cdf(x[:, None], mean, *_negative_binomial(mean, variance))
     return (cdf * probability).sum(axis=1)
+
+
+def _mixture_excess(level, mean, variance, probability):
+    """``E[(D - level)+]`` per SKU of the negative binomial mixture over lead-time points.
+
+    ``E[D 1{D > S}] = mean P(D' >= S)`` with ``D'`` negative binomial of size ``n + 1`` (Poisson:
+    ``D`` itself), so ``E[(D - S)+] = mean (1 - F'(S - 1)) - S (1 - F(S))``.
+    """
+    poisson, n, p = _negative_binomial(mean, variance)
+    level = np.maximum(np.floor(np.asarray(level, dtype=float)), 0.0)[:, None]
+    above = 1.0 - _point_cdf(level, mean, poisson, n, p)
+    at_or_above = 1.0 - _point_cdf(level - 1.0, mean, poisson, np.where(poisson, n, n + 1.0), p)
+    excess = np.maximum(mean * at_or_above - level * above, 0.0)
+    return (excess * probability).sum(axis=1)
+
+
+def expected_fill_rate(mean_path, variance_path, lead_days, probability, review_days, level_cv,
+                       order_up_to) -> np.ndarray:
+    """Expected share of demand served from stock with an order-up-to level, per SKU.
+
+    The shortage of a review cycle is the demand over lead time + review period beyond the
+    order-up-to level, less what was already short before the order arrived:
+    ``E[(D_{L+R} - S)+] - E[(D_L - S)+]``, over the cycle's expected demand ``E[D_{L+R}] -
+    E[D_L]`` (the standard periodic-review formula, Silver, Pyke & Thomas 2017, section 8.3;
+    with lost sales the real fill is a little higher). A cycle service level counts cycles, this
+    counts units: on lumpy SKUs (rare large orders) a level that covers 95 % of cycles can
+    serve far fewer than 95 % of the units.
+
+    Parameters
+    ----------
+    mean_path, variance_path : numpy.ndarray
+        Daily forecast mean [units per day] and variance [units^2 per day], shape
+        (n_skus, horizon).
+    lead_days, probability : numpy.ndarray
+        Lead-time distribution from :func:`lead_time_distribution`.
+    review_days : float or array-like
+        Review period [days].
+    level_cv : float or array-like
+        Level uncertainty [fraction].
+    order_up_to : array-like
+        Order-up-to level per SKU [units].
+
+    Returns
+    -------
+    numpy.ndarray
+        Expected fill rate per SKU [fraction]; NaN where no demand is expected.
+    """
+    mean_path = np.nan_to_num(np.asarray(mean_path, dtype=float))
+    variance_path = np.nan_to_num(np.asarray(variance_path, dtype=float))
+    review = np.broadcast_to(np.asarray(review_days, dtype=float), (mean_path.shape[0],))
+    level = np.asarray(order_up_to, dtype=float)
+    lead_mean, lead_var = _interval_moments(mean_path, variance_path, lead_days, 0.0 * review,
+                                            level_cv)
+    full_mean, full_var = _interval_moments(mean_path, variance_path, lead_days, review,
+                                            level_cv)
+    cycle = ((full_mean - lead_mean) * probability).sum(axis=1)
+    short = (_mixture_excess(level, full_mean, full_var, probability)
+             - _mixture_excess(level, lead_mean, lead_var, probability))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fill = 1.0 - np.maximum(short, 0.0) / cycle
+    return np.where(cycle > 0, np.clip(fill, 0.0, 1.0), np.nan)
 
 
 def protection_demand_mean(mean_path, lead_days, probability, review_days) -> np.ndarray:
@@ -367,6 +439,49 @@ def protection_demand_quantile(mean_path, variance_path, lead_days, probability,
         high = np.where(enough, middle, high)
         low = np.where(enough, low, middle)
     return high
+
+
+def normal_demand_bound(mean_path, variance_path, lead_days, probability, review_days, level_cv,
+                        service_level) -> np.ndarray:
+    """``mean + z sigma`` of demand over lead time + review period, rounded up [units].
+
+    The same mixture moments as :func:`protection_demand_quantile` (lead time random, level
+    uncertainty), read through the normal ``z`` of ``service_level``. Used as a floor
+    (``order_levels(normal_floor=True)``) for lumpy demand: a two-moment negative binomial with a
+    variance far above its mean (rare large orders) puts most of its mass at zero and the rest
+    at a few units, so its cycle quantile stays at one or two units however large the orders
+    are, and such a level serves few of the units (:func:`expected_fill_rate`); the normal bound
+    keeps stock in proportion to the spread. Where the skewed distribution needs more (slow
+    Poisson-like demand at high service levels), its quantile stays in force.
+
+    Parameters
+    ----------
+    mean_path, variance_path : numpy.ndarray
+        Daily forecast mean [units per day] and variance [units^2 per day], shape
+        (n_skus, horizon).
+    lead_days, probability : numpy.ndarray
+        Lead-time distribution from :func:`lead_time_distribution`.
+    review_days : float or array-like
+        Review period [days].
+    level_cv : float or array-like
+        Level uncertainty [fraction].
+    service_level : float or array-like
+        Target cycle service level [fraction].
+
+    Returns
+    -------
+    numpy.ndarray
+        Whole units per SKU, at least 0.
+    """
+    mean_path = np.nan_to_num(np.asarray(mean_path, dtype=float))
+    variance_path = np.nan_to_num(np.asarray(variance_path, dtype=float))
+    mean, variance = _interval_moments(mean_path, variance_path, lead_days, review_days,
+                                       level_cv)
+    total_mean = (mean * probability).sum(axis=1)
+    total_variance = ((variance + mean**2) * probability).sum(axis=1) - total_mean**2
+    z = special.ndtri(np.broadcast_to(np.asarray(service_level, dtype=float), total_mean.shape))
+    bound = np.ceil(total_mean + z * np.sqrt(np.maximum(total_variance, 0.0)) - 1e-9)
+    return np.where(total_mean > 0, np.maximum(bound, 0.0), 0.0)
 
 
 def seasonal_lift(values, interval_demand, interval_days, window_days: int = 28,
@@ -492,7 +607,7 @@ def round_order_quantity(quantity, case_pack=1, moq=0) -> np.ndarray:
 def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days, level_cv,
                  service_level, min_cover_days=0.0, target_cover_days=0.0,
                  max_cover_days=np.inf, seasonal_factor=1.0,
-                 order_crossover: bool = False) -> pd.DataFrame:
+                 order_crossover: bool = False, normal_floor: bool = False) -> pd.DataFrame:
     """Reorder point and order-up-to level per SKU from its forecast paths.
 
     The service part covers the demand over lead time + review period at ``service_level``
@@ -523,6 +638,9 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
     order_crossover : bool
         Orders have independent lead times and may overtake each other: use the effective
         lead-time variability (:func:`effective_lead_time_cv`) instead of one order's.
+    normal_floor : bool
+        The service part is never below the normal bound ``mean + z sigma``
+        (:func:`normal_demand_bound`): stock for lumpy demand.
 
     Returns
     -------
@@ -530,7 +648,8 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
         One row per SKU (positional index): ``reorder_point``, ``order_up_to``,
         ``safety_stock`` [units], ``lead_time_demand``, ``protection_demand`` (expected demand
         over the lead time and over lead time + review) [units], ``daily_rate`` [units per day],
-        ``lead_time_days`` (mean) [days].
+        ``lead_time_days`` (mean) [days], ``expected_fill_rate`` (share of demand served at
+        ``order_up_to``, :func:`expected_fill_rate`) [fraction].
     """
     mean_path = np.nan_to_num(np.asarray(mean_path, dtype=float))
     n_skus = mean_path.shape[0]
@@ -544,6 +663,10 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
     lead_days, probability = lead_time_distribution(lead_mean, lead_cv)
     service = protection_demand_quantile(mean_path, variance_path, lead_days, probability,
                                          review, level_cv, service_level)
+    if normal_floor:
+        service = np.maximum(service, normal_demand_bound(mean_path, variance_path, lead_days,
+                                                          probability, review, level_cv,
+                                                          service_level))
     during_lead = protection_demand_mean(mean_path, lead_days, probability, 0.0)
     during_interval = protection_demand_mean(mean_path, lead_days, probability, review)
     after = protection_demand_mean(mean_path, lead_days, probability, review + 28.0)
@@ -556,6 +679,8 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
         np.isfinite(max_cover), max_cover, 0.0)), np.inf)
     order_up_to = np.maximum(reorder_point,
                              np.minimum(np.ceil(during_lead + rate * target_cover), cap))
+    fill = expected_fill_rate(mean_path, variance_path, lead_days, probability, review, level_cv,
+                              order_up_to)
     return pd.DataFrame({
         "reorder_point": reorder_point,
         "order_up_to": order_up_to,
@@ -564,4 +689,5 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
         "protection_demand": during_interval,
         "daily_rate": rate,
         "lead_time_days": lead_mean,
+        "expected_fill_rate": fill,
     })

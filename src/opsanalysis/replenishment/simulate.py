@@ -166,7 +166,8 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
                     period_days: float = 1.0, quantile: float = 0.9, min_cover_days: float = 0.0,
                     target_cover_days: float = 0.0, max_cover_days: float = np.inf,
                     velocity_window_days: int = 28, name: str | None = None,
-                    seasonal: dict | None = None, order_crossover: bool = False) -> Policy:
+                    seasonal: dict | None = None, order_crossover: bool = False,
+                    normal_floor: bool = False) -> Policy:
     """Order-up-to policy on forecasts made at rolling origins.
 
     ``distribution="ours"``: levels from :func:`opsanalysis.replenishment.policy.order_levels`
@@ -203,6 +204,9 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
         "ours": lead times are independent per order, so orders cross
         (:func:`~opsanalysis.replenishment.policy.effective_lead_time_cv`), as in
         :func:`simulate`.
+    normal_floor : bool
+        "ours": never below the normal bound of the same moments
+        (:func:`~opsanalysis.replenishment.policy.normal_demand_bound`), stock for lumpy demand.
     """
     origins = pd.DatetimeIndex(np.sort(forecasts["origin"].unique()))
     column = f"q{int(round(100 * quantile, 6))}"
@@ -241,7 +245,8 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
                                  velocity_window_days, seasonal)
         result = policy_maths.order_levels(mean, variance, lead, cv, review, level_cv,
                                            service_level, min_cover_days, target_cover_days,
-                                           max_cover_days, lift, order_crossover)
+                                           max_cover_days, lift, order_crossover,
+                                           normal_floor)
         return result["reorder_point"].to_numpy(), result["order_up_to"].to_numpy()
 
     default = "ours" if distribution == "ours" else "textbook"
@@ -569,7 +574,8 @@ def demand_for_replay(history: pd.DataFrame, window_days: int = 28) -> pd.DataFr
 def compare_policies(history: pd.DataFrame, settings: dict, service_levels=(0.9, 0.95, 0.98),
                      cover_days=(30, 45, 60), forecast_method: str = "ets",
                      forecast_every_days: int = 28, simulation_days: int = 365,
-                     quantile: float = 0.9, rule_of_thumb: dict | None = None) -> pd.DataFrame:
+                     quantile: float = 0.9, rule_of_thumb: dict | None = None,
+                     ours_options: dict | None = None) -> pd.DataFrame:
     """Ours, a textbook normal-safety-stock policy, the rule of thumb and fixed cover, replayed.
 
     The last ``simulation_days`` of ``history`` are replayed (:func:`simulate`); forecasts are
@@ -599,6 +605,9 @@ def compare_policies(history: pd.DataFrame, settings: dict, service_levels=(0.9,
     rule_of_thumb : dict, optional
         ``reorder_cover_extra_days``, ``order_up_to_extra_days`` (params
         ``replenishment.rule_of_thumb``).
+    ours_options : dict, optional
+        :func:`forecast_policy` keywords of ours (``order_crossover``, ``seasonal``,
+        ``normal_floor``), as in the plan.
 
     Returns
     -------
@@ -620,7 +629,8 @@ def compare_policies(history: pd.DataFrame, settings: dict, service_levels=(0.9,
     forecasts["sigma"] = (forecasts[column] - forecasts["forecast"]).clip(lower=0) \
         / special.ndtri(quantile)
     settings = {**settings, "start": start}
-    runs = [(forecast_policy(forecasts, level, kind, quantile=quantile), level)
+    options = {"ours": dict(ours_options or {}), "normal": {}}
+    runs = [(forecast_policy(forecasts, level, kind, quantile=quantile, **options[kind]), level)
             for level in service_levels for kind in ("ours", "normal")]
     runs += [(rule_of_thumb_policy(**(rule_of_thumb or {})), np.nan)]
     runs += [(fixed_cover_policy(days), np.nan) for days in cover_days]
