@@ -7,12 +7,12 @@ sample's daily demand (``opsanalysis.sample.generate(None).truth["demand"]``), a
 of 14 and 35 days (coefficient of variation 0.2), weekly review:
 
 * ours: :func:`opsanalysis.replenishment.forecast_policy` on ``opsanalysis.forecast.predict``
-  (negative-binomial demand over lead time + review, level uncertainty from the policy's own past
-  interval errors, random lead time with order crossover, year-over-year seasonal lift; options
-  from params ``replenishment``) at target cycle service levels 80-99.5 %. The forecast is
-  opsanalysis ``ets`` by default (like for like with the textbook's AutoETS, isolating the policy
-  maths); ``--method auto_classical`` uses ``auto`` without its GBM candidate (the GBM makes
-  refits at every rolling origin too slow), results then go to ``replenishment_<method>.*``;
+  (negative-binomial demand over lead time + review with a normal floor for lumpy demand, level
+  uncertainty from the policy's own past interval errors, random lead time with order
+  crossover, year-over-year seasonal lift; options from params ``replenishment``) at target
+  cycle service levels 80-99.5 %. The forecast is opsanalysis ``auto``, the method
+  ``recommend_orders`` plans with; ``--method ets`` (or any other method, ``auto_classical`` =
+  ``auto`` without its GBM candidate) writes ``replenishment_<method>.*`` instead;
 * the textbook order-up-to policy on a statsforecast AutoETS forecast with normal safety stock
   (``S = mean over L+R + z sqrt((L+R) sigma^2 + rate^2 var L)``, sigma = one-step residual spread),
   same targets. statsforecast pins pandas < 3, so it runs in ``benchmarks/.sf-venv`` (created
@@ -20,8 +20,8 @@ of 14 and 35 days (coefficient of variation 0.2), weekly review:
 * the rule of thumb (order up to velocity x (LT + 45) when cover < LT + 30) and fixed 30/45/60-day
   cover;
 * diagnostics: ``ours_on_autoets``, our policy maths on the textbook's AutoETS forecast (its
-  one-step spread as the 90 % quantile), which separates the forecast's share of a gap from the
-  policy maths'; and, at the 95 % target, ours against the textbook per intermittency class (share
+  one-step spread as the 90 % quantile): like for like with the textbook, it separates the
+  forecast's share of a gap from the policy maths'; and, at the 95 % target, ours against the textbook per intermittency class (share
   of periods without demand before the simulation): where each loses demand and holds stock.
 
 Weekly and monthly totals are spread over their days at random (multinomial) for the daily
@@ -64,7 +64,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 LEAD_TIMES = (14, 35)
 LEAD_TIME_CV = 0.2
 REVIEW_DAYS = 7
-DEFAULT_METHOD = "ets"  # like for like with the textbook policy's AutoETS
+DEFAULT_METHOD = "auto"  # what recommend_orders plans with; ours_on_autoets is like for like
 HORIZON_DAYS = 200  # forecast reach: refresh gap + longest lead-time point + review + margin
 CACHE = Path(tempfile.gettempdir()) / "opsanalysis_replenishment_benchmark"
 
@@ -197,9 +197,8 @@ def horizon_periods(data: dict) -> int:
 def forecast_method(method: str) -> tuple[str, dict]:
     """opsanalysis method name and params; ``auto_classical`` = ``auto`` without the global GBM.
 
-    The GBM candidate makes ``auto`` slow to refit at every rolling origin of 2,500 series;
-    without it ``auto`` still picks per series among SES, Croston SBA, TSB, ADIDA, ETS and
-    moving averages (params ``forecast.auto``).
+    Without the GBM ``auto`` still picks per series among SES, Croston SBA, TSB, ADIDA, ETS and
+    moving averages (params ``forecast.auto``): the GBM's share of the result.
     """
     import copy
 
