@@ -335,8 +335,9 @@ def expected_fill_rate(mean_path, variance_path, lead_days, probability, review_
     The shortage of a review cycle is the demand over lead time + review period beyond the
     order-up-to level, less what was already short before the order arrived:
     ``E[(D_{L+R} - S)+] - E[(D_L - S)+]``, over the cycle's expected demand ``E[D_{L+R}] -
-    E[D_L]`` (the standard periodic-review formula, Silver, Pyke & Thomas 2017, section 8.3;
-    with lost sales the real fill is a little higher). A cycle service level counts cycles, this
+    E[D_L]`` (the backorder formula of periodic-review (R, S) systems, as in Silver, Pyke &
+    Thomas, Inventory and Production Management in Supply Chains, 4th ed., 2017; with lost
+    sales the real fill is a little higher). A cycle service level counts cycles, this
     counts units: on lumpy SKUs (rare large orders) a level that covers 95 % of cycles can
     serve far fewer than 95 % of the units.
 
