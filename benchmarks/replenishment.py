@@ -281,10 +281,9 @@ def dataset_forecasts(data: dict, method: str):
 def ours_options() -> dict:
     """Keyword arguments of ``forecast_policy`` for ours, from params ``replenishment``."""
     from opsanalysis import params
+    from opsanalysis import replenishment as rp
 
-    rep = params.load_defaults()["replenishment"]
-    return {"order_crossover": rep["order_crossover"], "seasonal": dict(rep["seasonal_lift"]),
-            "normal_floor": rep["normal_floor"]}
+    return rp.forecast_policy_options(params.load_defaults()["replenishment"])
 
 
 def fill_ceiling(daily: pd.DataFrame, start, lead_days: float, memory_days: float) -> float:

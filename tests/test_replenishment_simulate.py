@@ -135,3 +135,16 @@ def test_tradeoff_plot_draws_curves_and_points():
     ax = plot_tradeoff(summary, language="en")
     assert len(ax.get_lines()) == 2 and ax.get_xlabel() == "Average days of inventory"
     plt.close("all")
+
+
+def test_forecast_policy_options_follow_params():
+    rep = params_module.load("US")["replenishment"]
+    options = rp.forecast_policy_options(rep)
+    assert options == {"order_crossover": rep["order_crossover"],
+                       "seasonal": dict(rep["seasonal_lift"]),
+                       "normal_floor": rep["normal_floor"]}
+    # the options are accepted by forecast_policy as they are
+    forecasts = pd.DataFrame({"origin": pd.Timestamp("2026-01-01"), "unique_id": "A",
+                              "ds": pd.date_range("2026-01-02", periods=5), "forecast": 1.0,
+                              "q90": 2.0})
+    assert rp.forecast_policy(forecasts, 0.95, "ours", **options).name == "ours"

@@ -628,7 +628,11 @@ def plan_policy_comparison(result: ReplenishmentPlan, params: dict) -> pd.DataFr
         :func:`opsanalysis.replenishment.simulation_summary` rows with ``policy`` and
         ``service_target`` columns.
     """
-    from opsanalysis.replenishment.simulate import compare_policies, demand_for_replay
+    from opsanalysis.replenishment.simulate import (
+        compare_policies,
+        demand_for_replay,
+        forecast_policy_options,
+    )
 
     rep = params["replenishment"]
     sim = rep["simulation"]
@@ -645,6 +649,4 @@ def plan_policy_comparison(result: ReplenishmentPlan, params: dict) -> pd.DataFr
         cover_days=rep["fixed_cover_days"], forecast_method=sim["forecast_method"],
         forecast_every_days=sim["forecast_every_days"], simulation_days=sim["simulation_days"],
         quantile=rep["forecast_quantile"], rule_of_thumb=rep["rule_of_thumb"],
-        ours_options={"order_crossover": rep["order_crossover"],
-                      "seasonal": dict(rep["seasonal_lift"]),
-                      "normal_floor": rep["normal_floor"]})
+        ours_options=forecast_policy_options(rep))

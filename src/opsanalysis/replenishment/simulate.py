@@ -34,6 +34,7 @@ __all__ = [
     "demand_for_replay",
     "fixed_cover_policy",
     "forecast_policy",
+    "forecast_policy_options",
     "rolling_forecasts",
     "rule_of_thumb_policy",
     "simulate",
@@ -253,6 +254,25 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
     refresh = int(max(round(period_days), 7))
     return Policy(name or default, levels, refresh,
                   {"service_level": service_level, "distribution": distribution})
+
+
+def forecast_policy_options(replenishment: dict) -> dict:
+    """Keywords of :func:`forecast_policy` for ours from params ``replenishment``, as the plan.
+
+    Parameters
+    ----------
+    replenishment : dict
+        The ``replenishment`` section of loaded params (``order_crossover``, ``seasonal_lift``,
+        ``normal_floor``).
+
+    Returns
+    -------
+    dict
+        ``order_crossover``, ``seasonal`` and ``normal_floor``.
+    """
+    return {"order_crossover": bool(replenishment["order_crossover"]),
+            "seasonal": dict(replenishment["seasonal_lift"]),
+            "normal_floor": bool(replenishment["normal_floor"])}
 
 
 def _lift(demand, mean, interval_days, seasonal):
@@ -606,8 +626,7 @@ def compare_policies(history: pd.DataFrame, settings: dict, service_levels=(0.9,
         ``reorder_cover_extra_days``, ``order_up_to_extra_days`` (params
         ``replenishment.rule_of_thumb``).
     ours_options : dict, optional
-        :func:`forecast_policy` keywords of ours (``order_crossover``, ``seasonal``,
-        ``normal_floor``), as in the plan.
+        :func:`forecast_policy` keywords of ours (:func:`forecast_policy_options`).
 
     Returns
     -------
