@@ -13,6 +13,8 @@ PYPI_TO_CONDA = {
 }
 # conda-only entries of environment.yml that are not Python dependencies of the package.
 CONDA_ONLY = {"python", "pip"}
+# PyPI-only requirements (not on conda-forge): the `pip: -e .[dev]` entry installs them.
+PIP_ONLY = {"mplfonts"}
 
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+(?:\[[^\]]+\])?)\s*(.*)$")
 
@@ -52,6 +54,7 @@ def test_same_dependencies_and_versions(pyproject, environment):
     expected = {}
     for requirement in project["dependencies"] + project["optional-dependencies"]["dev"]:
         expected.update(conda_names(requirement))
+    expected = {name: spec for name, spec in expected.items() if name not in PIP_ONLY}
     conda = {}
     for entry in environment["dependencies"]:
         if isinstance(entry, str):

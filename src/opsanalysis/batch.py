@@ -319,15 +319,18 @@ def prepare(marketplace="US", data_dir="", params_dir="", as_of="", language="",
     -----
     Within ``opsanalysis run`` the batch has already read the marketplace once (to find
     ``as_of``) and left the result in ``output_dir``; it is reused, so the reports are read once
-    per marketplace, not once per notebook. Importing :mod:`opsanalysis.plotting` here sets up
-    the chart fonts before the notebook draws anything.
+    per marketplace, not once per notebook. The chart fonts are set up here, before the notebook
+    draws anything.
     """
     import pandas as pd
 
-    # plotting: chart fonts (CJK glyph fallback) must be in place before the notebook creates
-    # a figure, as a text object keeps the font families it was created with.
-    from opsanalysis import io, marketplaces, plotting  # noqa: F401
+    from opsanalysis import io, marketplaces
     from opsanalysis import params as params_module
+    from opsanalysis.plotting import fonts
+
+    # Chart fonts (CJK glyph fallback) must be in place before the notebook creates a figure,
+    # as a text object keeps the font families it was created with.
+    fonts.setup_chart_fonts()
 
     registry_entry = marketplaces.get(marketplace)
     merged = params_module.load(registry_entry.code, resolve_params_dir(params_dir))

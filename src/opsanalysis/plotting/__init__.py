@@ -1,11 +1,12 @@
 """Plots for the reports (matplotlib).
 
 Every function takes ``ax=None`` (a new figure is created when omitted) and returns the Axes.
-One submodule per topic; this package re-exports their public functions. Importing it adds the
-installed CJK fonts as glyph fallback (:mod:`opsanalysis.plotting.fonts`).
+One submodule per topic; this package re-exports their public functions. Importing it changes no
+matplotlib setting: :func:`opsanalysis.plotting.fonts.setup_chart_fonts` (called by the report
+context and by every chart function) adds the bundled CJK font as glyph fallback.
 """
 
-from opsanalysis.plotting import fonts
+from opsanalysis.plotting import fonts  # noqa: F401
 from opsanalysis.plotting.ads import plot_acos_tacos, plot_ngram_waste  # noqa: F401
 from opsanalysis.plotting.forecast import plot_backtest, plot_forecast_series  # noqa: F401
 from opsanalysis.plotting.kpi import plot_kpi_trend, plot_return_reasons, plot_scorecard  # noqa: F401
@@ -19,4 +20,3 @@ from opsanalysis.plotting.replenishment import (  # noqa: F401
     plot_tradeoff,
 )
 
-fonts.install_cjk_fallback()
