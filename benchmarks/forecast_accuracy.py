@@ -98,11 +98,12 @@ def _metrics(forecasts: pd.DataFrame, actual: pd.DataFrame, cutoff,
 
 def _ours(history, horizon, cutoffs, methods, freq, quantiles=()):
     out, timing = [], {}
+    defaults = params.load_defaults()
     for method in methods:
         start = time.perf_counter()
         for cutoff in cutoffs:
             fc = forecast.predict(history[history["ds"] <= cutoff], horizon, method,
-                                  quantiles=quantiles, freq=freq)
+                                  quantiles=quantiles, freq=freq, params=defaults)
             out.append(fc.assign(model=method, cutoff=cutoff))
         timing[method] = time.perf_counter() - start
     return pd.concat(out, ignore_index=True), timing

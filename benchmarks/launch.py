@@ -43,12 +43,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from opsanalysis.launch import build_reference, forecast_ramp, launch_matrix
+from opsanalysis import params
+from opsanalysis.launch import (
+    build_reference,
+    forecast_ramp,
+    launch_matrix,
+    ramp_options,
+    reference_options,
+)
 from opsanalysis.launch.reference import _nanquantile
 
 REPO = Path(__file__).resolve().parents[1]
 EXPSMOOTH = REPO.parent / "shared" / "data" / "expsmooth"
 OBSERVED, HORIZON = 7, 20  # periods 0-6 known, 7-26 predicted
+# settings of params launch; plateaus fitted on the whole curve (plateau_weeks None), as published
+LAUNCH = params.load_defaults()["launch"]
+REFERENCE = {**reference_options(LAUNCH), "plateau_weeks": None}
+RAMP = {**ramp_options(LAUNCH), "reference_options": REFERENCE}
 MIN_LEADING_ZEROS = 6  # a first sale after >= 6 empty periods counts as a launch, not a gap
 
 
@@ -126,9 +137,9 @@ def evaluate(series, folds_of, reference_size, seed=0):
         others = ids[folds != fold]
         if others.size > reference_size:
             others = rng.choice(others, reference_size, replace=False)
-        reference = build_reference(series.loc[series["unique_id"].isin(others)])
+        reference = build_reference(series.loc[series["unique_id"].isin(others)], **REFERENCE)
         history = series.loc[series["unique_id"].isin(targets) & (series["week"] < OBSERVED)]
-        forecast = forecast_ramp(history, reference, HORIZON)
+        forecast = forecast_ramp(history, reference, HORIZON, **RAMP)
         frame = forecast.merge(baselines(history, reference), on=["unique_id", "week"])
         out.append(frame)
     result = pd.concat(out, ignore_index=True)

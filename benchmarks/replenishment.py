@@ -321,18 +321,22 @@ def run_dataset(data: dict, levels, method: str) -> pd.DataFrame:
     autoets = autoets_as_quantiles(textbook)
     rows, per_sku = [], []
     for lead in LEAD_TIMES:
+        rep = params.load_defaults()["replenishment"]
         settings = {"lead_time_days": lead, "lead_time_cv": LEAD_TIME_CV,
                     "review_period_days": REVIEW_DAYS, "start": data["sim_start"],
-                    "fees": fees, "unit_volume_cuft": 0.1, "seed": 0}
-        policies = [(rp.rule_of_thumb_policy(), np.nan)]
-        policies += [(rp.fixed_cover_policy(d), np.nan) for d in (30, 45, 60)]
+                    "fees": fees, "unit_volume_cuft": rep["unit_volume_cuft"],
+                    "storage_type": rep["storage_type"], "aged_days": rep["aged_days"], "seed": 0}
+        window = {"velocity_window_days": rep["velocity_window_days"]}
+        options = {**ours_options(), "quantile": rep["forecast_quantile"]}
+        policies = [(rp.rule_of_thumb_policy(**rep["rule_of_thumb"], **window), np.nan)]
+        policies += [(rp.fixed_cover_policy(d, **window), np.nan) for d in rep["fixed_cover_days"]]
         for level in levels:
             policies.append((rp.forecast_policy(ours, level, "ours", data["period_days"],
-                                                **ours_options()), level))
-            policies.append((rp.forecast_policy(textbook, level, "normal", data["period_days"]),
-                             level))
+                                                **options), level))
+            policies.append((rp.forecast_policy(textbook, level, "normal", data["period_days"],
+                                                **options), level))
             policies.append((rp.forecast_policy(autoets, level, "ours", data["period_days"],
-                                                name="ours_on_autoets", **ours_options()), level))
+                                                name="ours_on_autoets", **options), level))
         for policy, level in policies:
             result = rp.simulate(data["daily"], policy, settings)
             summary = rp.simulation_summary(result).reset_index()
@@ -444,6 +448,7 @@ def plot(results: pd.DataFrame, path: Path) -> None:
 
 def planning_time(n_skus: int, method: str) -> dict:
     """Seconds to plan ``n_skus`` SKUs from a 730-day daily history (forecast included)."""
+    from opsanalysis import params
     from opsanalysis import replenishment as rp
 
     rng = np.random.default_rng(0)
@@ -456,11 +461,9 @@ def planning_time(n_skus: int, method: str) -> dict:
                             "y": y.ravel()})
     position = pd.DataFrame({"unique_id": ids, "on_hand": rng.integers(0, 200, n_skus),
                              "on_order": rng.integers(0, 100, n_skus)})
-    options = ours_options()
-    settings = {"lead_time_days": 45, "lead_time_cv": 0.2, "review_period_days": 7,
-                "target_service_level": 0.95, "case_pack": 12, "forecast_method": method,
-                "order_crossover": options["order_crossover"],
-                "normal_floor": options["normal_floor"], "seasonal_lift": options["seasonal"]}
+    # the defaults' settings (the forecast reads params too), a 45-day lead time, cases of 12
+    settings = {**params.load_defaults(), "lead_time_days": 45, "lead_time_cv": 0.2,
+                "case_pack": 12, "forecast_method": method}
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
     rp.recommend_orders(history, position, settings)

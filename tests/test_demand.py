@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from opsanalysis import demand, forecast
+from opsanalysis import demand, forecast, io, params, sample
+
+US = params.load("US")
 
 
 @pytest.fixture()
@@ -29,7 +31,7 @@ def inventory():
 
 
 def test_units_by_local_date_without_cancelled_and_mcf(orders):
-    panel = demand.build_panel(orders, marketplace="US")
+    panel = demand.build_panel(orders, marketplace="US", params=US)
     # 2026-01-02 07:30 UTC is still 1 January in Los Angeles; the cancelled 5 units are dropped
     assert panel["ds"].tolist() == list(pd.date_range("2026-01-01", "2026-01-05"))
     assert panel["units"].tolist() == [3, 0, 0, 1, 4]
@@ -44,18 +46,18 @@ def test_out_of_stock_and_lost_buy_box_days_are_censored(orders, inventory):
     report = pd.DataFrame({"child_asin": ["X", "X"], "buy_box_percentage": [0.3, 0.95],
                            "period_start": pd.to_datetime(["2026-01-05", "2026-01-01"]),
                            "period_end": pd.to_datetime(["2026-01-05", "2026-01-04"])})
-    panel = demand.build_panel(orders, inventory, report, "US")
+    panel = demand.build_panel(orders, inventory, report, "US", params=US)
     assert panel["in_stock"].tolist() == [True, True, False, True, True]
     assert panel["buy_box_lost"].tolist() == [False, False, False, False, True]
     assert panel["censored"].tolist() == [False, False, True, False, True]
     assert panel["y"].isna().tolist() == [False, False, True, False, True]
     assert panel["units"].tolist() == [3, 0, 0, 1, 4]  # sales stay visible
-    none = demand.build_panel(orders, inventory, report, "US", censoring="none")
+    none = demand.build_panel(orders, inventory, report, "US", censoring="none", params=US)
     assert none["y"].tolist() == [3, 0, 0, 1, 4]
 
 
 def test_imputation_uses_the_preceding_uncensored_days(orders, inventory):
-    panel = demand.build_panel(orders, inventory, None, "US", censoring="impute")
+    panel = demand.build_panel(orders, inventory, None, "US", censoring="impute", params=US)
     # 3 January: mean of 1 and 2 January (3, 0) = 1.5
     assert panel["y"].tolist() == pytest.approx([3, 0, 1.5, 1, 4])
     assert panel["imputed"].tolist() == [False, False, True, False, False]
@@ -63,7 +65,7 @@ def test_imputation_uses_the_preceding_uncensored_days(orders, inventory):
 
 def test_inventory_gap_inside_coverage_means_no_stock(orders, inventory):
     gap = inventory[inventory["date"] != "2026-01-04"]
-    panel = demand.build_panel(orders, gap, None, "US", as_of="2026-01-06")
+    panel = demand.build_panel(orders, gap, None, "US", as_of="2026-01-06", params=US)
     assert panel["stock"].tolist()[:5] == [5, 3, 0, 0, 1]
     assert panel["in_stock"].isna().tolist() == [False] * 5 + [True]  # 6 Jan: after coverage
     assert panel["ds"].iloc[-1] == pd.Timestamp("2026-01-06")
@@ -71,16 +73,19 @@ def test_inventory_gap_inside_coverage_means_no_stock(orders, inventory):
 
 def test_bad_arguments(orders):
     with pytest.raises(ValueError, match="censoring"):
-        demand.build_panel(orders, marketplace="US", censoring="zero")
+        demand.build_panel(orders, marketplace="US", censoring="zero", params=US)
     with pytest.raises(ValueError, match="marketplace"):
-        demand.build_panel(orders)
+        demand.build_panel(orders, params=US)
+    with pytest.raises(ValueError, match="needs params"):  # the analysis reads no YAML itself
+        demand.build_panel(orders, marketplace="US", params=None)
+    with pytest.raises(TypeError, match="params"):
+        demand.build_panel(orders, marketplace="US")
 
 
 # ---- the sample world's planted stockout ---------------------------------------------------
 
 @pytest.fixture(scope="module")
 def world():
-    sample = pytest.importorskip("opsanalysis.sample")
     return sample.generate(None)
 
 
@@ -104,7 +109,7 @@ def test_censoring_recovers_planted_stockout_demand_better_than_zeros(world, mar
         history, truth = _truth_panel(world, marketplace, treat)
         history = history[history["unique_id"] == f"{marketplace}:{sku}"]
         cut = history[history["ds"] <= end]
-        out = forecast.predict(cut, 28, "ses")
+        out = forecast.predict(cut, 28, "ses", params=params.load(marketplace))
         after = truth[(truth["sku"] == sku) & (truth["date"] > end)].head(28)
         errors[treat] = abs(out["forecast"].mean() - after["true_demand"].mean())
     assert errors["censored"] < 0.5 * errors["zeros"], errors
@@ -122,19 +127,16 @@ def test_censoring_beats_zeros_for_other_methods(world, marketplace, method):
         history, truth = _truth_panel(world, marketplace, treat)
         history = history[(history["unique_id"] == f"{marketplace}:{sku}")
                           & (history["ds"] <= end)]
-        out = forecast.predict(history, 28, method)
+        out = forecast.predict(history, 28, method, params=params.load(marketplace))
         after = truth[(truth["sku"] == sku) & (truth["date"] > end)].head(28)
         errors[treat] = abs(out["forecast"].mean() - after["true_demand"].mean())
     assert np.isfinite(errors["censored"]) and errors["censored"] < errors["zeros"], errors
 
 
 def test_sample_files_give_the_planted_stockout(world, sample_dir):
-    io = pytest.importorskip("opsanalysis.io")
     data = io.load_marketplace(sample_dir, "US")
-    if "all_orders" not in data or "inventory_history" not in data:
-        pytest.skip("io readers for all_orders / inventory_history have not landed yet")
     panel = demand.build_panel(data["all_orders"], data["inventory_history"],
-                               data.get("business_report_asin"), "US")
+                               data.get("business_report_asin"), "US", params=US)
     planted = world.planted["US"]
     episode = panel[(panel["sku"] == planted["stockout_sku"])
                     & panel["ds"].between(planted["stockout_start"], planted["stockout_end"])]
@@ -143,7 +145,7 @@ def test_sample_files_give_the_planted_stockout(world, sample_dir):
     truth = world.truth["demand"]
     truth = truth[(truth["marketplace"] == "US") & (truth["sku"] == planted["stockout_sku"])]
     imputed = demand.build_panel(data["all_orders"], data["inventory_history"], None, "US",
-                                 censoring="impute")
+                                 censoring="impute", params=US)
     imputed = imputed[imputed["sku"] == planted["stockout_sku"]].set_index("ds")["y"]
     window = truth[truth["date"].between(planted["stockout_start"], planted["stockout_end"])]
     true_mean = window["true_demand"].mean()

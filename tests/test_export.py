@@ -153,3 +153,31 @@ def test_to_html_escapes_text():
     assert "<script>" not in rendered and "<b>term" not in rendered
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
     assert "a &amp; b" in rendered
+
+
+@pytest.fixture
+def margins_with_unknowns():
+    """A landed-margin table: B's storage is unknown, C's gap is a real blank (no reason)."""
+    return pd.DataFrame({
+        "sku": ["A", "B", "C"], "storage": [0.25, float("nan"), float("nan")],
+        "unit_margin": [-1.5, float("nan"), 2.0],
+        "not_estimated_reason": ["", "no FBA storage fee table for DE on 2026-10-31", ""],
+    })
+
+
+def test_unknown_money_cells_read_not_estimated(tmp_path, margins_with_unknowns):
+    marked = export.mark_not_estimated(margins_with_unknowns, "en")
+    assert marked.loc[1, "storage"] == "not estimated" == marked.loc[1, "unit_margin"]
+    assert marked.loc[0, "storage"] == 0.25 and pd.isna(marked.loc[2, "storage"])
+    export.write_tables({"margins": margins_with_unknowns}, tmp_path, language="zh")
+    rows = _read_csv_cells(tmp_path / "margins.csv")
+    assert rows[2][1] == label("not_estimated", "zh") and rows[3][1] == ""
+    sheet = openpyxl.load_workbook(tmp_path / "tables.xlsx")["margins"]
+    assert sheet["B2"].value == 0.25 and sheet["C2"].value == -1.5  # numbers stay numbers
+    assert sheet["B3"].value == label("not_estimated", "zh")
+    html = export.to_html(margins_with_unknowns)
+    assert html.count("not estimated") == 2
+
+
+def test_tables_without_a_reason_column_are_untouched(hostile_table):
+    assert export.mark_not_estimated(hostile_table, "en").equals(hostile_table)

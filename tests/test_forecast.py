@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import optimize
 
-from opsanalysis import forecast, params
+from opsanalysis import forecast, params, sample
 from opsanalysis.forecast import _classical as classical
 
 
@@ -27,7 +27,11 @@ def _panel(matrix, start="2025-01-01", prefix="US:s"):
     })
 
 
+DEFAULTS = params.load_defaults()
+
+
 def _point(values, method, horizon=3, **kwargs):
+    kwargs.setdefault("params", DEFAULTS)
     return forecast.predict(_long(values), horizon, method, **kwargs)["forecast"].to_numpy()
 
 
@@ -205,7 +209,7 @@ def test_auto_ranks_on_the_window_one_season_back_when_the_season_is_longer(fast
 def test_gbm_learns_constant_levels(fast_params):
     levels = np.repeat([1.0, 2.0, 5.0], 20)
     history = _panel(np.repeat(levels[:, None], 150, axis=1))
-    out = forecast.predict(history, 7, "gbm", params=fast_params)
+    out = forecast.predict(history, 7, "gbm", quantiles=(), params=fast_params)
     by_series = out.groupby("unique_id")["forecast"].mean().to_numpy()
     assert by_series == pytest.approx(levels, rel=0.02)
 
@@ -234,11 +238,27 @@ def test_predict_weekly_and_monthly_grids(fast_params):
 
 def test_predict_rejects_bad_input(fast_params):
     with pytest.raises(ValueError, match="unknown forecast method"):
-        forecast.predict(_long([1, 2]), 2, "prophet")
+        forecast.predict(_long([1, 2]), 2, "prophet", params=fast_params)
     with pytest.raises(ValueError, match="lacks column"):
-        forecast.predict(pd.DataFrame({"unique_id": ["a"], "ds": ["2026-01-01"]}), 2, "naive")
+        forecast.predict(pd.DataFrame({"unique_id": ["a"], "ds": ["2026-01-01"]}), 2, "naive",
+                         params=fast_params)
     with pytest.raises(ValueError, match="quantiles"):
-        forecast.predict(_long([1, 2]), 2, "naive", quantiles=(90,))
+        forecast.predict(_long([1, 2]), 2, "naive", quantiles=(90,), params=fast_params)
+    # the analysis reads no YAML itself: params are required
+    with pytest.raises(TypeError, match="params"):
+        forecast.predict(_long([1, 2]), 2, "naive")
+    with pytest.raises(ValueError, match="needs params"):
+        forecast.predict(_long([1, 2]), 2, "naive", params=None)
+
+
+def test_method_and_quantiles_default_to_params(fast_params):
+    p = copy.deepcopy(fast_params)
+    p["forecast"].update(method="naive", quantiles=[0.5, 0.8])
+    out = forecast.predict(_long([1, 2, 3]), 2, params=p)
+    assert list(out.columns) == ["unique_id", "ds", "forecast", "q50", "q80"]
+    assert out["forecast"].tolist() == [3.0, 3.0]  # naive
+    assert list(forecast.predict(_long([1, 2, 3]), 2, quantiles=(), params=p).columns) == [
+        "unique_id", "ds", "forecast"]
     assert "auto" in forecast.METHODS and len(forecast.METHODS) == len(set(forecast.METHODS))
 
 
@@ -309,8 +329,16 @@ def test_backtest_windows_and_columns(fast_params):
     assert len(results) == 5 * 2 * 3
     cutoffs = results.groupby("window")["cutoff"].first()
     assert (cutoffs.diff().dropna() == pd.Timedelta(days=7)).all()
-    for column in ("rmsse", "mase", "bias", "pinball", "coverage_q90"):
+    for column in ("rmsse", "mase", "bias", "pinball", "coverage_q50", "coverage_q90",
+                   "coverage_q95"):  # a coverage per quantile of params forecast.quantiles
         assert column in results
+    summary = forecast.backtest_summary(results)
+    assert {"coverage_q50", "coverage_q90", "coverage_q95"} <= set(summary.columns)
+    assert (summary["coverage_q50"] <= summary["coverage_q90"]).all()
+    # windows default to params forecast.backtest_windows
+    p = copy.deepcopy(fast_params)
+    p["forecast"]["backtest_windows"] = 2
+    assert forecast.backtest(history, 7, ["naive"], params=p)["window"].nunique() == 2
 
 
 # ---- real series (../shared) -------------------------------------------------------------
@@ -366,7 +394,6 @@ def test_q90_is_calibrated_on_jewelry_with_the_season_back_window(expsmooth_dir,
 
 
 def test_q90_is_calibrated_on_the_sample_seller(fast_params):
-    sample = pytest.importorskip("opsanalysis.sample")
     truth = sample.generate(None).truth["demand"]
     history = pd.DataFrame({
         "unique_id": truth["marketplace"] + ":" + truth["sku"], "ds": truth["date"],

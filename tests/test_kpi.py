@@ -54,14 +54,6 @@ def products():
                          "referral_fee_rate": [0.15, 0.15], "fba_fee": [4.0, 6.0]})
 
 
-def test_safe_divide_gives_nan_for_empty_denominators():
-    result = kpi.safe_divide(pd.Series([1, 2, 3, 0]), pd.Series([2, 0, None, 0], dtype="Int64"))
-    assert result.iloc[0] == 0.5
-    assert result.iloc[1:].isna().all()
-    assert math.isnan(kpi.safe_divide(5, 0))
-    assert kpi.safe_divide(0, 5) == 0.0
-
-
 def test_ad_ratios_total(ads):
     row = kpi.acos(ads).iloc[0]
     assert row["spend"] == 39.0 and row["sales"] == 140.0
@@ -123,14 +115,6 @@ def test_traffic_and_conversion(business_report):
 def test_buy_box_is_page_view_weighted(business_report):
     total = kpi.buy_box_percentage(business_report).iloc[0]
     assert total["buy_box_percentage"] == approx((0.9 * 200 + 0.5 * 100) / 300)
-
-
-def test_weeks_run_sunday_to_saturday():
-    dates = pd.Series(pd.to_datetime(["2026-10-03", "2026-10-04", "2026-10-10"]))
-    assert kpi.period_start(dates, "W").dt.strftime("%Y-%m-%d").tolist() == [
-        "2026-09-27", "2026-10-04", "2026-10-04"]
-    assert kpi.trailing_period("2026-10-31", 28) == (pd.Timestamp("2026-10-04"),
-                                                    pd.Timestamp("2026-10-31"))
 
 
 def test_year_over_year_and_previous_period():
@@ -265,6 +249,9 @@ def test_probability_of_sale_matches_the_rule_of_thumb():
 # scorecard
 # ------------------------------------------------------------------------------------------
 
+#: Sales window of the days-of-cover rules in these tests [days].
+COVER_WINDOW = 30
+
 RULES = {
     "order_defect_rate": {"value": 0.01, "direction": "below", "unit": "fraction",
                           "source": "Amazon", "checked": "2026-01"},
@@ -331,7 +318,8 @@ def _scorecard_data(ads):
 
 def test_scorecard_statuses_trends_and_sources(ads):
     settings = {"scorecard_watch_margin": 0.1, "scorecard_watch_edges": {}}
-    card = kpi.scorecard(_scorecard_data(ads), RULES, "2026-10", settings).set_index("rule_id")
+    card = kpi.scorecard(_scorecard_data(ads), RULES, "2026-10", settings,
+                         velocity_window_days=COVER_WINDOW).set_index("rule_id")
     assert "referral_fee_rate" not in card.index  # info rules are facts, not targets
     odr = card.loc["order_defect_rate"]
     assert odr["value"] == approx(0.012) and odr["status"] == "breach"
@@ -350,12 +338,13 @@ def test_scorecard_statuses_trends_and_sources(ads):
 def test_breach_drivers_rank_the_skus(ads):
     data = _scorecard_data(ads)
     drivers = kpi.breach_drivers(data, "buy_box_share", RULES, "2026-10", "sku",
-                                 {"scorecard_watch_margin": 0.1})
+                                 {"scorecard_watch_margin": 0.1}, velocity_window_days=COVER_WINDOW)
     assert drivers["sku"].tolist() == ["s2", "s1"]
     assert drivers.loc[0, "status"] == "breach"
     # s2 misses 0.8 x 300 - 150 = 90 featured page views
     assert drivers.loc[0, "excess"] == approx(90.0)
-    acos = kpi.breach_drivers(data, "acos", RULES, "2026-10", "campaign")
+    acos = kpi.breach_drivers(data, "acos", RULES, "2026-10", "campaign",
+                              velocity_window_days=COVER_WINDOW)
     assert acos.loc[0, "campaign"] == "B" and acos.loc[0, "excess"] == approx(14 - 0.25 * 40)
 
 
@@ -368,7 +357,8 @@ def test_scorecard_combines_channel_odr_and_reads_undated_rating():
     rules = {key: RULES[key] for key in ("order_defect_rate", "account_health_rating")}
     card = kpi.scorecard({"account_health": health}, rules, "2026-10",
                          {"scorecard_watch_margin": 0.1,
-                          "scorecard_watch_edges": {"account_health_rating": "min"}})
+                          "scorecard_watch_edges": {"account_health_rating": "min"}},
+                         velocity_window_days=COVER_WINDOW)
     card = card.set_index("rule_id")
     assert card.loc["order_defect_rate", "value"] == approx((2 + 2) / 1100)
     assert card.loc["order_defect_rate", "denominator"] == 1100
@@ -382,18 +372,22 @@ def test_days_of_cover_rule_uses_the_stock_of_each_window(orders):
         "quantity": pd.array([100, 40], dtype="Int64"),
         "detailed_disposition": ["SELLABLE", "SELLABLE"]})
     rule = {"days_of_cover": {"min": 30, "max": 45, "direction": "within", "unit": "days"}}
-    card = kpi.scorecard({"inventory_history": history, "all_orders": orders}, rule,
-                         "2026-10").iloc[0]
+    orders.attrs["period"] = (pd.Timestamp("2026-09-01"), pd.Timestamp("2026-10-31"))
+    data = {"inventory_history": history, "all_orders": orders}
+    card = kpi.scorecard(data, rule, "2026-10", velocity_window_days=30).iloc[0]
     # October sells 5 units (cancelled and MCF lines excluded): 5 / 30 per day
     assert card["value"] == approx(40 / (5 / 30))
     assert math.isnan(card["previous"])  # September: 100 units on hand but nothing sold
     assert card["status"] == "breach"
+    # the sales window is the caller's (params replenishment.velocity_window_days), not a fixed 30
+    card = kpi.scorecard(data, rule, "2026-10", velocity_window_days=31).iloc[0]
+    assert card["value"] == approx(40 / (5 / 31))
 
 
 def test_drill_down_lists_the_breaching_groups(ads):
     data = _scorecard_data(ads)
-    card = kpi.scorecard(data, RULES, "2026-10")
-    table = kpi.drill_down(data, card, RULES, "2026-10", top=1)
+    card = kpi.scorecard(data, RULES, "2026-10", velocity_window_days=COVER_WINDOW)
+    table = kpi.drill_down(data, card, RULES, "2026-10", top=1, velocity_window_days=COVER_WINDOW)
     # the ODR breach cannot be split by SKU or campaign; the others can
     assert set(table["rule_id"]) == {"buy_box_share", "acos"}
     assert table.set_index("rule_id").loc["buy_box_share", "group"] == "s2"
@@ -404,8 +398,11 @@ def test_plots_return_axes(ads):
     from opsanalysis import plotting
 
     data = _scorecard_data(ads)
-    card = kpi.scorecard(data, RULES, "2026-10")
+    card = kpi.scorecard(data, RULES, "2026-10", velocity_window_days=COVER_WINDOW)
     assert len(plotting.plot_scorecard(card).texts) == (card["status"] != "not_measured").sum()
+    # the chart puts the scorecard's rule ids into words itself
+    texts = [t.get_text() for t in plotting.plot_scorecard(card, language="zh").texts]
+    assert any(t.startswith("订单缺陷率 (ODR):") for t in texts)
     weekly = kpi.acos(ads, freq="W")
     axes = plotting.plot_kpi_trend(weekly, "acos")
     assert len(axes.lines) == 1
@@ -415,16 +412,60 @@ def test_plots_return_axes(ads):
     assert len(plotting.plot_return_reasons(reasons).patches) == 2
 
 
-def test_scorecard_columns_have_labels(ads):
+def test_scorecard_holds_codes_that_all_have_labels(ads):
     from opsanalysis import labels
 
     data = _scorecard_data(ads)
-    card = kpi.scorecard(data, RULES, "2026-10", language="zh")
+    card = kpi.scorecard(data, RULES, "2026-10", velocity_window_days=COVER_WINDOW)
+    drivers = kpi.drill_down(data, card, RULES, "2026-10", velocity_window_days=COVER_WINDOW)
     known = labels.all_labels()
+    # no words in the analysis: the presentation layer adds them
+    assert "label" not in card and "label" not in drivers
     assert set(card.columns) <= set(known)
-    assert set(kpi.drill_down(data, card, RULES, "2026-10").columns) <= set(known)
+    assert set(drivers.columns) <= set(known)
     assert set(card["status"]) | set(card["trend"].replace("", np.nan).dropna()) <= set(known)
-    assert card.set_index("rule_id").loc["order_defect_rate", "label"] == "订单缺陷率 (ODR)"
+    assert set(card["rule_id"]) <= set(known)
+    worded = labels.add_labels(card, "rule_id", "zh")
+    assert worded.set_index("rule_id").loc["order_defect_rate", "label"] == "订单缺陷率 (ODR)"
+    assert list(labels.add_labels(drivers, "rule_id", "en").columns[:3]) == [
+        "rule_id", "label", "grouping"]
+
+
+def test_a_missing_report_is_no_data_and_a_missing_column_an_error():
+    rule = {key: RULES[key] for key in ("order_defect_rate",)}
+    card = kpi.scorecard({}, rule, "2026-10", velocity_window_days=COVER_WINDOW).iloc[0]
+    assert card["status"] == "no_data"
+    # the report is there but lacks a column the measure reads: an error, not "no data"
+    health = pd.DataFrame({"metric": ["order_defect_rate"], "value": [0.004]})
+    with pytest.raises(KeyError, match="date_to"):
+        kpi.scorecard({"account_health": health}, rule, "2026-10",
+                      velocity_window_days=COVER_WINDOW)
+
+
+def test_a_key_error_inside_a_measure_is_raised(monkeypatch, ads):
+    from opsanalysis.kpi import scoring
+
+    def broken(data, start, end, by, products, settings):
+        return {}["a key the measure's own code lacks"]
+
+    monkeypatch.setitem(scoring._MEASURES, "acos", broken)
+    start, end = pd.Timestamp("2026-10-01"), pd.Timestamp("2026-10-31")
+    with pytest.raises(KeyError, match="the measure's own code lacks"):
+        kpi.measure(_scorecard_data(ads), "acos", start, end)
+    with pytest.raises(KeyError):
+        kpi.drill_down(_scorecard_data(ads), pd.DataFrame({"rule_id": ["acos"],
+                                                           "status": ["breach"]}),
+                       RULES, "2026-10", velocity_window_days=COVER_WINDOW)
+
+
+def test_drill_down_skips_a_grouping_the_data_cannot_give(ads):
+    # the buy box report has SKUs but no campaigns: by campaign the rule cannot be split
+    data = _scorecard_data(ads)
+    start, end = pd.Timestamp("2026-10-01"), pd.Timestamp("2026-10-31")
+    assert kpi.measure(data, "buy_box_share", start, end, by="campaign") is None
+    drivers = kpi.breach_drivers(data, "buy_box_share", RULES, "2026-10", "campaign",
+                                 velocity_window_days=COVER_WINDOW)
+    assert drivers.empty and list(drivers.columns)[0] == "campaign"
 
 
 def test_average_selling_price_and_totals(orders):
@@ -460,9 +501,10 @@ def test_acos_vs_break_even_needs_a_rate_for_foreign_costs(ads, products):
     rule = {"acos_vs_break_even": {"value": 1.0, "direction": "below", "unit": "ratio"}}
     data = {"sp_advertised_product": ads.assign(advertised_sku_sales=ads["sales"]),
             "product_master": products}
-    card = kpi.scorecard(data, rule, "2026-10").iloc[0]
+    card = kpi.scorecard(data, rule, "2026-10", velocity_window_days=COVER_WINDOW).iloc[0]
     assert card["status"] == "no_data"  # s2's cost is in CNY and no rate is given
-    card = kpi.scorecard(data, rule, "2026-10", exchange_rates={"CNY": 0.2}).iloc[0]
+    card = kpi.scorecard(data, rule, "2026-10", exchange_rates={"CNY": 0.2},
+                         velocity_window_days=COVER_WINDOW).iloc[0]
     # break-even spend: s1 100 x 0.4 + s2 40 x 0.35 = 54; spend 39
     assert card["value"] == approx(39 / 54)
     assert card["status"] == "good"
@@ -472,3 +514,90 @@ def test_cost_exchange_rates_invert_the_opportunity_fx_section():
     rates = kpi.cost_exchange_rates({"CNY": {"rate": 8.0, "date": "2026-01-15"}, "EUR": {}})
     assert rates == {"CNY": 0.125}
     assert kpi.cost_exchange_rates({}) == {}
+
+
+# ------------------------------------------------------------------------------------------
+# coverage, channels, labels that agree (issues 14 and 15)
+# ------------------------------------------------------------------------------------------
+
+def test_sales_lines_leave_out_other_channels_and_count_them(orders):
+    orders = orders.assign(sales_channel=["Amazon.com", "Non-Amazon MCF", "Non-Amazon",
+                                          "Non-Amazon"])
+    lines = kpi.sales_lines(orders)
+    assert lines["units"].sum() == 2  # o2 is MCF, o3 cancelled (never counted), o4 a removal
+    assert lines.attrs["excluded_units"] == 3 + 9
+    assert kpi.non_marketplace_units(orders) == 12
+    assert kpi.non_marketplace_units(orders, "2026-10-01", "2026-10-04") == 3
+    blank = orders.assign(sales_channel=["", "", "", ""])
+    assert kpi.sales_lines(blank)["units"].sum() == 14  # unknown channel counts as a sale
+
+
+def _ads_days(first, days, spend, sales):
+    dates = pd.date_range(first, periods=days, freq="D")
+    frame = pd.DataFrame({"date": dates, "campaign_name": "A", "advertised_sku": "s1",
+                          "spend": spend, "sales": sales, "clicks": 10, "orders": 1})
+    frame.attrs["period"] = (dates[0], dates[-1])
+    return frame
+
+
+def test_scorecard_computes_a_partly_covered_window_on_its_covered_days():
+    rules = {"acos": RULES["acos"],
+             "return_rate": {"value": 0.03, "direction": "at_most", "unit": "fraction"}}
+    ads = _ads_days("2026-10-19", 13, 3.0, 10.0)  # 13 of October's 31 days
+    returns = pd.DataFrame({"return_date": pd.to_datetime(["2026-08-10"]), "sku": ["s1"],
+                            "quantity": [1]})
+    returns.attrs["period"] = (pd.Timestamp("2026-08-01"), pd.Timestamp("2026-08-31"))
+    sales = pd.DataFrame({"period_start": pd.to_datetime(["2026-08-01", "2026-10-01"]),
+                          "period_end": pd.to_datetime(["2026-08-31", "2026-10-31"]),
+                          "sku": ["s1", "s1"], "units_ordered": [40, 50],
+                          "ordered_product_sales": [400.0, 500.0]})
+    data = {"sp_campaign": ads, "fba_returns": returns, "business_report_asin": sales}
+    card = kpi.scorecard(data, rules, "2026-10", velocity_window_days=COVER_WINDOW)
+    card = card.set_index("rule_id")
+    assert card.loc["acos", "value"] == approx(0.3)
+    assert card.loc["acos", "covered_days"] == 13 and card.loc["acos", "window_days"] == 31
+    assert card.loc["acos", "coverage"] == approx(13 / 31)
+    # the returns report covers August only: October is not covered, never a 0 % rate
+    assert card.loc["return_rate", "status"] == "not_covered"
+    assert math.isnan(card.loc["return_rate", "value"])
+    months = kpi.return_rate_by_month(data, "2026-10-31", 3)
+    assert months["status"].tolist() == ["measured", "not_covered", "not_covered"]
+    assert months.loc[0, "return_rate"] == approx(1 / 40)
+
+
+def test_days_of_cover_velocity_uses_the_covered_days_only(orders):
+    history = pd.DataFrame({"date": pd.to_datetime(["2026-10-06"]), "sku": ["s1"],
+                            "quantity": pd.array([50], dtype="Int64")})
+    orders.attrs["period"] = (pd.Timestamp("2026-10-02"), pd.Timestamp("2026-10-06"))
+    rule = {"days_of_cover": {"min": 30, "max": 45, "direction": "within", "unit": "days"}}
+    card = kpi.scorecard({"inventory_history": history, "all_orders": orders}, rule,
+                         ("2026-10-01", "2026-10-06"), velocity_window_days=30).iloc[0]
+    # 5 units over the 5 days the orders cover: 1 a day, not 5 / 30
+    assert card["value"] == approx(50.0)
+    assert (card["covered_days"], card["window_days"]) == (5, 30)
+
+
+def test_trend_words_agree_for_one_value_under_several_rules():
+    rules = {"days_of_cover": {"min": 30, "max": 45, "direction": "within"},
+             "days_of_cover_floor": {"value": 28, "direction": "at_least"},
+             "excess_days_of_supply": {"value": 90, "direction": "at_most"}}
+    words = {rule_id: kpi.scoring._trend(65.22, 70.0, rule) for rule_id, rule in rules.items()}
+    assert words == {"days_of_cover": "improving", "days_of_cover_floor": "falling",
+                     "excess_days_of_supply": "falling"}
+    assert kpi.scoring._trend(20.0, 25.0, rules["days_of_cover_floor"]) == "worsening"
+    assert kpi.scoring._trend(40.0, 50.0, rules["days_of_cover"]) == "improving"
+    assert kpi.scoring._trend(40.0, 35.0, rules["days_of_cover"]) == "rising"
+
+
+def test_drill_down_lists_only_groups_outside_target_with_the_plan(ads):
+    data = _scorecard_data(ads)
+    card = kpi.scorecard(data, RULES, "2026-10", velocity_window_days=COVER_WINDOW)
+    table = kpi.drill_down(data, card, RULES, "2026-10", velocity_window_days=COVER_WINDOW)
+    assert (table["status"] == "breach").all()
+    assert table.loc[table["rule_id"] == "acos", "group"].tolist() == ["B"]  # A is within
+    plan = pd.DataFrame({"sku": ["s1"], "status": ["order_now"], "reason": ["below_reorder"]})
+    drivers = pd.DataFrame({"rule_id": ["days_of_cover", "acos"], "grouping": ["sku", "sku"],
+                            "group": ["s1", "s1"]})
+    matched = kpi.scoring._with_plan(drivers, plan)
+    assert matched["plan_status"].tolist()[0] == "order_now"
+    assert pd.isna(matched["plan_status"].iloc[1])  # only days-of-cover drivers point to it

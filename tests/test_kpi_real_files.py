@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from opsanalysis import kpi
+from opsanalysis import io, kpi
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "amazon-report-samples"
 FILES = sorted(p.name for p in SAMPLES.glob("*") if p.suffix in (".csv", ".txt", ".tsv", ".xlsx")
@@ -44,7 +44,6 @@ MONEY = {"spend", "sales", "ordered_product_sales", "ordered_product_sales_b2b"}
 
 @functools.cache
 def read(name):
-    io = pytest.importorskip("opsanalysis.io")
     return io.read_report(SAMPLES / name, period=PERIODS.get(name))
 
 

@@ -82,3 +82,20 @@ def test_malformed_files(tmp_path, text, match):
     (tmp_path / "topic.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(LabelError, match=match):
         labels.load_label_files(tmp_path)
+
+
+def test_add_labels_puts_codes_into_words_beside_them():
+    card = pd.DataFrame({"rule_id": ["order_defect_rate", "team_rule", None],
+                         "value": [0.01, 2.0, 3.0]})
+    worded = labels.add_labels(card, "rule_id", "zh")
+    assert list(worded.columns) == ["rule_id", "label", "value"]
+    assert worded["label"].iloc[0] == "订单缺陷率 (ODR)"
+    # a code without a label (a rule a team added) stays as it is; a missing code stays missing
+    assert worded["label"].iloc[1] == "team_rule" and pd.isna(worded["label"].iloc[2])
+    assert list(card.columns) == ["rule_id", "value"]  # a copy: the input is untouched
+    # an existing label column is replaced, not repeated
+    again = labels.add_labels(worded, "rule_id", "en")
+    assert list(again.columns) == ["rule_id", "label", "value"]
+    assert again["label"].iloc[0] == labels.label("order_defect_rate", "en")
+    statuses = labels.add_labels(pd.DataFrame({"status": ["breach"]}), "status", "en", "status")
+    assert statuses["status"].tolist() == [labels.label("breach", "en")]

@@ -98,14 +98,22 @@ def test_margin_arithmetic_with_currency_conversion(one_product):
 def test_margin_nets_out_vat_and_duty_on_cif_value(one_product):
     settings = _settings("UK", fx_rates={"CNY": {"rate": 9.0, "date": "2026-11-30"}},
                          head_haul_freight={"currency": "CNY", "per_kg": {"sea": 9.0}},
-                         duty_rate=0.05, duty_includes_freight=True)
+                         duty_rate=0.05, duty_includes_freight=True, storage_months_held=1.0)
     row = opportunity.unit_margins(one_product.assign(price=24.0), settings, "2026-06-01").iloc[0]
     assert row["vat"] == pytest.approx(4.0)                             # 24 incl. 20 % VAT
     assert row["duty"] == pytest.approx(0.05 * (35.5 / 9.0 + 1.0))      # on cost + freight
-    assert np.isnan(row["storage"]) and not row["storage_known"]        # no UK fee table
-    expected = 24.0 - 4.0 - 3.6 - 5.0 - row["landed_cost"]
+    assert row["storage"] == pytest.approx(0.5 * (0.75 * 0.71 + 0.25 * 1.00))  # UK table
+    expected = 24.0 - 4.0 - 3.6 - 5.0 - row["landed_cost"] - row["storage"]
     assert row["unit_margin"] == pytest.approx(expected)
     assert row["margin_rate"] == pytest.approx(expected / 20.0)
+
+
+def test_margin_without_a_storage_fee_table_is_not_estimated(one_product):
+    settings = _settings("NL", fx_rates={"CNY": {"rate": 9.0, "date": "2026-11-30"}})
+    row = opportunity.unit_margins(one_product, settings, "2026-06-01").iloc[0]
+    assert np.isnan(row["storage"]) and not row["storage_known"]        # no NL fee table
+    assert np.isnan(row["unit_margin"]) and np.isnan(row["margin_rate"])  # never storage = 0
+    assert "no FBA storage fee table for NL" in row["not_estimated_reason"]
 
 
 def test_margin_refuses_a_cost_currency_without_a_rate(one_product):

@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from opsanalysis import overview, plotting
+from opsanalysis import overview, overview_sections, plotting
 
 
 def _days(start, end):
@@ -136,3 +136,86 @@ def test_format_value():
     assert overview.format_value(0.1234, "fraction") == "12.3%"
     assert overview.format_value(1234.4, "units") == "1,234"
     assert overview.format_value(float("nan"), "count") == "-"
+
+
+# --- grain: weeks and months of a Business Report by date are never days ---------------------
+
+def _business_report(dates, grain, sales):
+    return pd.DataFrame({"date": pd.to_datetime(dates), "grain": grain,
+                         "ordered_product_sales": sales,
+                         "units_ordered": pd.array([1] * len(sales), dtype="Int64"),
+                         "sessions": pd.array([10] * len(sales), dtype="Int64")})
+
+
+def test_weekly_business_report_gives_no_gap_per_week_and_no_days():
+    weekly = _business_report(["2019-11-10", "2019-11-17", "2019-11-24"], "week",
+                              [700.0, 1400.0, 2100.0])
+    frames = {"business_report_date": weekly}
+    assert overview.coverage_gaps(frames, end="2019-11-30").empty
+    assert overview.daily_sales(frames).empty
+    series = overview.sales_series(frames)
+    assert series["grain"].unique().tolist() == ["week"]
+    assert series["ordered_product_sales"].tolist() == [700.0, 1400.0, 2100.0]
+    ax = plotting.plot_daily_sales(series, currency="USD")
+    assert len(ax.lines) == 1  # one step line, no 7-day rolling mean over weeks
+    assert ax.get_legend().get_texts()[0].get_text() == "sales per week"
+    plt.close("all")
+
+
+def test_daily_rows_are_not_merged_with_weekly_rows():
+    daily = _business_report(["2019-11-17", "2019-11-18", "2019-11-19"], "day", [10.0, 20.0, 30.0])
+    weekly = _business_report(["2019-11-10", "2019-11-17"], "week", [700.0, 1400.0])
+    frames = {"business_report_date": pd.concat([weekly, daily], ignore_index=True)}
+    table = overview.daily_sales(frames)
+    assert table["ordered_product_sales"].tolist() == [10.0, 20.0, 30.0]  # 11-17 not 1,410
+    assert overview.sales_series(frames)["grain"].unique().tolist() == ["day"]
+    gaps = overview.coverage_gaps(frames, end="2019-11-20")
+    assert gaps[["kind", "missing_days"]].values.tolist() == [["business_report_date", 1]]
+
+
+# --- sections say what they need, never nan, None or 0 for absent data -----------------------
+
+def _summary(rows):
+    return pd.DataFrame(rows, columns=["file", "kind", "rows", "period_start", "period_end",
+                                       "status", "message"])
+
+
+def test_sections_without_their_reports_say_what_they_need():
+    summary = _summary([("st.xlsx", "sp_search_term", 3, pd.Timestamp("2020-01-13"),
+                         pd.Timestamp("2020-01-28"), "ok", ""),
+                        ("MYI.csv", "fba_inventory", 2, pd.NaT, pd.NaT, "ok", "")])
+    sentence = overview_sections.needs_sentence("needs_sales_series", summary)
+    assert sentence == ("needs an All Orders report or a Business Report by date; found: "
+                        "fba_inventory (snapshot), sp_search_term 2020-01-13 .. 2020-01-28")
+    headline = overview.headline_figures({}, "2020-01-28", window_days=30).assign(metric_label=[])
+    assert overview_sections.headline_lines(headline, summary, "USD", 30) == [
+        overview_sections.needs_sentence("needs_headline_reports", summary)]
+    weekly = {"business_report_date": _business_report(["2019-11-10", "2019-11-17"], "week",
+                                                       [1.0, 2.0])}
+    (line,) = overview_sections.gap_lines(overview.coverage_gaps(weekly), weekly, summary)
+    assert line.startswith("needs a daily report")
+    assert overview_sections.found_text(_summary([])) == "found: no readable report"
+
+
+def test_headline_without_a_report_date_keeps_only_stock_figures(frames):
+    table = overview.headline_figures(frames, None, window_days=30)
+    assert table["metric"].tolist()[0] == "afn_fulfillable_quantity"
+    assert set(table["unit"]) <= {"units", "count"}
+
+
+def test_missing_figures_print_as_dash_not_nan_or_zero():
+    summary = _summary([("a.txt", None, None, pd.NaT, pd.NaT, "skipped", "no known report kind"),
+                        ("b.csv", "fba_inventory", 4, pd.NaT, pd.NaT, "ok", "")])
+    found = overview.reports_found(summary, unread_files=["a.txt"])
+    assert pd.isna(found.set_index("kind").loc["skipped", "rows"])  # not 0
+    assert found.set_index("kind").loc["skipped", "files_with_problems"] == 1
+    lines = overview_sections.report_lines(found)
+    assert lines[1].split() == ["skipped", "1", "-", "-"]
+    headline = pd.DataFrame({"metric": ["spend"], "metric_label": ["Spend"], "value": [float("nan")],
+                             "previous_value": [float("nan")], "change": [float("nan")],
+                             "unit": ["currency"]})
+    (title, line) = overview_sections.headline_lines(headline, summary, "USD", 30)
+    assert title == "last 30 days" and line.split() == ["Spend", "-"]
+    unread = pd.DataFrame({"file": ["a.txt"], "reason": ["no known report kind"]})
+    assert overview_sections.unread_lines(unread) == ["Files not read: 1", "- a.txt: no known report kind"]
+    assert overview_sections.unread_lines(unread.iloc[0:0]) == ["every report file was read"]

@@ -3,8 +3,9 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
-from opsanalysis import marketplaces, params
+from opsanalysis import bundled, marketplaces, params
 from opsanalysis.params import ParamsError
 
 # Every rule of ../shared/reference/rules-of-thumb.md, by id (the scorecard and topics use these).
@@ -248,22 +249,38 @@ def test_missing_marketplace_file_falls_back_to_package(tmp_path):
 
 def test_params_dir_search(tmp_path, monkeypatch, repo_root):
     monkeypatch.delenv(params.ENV_VAR, raising=False)
-    assert params.find_params_dir("") == repo_root / "params"
+    # the shipped params; in the editable dev install they are the checkout's params/
+    assert params.find_params_dir("") == bundled.params_dir() == repo_root / "params"
     with pytest.raises(ParamsError, match="does not exist"):
         params.find_params_dir(tmp_path / "nope")
-    # $OPSANALYSIS_PARAMS wins over the source tree
+    # $OPSANALYSIS_PARAMS wins over the shipped params
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "defaults.yaml").write_text("", encoding="utf-8")
     monkeypatch.setenv(params.ENV_VAR, str(tmp_path / "mine"))
     assert params.find_params_dir() == tmp_path / "mine"
-    # outside a source tree: a params/ folder above the working directory (notebooks/)
+    monkeypatch.setenv(params.ENV_VAR, str(tmp_path / "nope"))
+    with pytest.raises(ParamsError, match="has no defaults.yaml"):
+        params.find_params_dir()
+    # a params/ folder near the working directory is not picked up by itself
     monkeypatch.delenv(params.ENV_VAR)
-    monkeypatch.setattr(params, "_SOURCE_TREE_PARAMS", tmp_path / "absent")
     (tmp_path / "project" / "params").mkdir(parents=True)
     (tmp_path / "project" / "params" / "defaults.yaml").write_text("", encoding="utf-8")
-    (tmp_path / "project" / "notebooks").mkdir()
-    monkeypatch.chdir(tmp_path / "project" / "notebooks")
-    assert params.find_params_dir() == tmp_path / "project" / "params"
+    monkeypatch.chdir(tmp_path / "project")
+    assert params.find_params_dir() == bundled.params_dir()
+
+
+def test_own_folder_overrides_only_the_files_it_holds(tmp_path):
+    own = params.load_defaults()
+    own["rules"]["order_defect_rate"]["value"] = 0.02
+    (tmp_path / "defaults.yaml").write_text(
+        yaml.safe_dump(own, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    write_mp(tmp_path, "US", US_HEAD + 'language: "zh"\n')
+    us, de, shipped_de = params.load("US", tmp_path), params.load("DE", tmp_path), params.load("DE")
+    assert us["language"] == "zh" and us["rules"]["order_defect_rate"]["value"] == 0.02
+    # DE.yaml is the shipped one, merged onto the folder's own defaults.yaml
+    assert de["rules"]["order_defect_rate"]["value"] == 0.02
+    assert shipped_de["rules"]["order_defect_rate"]["value"] == 0.01
+    assert de["lead_time"] == shipped_de["lead_time"] and de["currency"] == "EUR"
 
 
 def test_available_marketplaces():

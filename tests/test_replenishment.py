@@ -10,6 +10,16 @@ from opsanalysis import replenishment as rp
 from opsanalysis.replenishment import fees, policy
 
 AS_OF = pd.Timestamp("2026-03-31")
+#: Flat settings of the known-answer tests: no cover rules, crossover, normal floor or lift, so
+#: the service maths alone sets the levels (recommend_orders has no code defaults: every key).
+PLAIN = {"lead_time_cv": 0.0, "review_period_days": 7, "target_service_level": 0.95,
+         "order_crossover": False, "normal_floor": False, "seasonal_lift": None,
+         "min_cover_days": 0.0, "target_cover_days": 0.0, "max_cover_days": np.inf,
+         "production_days": 0.0, "forecast_method": "naive", "forecast_quantile": 0.9,
+         "velocity_window_days": 28, "rate_window_days": 28}
+#: order_levels switches and the 28-day windows the known answers below are computed with
+PLAIN_LEVELS = {"order_crossover": False, "normal_floor": False, "rate_window_days": 28}
+LIFT = {"window_days": 28, "season_days": 364, "max_lift": 3.0}
 FIRST_DAY = AS_OF + pd.Timedelta(days=1)
 
 
@@ -139,8 +149,9 @@ def test_normal_floor_stocks_lumpy_demand_and_keeps_the_skewed_quantile_elsewher
     bound = policy.normal_demand_bound(mean, variance, lead_days, probability, review, 0.0, 0.95)
     assert bound[0] == 9
     levels = policy.order_levels(mean, variance, [14, 7], 0.0, review, 0.0, [0.95, 0.99],
-                                 normal_floor=True)
-    plain = policy.order_levels(mean, variance, [14, 7], 0.0, review, 0.0, [0.95, 0.99])
+                                 **{**PLAIN_LEVELS, "normal_floor": True})
+    plain = policy.order_levels(mean, variance, [14, 7], 0.0, review, 0.0, [0.95, 0.99],
+                                **PLAIN_LEVELS)
     assert plain["order_up_to"].tolist() == [2, 5]
     assert levels["order_up_to"].tolist() == [9, 5]
     assert levels["expected_fill_rate"][0] > plain["expected_fill_rate"][0] + 0.2
@@ -178,7 +189,8 @@ def test_level_cv_zero_for_constant_demand_and_positive_for_shifting_levels():
     # the level switches between 2.5 and 7.5 every 25 days: 21-day totals stray from the trailing
     # 28-day velocity most of the time
     shifting = 5.0 * (1 + 0.5 * np.sign(np.sin(2 * np.pi * (np.arange(400) + 0.5) / 50)))[None]
-    c = policy.level_cv_from_history(np.vstack([steady, shifting]), 21, prior_weight=0.0)
+    c = policy.level_cv_from_history(np.vstack([steady, shifting]), 21, window_days=28,
+                                     prior_weight=0.0)
     assert c[0] == pytest.approx(0.0, abs=1e-9)
     assert c[1] > 0.2
     # a single launch ramp before the window is ignored, and estimates are capped at 100 %
@@ -200,8 +212,7 @@ def test_case_pack_and_moq_rounding():
 def test_recommend_orders_hand_computed():
     ids = ["A", "B"]
     position = pd.DataFrame({"unique_id": ids, "on_hand": [10, 5000], "on_order": [5, 0]})
-    settings = {"lead_time_days": 10, "lead_time_cv": 0.0, "review_period_days": 7,
-                "target_service_level": 0.95, "case_pack": 10, "max_cover_days": 90}
+    settings = {**PLAIN, "lead_time_days": 10, "case_pack": 10, "max_cover_days": 90}
     out = rp.recommend_orders(_history(ids), position, settings, AS_OF,
                               forecast=_flat_forecast(ids, [2.0, 2.0])).set_index("unique_id")
     a, b = out.loc["A"], out.loc["B"]
@@ -223,9 +234,8 @@ def test_recommend_orders_hand_computed():
 def test_cover_rules_floor_and_target():
     ids = ["A"]
     position = pd.DataFrame({"unique_id": ids, "on_hand": [0], "on_order": [0]})
-    settings = {"lead_time_days": 10, "lead_time_cv": 0.0, "review_period_days": 7,
-                "target_service_level": 0.5, "min_cover_days": 28, "target_cover_days": 45,
-                "max_cover_days": 60}
+    settings = {**PLAIN, "lead_time_days": 10, "target_service_level": 0.5,
+                "min_cover_days": 28, "target_cover_days": 45, "max_cover_days": 60}
     out = rp.recommend_orders(_history(ids), position, settings, AS_OF,
                               forecast=_flat_forecast(ids, [2.0])).iloc[0]
     assert out["reorder_point"] == 34 + 2 * 28  # expected demand over 17 days + 28 days' floor
@@ -237,7 +247,7 @@ def test_per_sku_overrides_from_position():
     ids = ["A", "B"]
     position = pd.DataFrame({"unique_id": ids, "on_hand": [0, 0], "on_order": [0, 0],
                              "lead_time_days": [10, np.nan], "case_pack": [1, 25]})
-    settings = {"lead_time_days": 3, "lead_time_cv": 0.0, "review_period_days": 7}
+    settings = {**PLAIN, "lead_time_days": 3}
     out = rp.recommend_orders(_history(ids), position, settings, AS_OF,
                               forecast=_flat_forecast(ids, [2.0, 2.0])).set_index("unique_id")
     assert out.loc["A", "lead_time_days"] == 10 and out.loc["B", "lead_time_days"] == 3
@@ -254,8 +264,27 @@ def test_settings_from_params():
     assert 0 < settings["lead_time_cv"] < lead["variability"]
     rep = params["replenishment"]
     assert settings["normal_floor"] is rep["normal_floor"] and "normal_floor" in rep["sources"]
+    # the YAML, not a code default, decides (the issue: code said False/False/28/20)
+    assert settings["order_crossover"] is rep["order_crossover"]
+    assert settings["velocity_window_days"] == rep["velocity_window_days"]
+    assert settings["seasonal_lift"] == rep["seasonal_lift"]
+    assert settings["forecast_quantile"] == rep["forecast_quantile"]
+    assert settings["forecast_method"] == params["forecast"]["method"]
+    assert (settings["case_pack"], settings["moq"]) == (1, 0)  # product data: unconstrained
     with pytest.raises(ValueError, match="lead_time_days"):
         rp.resolve_settings({"review_period_days": 7})
+    # a flat dict missing keys names them all; no silent code default
+    with pytest.raises(ValueError) as missing:
+        rp.resolve_settings({key: value for key, value in {**PLAIN, "lead_time_days": 10}.items()
+                             if key not in ("normal_floor", "velocity_window_days")})
+    assert "'normal_floor'" in str(missing.value)
+    assert "'velocity_window_days'" in str(missing.value)
+    assert "'lead_time_days'" not in str(missing.value)
+    assert rp.resolve_settings({**PLAIN, "lead_time_days": 10})["normal_floor"] is False
+    # flat settings cannot forecast (the forecast needs params): say so
+    position = pd.DataFrame({"unique_id": ["A"], "on_hand": [0], "on_order": [0]})
+    with pytest.raises(ValueError, match="forecast="):
+        rp.recommend_orders(_history(["A"]), position, {**PLAIN, "lead_time_days": 10}, AS_OF)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,7 +326,7 @@ def test_fee_tables_by_effective_date():
     # a day in November costs the monthly rate / 30
     assert fees.storage_cost(10, 0.1, "standard", ["2026-11-05"], table_2026)[0] == \
         pytest.approx(10 * 0.1 * 2.40 / 30)
-    assert np.isnan(fees.storage_rate(fees.fee_schedule(params_module.load("JP"), "2026-10-31"),
+    assert np.isnan(fees.storage_rate(fees.fee_schedule(params_module.load("NL"), "2026-10-31"),
                                       ["standard"], [1])).all()
 
 
@@ -386,8 +415,9 @@ def test_effective_lead_time_cv_matches_outstanding_order_simulation():
     assert policy.effective_lead_time_cv([35.0], 0.0, 7.0)[0] == 0.0
     # fewer units needed at the same cycle service level
     mean = np.full((1, 120), 3.0)
-    crossing = policy.order_levels(mean, mean, [35], 0.2, 7, 0.0, 0.95, order_crossover=True)
-    single = policy.order_levels(mean, mean, [35], 0.2, 7, 0.0, 0.95)
+    crossing = policy.order_levels(mean, mean, [35], 0.2, 7, 0.0, 0.95,
+                                   **{**PLAIN_LEVELS, "order_crossover": True})
+    single = policy.order_levels(mean, mean, [35], 0.2, 7, 0.0, 0.95, **PLAIN_LEVELS)
     assert crossing["reorder_point"].iloc[0] < single["reorder_point"].iloc[0]
 
 
@@ -403,23 +433,23 @@ def test_seasonal_lift_known_answers():
     # last year the 21 days ahead sold twice the trailing 28-day velocity; a flat forecast at
     # today's velocity (210 units) misses that: lift 2 (no pseudo-units)
     values = _seasonal_history(2.0)
-    assert policy.seasonal_lift(values, [210.0], 21, prior_units=0.0)[0] == pytest.approx(2.0)
+    assert policy.seasonal_lift(values, [210.0], 21, **LIFT, prior_units=0.0)[0] == pytest.approx(2.0)
     # a forecast that already carries the peak (420 units) is left alone
-    assert policy.seasonal_lift(values, [420.0], 21, prior_units=0.0)[0] == pytest.approx(1.0)
+    assert policy.seasonal_lift(values, [420.0], 21, **LIFT, prior_units=0.0)[0] == pytest.approx(1.0)
     # a fall after the peak lowers, bounded by max_lift
-    assert policy.seasonal_lift(_seasonal_history(0.1), [210.0], 21, prior_units=0.0,
-                                max_lift=3.0)[0] == pytest.approx(1 / 3)
+    assert policy.seasonal_lift(_seasonal_history(0.1), [210.0], 21,
+                                **{**LIFT, "max_lift": 3.0}, prior_units=0.0)[0] == pytest.approx(1 / 3)
     # pseudo-units pull a thin year-ago signal towards 1: (420 + 210) / (210 + 210) = 1.5 over
     # (210 + 210) / (210 + 210) = 1
-    assert policy.seasonal_lift(values, [210.0], 21, prior_units=210.0)[0] == pytest.approx(1.5)
+    assert policy.seasonal_lift(values, [210.0], 21, **LIFT, prior_units=210.0)[0] == pytest.approx(1.5)
     # less than a year + window of history, censored days, or a launch inside the window: 1
-    assert policy.seasonal_lift(values[:, -380:], [210.0], 21, prior_units=0.0)[0] == 1.0
+    assert policy.seasonal_lift(values[:, -380:], [210.0], 21, **LIFT, prior_units=0.0)[0] == 1.0
     censored = values.copy()
     censored[0, 50] = np.nan
-    assert policy.seasonal_lift(censored, [210.0], 21, prior_units=0.0)[0] == 1.0
+    assert policy.seasonal_lift(censored, [210.0], 21, **LIFT, prior_units=0.0)[0] == 1.0
     launched = values.copy()
     launched[0, :40] = 0.0
-    assert policy.seasonal_lift(launched, [210.0], 21, prior_units=0.0)[0] == 1.0
+    assert policy.seasonal_lift(launched, [210.0], 21, **LIFT, prior_units=0.0)[0] == 1.0
 
 
 def test_recommend_orders_applies_seasonal_lift():
@@ -428,9 +458,8 @@ def test_recommend_orders_applies_seasonal_lift():
     history = pd.DataFrame({"unique_id": "A", "ds": dates,
                             "y": _seasonal_history(2.0, rate=2.0)[0]})
     position = pd.DataFrame({"unique_id": ids, "on_hand": [0], "on_order": [0]})
-    settings = {"lead_time_days": 10, "lead_time_cv": 0.0, "review_period_days": 7,
-                "target_service_level": 0.95,
-                "seasonal_lift": {"prior_units": 0.0, "window_days": 28}}
+    settings = {**PLAIN, "lead_time_days": 10,
+                "seasonal_lift": {**LIFT, "prior_units": 0.0, "window_days": 28}}
     forecast = _flat_forecast(ids, [2.0])
     out = rp.recommend_orders(history, position, settings, AS_OF, forecast=forecast).iloc[0]
     plain = rp.recommend_orders(history, position, {**settings, "seasonal_lift": None}, AS_OF,
@@ -459,3 +488,18 @@ def test_censored_days_stay_missing_in_the_history_matrix():
     matrix = _history_matrix(history, pd.Index(["A", "B"]), AS_OF, 2)
     assert matrix[0, 0] == 1.0 and np.isnan(matrix[0, 1])
     assert np.isnan(matrix[1, 0]) and matrix[1, 1] == 3.0
+
+
+def test_max_cover_caps_the_reorder_point_too():
+    # 0.1 unit/day with a wide spread: the 95 % quantile over 17 days is well above the
+    # max-cover line ceil(10 days x 0.1 + 10 days x 0.1) = 2 units; both levels stop there, so a
+    # SKU is never told to reorder while above its own max cover
+    mean = np.full((1, 120), 0.1)
+    days, probability = policy.lead_time_distribution([10], 0.0)
+    service = policy.protection_demand_quantile(mean, np.full((1, 120), 2.0), days, probability,
+                                                7, 0.0, 0.95)
+    assert service[0] > 2
+    levels = policy.order_levels(mean, np.full((1, 120), 2.0), [10], 0.0, 7, 0.0, 0.95,
+                                 min_cover_days=0, target_cover_days=5, max_cover_days=10,
+                                 **PLAIN_LEVELS).iloc[0]
+    assert levels["reorder_point"] == 2 and levels["order_up_to"] == 2

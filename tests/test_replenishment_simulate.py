@@ -22,8 +22,17 @@ def _constant(reorder_point, order_up_to):
         np.full(len(context["ids"]), float(order_up_to))))
 
 
+REP = params_module.load_defaults()["replenishment"]
+# every simulate setting is explicit (no code defaults); no fee tables: no costs
 SETTINGS = {"lead_time_days": 3, "lead_time_cv": 0.0, "review_period_days": 1,
-            "start": "2026-01-01"}
+            "start": "2026-01-01", "unit_volume_cuft": REP["unit_volume_cuft"],
+            "storage_type": REP["storage_type"], "fees": None, "aged_days": REP["aged_days"],
+            "seed": 0}
+#: named policies read these
+NAMED = {"velocity_window_days": 30, "rule_of_thumb": REP["rule_of_thumb"]}
+#: forecast_policy keywords of the known answers: no lift, crossover or floor, 28-day windows
+PLAIN = {"quantile": 0.9, "velocity_window_days": 28, "rate_window_days": 28, "seasonal": None,
+         "order_crossover": False, "normal_floor": False}
 
 
 def test_enough_stock_serves_everything():
@@ -71,15 +80,22 @@ def test_fifo_sells_oldest_first():
 def test_named_policies_and_rule_of_thumb_levels():
     context = {"ids": pd.Index(["A"]), "lead_time_days": np.array([35.0])}
     demand = np.full((1, 60), 2.0)
-    s, big_s = rp.rule_of_thumb_policy().levels(60, demand, context)
+    s, big_s = rp.rule_of_thumb_policy(reorder_cover_extra_days=30, order_up_to_extra_days=45,
+                                       velocity_window_days=30).levels(60, demand, context)
     assert s[0] == 2 * (35 + 30) and big_s[0] == 2 * (35 + 45)
-    s, big_s = rp.fixed_cover_policy(45).levels(60, demand, context)
+    s, big_s = rp.fixed_cover_policy(45, velocity_window_days=30).levels(60, demand, context)
     assert s[0] == big_s[0] == 2 * (35 + 45)
     history = _history(np.full(120, 2.0))
-    named = rp.simulate(history, "fixed_cover_45", {**SETTINGS, "start": "2026-03-01"})
+    named = rp.simulate(history, "fixed_cover_45", {**SETTINGS, **NAMED, "start": "2026-03-01"})
     assert named["policy"].iloc[0] == "fixed_cover_45"
     with pytest.raises(ValueError, match="unknown policy"):
         rp.simulate(history, "magic", SETTINGS)
+    with pytest.raises(ValueError, match="velocity_window_days"):
+        rp.simulate(history, "fixed_cover_45", SETTINGS)
+    # no code defaults: a missing setting is named
+    cover = rp.fixed_cover_policy(45, velocity_window_days=30)
+    with pytest.raises(ValueError, match="'aged_days'"):
+        rp.simulate(history, cover, {k: v for k, v in SETTINGS.items() if k != "aged_days"})
 
 
 def _forecasts(rate, sigma=None, origin="2026-02-28", days=120):
@@ -98,11 +114,12 @@ def test_forecast_policy_levels_known_answers():
     day = 59  # 2026-03-01, the day after the forecast origin
     demand = np.full((1, day), 2.0)
     # textbook: S = 2 x 17 + z(0.95) x sqrt(17 x 1^2)
-    textbook = rp.forecast_policy(_forecasts(2.0, sigma=1.0), 0.95, "normal")
+    textbook = rp.forecast_policy(_forecasts(2.0, sigma=1.0), 0.95, "normal", **PLAIN)
     s, big_s = textbook.levels(day, demand, context)
     assert big_s[0] == pytest.approx(34 + stats.norm.ppf(0.95) * np.sqrt(17))
     # ours on a Poisson forecast (q90 = mean) with constant history: Poisson(34) 95 % = 44
-    s, big_s = rp.forecast_policy(_forecasts(2.0), 0.95, "ours").levels(day, demand, context)
+    s, big_s = rp.forecast_policy(_forecasts(2.0), 0.95, "ours", **PLAIN).levels(day, demand,
+                                                                                context)
     assert s[0] == big_s[0] == 44
 
 
@@ -110,8 +127,8 @@ def test_stochastic_lead_times_are_reproducible_and_summarised():
     rng = np.random.default_rng(3)
     values = rng.poisson(3.0, (5, 200)).astype(float)
     history = _history(values, ids=[f"S{i}" for i in range(5)])
-    settings = {"lead_time_days": 14, "lead_time_cv": 0.3, "review_period_days": 7,
-                "start": "2026-04-01", "seed": 7}
+    settings = {**SETTINGS, **NAMED, "lead_time_days": 14, "lead_time_cv": 0.3,
+                "review_period_days": 7, "start": "2026-04-01", "seed": 7}
     first = rp.simulate(history, "rule_of_thumb", settings)
     again = rp.simulate(history, "rule_of_thumb", settings)
     pd.testing.assert_frame_equal(first, again)
@@ -142,9 +159,12 @@ def test_forecast_policy_options_follow_params():
     options = rp.forecast_policy_options(rep)
     assert options == {"order_crossover": rep["order_crossover"],
                        "seasonal": dict(rep["seasonal_lift"]),
-                       "normal_floor": rep["normal_floor"]}
+                       "normal_floor": rep["normal_floor"],
+                       "velocity_window_days": rep["velocity_window_days"],
+                       "rate_window_days": rep["rate_window_days"]}
     # the options are accepted by forecast_policy as they are
     forecasts = pd.DataFrame({"origin": pd.Timestamp("2026-01-01"), "unique_id": "A",
                               "ds": pd.date_range("2026-01-02", periods=5), "forecast": 1.0,
                               "q90": 2.0})
-    assert rp.forecast_policy(forecasts, 0.95, "ours", **options).name == "ours"
+    assert rp.forecast_policy(forecasts, 0.95, "ours", quantile=rep["forecast_quantile"],
+                              **options).name == "ours"

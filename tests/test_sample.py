@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from opsanalysis import params as params_module
 from opsanalysis.sample import AS_OF, SAMPLE_MARKETPLACES, START, World, generate
 from opsanalysis.sample.writers import format_date, format_money, format_percent
 
@@ -69,7 +70,8 @@ def test_truth_frames_have_contract_columns(world):
         assert column in launches
     for marketplace in MARKETPLACES:
         for key in ("stockout_sku", "stockout_start", "stockout_end", "stockout_risk_sku",
-                    "overstock_sku", "aged_sku", "lagging_launch_sku", "launch_skus",
+                    "overstock_sku", "aged_sku", "loss_making_sku", "lagging_launch_sku",
+                    "launch_skus",
                     "past_launch_skus", "harvest_terms", "waste_terms", "structure_problem",
                     "top_category", "estimated_input_category", "intermittent_skus"):
             assert key in world.planted[marketplace], (marketplace, key)
@@ -104,11 +106,25 @@ def test_conversion_between_5_and_20_percent(world, marketplace):
 
 
 @pytest.mark.parametrize("marketplace", MARKETPLACES)
-def test_shipment_lead_times_are_realistic(world, marketplace):
+def test_shipment_lead_times_follow_the_product_master(world, marketplace):
+    # Order to available = production + freight + customs (product master) + FBA check-in
+    # (2-6 days, 8-17 in Q4), each leg a few days early or late.
     shipments = world.frame("shipments", marketplace)
+    products = world.frame("products", marketplace).set_index("sku")
+    own = shipments[shipments["mode"] == shipments["sku"].map(products["freight_mode"])]
+    legs = (products["production_days"] + products["freight_days"]
+            + products["customs_days"])
+    check_in = own["lead_time_days"] - own["sku"].map(legs)
+    assert check_in.between(-4, 27).all(), check_in.describe()
+    production = (own["ship_date"] - own["order_date"]).dt.days - own["sku"].map(
+        products["production_days"])
+    assert production.between(-2, 4).all()
+    assert (shipments["order_date"] <= shipments["ship_date"]).all()
+    assert (shipments["ship_date"] < shipments["fc_arrival_date"]).all()
+    assert (shipments["fc_arrival_date"] < shipments["available_date"]).all()
     sea = shipments.loc[shipments["mode"] == "sea", "lead_time_days"]
     air = shipments.loc[shipments["mode"] == "air", "lead_time_days"]
-    assert sea.between(30, 45).all() and air.between(7, 12).all()
+    assert sea.between(45, 100).all() and air.between(20, 65).all()
     assert len(sea) > 10 and len(air) > 5
 
 
@@ -152,6 +168,58 @@ def test_planted_stockout_risk_and_overstock(world, marketplace):
         + over["inv_age_365_plus_days"]
     assert aged > 0.8 * over["on_hand"]
     assert planted["aged_sku"] == planted["overstock_sku"]
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_seller_replenishes_like_one(world, marketplace):
+    # At as_of nearly every SKU sits above the seller's own reorder point (weekly review,
+    # lead-time demand + safety stock) and only the planted stockout-risk SKU runs out before
+    # its next shipment lands; now and then an order goes out a week late.
+    planted = world.planted[marketplace]
+    inventory = world.frame("inventory", marketplace).set_index("sku")
+    position = inventory["on_hand"] + inventory["afn_inbound_quantity"]
+    assert (position <= inventory["seller_reorder_point"]).mean() < 0.15
+    assert (inventory["seller_order_up_to"] > inventory["seller_reorder_point"]).all()
+    demand = world.frame("demand", marketplace)
+    rate = demand[demand["date"] > AS_OF - pd.Timedelta(days=28)].groupby("sku")[
+        "true_demand"].mean().reindex(inventory.index)
+    shipments = world.frame("shipments", marketplace)
+    next_arrival = shipments[shipments["status_at_as_of"] != "closed"].groupby("sku")[
+        "available_date"].min().reindex(inventory.index)
+    days_to_arrival = (next_arrival - AS_OF).dt.days.fillna(0)
+    short = inventory.index[inventory["on_hand"] / rate < days_to_arrival + 3]
+    assert list(short) == [planted["stockout_risk_sku"]]
+    assert 0 < (shipments["note"] == "late order").mean() < 0.05
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_planted_loss_maker(world, marketplace):
+    # Landed unit margin = price ex VAT - referral fee - FBA fee - purchase cost - head-haul
+    # freight - duty (storage left out: the sample's DE, UK and JP fee tables are unknown),
+    # with the freight rates, exchange rate, VAT and duty of the params.
+    params = params_module.load(marketplace)
+    settings = params["opportunity"]
+    products = world.frame("products", marketplace).set_index("sku")
+    per_cny = 1 / settings["fx_rates"]["CNY"]["rate"]  # marketplace currency per CNY
+    assert (products["cost_currency"] == settings["head_haul_freight"]["currency"]).all()
+    net = products["price"] / (1 + params["fees"]["vat_rate"])
+    cost = products["unit_cost"] * per_cny
+    before_freight = (net - products["referral_fee_rate"] * products["price"]
+                      - products["fba_fee"] - cost - settings["duty_rate"] * cost)
+
+    def margin(mode):
+        freight = products["item_weight_kg"] * settings["head_haul_freight"]["per_kg"][mode] \
+            * per_cny
+        duty = settings["duty_rate"] * freight if settings["duty_includes_freight"] else 0.0
+        return before_freight - freight - duty
+
+    own = pd.Series([margin(m)[s] for s, m in products["freight_mode"].items()],
+                    index=products.index)
+    loss = world.planted[marketplace]["loss_making_sku"]
+    assert before_freight[loss] > 0 > max(margin("sea")[loss], margin("air")[loss])
+    assert list(products.index[products["loss_making"]]) == [loss]
+    others = own.drop(loss) / net.drop(loss)
+    assert (others > 0.1).all(), others.sort_values().head()
 
 
 @pytest.mark.parametrize("marketplace", MARKETPLACES)
@@ -287,7 +355,7 @@ def test_readme_lists_the_planted_values(world, sample_dir):
     for marketplace in MARKETPLACES:
         planted = world.planted[marketplace]
         for key in ("stockout_sku", "stockout_risk_sku", "overstock_sku", "lagging_launch_sku",
-                    "estimated_input_category", "top_category"):
+                    "loss_making_sku", "estimated_input_category", "top_category"):
             assert planted[key] in readme, (marketplace, key)
         for term in planted["harvest_terms"] + planted["waste_terms"] + \
                 planted["intermittent_skus"]:

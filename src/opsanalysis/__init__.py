@@ -1,8 +1,9 @@
 """opsanalysis: analysis workbench for Amazon sellers' operations teams.
 
 Plain functions, one module per topic: ``io`` reads Amazon's reports, ``kpi``/``ads``/
-``opportunity``/``demand``/``forecast``/``replenishment``/``launch`` analyse canonical frames,
-``plotting``/``labels`` present them, ``params``/``batch``/``cli`` orchestrate notebook runs.
+``opportunity``/``overview``/``demand``/``forecast``/``replenishment``/``launch`` analyse
+canonical frames with the shared ``frames`` helpers and ``fees`` tables, ``plotting``/``labels``/
+``export`` present them, ``params``/``batch``/``cli`` orchestrate notebook runs.
 
 Submodules are imported on first attribute access, so ``import opsanalysis as oa`` stays cheap
 and ``oa.forecast.predict(...)`` works without a separate import.
@@ -16,9 +17,13 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0+unknown"
 
+#: Every public module and subpackage of the package (tests/test_init.py checks the list against
+#: the files).
 _SUBMODULES = {
-    "ads", "batch", "cli", "demand", "export", "forecast", "io", "kpi", "labels", "launch",
-    "marketplaces", "opportunity", "params", "plotting", "replenishment", "sample",
+    "ads", "batch", "bundled", "cli", "cutoffs", "demand", "execution", "export", "fees",
+    "forecast", "frames", "io", "kpi", "labels", "launch", "launch_sections", "marketplaces", "opportunity",
+    "overview", "overview_sections", "params", "plotting", "profit", "publishing",
+    "replenishment", "replenishment_sections", "report_context", "sample", "scheduling",
 }
 
 __all__ = ["__version__", *sorted(_SUBMODULES)]

@@ -11,16 +11,18 @@ Two things are never mixed: money in different currencies and results attributed
 windows (7-day vs 14-day). When a frame carries ``currency`` or ``attribution_days``, they are
 part of every grouping; thresholds given in money (CPC, bids) may be a mapping currency -> value.
 
-The rules, each with its source in ``params/defaults.yaml``:
+Every action and its reason come from ONE decision table, :data:`AD_ACTIONS` (also in
+``docs/decisions.md``, "Ad actions"); the settings come from ``params/defaults.yaml``:
 
 - harvest: a customer search term with orders >= ``min_orders`` at ACOS <= target that is not
-  already an exact keyword becomes a new exact keyword, and a negative exact in the ad group it
-  came from (so the two do not compete);
-- negatives, two rules side by side, ``rule_fired`` says which:
-  ``seed_cpc`` -- in some week the term cost more than ``seed_cpc`` per click with no order (the
-  articles' weekly rule); ``conversion_evidence`` -- the term has >= k / CVR clicks and no order,
-  where CVR is its ad group's conversion rate: with that many clicks a sale would have come with
-  probability 1 - (1 - CVR) ** clicks (k = 1, 2, 3 -> 63 %, 86 %, 95 %);
+  already an exact keyword becomes an exact keyword in an existing exact ad group of the same
+  products (or a campaign + ad group the draft creates), and a negative exact in each source ad
+  group -- adjacent rows sharing a ``harvest_id``;
+- negatives: proposed only on the term's own evidence -- no order although, converting like its
+  ad group, its clicks would have brought a sale with probability >=
+  ``ads.negative_min_probability_of_sale`` (``kpi.probability_of_sale``). The seeds' weekly CPC
+  rule (``negative_keyword_cpc``) is shown beside it; where the two disagree the action is
+  "rule would negate; evidence says keep". A term that converted is never a negative;
 - bids: revenue per click x target ACOS, only after ``min_clicks``; changes smaller than
   ``min_step`` are skipped, larger ones damped to ``max_step``, the result kept in
   [``min_bid``, ``max_bid``];
@@ -34,7 +36,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from opsanalysis.kpi import KEEP_APART, as_float, probability_of_sale, safe_divide
+from opsanalysis.frames import KEEP_APART, as_float, date_column, safe_divide
+from opsanalysis.kpi import probability_of_sale
 
 #: Additive metric columns of Sponsored Products reports.
 METRICS = ("impressions", "clicks", "spend", "sales", "orders", "units")
@@ -62,6 +65,100 @@ CURRENCY_DECIMALS = {"JPY": 0, "KRW": 0}
 
 _ASIN = re.compile(r"^b0[a-z0-9]{8}$")
 _SPACES = re.compile(r"\s+")
+
+# --------------------------------------------------------------------------------------------
+# the decision table of ad actions
+# --------------------------------------------------------------------------------------------
+
+#: The ad actions: ONE decision table (docs/decisions.md, "Ad actions"). ``unit`` says what a
+#: row decides about; within a unit the first row whose inputs all match wins (inputs a row
+#: does not name are "any"). Inputs of a search term in an ad group: ``harvested`` (the term met
+#: the harvest rule in this ad group), ``branded``, ``converted`` (orders > 0 in the window),
+#: ``seed_rule`` (the CPC rule fired in some week), ``evidence`` ("negate": no order and
+#: P(sale) >= threshold; "keep": P(sale) below it; "unknown": no conversion rate to judge by),
+#: ``own_keyword`` (the term is one of the ad group's own keywords). Inputs of a harvest row:
+#: ``role``. Inputs of a target's bid: ``enough_clicks``, ``within_band``, ``step_too_small``,
+#: ``at_bound``, ``direction``.
+AD_ACTIONS = (
+    {"unit": "search_term", "row": "T1", "when": {"harvested": True},
+     "action": "negate_in_source_with_harvest", "reason": "harvested_to_exact"},
+    {"unit": "search_term", "row": "T2", "when": {"branded": True},
+     "action": "keep_branded", "reason": "branded_term"},
+    {"unit": "search_term", "row": "T3", "when": {"converted": True, "seed_rule": True},
+     "action": "rule_negates_evidence_keeps", "reason": "converted_in_window"},
+    {"unit": "search_term", "row": "T4",
+     "when": {"converted": False, "evidence": "negate", "own_keyword": True},
+     "action": "pause_or_lower_keyword", "reason": "unlikely_to_convert"},
+    {"unit": "search_term", "row": "T5",
+     "when": {"converted": False, "evidence": "negate", "own_keyword": False},
+     "action": "add_negative_exact", "reason": "unlikely_to_convert"},
+    {"unit": "search_term", "row": "T6",
+     "when": {"converted": False, "evidence": "keep", "seed_rule": True},
+     "action": "rule_negates_evidence_keeps", "reason": "too_few_clicks_to_judge"},
+    {"unit": "search_term", "row": "T7",
+     "when": {"converted": False, "evidence": "unknown", "seed_rule": True},
+     "action": "rule_negates_evidence_keeps", "reason": "no_conversion_rate"},
+    {"unit": "search_term", "row": "T8", "when": {},
+     "action": "not_listed", "reason": "no_rule_fired"},
+    {"unit": "harvest", "row": "H1", "when": {"role": "new_keyword"},
+     "action": "add_exact_keyword", "reason": "converts_within_target_acos"},
+    {"unit": "harvest", "row": "H2", "when": {"role": "source_ad_group"},
+     "action": "negate_in_source_with_harvest", "reason": "harvested_to_exact"},
+    {"unit": "bid", "row": "B1", "when": {"enough_clicks": False},
+     "action": "wait_for_clicks", "reason": "too_few_clicks"},
+    {"unit": "bid", "row": "B2", "when": {"within_band": True},
+     "action": "hold", "reason": "acos_within_band"},
+    {"unit": "bid", "row": "B3", "when": {"step_too_small": True},
+     "action": "hold", "reason": "change_below_min_step"},
+    {"unit": "bid", "row": "B4", "when": {"at_bound": True},
+     "action": "hold", "reason": "at_bid_bound"},
+    {"unit": "bid", "row": "B5", "when": {"direction": "up"},
+     "action": "raise", "reason": "acos_below_target"},
+    {"unit": "bid", "row": "B6", "when": {"direction": "down"},
+     "action": "lower", "reason": "acos_above_target"},
+)
+
+#: Search-term actions that put a negative keyword into the bulk draft on their own.
+NEGATING_ACTIONS = ("add_negative_exact",)
+
+
+def decision_table() -> pd.DataFrame:
+    """The ad-action decision table as a frame: unit, row, one column per input, action, reason.
+
+    Inputs a row does not name are shown as "-" (any value).
+    """
+    inputs = list(dict.fromkeys(k for rule in AD_ACTIONS for k in rule["when"]))
+    records = [{"unit": r["unit"], "row": r["row"],
+                **{k: r["when"].get(k, "-") for k in inputs},
+                "action": r["action"], "reason": r["reason"]} for r in AD_ACTIONS]
+    return pd.DataFrame(records, columns=["unit", "row", *inputs, "action", "reason"])
+
+
+def decide(inputs: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Action and reason of every row of ``inputs`` from the rows of :data:`AD_ACTIONS`.
+
+    Parameters
+    ----------
+    inputs : DataFrame
+        One column per input the ``unit``'s rows name (booleans or codes).
+    unit : str
+        "search_term", "harvest" or "bid".
+
+    Returns
+    -------
+    DataFrame
+        decision_row, action, reason (same index as ``inputs``); NA where no row matches.
+    """
+    result = pd.DataFrame({c: pd.Series(pd.NA, index=inputs.index, dtype="string")
+                           for c in ("decision_row", "action", "reason")})
+    for rule in (r for r in AD_ACTIONS if r["unit"] == unit):
+        match = pd.Series(True, index=inputs.index)
+        for column, value in rule["when"].items():
+            match &= inputs[column].astype(object).eq(value).to_numpy()
+        fill = (match & result["action"].isna()).to_numpy()
+        result.loc[fill, ["decision_row", "action", "reason"]] = (
+            rule["row"], rule["action"], rule["reason"])
+    return result
 
 
 def on_distinct(values: pd.Series, function) -> pd.Series:
@@ -199,7 +296,7 @@ def exact_keywords(*frames) -> set:
 # harvesting
 # --------------------------------------------------------------------------------------------
 
-def harvest_terms(search_terms, target_acos, min_orders=2, keywords=None) -> pd.DataFrame:
+def harvest_terms(search_terms, target_acos, *, min_orders, keywords=None) -> pd.DataFrame:
     """Converting search terms to add as exact keywords (and negate in their source ad group).
 
     Parameters
@@ -209,7 +306,8 @@ def harvest_terms(search_terms, target_acos, min_orders=2, keywords=None) -> pd.
     target_acos : float
         Highest acceptable ACOS [fraction].
     min_orders : int
-        Orders the term must have brought in its source ad group [count].
+        Orders the term must have brought in its source ad group [count] (rule
+        ``harvest_min_orders``).
     keywords : DataFrame, optional
         Targeting report (targeting, match_type): exact keywords there count as existing.
 
@@ -218,7 +316,8 @@ def harvest_terms(search_terms, target_acos, min_orders=2, keywords=None) -> pd.
     DataFrame
         One row per (source campaign, ad group, term): campaign_name, ad_group_name,
         customer_search_term, target_type ("keyword" | "asin"), the metric sums and ratios,
-        suggested_bid (revenue per click x target ACOS) [currency], action.
+        suggested_bid (revenue per click x target ACOS) [currency]; :func:`plan_harvest`
+        turns them into actions.
     """
     summary = summarise(search_terms)
     existing = exact_keywords(search_terms, keywords)
@@ -232,8 +331,110 @@ def harvest_terms(search_terms, target_acos, min_orders=2, keywords=None) -> pd.
         "asin", "keyword"))
     harvest["suggested_bid"] = round_money(
         safe_divide(harvest["sales"], harvest["clicks"]) * target_acos, harvest)
-    harvest["action"] = "add_exact_and_negate_in_source"
     return harvest.sort_values(["orders", "sales"], ascending=False).reset_index(drop=True)
+
+
+def known_ad_groups(*frames) -> pd.DataFrame:
+    """Distinct (campaign_name, ad_group_name) of the given report frames, with ``has_exact``
+    (the ad group holds an exact keyword) and campaign_id / ad_group_id where a frame has them.
+    """
+    parts = []
+    for frame in frames:
+        if frame is None or not {"campaign_name", "ad_group_name"} <= set(frame.columns):
+            continue
+        exact = (frame["match_type"].astype("string").str.casefold().eq("exact").fillna(False)
+                 if "match_type" in frame else pd.Series(False, index=frame.index))
+        part = pd.DataFrame({c: frame[c].astype(str) for c in ("campaign_name", "ad_group_name")})
+        for column in ("campaign_id", "ad_group_id"):
+            part[column] = frame[column].astype("string") if column in frame else pd.NA
+        parts.append(part.assign(has_exact=exact.to_numpy()))
+    if not parts:
+        return pd.DataFrame(columns=["campaign_name", "ad_group_name", "campaign_id",
+                                     "ad_group_id", "has_exact"])
+    table = pd.concat(parts, ignore_index=True)
+    return table.groupby(["campaign_name", "ad_group_name"], sort=True, as_index=False).agg(
+        campaign_id=("campaign_id", "first"), ad_group_id=("ad_group_id", "first"),
+        has_exact=("has_exact", "any"))
+
+
+def _skus(advertised) -> dict:
+    """(campaign, ad group) -> sorted tuple of advertised SKUs (Advertised product report)."""
+    if advertised is None or "advertised_sku" not in advertised:
+        return {}
+    pairs = advertised[["campaign_name", "ad_group_name", "advertised_sku"]].dropna().astype(str)
+    return {key: tuple(sorted(set(rows["advertised_sku"])))
+            for key, rows in pairs.groupby(["campaign_name", "ad_group_name"])}
+
+
+def _destination(campaign, ad_group, known, skus, campaign_template):
+    """Where a term harvested from (campaign, ad group) becomes an exact keyword: an existing
+    ad group with exact keywords advertising the same SKUs (or, without SKUs, of the same
+    name), else a new campaign named by the template with an ad group of the source's name."""
+    exact = known[known["has_exact"]]
+    own = skus.get((campaign, ad_group))
+    if own:
+        same = [skus.get((c, a)) == own for c, a in zip(exact["campaign_name"],
+                                                       exact["ad_group_name"], strict=True)]
+        exact = exact[np.asarray(same, dtype=bool)]
+    else:
+        exact = exact[exact["ad_group_name"] == ad_group]
+    if len(exact):
+        return exact["campaign_name"].iloc[0], exact["ad_group_name"].iloc[0]
+    return campaign_template.format(campaign_name=campaign, ad_group_name=ad_group), ad_group
+
+
+def plan_harvest(harvest, known, *, campaign_template, advertised=None) -> pd.DataFrame:
+    """Each harvested term as adjacent rows sharing a ``harvest_id``: the new exact keyword
+    (role "new_keyword") and its negative exact in every source ad group (role "source_ad_group").
+
+    Parameters
+    ----------
+    harvest : DataFrame
+        From :func:`harvest_terms` (one row per qualifying source ad group).
+    known : DataFrame
+        From :func:`known_ad_groups`: the campaigns and ad groups in the reports.
+    campaign_template : str
+        Name of a new campaign when no existing ad group takes the keyword (``{campaign_name}``
+        and ``{ad_group_name}`` are the source's; params ``ads.harvest_campaign``).
+    advertised : DataFrame, optional
+        Advertised product report: the destination must advertise the source's SKUs.
+
+    Returns
+    -------
+    DataFrame
+        harvest_id, role, campaign_name, ad_group_name, customer_search_term, target_type,
+        the metric sums and ratios (of the best source on the destination row), suggested_bid
+        [currency], campaign_exists, ad_group_exists, source_campaign_name,
+        source_ad_group_name, decision_row, action, reason.
+    """
+    if not len(harvest):
+        return harvest.assign(harvest_id=pd.Series(dtype="string"), role=pd.Series(
+            dtype="string"), **{c: pd.Series(dtype="string") for c in ("decision_row", "action",
+                                                                      "reason")})
+    skus, names = _skus(advertised), set(zip(known["campaign_name"], known["ad_group_name"],
+                                             strict=True))
+    term = normalise_term(harvest["customer_search_term"])
+    ordered = harvest.assign(_term=term).sort_values(["orders", "sales"], ascending=False,
+                                                     kind="stable")
+    parts = []
+    for number, (_, sources) in enumerate(ordered.groupby("_term", sort=False), start=1):
+        best = sources.iloc[[0]]
+        campaign, ad_group = _destination(str(best["campaign_name"].iloc[0]),
+                                          str(best["ad_group_name"].iloc[0]), known, skus,
+                                          campaign_template)
+        head = best.assign(source_campaign_name=best["campaign_name"],
+                           source_ad_group_name=best["ad_group_name"], campaign_name=campaign,
+                           ad_group_name=ad_group, role="new_keyword")
+        tail = sources.assign(source_campaign_name=sources["campaign_name"],
+                              source_ad_group_name=sources["ad_group_name"], role="source_ad_group")
+        parts.append(pd.concat([head, tail]).assign(harvest_id=f"H{number:03d}"))
+    plan = pd.concat(parts, ignore_index=True).drop(columns="_term")
+    plan["campaign_exists"] = plan["campaign_name"].astype(str).isin(set(known["campaign_name"]))
+    plan["ad_group_exists"] = [(c, a) in names for c, a in zip(
+        plan["campaign_name"].astype(str), plan["ad_group_name"].astype(str), strict=True)]
+    plan = pd.concat([plan, decide(plan[["role"]], "harvest")], axis=1)
+    first = ["harvest_id", "role", "campaign_name", "ad_group_name", "customer_search_term"]
+    return plan[first + [c for c in plan.columns if c not in first]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,10 +465,15 @@ def _group_cvr(frame, summary):
         basis[fill] = name
     return cvr, basis
 
+def mine_negatives(search_terms, seed_cpc, *, min_probability_of_sale, freq,
+                   protected_terms=None, harvested=None) -> pd.DataFrame:
+    """Search terms some negation rule speaks about, each with the action of the decision table.
 
-def mine_negatives(search_terms, seed_cpc, evidence_k=2.0, freq="W",
-                   protected_terms=None) -> pd.DataFrame:
-    """Search terms to add as negative exact in their ad group, and which rule fired.
+    A negative is proposed only where the term's own evidence says it is unlikely to convert:
+    it has no order although, converting like its ad group (whose bids the bid rule steers to
+    the target ACOS), its clicks would have brought a sale with probability
+    ``p_sale_expected`` >= ``min_probability_of_sale``. The seed CPC rule alone never negates:
+    where it fires and the evidence disagrees the action is ``rule_negates_evidence_keeps``.
 
     Parameters
     ----------
@@ -276,67 +482,87 @@ def mine_negatives(search_terms, seed_cpc, evidence_k=2.0, freq="W",
         an undated console export counts as one period for the seed rule.
     seed_cpc : float or dict
         Seed rule: CPC above this with no order in a week [currency]; a mapping
-        currency -> threshold when several currencies are present.
-    evidence_k : float
-        Conversion-evidence rule: fire at clicks >= k / CVR with no order [count of expected
-        orders]; k = 2 means an 86 % chance a sale would have come.
+        currency -> threshold when several currencies are present (rule
+        ``negative_keyword_cpc``).
+    min_probability_of_sale : float
+        Evidence threshold [fraction] (params ``ads.negative_min_probability_of_sale``).
     freq : str
-        Period of the seed rule (``"W"``: Amazon's weeks, Sunday to Saturday).
+        Period of the seed rule (``"W"``: Amazon's weeks, Sunday to Saturday; params
+        ``ads.negative_seed_period``).
     protected_terms : callable or collection, optional
         Terms never to negate (e.g. own brand): a predicate on the normalised term Series or a
         collection of normalised terms.
+    harvested : DataFrame, optional
+        From :func:`harvest_terms`: in these (campaign, ad group, term) the negative comes with
+        the harvest (row T1), never on its own.
 
     Returns
     -------
     DataFrame
-        campaign_name, ad_group_name, customer_search_term, clicks, spend, orders (whole window),
-        cpc, ad_group_cvr [fraction], cvr_basis, clicks_threshold (k / CVR) [count],
-        p_sale_expected [fraction], seed_weeks [count], rule_fired ("seed_cpc",
-        "conversion_evidence" or "seed_cpc+conversion_evidence"), action
-        ("add_negative_exact"; "pause_or_lower_keyword" when the term is the ad group's own exact
-        keyword; "review_converting_term" when only the weekly seed rule fired and the term did
-        convert over the window). Sorted by spend.
+        campaign_name, ad_group_name, customer_search_term, clicks, spend, orders, sales (whole
+        window), cpc, ad_group_cvr [fraction], cvr_basis, p_sale_expected [fraction],
+        min_probability_of_sale [fraction], seed_weeks [count], rule_fired ("seed_cpc",
+        "conversion_evidence", "seed_cpc+conversion_evidence" or "" when neither),
+        decision_row, action, reason (:data:`AD_ACTIONS`, unit "search_term"). Only rows
+        where a rule fired; sorted by spend.
     """
     summary = summarise(search_terms)
     cvr, basis = _group_cvr(search_terms, summary)
-    summary["ad_group_cvr"] = cvr
-    summary["cvr_basis"] = basis
-    summary["clicks_threshold"] = safe_divide(evidence_k, cvr)
-    no_order = as_float(summary["orders"]).fillna(0.0).eq(0)
-    evidence = no_order & (as_float(summary["clicks"]) >= summary["clicks_threshold"]).fillna(False)
+    summary["ad_group_cvr"], summary["cvr_basis"] = cvr, basis
     summary["p_sale_expected"] = probability_of_sale(summary["clicks"], cvr)
-    seed = _seed_weeks(search_terms, seed_cpc, freq)
+    summary["min_probability_of_sale"] = float(min_probability_of_sale)
     keys = list(TERM_KEYS) + _apart(search_terms)
-    summary = summary.merge(seed, on=keys, how="left")
+    summary = summary.merge(_seed_weeks(search_terms, seed_cpc, freq), on=keys, how="left")
     summary["seed_weeks"] = summary["seed_weeks"].fillna(0).astype("Int64")
-    fired_seed = summary["seed_weeks"].gt(0).to_numpy()
-    fired_evidence = evidence.to_numpy()
-    rule = np.select([fired_seed & fired_evidence, fired_seed, fired_evidence],
-                     ["seed_cpc+conversion_evidence", "seed_cpc", "conversion_evidence"], "")
-    summary["rule_fired"] = rule
-    keep = rule != ""
-    if protected_terms is not None:
-        keep &= ~_protected(summary["customer_search_term"], protected_terms).to_numpy()
-    negatives = summary[keep].copy()
-    # the seed rule looks at single weeks: a term that converted over the window is only shown;
-    # a term that is the ad group's own exact keyword cannot be negated there (that would switch
-    # the keyword off): pause it or lower its bid instead
-    is_own = _is_own_exact_keyword(search_terms, negatives)
-    negatives["action"] = np.select(
-        [~no_order[keep].to_numpy(), is_own.to_numpy()],
-        ["review_converting_term", "pause_or_lower_keyword"], "add_negative_exact")
+    inputs = _term_inputs(search_terms, summary, protected_terms, harvested)
+    fired_evidence = inputs["evidence"].eq("negate").to_numpy()
+    fired_seed = inputs["seed_rule"].to_numpy()
+    summary["rule_fired"] = np.select(
+        [fired_seed & fired_evidence, fired_seed, fired_evidence],
+        ["seed_cpc+conversion_evidence", "seed_cpc", "conversion_evidence"], "")
+    summary = pd.concat([summary, decide(inputs, "search_term")], axis=1)
+    listed = summary[(summary["rule_fired"] != "").to_numpy()]
     columns = keys + ["clicks", "spend", "orders", "sales", "cpc", "ad_group_cvr", "cvr_basis",
-                      "clicks_threshold", "p_sale_expected", "seed_weeks", "rule_fired", "action"]
-    return negatives[columns].sort_values("spend", ascending=False).reset_index(drop=True)
+                      "p_sale_expected", "min_probability_of_sale", "seed_weeks", "rule_fired",
+                      "decision_row", "action", "reason"]
+    return listed[columns].sort_values("spend", ascending=False).reset_index(drop=True)
 
 
-def _is_own_exact_keyword(frame, table) -> pd.Series:
-    """True where a row of ``table`` has its ad group's own exact keyword as search term."""
-    exact = frame["match_type"].astype("string").str.lower().eq("exact").fillna(False)
+def _term_inputs(search_terms, summary, protected_terms, harvested) -> pd.DataFrame:
+    """The decision-table inputs of each (campaign, ad group, term) of ``summary``."""
+    converted = as_float(summary["orders"]).fillna(0.0).gt(0)
+    probability = summary["p_sale_expected"]
+    evidence = np.select([converted.to_numpy(), probability.isna().to_numpy(),
+                          (probability >= summary["min_probability_of_sale"]).to_numpy()],
+                         ["keep", "unknown", "negate"], "keep")
+    branded = (_protected(summary["customer_search_term"], protected_terms)
+               if protected_terms is not None else pd.Series(False, index=summary.index))
+    return pd.DataFrame({
+        "harvested": _in_table(summary, harvested), "branded": branded.to_numpy(),
+        "converted": converted.to_numpy(), "seed_rule": summary["seed_weeks"].gt(0).to_numpy(),
+        "evidence": evidence, "own_keyword": _is_own_keyword(search_terms, summary).to_numpy()},
+        index=summary.index)
+
+
+def _in_table(summary, table) -> np.ndarray:
+    """True where (campaign, ad group, normalised term) of ``summary`` is a row of ``table``."""
+    if table is None or not len(table):
+        return np.zeros(len(summary), dtype=bool)
+
+    def key(frame):
+        return (frame["campaign_name"].astype(str) + "\x1f" + frame["ad_group_name"].astype(str)
+                + "\x1f" + normalise_term(frame["customer_search_term"]).astype(str))
+    return key(summary).isin(set(key(table))).to_numpy()
+
+
+def _is_own_keyword(frame, table) -> pd.Series:
+    """True where a row of ``table`` has one of its ad group's own keywords (any match type)
+    as search term: a negative exact there would switch the keyword's own query off."""
+    manual = ~is_auto_target(frame)
     keys = ["campaign_name", "ad_group_name", "_key"]
-    own = pd.DataFrame({"campaign_name": frame.loc[exact, "campaign_name"].astype("string"),
-                        "ad_group_name": frame.loc[exact, "ad_group_name"].astype("string"),
-                        "_key": normalise_term(frame.loc[exact, "targeting"])}
+    own = pd.DataFrame({"campaign_name": frame.loc[manual, "campaign_name"].astype("string"),
+                        "ad_group_name": frame.loc[manual, "ad_group_name"].astype("string"),
+                        "_key": normalise_term(frame.loc[manual, "targeting"])}
                        ).drop_duplicates().assign(_own=True)
     probe = pd.DataFrame({"campaign_name": table["campaign_name"].astype("string"),
                           "ad_group_name": table["ad_group_name"].astype("string"),
@@ -347,7 +573,7 @@ def _is_own_exact_keyword(frame, table) -> pd.Series:
 
 def _seed_weeks(search_terms, seed_cpc, freq):
     """Number of periods in which each term's CPC exceeded ``seed_cpc`` without an order."""
-    from opsanalysis.kpi import date_column, period_start
+    from opsanalysis.frames import period_start
 
     keys = list(TERM_KEYS) + _apart(search_terms)
     work = search_terms[keys].copy()
@@ -377,8 +603,8 @@ def _protected(terms, protected):
 # bids
 # --------------------------------------------------------------------------------------------
 
-def suggest_bids(targets, target_acos, min_clicks=10, min_step=0.05, max_step=0.10,
-                 min_bid=0.02, max_bid=5.0, tolerance_band=0.0) -> pd.DataFrame:
+def suggest_bids(targets, target_acos, *, min_clicks, min_step, max_step, min_bid, max_bid,
+                 tolerance_band) -> pd.DataFrame:
     """Bid changes towards revenue per click x target ACOS, damped and bounded.
 
     Parameters
@@ -390,22 +616,24 @@ def suggest_bids(targets, target_acos, min_clicks=10, min_step=0.05, max_step=0.
     target_acos : float
         Target ACOS [fraction].
     min_clicks : int
-        Clicks needed before acting [count].
+        Clicks needed before acting [count] (params ``ads.min_clicks_for_bid_change``).
     min_step, max_step : float
         Relative changes below ``min_step`` are not worth making; larger ones are capped at
-        ``max_step`` per review [fraction].
+        ``max_step`` per review [fraction] (rule ``bid_step``).
     min_bid, max_bid : float or dict
-        Bounds of any bid [currency]; mappings currency -> value when several currencies.
+        Bounds of any bid [currency]; mappings currency -> value when several currencies
+        (params ``ads.bid_min``, ``ads.bid_max``).
     tolerance_band : float
-        No change while the target's ACOS is within target +/- this band [fraction].
+        No change while the target's ACOS is within target +/- this band [fraction] (params
+        ``ads.tolerance_band``; 0 acts on any difference).
 
     Returns
     -------
     DataFrame
         campaign_name, ad_group_name, targeting, match_type, clicks, spend, sales, orders,
         revenue_per_click [currency], current_bid, bid_basis ("bid" | "cpc"), target_bid,
-        suggested_bid [currency], change [fraction], action ("raise", "lower", "hold",
-        "wait_for_clicks").
+        suggested_bid [currency], change [fraction], decision_row, action ("raise", "lower",
+        "hold", "wait_for_clicks") and reason (:data:`AD_ACTIONS`, unit "bid").
     """
     table = summarise(targets, TARGET_KEYS)
     if "bid" in targets:
@@ -430,9 +658,14 @@ def suggest_bids(targets, target_acos, min_clicks=10, min_step=0.05, max_step=0.
     table["suggested_bid"] = round_money(suggested.where(enough & ~small, table["current_bid"]),
                                          table)
     table["change"] = safe_divide(table["suggested_bid"], table["current_bid"]) - 1.0
-    table["action"] = np.select(
-        [~enough, small | table["change"].abs().lt(1e-9), table["change"] > 0],
-        ["wait_for_clicks", "hold", "raise"], "lower")
+    inputs = pd.DataFrame({
+        "enough_clicks": enough.to_numpy(),
+        "within_band": ((table["acos"] - target_acos).abs() <= tolerance_band).fillna(
+            False).to_numpy(),
+        "step_too_small": (wanted.abs() < min_step).fillna(False).to_numpy(),
+        "at_bound": table["change"].abs().lt(1e-9).fillna(True).to_numpy(),
+        "direction": np.where(table["change"] > 0, "up", "down")}, index=table.index)
+    table = pd.concat([table, decide(inputs, "bid")], axis=1)
     return table.sort_values("spend", ascending=False).reset_index(drop=True)
 
 
@@ -440,8 +673,8 @@ def suggest_bids(targets, target_acos, min_clicks=10, min_step=0.05, max_step=0.
 # n-grams, brand split, structure
 # --------------------------------------------------------------------------------------------
 
-def ngrams(text: str, sizes=(1, 2, 3)) -> list:
-    """Distinct word n-grams of ``text`` (sizes in words), in first-seen order."""
+def ngrams(text: str, sizes) -> list:
+    """Distinct word n-grams of ``text`` (``sizes`` in words), in first-seen order."""
     words = text.split()
     found = dict.fromkeys(" ".join(words[i:i + n]) for n in sizes
                           for i in range(len(words) - n + 1))
@@ -475,7 +708,7 @@ def _term_ngrams(terms: pd.Series, sizes) -> pd.DataFrame:
     return pairs
 
 
-def ngram_waste(search_terms, sizes=(1, 2, 3), min_terms=2) -> pd.DataFrame:
+def ngram_waste(search_terms, *, sizes, min_terms) -> pd.DataFrame:
     """Spend and results per word n-gram across all search terms.
 
     A word that appears in many terms that never convert is a candidate negative phrase.
@@ -485,9 +718,10 @@ def ngram_waste(search_terms, sizes=(1, 2, 3), min_terms=2) -> pd.DataFrame:
     search_terms : DataFrame
         Canonical search-term frame.
     sizes : sequence of int
-        N-gram lengths [words].
+        N-gram lengths [words] (params ``ads.ngram_max``: 1 to that length).
     min_terms : int
-        Keep n-grams found in at least this many distinct terms [count].
+        Keep n-grams found in at least this many distinct terms [count] (params
+        ``ads.ngram_min_terms``).
 
     Returns
     -------
@@ -573,7 +807,7 @@ def _finding(check, campaign, ad_group=pd.NA, keyword=pd.NA, match_type=pd.NA, c
             "detail": detail}
 
 
-def audit_structure(targets, max_ad_groups=20, negatives=None) -> pd.DataFrame:
+def audit_structure(targets, *, max_ad_groups, negatives=None) -> pd.DataFrame:
     """Structure findings: crowded campaigns, duplicate keywords, auto campaigns unguarded.
 
     Parameters
@@ -581,7 +815,7 @@ def audit_structure(targets, max_ad_groups=20, negatives=None) -> pd.DataFrame:
     targets : DataFrame
         Search-term or targeting frame (campaign_name, ad_group_name, targeting, match_type).
     max_ad_groups : int
-        Most ad groups a campaign should hold [count].
+        Most ad groups a campaign should hold [count] (rule ``ad_groups_per_campaign``).
     negatives : DataFrame, optional
         The account's negative keywords (campaign_name, ad_group_name, keyword text in
         ``targeting`` or ``keyword_text``). Without it, an auto campaign counts as unguarded when
@@ -646,17 +880,19 @@ def _unguarded_auto(targets, auto, spend, negatives):
                    "(negative exact missing)"))
     return [pd.DataFrame(findings)]
 
-
 # --------------------------------------------------------------------------------------------
 # bulk sheet draft and the whole analysis
 # --------------------------------------------------------------------------------------------
 
+#: Columns of the bulk draft that hold numbers (money or percentages), never text.
+BULK_NUMBERS = ("Daily Budget", "Ad Group Default Bid", "Bid", "Percentage")
+
+
 def _bulk_rows(frame, entity, operation, campaign, ad_group, **fields) -> pd.DataFrame:
-    rows = pd.DataFrame({"Product": "Sponsored Products", "Entity": entity,
+    return pd.DataFrame({"Product": "Sponsored Products", "Entity": entity,
                          "Operation": operation, "Campaign Name": campaign,
                          "Ad Group Name": ad_group, "State": "enabled", **fields},
                         index=frame.index)
-    return rows
 
 
 def _target_entity(texts: pd.Series, entity_keyword, entity_product):
@@ -667,71 +903,133 @@ def _target_entity(texts: pd.Series, entity_keyword, entity_product):
     return entity, keyword, expression
 
 
-def bulk_sheet_draft(harvest=None, negatives=None, bids=None,
-                     harvest_campaign="{campaign_name} - exact") -> pd.DataFrame:
+def _campaign_settings(campaigns) -> pd.DataFrame:
+    """Latest daily budget and bidding strategy of each campaign of the Campaign report."""
+    columns = [c for c in ("budget", "bidding_strategy") if campaigns is not None and c in campaigns]
+    if not columns:
+        return pd.DataFrame(columns=["budget", "bidding_strategy"])
+    dated = campaigns.sort_values(date_column(campaigns)) if _has_date(campaigns) else campaigns
+    return dated.groupby("campaign_name", observed=True)[columns].last().reindex(
+        columns=["budget", "bidding_strategy"])
+
+
+def _has_date(frame) -> bool:
+    try:
+        date_column(frame)
+    except KeyError:
+        return False
+    return True
+
+
+def _created_entities(plan, campaigns, advertised, start_date) -> list:
+    """Campaign, Ad Group and Product Ad rows for the harvest destinations that do not exist.
+
+    A new entity's ID column holds its name, the temporary ID its children refer to."""
+    destination = plan[plan["role"] == "new_keyword"]
+    settings, skus, parts = _campaign_settings(campaigns), _skus(advertised), []
+    new_campaigns = destination[~destination["campaign_exists"]].drop_duplicates("campaign_name")
+    if len(new_campaigns):
+        source = settings.reindex(new_campaigns["source_campaign_name"].astype(str))
+        parts.append(_bulk_rows(new_campaigns, "Campaign", "Create",
+                                new_campaigns["campaign_name"], "", **{
+                                    "Campaign ID": new_campaigns["campaign_name"],
+                                    "Targeting Type": "Manual", "Start Date": start_date,
+                                    "Daily Budget": source["budget"].to_numpy(dtype=float),
+                                    "Bidding Strategy": source["bidding_strategy"].to_numpy()}))
+    new_groups = destination[~destination["ad_group_exists"]].drop_duplicates(
+        ["campaign_name", "ad_group_name"])
+    if len(new_groups):
+        parts.append(_bulk_rows(new_groups, "Ad Group", "Create", new_groups["campaign_name"],
+                                new_groups["ad_group_name"], **{
+                                    "Ad Group ID": new_groups["ad_group_name"],
+                                    "Ad Group Default Bid": new_groups["suggested_bid"]}))
+        ads = [(row.Index, sku) for row in new_groups.itertuples()
+               for sku in skus.get((row.source_campaign_name, row.source_ad_group_name), ())]
+        if ads:
+            rows = new_groups.loc[[i for i, _ in ads]].reset_index(drop=True)
+            parts.append(_bulk_rows(rows, "Product Ad", "Create", rows["campaign_name"],
+                                    rows["ad_group_name"], SKU=[s for _, s in ads]))
+    return parts
+
+
+def bulk_sheet_draft(harvest=None, negatives=None, bids=None, *, known=None, campaigns=None,
+                     advertised=None, start_date="") -> pd.DataFrame:
     """Rows shaped like Amazon's Sponsored Products bulk-operations sheet, for review.
 
-    Nothing here is uploaded. Search-term and targeting reports carry names, not IDs, so the ID
-    columns stay empty: fill them from the account's own bulk download before any upload.
+    Nothing here is uploaded. Every row refers to a campaign and ad group of the reports or to
+    one the same draft creates (Entity Campaign / Ad Group / Product Ad, Operation Create).
+    Search-term reports carry names, not IDs: ID columns of existing entities are filled where
+    a report had them (``known``), else from the account's own bulk download before upload.
 
     Parameters
     ----------
     harvest : DataFrame, optional
-        From :func:`harvest_terms`: creates an exact keyword (or ASIN product target) in
-        ``harvest_campaign`` and a negative exact in the source ad group.
+        From :func:`plan_harvest`: the exact keyword (or ASIN product target) at each
+        destination and the negative exact in each source ad group.
     negatives : DataFrame, optional
-        From :func:`mine_negatives`: negative exact rows (only action ``add_negative_exact``).
+        From :func:`mine_negatives`: negative exact rows (actions :data:`NEGATING_ACTIONS`).
     bids : DataFrame, optional
         From :func:`suggest_bids`: bid updates (only actions ``raise``/``lower``).
-    harvest_campaign : str
-        Name template of the campaign receiving harvested keywords (``{campaign_name}`` and
-        ``{ad_group_name}`` are the source's).
+    known : DataFrame, optional
+        From :func:`known_ad_groups`: IDs of existing campaigns and ad groups.
+    campaigns : DataFrame, optional
+        Campaign report: budget and bidding strategy of a new campaign are its source's.
+    advertised : DataFrame, optional
+        Advertised product report: the SKUs of a new ad group's Product Ad rows.
+    start_date : str
+        Start Date of new campaigns (YYYYMMDD).
 
     Returns
     -------
     DataFrame
-        Columns :data:`BULK_COLUMNS`, text only.
+        Columns :data:`BULK_COLUMNS`; :data:`BULK_NUMBERS` as numbers [currency], others text.
     """
     parts = []
     if harvest is not None and len(harvest):
-        # one new keyword per term, in the campaign built from its best source (most orders);
-        # the negative exact goes into every source ad group
-        best = harvest.sort_values("orders", ascending=False, kind="stable")
-        best = best.loc[~normalise_term(best["customer_search_term"]).duplicated().to_numpy()]
-        target_campaign = [harvest_campaign.format(campaign_name=c, ad_group_name=a)
-                           for c, a in zip(best["campaign_name"], best["ad_group_name"],
-                                           strict=True)]
-        entity, keyword, expression = _target_entity(best["customer_search_term"], "Keyword",
-                                                     "Product Targeting")
-        parts.append(_bulk_rows(best, entity, "Create", target_campaign,
-                                best["ad_group_name"], **{
-                                    "Bid": money_text(best["suggested_bid"], best),
-                                    "Keyword Text": keyword,
-                                    "Match Type": np.where(entity == "Keyword", "exact", ""),
-                                    "Product Targeting Expression": expression}))
-        parts.append(_negative_rows(harvest))
+        parts.extend(_created_entities(harvest, campaigns, advertised, start_date))
+        parts.extend(_harvest_rows(harvest))
     if negatives is not None and len(negatives):
-        parts.append(_negative_rows(negatives[negatives["action"] == "add_negative_exact"]))
+        parts.append(_negative_rows(negatives[negatives["action"].isin(NEGATING_ACTIONS)]))
     if bids is not None and len(bids):
-        changed = bids[bids["action"].isin(["raise", "lower"])]
-        auto = changed["targeting"].astype(str).str.casefold().isin(AUTO_TARGETS)
-        entity, keyword, expression = _target_entity(changed["targeting"], "Keyword",
-                                                     "Product Targeting")
-        entity = np.where(auto, "Product Targeting", entity)
-        expression = np.where(auto, changed["targeting"].astype(str), expression)
-        keyword = np.where(auto, "", keyword)
-        parts.append(_bulk_rows(changed, entity, "Update", changed["campaign_name"],
-                                changed["ad_group_name"], **{
-                                    "Bid": money_text(changed["suggested_bid"], changed),
-                                    "Keyword Text": keyword,
-                                    "Match Type": np.where(
-                                        entity == "Keyword",
-                                        changed["match_type"].astype(str).str.casefold(), ""),
-                                    "Product Targeting Expression": expression}))
-    if not parts:
-        return pd.DataFrame(columns=list(BULK_COLUMNS), dtype="string")
-    draft = pd.concat(parts, ignore_index=True).reindex(columns=list(BULK_COLUMNS))
-    return draft.astype("string").fillna("")
+        parts.append(_bid_rows(bids[bids["action"].isin(["raise", "lower"])]))
+    parts = [p for p in parts if len(p)]
+    draft = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()).reindex(
+        columns=list(BULK_COLUMNS))
+    draft = _fill_ids(draft, known)
+    text = [c for c in BULK_COLUMNS if c not in BULK_NUMBERS]
+    return draft.astype({**dict.fromkeys(text, "string"), **dict.fromkeys(BULK_NUMBERS, "float64")}
+                        ).fillna(dict.fromkeys(text, ""))
+
+
+def _harvest_rows(plan) -> list:
+    destination, source = plan[plan["role"] == "new_keyword"], plan[plan["role"] == "source_ad_group"]
+    entity, keyword, expression = _target_entity(destination["customer_search_term"], "Keyword",
+                                                 "Product Targeting")
+    new_campaign, new_group = ~destination["campaign_exists"], ~destination["ad_group_exists"]
+    created = _bulk_rows(destination, entity, "Create", destination["campaign_name"],
+                         destination["ad_group_name"], **{
+                             "Campaign ID": destination["campaign_name"].where(new_campaign),
+                             "Ad Group ID": destination["ad_group_name"].where(new_group),
+                             "Bid": round_money(destination["suggested_bid"], destination),
+                             "Keyword Text": keyword,
+                             "Match Type": np.where(entity == "Keyword", "exact", ""),
+                             "Product Targeting Expression": expression})
+    return [created, _negative_rows(source)]
+
+
+def _bid_rows(changed) -> pd.DataFrame:
+    auto = changed["targeting"].astype(str).str.casefold().isin(AUTO_TARGETS)
+    entity, keyword, expression = _target_entity(changed["targeting"], "Keyword",
+                                                 "Product Targeting")
+    entity = np.where(auto, "Product Targeting", entity)
+    return _bulk_rows(changed, entity, "Update", changed["campaign_name"],
+                      changed["ad_group_name"], **{
+                          "Bid": round_money(changed["suggested_bid"], changed),
+                          "Keyword Text": np.where(auto, "", keyword),
+                          "Match Type": np.where(entity == "Keyword", changed[
+                              "match_type"].astype(str).str.casefold(), ""),
+                          "Product Targeting Expression": np.where(
+                              auto, changed["targeting"].astype(str), expression)})
 
 
 def _negative_rows(table) -> pd.DataFrame:
@@ -743,6 +1041,39 @@ def _negative_rows(table) -> pd.DataFrame:
                          "Match Type": np.where(entity == "Negative Keyword", "negativeExact",
                                                 ""),
                          "Product Targeting Expression": expression})
+
+
+def _fill_ids(draft, known) -> pd.DataFrame:
+    """Campaign ID / Ad Group ID of existing entities where a report carried them."""
+    if known is None or not len(draft):
+        return draft
+    by_campaign = known.dropna(subset=["campaign_id"]).drop_duplicates("campaign_name")
+    campaign_ids = dict(zip(by_campaign["campaign_name"], by_campaign["campaign_id"], strict=True))
+    group_ids = {(c, a): i for c, a, i in zip(known["campaign_name"], known["ad_group_name"],
+                                              known["ad_group_id"], strict=True) if pd.notna(i)}
+    draft = draft.astype({"Campaign ID": object, "Ad Group ID": object})
+    empty = draft["Campaign ID"].isna()
+    draft.loc[empty, "Campaign ID"] = draft.loc[empty, "Campaign Name"].map(campaign_ids)
+    empty = draft["Ad Group ID"].isna()
+    draft.loc[empty, "Ad Group ID"] = [group_ids.get((c, a)) for c, a in zip(
+        draft.loc[empty, "Campaign Name"], draft.loc[empty, "Ad Group Name"], strict=True)]
+    return draft
+
+
+def missing_references(draft, known) -> pd.DataFrame:
+    """Rows of a bulk draft naming a campaign or ad group that is neither in the reports
+    (``known``, from :func:`known_ad_groups`) nor created by the draft itself (empty = sound)."""
+    created = draft[draft["Operation"] == "Create"]
+    campaigns = set(known["campaign_name"]) | set(
+        created.loc[created["Entity"] == "Campaign", "Campaign Name"])
+    groups = set(zip(known["campaign_name"], known["ad_group_name"], strict=True)) | set(zip(
+        created.loc[created["Entity"] == "Ad Group", "Campaign Name"],
+        created.loc[created["Entity"] == "Ad Group", "Ad Group Name"], strict=True))
+    needs_group = ~draft["Entity"].isin(["Campaign"])
+    bad = ~draft["Campaign Name"].isin(campaigns) | (needs_group & ~pd.Series(
+        [(c, a) in groups for c, a in zip(draft["Campaign Name"], draft["Ad Group Name"],
+                                          strict=True)], index=draft.index))
+    return draft[bad.to_numpy()]
 
 
 #: Stands in for the campaign / ad group of a console export made from inside one ad group.
@@ -776,7 +1107,31 @@ def target_acos(params: dict) -> float:
     return float(rule.get("max", rule.get("value")))
 
 
-def analyse(search_terms, params, products=None, keywords=None, negatives=None) -> dict:
+def bid_settings(params: dict) -> dict:
+    """Keywords of :func:`suggest_bids` from loaded params (``ads`` and the rule ``bid_step``).
+
+    Returns
+    -------
+    dict
+        ``min_clicks``, ``min_step``, ``max_step``, ``min_bid``, ``max_bid``,
+        ``tolerance_band``.
+    """
+    settings, step = params["ads"], params["rules"]["bid_step"]
+    return {"min_clicks": settings["min_clicks_for_bid_change"], "min_step": step["min"],
+            "max_step": step["max"], "min_bid": settings["bid_min"],
+            "max_bid": settings["bid_max"], "tolerance_band": settings["tolerance_band"]}
+
+def negative_settings(params: dict) -> dict:
+    """Keywords of :func:`mine_negatives` from loaded params (``ads`` and the rule
+    ``negative_keyword_cpc``): ``seed_cpc``, ``min_probability_of_sale``, ``freq``."""
+    settings = params["ads"]
+    return {"seed_cpc": params["rules"]["negative_keyword_cpc"]["value"],
+            "min_probability_of_sale": settings["negative_min_probability_of_sale"],
+            "freq": settings["negative_seed_period"]}
+
+
+def analyse(search_terms, params, products=None, keywords=None, negatives=None, *,
+            campaigns=None, advertised=None) -> dict:
     """The whole Sponsored Products review of one marketplace.
 
     Parameters
@@ -785,8 +1140,8 @@ def analyse(search_terms, params, products=None, keywords=None, negatives=None) 
         Canonical search-term frame (one marketplace, one currency, one attribution window).
     params : dict
         ``opsanalysis.params.load(mp)``: uses the ``ads`` section and the rules ``acos``,
-        ``harvest_min_orders``, ``negative_keyword_cpc``, ``negative_keyword_clicks_factor``,
-        ``bid_step`` and ``ad_groups_per_campaign``.
+        ``harvest_min_orders``, ``negative_keyword_cpc``, ``bid_step`` and
+        ``ad_groups_per_campaign``.
     products : DataFrame, optional
         Product master: brand names protect branded terms from negation and split the spend.
     keywords : DataFrame, optional
@@ -794,12 +1149,16 @@ def analyse(search_terms, params, products=None, keywords=None, negatives=None) 
         in the search-term frame), and its exact keywords count as existing for harvesting.
     negatives : DataFrame, optional
         Existing negative keywords, for the structure audit.
+    campaigns : DataFrame, optional
+        Campaign report: campaigns that exist, and budget / bidding strategy of new ones.
+    advertised : DataFrame, optional
+        Advertised product report: harvested keywords go to an exact ad group of the same SKUs.
 
     Returns
     -------
     dict of str to DataFrame
-        ``harvest``, ``negatives``, ``bids``, ``ngrams``, ``structure``, ``branded_split`` and
-        ``bulk_draft``.
+        ``harvest`` (:func:`plan_harvest`), ``negatives``, ``bids``, ``ngrams``, ``structure``,
+        ``branded_split`` and ``bulk_draft``.
 
     Raises
     ------
@@ -814,24 +1173,35 @@ def analyse(search_terms, params, products=None, keywords=None, negatives=None) 
     goal = target_acos(params)
     brands = sorted(set(brand_names(products) if products is not None else [])
                     | set(settings.get("branded_terms") or []))
-    harvest = harvest_terms(search_terms, goal, rules["harvest_min_orders"]["value"], keywords)
+    harvest = harvest_terms(search_terms, goal, min_orders=rules["harvest_min_orders"]["value"],
+                            keywords=keywords)
+    known = known_ad_groups(search_terms, keywords, advertised, campaigns)
+    plan = plan_harvest(harvest, known, campaign_template=settings["harvest_campaign"],
+                        advertised=advertised)
     negatives_table = mine_negatives(
-        search_terms, rules["negative_keyword_cpc"]["value"],
-        rules["negative_keyword_clicks_factor"]["value"], settings["negative_seed_period"],
+        search_terms, **negative_settings(params), harvested=harvest,
         protected_terms=(lambda t: is_branded(t, brands)) if brands else None)
     bids = suggest_bids(keywords if keywords is not None else search_terms, goal,
-                        settings["min_clicks_for_bid_change"], rules["bid_step"]["min"],
-                        rules["bid_step"]["max"], settings["bid_min"], settings["bid_max"],
-                        settings["tolerance_band"])
+                        **bid_settings(params))
     sizes = tuple(range(1, int(settings["ngram_max"]) + 1))
     return {
-        "harvest": harvest,
+        "harvest": plan,
         "negatives": negatives_table,
         "bids": bids,
-        "ngrams": ngram_waste(search_terms, sizes, settings["ngram_min_terms"]),
-        "structure": audit_structure(search_terms, rules["ad_groups_per_campaign"]["value"],
-                                     negatives),
+        "ngrams": ngram_waste(search_terms, sizes=sizes, min_terms=settings["ngram_min_terms"]),
+        "structure": audit_structure(search_terms,
+                                     max_ad_groups=rules["ad_groups_per_campaign"]["value"],
+                                     negatives=negatives),
         "branded_split": branded_split(search_terms, brands),
-        "bulk_draft": bulk_sheet_draft(harvest, negatives_table, bids,
-                                       settings["harvest_campaign"]),
+        "bulk_draft": bulk_sheet_draft(plan, negatives_table, bids, known=known,
+                                       campaigns=campaigns, advertised=advertised,
+                                       start_date=_day_after(search_terms)),
     }
+
+
+def _day_after(frame) -> str:
+    """The day after the last day of the reports (YYYYMMDD): new campaigns start then."""
+    for column in ("end_date", "date", "start_date"):
+        if column in frame and frame[column].notna().any():
+            return f"{pd.Timestamp(frame[column].max()) + pd.Timedelta(days=1):%Y%m%d}"
+    return ""

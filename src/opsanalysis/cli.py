@@ -2,7 +2,7 @@
 
 ``opsanalysis run`` executes every report notebook for every marketplace (see
 :func:`opsanalysis.batch.run`), prints the path of the run's ``index.html`` and exits non-zero
-when any notebook failed.
+when any notebook failed, or with ``--strict`` when any is "ok with warnings".
 """
 
 import argparse
@@ -22,9 +22,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--marketplace", "-m", action="extend", nargs="+", metavar="CODE",
                      help="marketplace code(s), e.g. US JP (default: every folder in --data)")
     run.add_argument("--data", metavar="DIR", help="folder with one sub-folder per marketplace "
-                     "(default: the bundled sample data/sample)")
-    run.add_argument("--params", metavar="DIR", help="params folder (default: params/)")
-    run.add_argument("--out", metavar="DIR", help="parent folder of run folders (default: reports/)")
+                     "(default: the sample seller shipped with the package)")
+    run.add_argument("--params", metavar="DIR", help="params folder; files it lacks come from the "
+                     "params shipped with the package (default: those)")
+    run.add_argument("--out", metavar="DIR",
+                     help="parent folder of run folders (default: reports/ in the current folder)")
     run.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
                      help="marketplaces run in parallel in N local processes (default 1)")
     run.add_argument("--scheduler", metavar="ADDR",
@@ -32,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--language", choices=["en", "zh"],
                      help="report language (default: each marketplace's params)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    run.add_argument("--strict", action="store_true",
+                     help="exit non-zero also when a report is 'ok with warnings' (files not "
+                          "read, partial coverage)")
     return parser
 
 
@@ -51,10 +56,14 @@ def main(argv=None) -> int:
         return 2
     for failure in result.failed:
         print(f"FAILED {failure.marketplace} {failure.notebook}: {failure.error}", file=sys.stderr)
+    for warned in result.with_warnings:
+        print(f"WARNINGS {warned.marketplace} {warned.notebook}: {len(warned.warnings)} "
+              f"(first: {warned.warnings[0]})", file=sys.stderr)
     print(f"{result.status}: {len(result.results) - len(result.failed)}/{len(result.results)} "
-          f"notebooks ok in {result.duration_s:.1f} s", file=sys.stderr)
+          f"notebooks ok ({len(result.with_warnings)} with warnings) in "
+          f"{result.duration_s:.1f} s", file=sys.stderr)
     print(result.index)
-    return result.exit_code
+    return result.exit_code_for(strict=arguments.strict)
 
 
 def _positive_int(text):

@@ -127,8 +127,7 @@ def _impute(panel: pd.DataFrame, window: int) -> pd.Series:
 
 def build_panel(orders: pd.DataFrame, inventory_history: pd.DataFrame | None = None,
                 business_report: pd.DataFrame | None = None, marketplace: str | None = None,
-                *, as_of=None, censoring: str = "missing",
-                params: dict | None = None) -> pd.DataFrame:
+                *, as_of=None, censoring: str = "missing", params: dict) -> pd.DataFrame:
     """Daily demand panel with censoring flags, long ``unique_id, ds, y`` + flags.
 
     Parameters
@@ -150,9 +149,10 @@ def build_panel(orders: pd.DataFrame, inventory_history: pd.DataFrame | None = N
         Last day of the panel; default the last order or inventory date.
     censoring : {"missing", "impute", "none"}
         Treatment of censored days (see the module docstring).
-    params : dict, optional
-        Loaded params (``forecast.censor_buy_box_below``, ``forecast.impute_window_days``);
-        default ``params/defaults.yaml``.
+    params : dict
+        Loaded params (:func:`opsanalysis.params.load`) or their ``forecast`` section: uses
+        ``censor_buy_box_below`` and ``impute_window_days``. Required: the analysis reads no
+        files.
 
     Returns
     -------
@@ -169,10 +169,9 @@ def build_panel(orders: pd.DataFrame, inventory_history: pd.DataFrame | None = N
     if not code:
         raise ValueError("marketplace is required (orders.attrs has no 'marketplace')")
     mp = marketplaces.get(code)
-    if params is None:
-        from opsanalysis import params as params_module
-
-        params = params_module.load_defaults()
+    if not isinstance(params, dict):
+        raise ValueError("build_panel needs params: pass params=opsanalysis.params.load("
+                         "marketplace) (or its 'forecast' section)")
     settings = params.get("forecast", params)
     units = _order_units(orders, mp.timezone)
     stock = None if inventory_history is None else _sellable_stock(inventory_history)

@@ -13,7 +13,9 @@ Tables leave the package through :func:`write_tables` only, so every file a sell
   a genuine negative number is never touched, and a text cell holding only a plain number
   (``-12.5``) is left alone because it cannot be a formula.
 - no silent overwrite: writing into a folder that already holds one of the target files raises
-  :class:`FileExistsError` before anything is written.
+  :class:`FileExistsError` before anything is written;
+- missing is not zero: in a row whose ``not_estimated_reason`` names what is unknown, an empty
+  number cell reads "not estimated" (in the report language), never blank or 0.
 """
 
 import re
@@ -35,6 +37,8 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX_LENGTH = 31
 #: Rows per worksheet in Excel (header included).
 EXCEL_MAX_ROWS = 1_048_576
+#: Column naming, per row, the unknown inputs (:data:`opsanalysis.profit.REASON_COLUMN`).
+REASON_COLUMN = "not_estimated_reason"
 
 
 def neutralise_formula(value):
@@ -162,14 +166,56 @@ def to_html(frame: pd.DataFrame, language=None, index=False, float_format=None) 
     str
         HTML fragment; ``<``, ``>`` and ``&`` in cells and headers are entity-escaped.
     """
-    shown = _translate(frame, language) if language else frame
+    shown = mark_not_estimated(frame, language or "en")
+    shown = _translate(shown, language) if language else shown
     return shown.to_html(index=index, escape=True, na_rep="", float_format=float_format)
 
 
 def _prepare(frame, language):
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"tables must be DataFrames, got {type(frame).__name__}")
-    return neutralise_frame(_translate(_index_as_columns(frame), language))
+    return neutralise_frame(_translate(mark_not_estimated(_index_as_columns(frame), language),
+                                       language))
+
+
+def mark_not_estimated(frame: pd.DataFrame, language) -> pd.DataFrame:
+    """A copy in which an empty number cell of a row with a ``not_estimated_reason`` reads
+    "not estimated" (label ``not_estimated``), so an unknown fee or cost never reads as 0.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    language : {"en", "zh"}
+
+    Returns
+    -------
+    DataFrame
+        Unchanged (a copy) without the reason column or without such cells; otherwise the
+        affected float columns hold numbers and the text (object dtype).
+    """
+    result = frame.copy()
+    if REASON_COLUMN not in result:
+        return result
+    reason = result[REASON_COLUMN].fillna("").astype(str).str.strip().ne("").to_numpy()
+    if not reason.any():
+        return result
+    text = _not_estimated_text(language)
+    for position in range(result.shape[1]):
+        values = result.iloc[:, position]
+        if not pd.api.types.is_float_dtype(values.dtype):
+            continue
+        empty = values.isna().to_numpy() & reason
+        if empty.any():
+            result.isetitem(position, values.astype(object).where(~empty, text))
+    return result
+
+
+def _not_estimated_text(language) -> str:
+    try:
+        from opsanalysis.labels import label
+    except ImportError:  # labels not installed in a minimal build
+        return "not estimated"
+    return label("not_estimated", language)
 
 
 def _index_as_columns(frame):

@@ -28,8 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from opsanalysis import kpi
-from opsanalysis.replenishment import fees
+from opsanalysis import fees, frames, kpi, profit
 
 __all__ = [
     "COMPONENTS",
@@ -128,8 +127,8 @@ def hhi_bounds(concentration, firms, top=5):
     tuple of (ndarray, ndarray)
         Lower and upper HHI [0-10000]; NaN where ``firms <= top`` or an input is missing.
     """
-    share = np.asarray(kpi.as_float(pd.Series(np.atleast_1d(concentration))), dtype=float)
-    count = np.asarray(kpi.as_float(pd.Series(np.atleast_1d(firms))), dtype=float)
+    share = np.asarray(frames.as_float(pd.Series(np.atleast_1d(concentration))), dtype=float)
+    count = np.asarray(frames.as_float(pd.Series(np.atleast_1d(firms))), dtype=float)
     others = np.where(count > top, count - top, np.nan)
     rest = 1.0 - share
     lower = share ** 2 / top + rest ** 2 / others
@@ -156,8 +155,8 @@ def concentration_level(hhi, cr5, thresholds) -> pd.Series:
     Series of str
         "unconcentrated", "moderately_concentrated", "highly_concentrated" or "missing".
     """
-    hhi = kpi.as_float(pd.Series(np.asarray(hhi, dtype=float)))
-    cr5 = kpi.as_float(pd.Series(np.asarray(cr5, dtype=float)))
+    hhi = frames.as_float(pd.Series(np.asarray(hhi, dtype=float)))
+    cr5 = frames.as_float(pd.Series(np.asarray(cr5, dtype=float)))
     level = (np.where(hhi > thresholds["hhi_high"], 2, np.where(hhi >= thresholds["hhi_moderate"], 1, 0)))
     level_cr = np.where(cr5 > thresholds["cr5_high"], 2, np.where(cr5 >= thresholds["cr5_moderate"], 1, 0))
     names = np.array(["unconcentrated", "moderately_concentrated", "highly_concentrated"])
@@ -199,13 +198,13 @@ def market_metrics(niches, level="category", thresholds=None) -> pd.DataFrame:
     """
     keys = _keys(level)
     frame = niches.copy()
-    volume = kpi.as_float(frame["search_volume_t360"]).fillna(0.0)
+    volume = frames.as_float(frame["search_volume_t360"]).fillna(0.0)
     frame["_weight"] = volume.where(volume > 0, 1.0)
     frame["_estimate"] = frame["data_source"].astype(str).str.lower().ne("poe").astype(float)
-    weighted = {c: kpi.as_float(frame[c]) * frame["_weight"] for c in _WEIGHTED_MEANS if c in frame}
+    weighted = {c: frames.as_float(frame[c]) * frame["_weight"] for c in _WEIGHTED_MEANS if c in frame}
     work = pd.DataFrame({**{k: frame[k] for k in keys}, "_weight": frame["_weight"],
                          "_estimate": frame["_estimate"] * frame["_weight"],
-                         **{c: kpi.as_float(frame[c]) for c in _SUMS if c in frame},
+                         **{c: frames.as_float(frame[c]) for c in _SUMS if c in frame},
                          **{f"_w_{c}": v for c, v in weighted.items()}})
     grouped = work.groupby(keys, sort=True)
     table = grouped.sum(min_count=1).reset_index()
@@ -217,7 +216,7 @@ def market_metrics(niches, level="category", thresholds=None) -> pd.DataFrame:
         table = table.rename(columns={"return_rate": "market_return_rate"})
     table["market_growth"] = table["search_volume_growth_t360"]
     table["cr5"] = table["top_5_products_click_share"]
-    table["launch_success_rate"] = kpi.safe_divide(table["successful_launches_t180"],
+    table["launch_success_rate"] = frames.safe_divide(table["successful_launches_t180"],
                                                    table["launches_t180"])
     table["hhi_lower"], table["hhi_upper"] = hhi_bounds(table["cr5"], table["product_count"])
     if thresholds is not None:
@@ -232,8 +231,8 @@ def market_metrics(niches, level="category", thresholds=None) -> pd.DataFrame:
 
 
 def _window_totals(lines, start, end, products):
-    window = kpi.in_period(lines, (start, end))
-    return kpi.totals(window, ["sales", "units"], "category", products=products)
+    window = frames.in_period(lines, (start, end))
+    return frames.totals(window, ["sales", "units"], "category", products=products)
 
 
 def _comparable(lines, products, base_start):
@@ -248,13 +247,13 @@ def _comparable(lines, products, base_start):
 def _growth_columns(table, bases, suffix=""):
     for measure in ("gmv", "units"):
         for name, label in bases:
-            table[f"{measure}_growth_{label}{suffix}"] = kpi.safe_divide(
+            table[f"{measure}_growth_{label}{suffix}"] = frames.safe_divide(
                 table[f"{measure}{suffix}"] - table[f"{measure}_{name}{suffix}"],
                 table[f"{measure}_{name}{suffix}"])
     return table
 
 
-def sales_growth(sales, products, as_of, window_days=90) -> pd.DataFrame:
+def sales_growth(sales, products, as_of, window_days) -> pd.DataFrame:
     """GMV and units growth per category over comparable periods (all SKUs and like-for-like).
 
     Parameters
@@ -266,7 +265,7 @@ def sales_growth(sales, products, as_of, window_days=90) -> pd.DataFrame:
     as_of : Timestamp-like
         Last day of the recent window.
     window_days : int
-        Length of the windows [days].
+        Length of the windows [days] (params ``opportunity.growth_window_days``).
 
     Returns
     -------
@@ -279,9 +278,9 @@ def sales_growth(sales, products, as_of, window_days=90) -> pd.DataFrame:
         where the base is 0 or missing.
     """
     lines = kpi.sales_lines(sales).drop(columns=["currency"], errors="ignore")
-    start, end = kpi.trailing_period(as_of, window_days)
+    start, end = frames.trailing_period(as_of, window_days)
     bases = {"year_ago": (start - pd.DateOffset(years=1), end - pd.DateOffset(years=1)),
-             "previous": kpi.previous_bounds(start, end)}
+             "previous": frames.previous_bounds(start, end)}
     labels = [("year_ago", "yoy"), ("previous", "previous")]
     tables = []
     for suffix, rows in (("", lines), ("_like_for_like",
@@ -301,12 +300,18 @@ def sales_growth(sales, products, as_of, window_days=90) -> pd.DataFrame:
 # Margin
 
 
-def _storage_per_unit(products, fee_params, as_of, months_held):
-    """Off-peak and peak storage fee per unit held ``months_held`` months [currency]."""
-    schedule = fees.fee_schedule(fee_params, as_of)
-    volume = kpi.as_float(products.get("item_volume_cuft", pd.Series(np.nan, index=products.index)))
-    kinds = products.get("storage_type", pd.Series("standard", index=products.index)).to_numpy()
-    peak_months = list((schedule or {}).get("peak_storage_months") or [10, 11, 12])
+def _storage_per_unit(products, params, as_of, months_held):
+    """Off-peak and peak storage fee per unit held ``months_held`` months [currency].
+
+    Storage type and peak months default to params ``replenishment.storage_type`` and
+    ``fees.peak_storage_months`` where the product master and fee table have none.
+    """
+    schedule = fees.fee_schedule(params, as_of)
+    volume = frames.as_float(products.get("item_volume_cuft", pd.Series(np.nan, index=products.index)))
+    kinds = products.get("storage_type", pd.Series(
+        params["replenishment"]["storage_type"], index=products.index)).to_numpy()
+    peak_months = list((schedule or {}).get("peak_storage_months")
+                       or params["fees"]["peak_storage_months"])
     off_month = next(m for m in range(1, 13) if m not in peak_months)
     off = fees.storage_rate(schedule, kinds, np.full(len(products), off_month))
     peak = fees.storage_rate(schedule, kinds, np.full(len(products), peak_months[0]))
@@ -314,31 +319,22 @@ def _storage_per_unit(products, fee_params, as_of, months_held):
         len(peak_months) / 12.0
 
 
-def _in_currency(amount, currency, rates, marketplace_currency):
-    """``amount`` [currency] in the marketplace currency (rates: marketplace per foreign unit)."""
-    if currency == marketplace_currency:
-        return amount
-    if currency not in rates:
-        raise ValueError(f"an amount in {currency} needs params opportunity.fx_rates.{currency} "
-                         f"(its rate per {marketplace_currency} and date)")
-    return amount * rates[currency]
-
-
-def _rate_and_date(fx_rates, products):
-    """Stated fx rate [purchase currency per marketplace currency] and its date per SKU."""
-    currency = products.get("cost_currency", pd.Series(np.nan, index=products.index))
-    entries = {c: e if isinstance(e, dict) else {"rate": e} for c, e in (fx_rates or {}).items()}
-    rate = currency.map({c: float(e.get("rate", np.nan)) for c, e in entries.items()})
-    date = currency.map({c: str(e.get("date", "")) for c, e in entries.items()})
-    return rate.astype("float64"), date
+def _require_rates(products, fx_rates, currency):
+    """Refuse a cost in a currency without a stated rate: a margin never mixes currencies."""
+    costs = products.get("cost_currency", pd.Series(currency, index=products.index))
+    missing = sorted(set(costs.dropna().astype(str)) - {currency} - set(fx_rates or {}))
+    if missing:
+        raise ValueError(f"an amount in {missing} needs params opportunity.fx_rates "
+                         f"(its rate per {currency} and date)")
 
 
 def unit_margins(products, params, as_of, category_rates=None) -> pd.DataFrame:
-    """Unit margin per SKU after fees, storage, returns, advertising and landed cost.
+    """Unit margin per SKU after the landed margin, returns and advertising.
 
-    unit_margin = price - vat - referral_fee - fba_fee - storage - returns_cost
-    - advertising_cost - landed_cost, with landed_cost = purchase_cost + head_haul_freight +
-    duty; margin_rate = unit_margin / net price (price without VAT).
+    unit_margin = landed unit margin (:func:`opsanalysis.profit.landed_margins` at the SKU's
+    freight mode: price ex VAT - referral fee - FBA fee - purchase cost - head-haul freight -
+    duty - storage) - returns_cost - advertising_cost; margin_rate = unit_margin / price ex VAT.
+    An unknown input leaves the margin NaN with ``not_estimated_reason`` (never 0).
 
     Parameters
     ----------
@@ -362,7 +358,7 @@ def unit_margins(products, params, as_of, category_rates=None) -> pd.DataFrame:
         advertising_cost, purchase_cost_original [purchase currency], purchase_currency,
         fx_rate [purchase currency per marketplace currency], fx_date, purchase_cost,
         head_haul_freight, duty, landed_cost, unit_margin [marketplace currency],
-        margin_rate [fraction], storage_known (bool).
+        margin_rate [fraction], storage_known (bool), not_estimated_reason (text).
 
     Raises
     ------
@@ -370,48 +366,29 @@ def unit_margins(products, params, as_of, category_rates=None) -> pd.DataFrame:
         When a cost is in a currency without a stated rate (never mixed silently).
     """
     settings, currency = params["opportunity"], params["currency"]
-    rates = kpi.cost_exchange_rates(settings["fx_rates"])
-    base = kpi.break_even_acos_table(products, rates, currency)
-    table = products[["sku", "category"]].copy()
+    _require_rates(products, settings["fx_rates"], currency)
+    landed = profit.landed_margins(products, params, as_of)
+    table = products[["sku", "category"]].reset_index(drop=True)
     table["currency"] = currency
-    table["price"] = base["price"].to_numpy()
-    vat_rate = float(params["fees"].get("vat_rate", 0.0))
-    table["vat"] = table["price"] - table["price"] / (1.0 + vat_rate)
-    table["referral_fee"] = base["referral_fee"].to_numpy()
-    table["fba_fee"] = base["fba_fee"].to_numpy()
-    off, peak, peak_share = _storage_per_unit(products, params, as_of,
-                                              settings["storage_months_held"])
+    for column in ("price", "vat", "referral_fee", "fba_fee"):
+        table[column] = landed[column].to_numpy()
+    off, peak, _ = _storage_per_unit(products, params, as_of, settings["storage_months_held"])
     table["storage_off_peak"], table["storage_peak"] = off, peak
-    table["storage"] = (1.0 - peak_share) * off + peak_share * peak
-    table["storage_known"] = ~np.isnan(table["storage"].to_numpy(dtype=float))
+    table["storage"] = landed["storage"].to_numpy()
+    table["storage_known"] = landed["storage"].notna().to_numpy()
     rates_by_category = (category_rates.set_index("category") if category_rates is not None
                          else pd.DataFrame(columns=["return_rate", "tacos"]))
     for column, cost in (("return_rate", "returns_cost"), ("tacos", "advertising_cost")):
         rate = table["category"].map(rates_by_category.get(column, pd.Series(dtype=float)))
         factor = settings["return_loss_fraction"] if column == "return_rate" else 1.0
         table[cost] = rate.astype("float64").fillna(0.0) * table["price"] * factor
-    table["purchase_cost_original"] = kpi.as_float(products["unit_cost"]).to_numpy()
-    table["purchase_currency"] = products.get("cost_currency", currency)
-    table["fx_rate"], table["fx_date"] = _rate_and_date(settings["fx_rates"], products)
-    table["purchase_cost"] = base["unit_cost"].to_numpy()
-    return _landed(table, products, settings, rates, currency)
-
-
-def _landed(table, products, settings, rates, currency):
-    freight = settings["head_haul_freight"]
-    mode = products.get("freight_mode", pd.Series("sea", index=products.index)).fillna("sea")
-    per_kg = mode.map(freight["per_kg"]).astype("float64")
-    weight = kpi.as_float(products.get("item_weight_kg", pd.Series(np.nan, index=products.index)))
-    table["head_haul_freight"] = _in_currency((weight * per_kg).fillna(0.0), freight["currency"],
-                                              rates, currency).to_numpy()
-    customs_value = table["purchase_cost"] + (table["head_haul_freight"]
-                                              if settings["duty_includes_freight"] else 0.0)
-    table["duty"] = settings["duty_rate"] * customs_value
-    table["landed_cost"] = table["purchase_cost"] + table["head_haul_freight"] + table["duty"]
-    costs = ["vat", "referral_fee", "fba_fee", "returns_cost", "advertising_cost", "landed_cost"]
-    table["unit_margin"] = table["price"] - table[costs].sum(axis=1, min_count=1) \
-        - table["storage"].fillna(0.0)
-    table["margin_rate"] = kpi.safe_divide(table["unit_margin"], table["price"] - table["vat"])
+    for column in ("purchase_cost_original", "purchase_currency", "fx_rate", "fx_date",
+                   "purchase_cost", "head_haul_freight", "duty", "landed_cost"):
+        table[column] = landed[column].to_numpy()
+    table["unit_margin"] = landed["unit_margin"].to_numpy() - table["returns_cost"] \
+        - table["advertising_cost"]
+    table["margin_rate"] = frames.safe_divide(table["unit_margin"], landed["price_ex_vat"])
+    table[profit.REASON_COLUMN] = landed[profit.REASON_COLUMN].to_numpy()
     return table
 
 
@@ -437,11 +414,13 @@ def category_margins(margins, units=None) -> pd.DataFrame:
     has_sales = weight.groupby(margins["category"]).transform("sum") > 0
     weight = weight.where(has_sales, 1.0)
     columns = ["price", "vat", "landed_cost", "unit_margin"]
+    # a SKU whose margin is not estimated carries no weight (its NaN is not a 0)
+    weight = weight.where(margins["unit_margin"].notna(), 0.0)
     work = margins[columns].mul(weight, axis=0).assign(category=margins["category"], _w=weight)
     table = work.groupby("category", sort=True).sum(min_count=1)
     for column in columns:
-        table[column] = table[column] / table["_w"]
-    table["margin_rate"] = kpi.safe_divide(table["unit_margin"], table["price"] - table["vat"])
+        table[column] = table[column] / table["_w"].where(table["_w"] > 0)
+    table["margin_rate"] = frames.safe_divide(table["unit_margin"], table["price"] - table["vat"])
     table["sku_count"] = margins.groupby("category").size()
     table["storage_known"] = margins.groupby("category")["storage_known"].all()
     return table.drop(columns=["_w", "vat"]).reset_index()
@@ -459,22 +438,22 @@ def category_rates(data, products, as_of, window_days) -> pd.DataFrame:
         advertising_quality ("first_party" where the category is advertised, "missing" where
         that stand-in is used).
     """
-    sales = kpi._sales_frame(data)
+    sales = kpi.sales_frame(data)
     table = pd.DataFrame({"category": sorted(products["category"].dropna().unique())})
     if sales is None:
         return table
-    period = kpi.trailing_period(as_of, window_days)
+    period = frames.trailing_period(as_of, window_days)
     returns = [f for f in (data.get("fba_returns"), data.get("mfn_returns")) if f is not None]
     if returns:
-        rate = kpi.return_rate([kpi.in_period(f, period) for f in returns],
-                               kpi.in_period(sales, period), by="category", products=products)
+        rate = kpi.return_rate([frames.in_period(f, period) for f in returns],
+                               frames.in_period(sales, period), by="category", products=products)
         table = table.merge(rate[["category", "return_rate"]], on="category", how="left")
     ads = data.get("sp_advertised_product")
     if ads is not None and len(ads):
-        ads = kpi._one_window(ads, None)
+        ads = kpi.one_window(ads, None)
         dates = (ads["date"].min(), ads["date"].max())
         spend = kpi.tacos(ads.drop(columns=["currency"], errors="ignore"),
-                          kpi.in_period(sales, dates).drop(columns=["currency"], errors="ignore"),
+                          frames.in_period(sales, dates).drop(columns=["currency"], errors="ignore"),
                           by="category", products=products)
         table = table.merge(spend[["category", "tacos"]], on="category", how="left")
         advertised = table["tacos"].notna() & (table["tacos"] > 0)
@@ -483,7 +462,7 @@ def category_rates(data, products, as_of, window_days) -> pd.DataFrame:
         # does (growing a category on Amazon takes ads), not at the marketplace-wide TACoS,
         # whose denominator holds the unadvertised sales and would make them look cheap.
         paid = spend.loc[spend["spend"].fillna(0) > 0]
-        stand_in = kpi.safe_divide(paid["spend"].sum(), paid["sales"].sum())
+        stand_in = frames.safe_divide(paid["spend"].sum(), paid["sales"].sum())
         table["tacos"] = table["tacos"].where(advertised, stand_in)
     return table
 
@@ -500,7 +479,7 @@ def _no_spread(spread, values) -> bool:
 
 def _zscore(values) -> pd.Series:
     """z-scores across rows (population spread); 0 for missing values or without spread."""
-    values = kpi.as_float(pd.Series(values))
+    values = frames.as_float(pd.Series(values))
     spread = values.std(ddof=0)
     if _no_spread(spread, values):
         return pd.Series(0.0, index=values.index)
@@ -542,7 +521,7 @@ def score_categories(matrix, settings) -> pd.DataFrame:
     known = table[list(inputs)].notna().any(axis=1) if inputs else pd.Series(False, index=table.index)
     table["competition_index"] = _weighted_mean(pd.DataFrame(inputs), settings["competition_inputs"]) \
         .where(known)
-    table["launch_difficulty"] = 1.0 - kpi.as_float(table["launch_success_rate"])
+    table["launch_difficulty"] = 1.0 - frames.as_float(table["launch_success_rate"])
     values = {"growth": table["growth"], "margin": table["margin_rate"],
               "competition": table["competition_index"],
               "launch_difficulty": table["launch_difficulty"]}
@@ -570,7 +549,7 @@ def _ranks(scores) -> np.ndarray:
     return ranks
 
 
-def weight_draws(weights, draws, concentration, seed=0) -> np.ndarray:
+def weight_draws(weights, draws, concentration, *, seed) -> np.ndarray:
     """Random weights around the configured ones: Dirichlet(concentration x weights).
 
     Parameters
@@ -582,6 +561,7 @@ def weight_draws(weights, draws, concentration, seed=0) -> np.ndarray:
     concentration : float
         Dirichlet concentration; larger = draws closer to the configured weights.
     seed : int
+        Random seed (params ``opportunity.seed``).
 
     Returns
     -------
@@ -612,7 +592,7 @@ def rank_bands(scored, settings) -> pd.DataFrame:
         (probability of a rank <= top_n) and p_first [fraction].
     """
     draws = weight_draws(settings["weights"], settings["sensitivity_draws"],
-                         settings["dirichlet_concentration"], settings.get("seed", 0))
+                         settings["dirichlet_concentration"], seed=settings["seed"])
     signed = scored[[f"z_{n}" for n in COMPONENTS]].to_numpy() * np.array(list(COMPONENTS.values()))
     ranks = _ranks(draws @ signed.T)
     low, high = settings["rank_band_quantiles"]
@@ -629,7 +609,7 @@ def rank_bands(scored, settings) -> pd.DataFrame:
 
 def _quality(values, source):
     """``source`` where a value is known, "missing" elsewhere."""
-    return np.where(kpi.as_float(values).isna(), "missing", source)
+    return np.where(frames.as_float(values).isna(), "missing", source)
 
 
 def _quality_columns(table) -> pd.DataFrame:
@@ -652,11 +632,11 @@ def _quality_columns(table) -> pd.DataFrame:
 
 def _standardise(values, reference) -> pd.Series:
     """z-scores of ``values`` against the mean and spread of ``reference`` (0 where missing)."""
-    reference = kpi.as_float(reference)
+    reference = frames.as_float(reference)
     spread = reference.std(ddof=0)
     if _no_spread(spread, reference):
         return pd.Series(0.0, index=values.index)
-    return ((kpi.as_float(values) - reference.mean()) / spread).fillna(0.0)
+    return ((frames.as_float(values) - reference.mean()) / spread).fillna(0.0)
 
 
 def _favourable_lift(scored, settings) -> pd.DataFrame:
@@ -664,7 +644,7 @@ def _favourable_lift(scored, settings) -> pd.DataFrame:
     estimated = {name: scored[f"quality_{name}"].eq("estimate")
                  for name in ("market_growth", "competition", "launch")}
     growth_inputs = scored.copy()
-    growth_inputs["market_growth"] = kpi.as_float(scored["market_growth"]).where(
+    growth_inputs["market_growth"] = frames.as_float(scored["market_growth"]).where(
         ~estimated["market_growth"])
     z_without = {
         "growth": _standardise(_weighted_mean(growth_inputs, settings["growth_inputs"]),
@@ -732,13 +712,13 @@ def _own_inputs(data, params, as_of):
     """(growth per category, margins per SKU, margins per category) from the seller's reports."""
     settings = params["opportunity"]
     products = data.get("product_master")
-    sales = kpi._sales_frame(data)
+    sales = kpi.sales_frame(data)
     window = settings["growth_window_days"]
     growth = (sales_growth(sales, products, as_of, window) if sales is not None
               else pd.DataFrame({"category": []}))
     rates = category_rates(data, products, as_of, window)
     margins = unit_margins(products, params, as_of, rates)
-    sold = kpi.totals(kpi.in_period(kpi.sales_lines(sales), kpi.trailing_period(as_of, window))
+    sold = frames.totals(frames.in_period(kpi.sales_lines(sales), frames.trailing_period(as_of, window))
                       .drop(columns=["currency"], errors="ignore"), ["units"], "sku") \
         if sales is not None else pd.DataFrame({"sku": [], "units": []})
     by_category = category_margins(margins, sold.set_index("sku")["units"])

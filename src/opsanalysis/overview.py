@@ -1,13 +1,19 @@
 """What a marketplace's downloads contain: reports found, coverage gaps, headline figures.
 
 The functions behind ``notebooks/marketplace_overview.ipynb``. They take the summary and frames of
-``opsanalysis.io.load_marketplace`` and return tidy DataFrames; no I/O, no printing.
+``opsanalysis.io.load_marketplace`` and return tidy DataFrames; a folder that lacks a kind gives
+an empty table, never an error, and a missing figure stays missing (NaN), never 0. No I/O, no
+printing; the wording of the sections is in :mod:`opsanalysis.overview_sections`.
+
+Business Reports by date keep their grain (``grain`` column, day / week / month): only daily rows
+are daily data; weekly and monthly rows are drawn and listed as weeks and months, never as days.
 """
 
 import pandas as pd
 
 __all__ = [
-    "coverage_gaps", "daily_gaps", "daily_sales", "format_value", "headline_figures", "reports_found",
+    "coverage_gaps", "daily_gaps", "daily_sales", "format_value", "has_daily_series",
+    "headline_figures", "reports_found", "sales_series",
 ]
 
 #: Currencies without minor units (ISO 4217 exponent 0) that sellers meet.
@@ -17,9 +23,11 @@ _SUMMARY_COLUMNS = ["kind", "files", "rows", "period_start", "period_end", "file
 _GAP_COLUMNS = ["kind", "gap_start", "gap_end", "missing_days"]
 _HEADLINE_COLUMNS = ["metric", "value", "previous_value", "change", "unit"]
 _DAILY_COLUMNS = ["date", "ordered_product_sales", "units_ordered", "sessions", "page_views"]
+_GRAINS = ("day", "week", "month")
 
 
-def reports_found(summary: pd.DataFrame, error_status: str = "error") -> pd.DataFrame:
+def reports_found(summary: pd.DataFrame, error_status: str = "error",
+                  unread_files=()) -> pd.DataFrame:
     """One row per report kind: how many files and rows, which period, how many files had problems.
 
     Parameters
@@ -29,25 +37,31 @@ def reports_found(summary: pd.DataFrame, error_status: str = "error") -> pd.Data
         ("ok", "skipped", "error"), message.
     error_status : str
         Status of a file the readers could not read.
+    unread_files : collection of str
+        Further files that count as problems though skipped (a kind no reader knows:
+        ``MarketplaceData.unreadable_files()["file"]``).
 
     Returns
     -------
     DataFrame
-        kind, files (Int64), rows (Int64), period_start, period_end (dates), files_with_problems
-        (Int64); files without a kind (skipped or unreadable) are grouped under their status.
+        kind, files (Int64), rows (Int64, missing for files not read), period_start,
+        period_end (dates), files_with_problems (Int64); files without a kind (skipped or
+        unreadable) are grouped under their status.
     """
     if summary.empty:
         return pd.DataFrame(columns=_SUMMARY_COLUMNS)
     frame = summary.assign(
         kind=summary["kind"].astype("object").where(summary["kind"].notna(), summary["status"]),
-        problem=(summary["status"] == error_status).astype(int),
+        problem=((summary["status"] == error_status)
+                 | summary["file"].isin(list(unread_files))).astype(int),
         rows=pd.to_numeric(summary["rows"], errors="coerce"),
         period_start=pd.to_datetime(summary["period_start"]),
         period_end=pd.to_datetime(summary["period_end"]),
     )
     table = frame.groupby("kind", sort=True).agg(
-        files=("file", "size"), rows=("rows", "sum"), period_start=("period_start", "min"),
-        period_end=("period_end", "max"), files_with_problems=("problem", "sum"),
+        files=("file", "size"), rows=("rows", lambda values: values.sum(min_count=1)),
+        period_start=("period_start", "min"), period_end=("period_end", "max"),
+        files_with_problems=("problem", "sum"),
     ).reset_index()
     for column in ("files", "rows", "files_with_problems"):
         table[column] = table[column].astype("Int64")
@@ -90,8 +104,9 @@ def daily_gaps(dates, start=None, end=None) -> pd.DataFrame:
 def coverage_gaps(frames: dict, end=None) -> pd.DataFrame:
     """Missing days in every daily report kind (kinds with a ``date`` column, one row per day).
 
-    Weekly or monthly files (median step between dates above one day) are not daily series and
-    are skipped.
+    Only daily rows count: a kind with a ``grain`` column (Business Report by date) keeps its
+    "day" rows; weekly or monthly series (median step between dates above one day) are not daily
+    series and are skipped, so a weekly file gives no "gap" per week.
 
     Parameters
     ----------
@@ -108,11 +123,8 @@ def coverage_gaps(frames: dict, end=None) -> pd.DataFrame:
     """
     tables = []
     for kind in sorted(frames):
-        frame = frames[kind]
-        if frame is None or "date" not in frame or frame["date"].dropna().empty:
-            continue
-        days = pd.DatetimeIndex(pd.to_datetime(frame["date"]).dropna()).normalize().unique()
-        if len(days) > 1 and days.sort_values().to_series().diff().median() > pd.Timedelta(days=1):
+        days = _daily_days(frames[kind])
+        if days is None:
             continue
         last = max(days.max(), pd.Timestamp(end)) if end is not None else None
         gaps = daily_gaps(days, end=last)
@@ -126,10 +138,28 @@ def coverage_gaps(frames: dict, end=None) -> pd.DataFrame:
     return pd.concat(tables, ignore_index=True)[_GAP_COLUMNS]
 
 
+def _daily_days(frame):
+    """The days of a daily series (day-grain rows of a frame with ``date``), else None."""
+    if frame is not None and "grain" in frame:
+        frame = frame[frame["grain"] == "day"]
+    if frame is None or "date" not in frame or frame["date"].dropna().empty:
+        return None
+    days = pd.DatetimeIndex(pd.to_datetime(frame["date"]).dropna()).normalize().unique()
+    if len(days) > 1 and days.sort_values().to_series().diff().median() > pd.Timedelta(days=1):
+        return None
+    return days
+
+
+def has_daily_series(frames: dict) -> bool:
+    """Whether any kind has a daily series (what :func:`coverage_gaps` examines)."""
+    return any(_daily_days(frame) is not None for frame in frames.values())
+
+
 def daily_sales(frames: dict) -> pd.DataFrame:
     """Marketplace-level sales and traffic per day.
 
-    From the Business Report by date when present (daily rows), otherwise from the orders report
+    From the daily rows of the Business Report by date when there are any (weekly and monthly
+    rows are not days, see :func:`sales_series`), otherwise from the orders report
     (non-cancelled order items by local purchase date; no traffic then).
 
     Parameters
@@ -144,13 +174,15 @@ def daily_sales(frames: dict) -> pd.DataFrame:
         page_views (Int64); sorted by date. Empty when neither source is present.
     """
     report = frames.get("business_report_date")
+    if report is not None and "grain" in report:
+        report = report[report["grain"] == "day"]
     if report is not None and not report.empty:
         daily = report.assign(date=pd.to_datetime(report["date"]).dt.normalize())
         columns = [c for c in _DAILY_COLUMNS[1:] if c in daily]
         table = daily.groupby("date", sort=True)[columns].sum(min_count=1).reset_index()
     else:
         orders = frames.get("all_orders")
-        if orders is None or orders.empty:
+        if orders is None or orders.empty or "purchase_date" not in orders:
             return pd.DataFrame(columns=_DAILY_COLUMNS)
         kept = orders[orders["order_status"].astype("object").ne("Cancelled")]
         table = kept.assign(
@@ -168,7 +200,34 @@ def daily_sales(frames: dict) -> pd.DataFrame:
     return table[_DAILY_COLUMNS]
 
 
-def headline_figures(frames: dict, as_of, window_days: int = 30) -> pd.DataFrame:
+def sales_series(frames: dict) -> pd.DataFrame:
+    """Sales at the finest grain there is: days, else the weeks or months of a Business Report.
+
+    Parameters
+    ----------
+    frames : dict of str to DataFrame
+        ``MarketplaceData.frames``.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`daily_sales` plus ``grain`` ("day", "week" or "month"; ``date``
+        is the first day of the period); one grain only, never weeks mixed with days. Empty
+        when there is no sales data.
+    """
+    daily = daily_sales(frames)
+    if not daily.empty:
+        return daily.assign(grain="day")
+    report = frames.get("business_report_date")
+    if report is None or report.empty or "grain" not in report:
+        return pd.DataFrame(columns=[*_DAILY_COLUMNS, "grain"])
+    grain = next(name for name in _GRAINS if name in set(report["grain"]))
+    rows = report[report["grain"] == grain]
+    periods = daily_sales({"business_report_date": rows.assign(grain="day")})
+    return periods.assign(grain=grain)
+
+
+def headline_figures(frames: dict, as_of, *, window_days: int) -> pd.DataFrame:
     """Headline sales, traffic, advertising and inventory figures for the last ``window_days``.
 
     Parameters
@@ -187,8 +246,13 @@ def headline_figures(frames: dict, as_of, window_days: int = 30) -> pd.DataFrame
         unit ("currency", "units", "count" or "fraction"). Flow metrics (sales, sessions ...)
         are window totals; the previous value is missing when the data does not cover the whole
         previous window. Stock metrics (FBA fulfillable, inbound) are the latest snapshot and
-        have no previous value. Metrics whose report is absent are left out.
+        have no previous value. Metrics whose report is absent are left out; without a report
+        date (``as_of`` None: no dated data) only the stock metrics are there.
     """
+    if as_of is None or pd.isna(as_of):
+        table = pd.DataFrame(_inventory_rows(frames),
+                             columns=["metric", "value", "previous_value", "unit"])
+        return table.assign(change=float("nan"))[_HEADLINE_COLUMNS]
     as_of = pd.Timestamp(as_of).normalize()
     current = (as_of - pd.Timedelta(days=window_days - 1), as_of)
     previous = (current[0] - pd.Timedelta(days=window_days), current[0] - pd.Timedelta(days=1))

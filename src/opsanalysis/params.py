@@ -9,11 +9,11 @@ same type. An empty mapping (``{}``) or list (``[]``) in the defaults is free-fo
 Where the files are found (first match wins):
 
 1. the ``params_dir`` argument (a folder with ``<MP>.yaml`` files and optionally its own
-   ``defaults.yaml``; files it lacks are taken from the package's params folder);
-2. the ``OPSANALYSIS_PARAMS`` environment variable;
-3. ``params/`` of the source checkout the package is imported from (editable installs);
-4. a ``params/`` folder in the current directory or one of its parents (notebooks run from
-   ``notebooks/``).
+   ``defaults.yaml``; each file it lacks is taken from the package's params folder);
+2. the ``OPSANALYSIS_PARAMS`` environment variable (a folder with its own ``defaults.yaml``);
+3. the package's params folder: the files shipped inside the package
+   (:func:`opsanalysis.bundled.params_dir`), which in an editable install are the checkout's
+   ``params/``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from opsanalysis import marketplaces
+from opsanalysis import bundled, marketplaces
 
 __all__ = [
     "DIRECTIONS",
@@ -59,7 +59,6 @@ RULE_FIELDS = {
 }
 RULES_TABLE_COLUMNS = ["rule_id", *RULE_FIELDS]
 _CHECKED = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
-_SOURCE_TREE_PARAMS = Path(__file__).resolve().parents[2] / "params"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -86,7 +85,7 @@ def find_params_dir(params_dir: str | os.PathLike | None = None) -> Path:
     Raises
     ------
     ParamsError
-        When the explicit folder or ``$OPSANALYSIS_PARAMS`` does not exist, or nothing is found.
+        When the explicit folder or ``$OPSANALYSIS_PARAMS`` does not exist.
     """
     if params_dir not in (None, ""):
         path = Path(params_dir).expanduser()
@@ -97,22 +96,14 @@ def find_params_dir(params_dir: str | os.PathLike | None = None) -> Path:
 
 
 def _package_params_dir() -> Path:
+    """``$OPSANALYSIS_PARAMS``, else the params shipped inside the package."""
     env = os.environ.get(ENV_VAR, "")
     if env:
         path = Path(env).expanduser()
         if not (path / "defaults.yaml").is_file():
             raise ParamsError(f"${ENV_VAR}={env!r} has no defaults.yaml")
         return path
-    if (_SOURCE_TREE_PARAMS / "defaults.yaml").is_file():
-        return _SOURCE_TREE_PARAMS
-    cwd = Path.cwd()
-    for folder in (cwd, *cwd.parents):
-        if (folder / "params" / "defaults.yaml").is_file():
-            return folder / "params"
-    raise ParamsError(
-        "params folder not found: pass params_dir, set $OPSANALYSIS_PARAMS, or run from the "
-        "opsanalysis source checkout"
-    )
+    return bundled.params_dir()
 
 
 def _file(params_dir, name: str) -> Path:

@@ -51,11 +51,14 @@ def quantile_column(q: float) -> str:
 
 
 def _settings(params: dict | None) -> tuple[dict, dict | None]:
-    """The ``forecast`` and ``events`` sections from params (defaults.yaml when None)."""
-    if params is None:
-        from opsanalysis import params as params_module
+    """The ``forecast`` and ``events`` sections of loaded params (or a bare forecast section).
 
-        params = params_module.load_defaults()
+    The analysis layer reads no files: the caller loads params
+    (:func:`opsanalysis.params.load`) and passes them.
+    """
+    if not isinstance(params, dict):
+        raise ValueError("forecast needs params: pass params=opsanalysis.params.load(marketplace)"
+                         " (or its 'forecast' section)")
     forecast = params.get("forecast", params)
     events = params.get("events") if forecast.get("use_events", True) else None
     return forecast, events
@@ -68,8 +71,8 @@ def _check_quantiles(quantiles) -> tuple[float, ...]:
     return quantiles
 
 
-def predict(history: pd.DataFrame, horizon: int, method: str = "auto", quantiles=(),
-            *, params: dict | None = None, freq: str | None = None) -> pd.DataFrame:
+def predict(history: pd.DataFrame, horizon: int, method: str | None = None, quantiles=None,
+            *, params: dict, freq: str | None = None) -> pd.DataFrame:
     """Forecast every series of a long history ``horizon`` periods past its last date.
 
     Parameters
@@ -80,13 +83,14 @@ def predict(history: pd.DataFrame, horizon: int, method: str = "auto", quantiles
         monthly); forecasts start after the last date in the whole frame.
     horizon : int
         Periods ahead [periods].
-    method : str
-        A name in :data:`METHODS` (default ``"auto"``).
-    quantiles : sequence of float
-        Probability levels [fraction], e.g. ``(0.5, 0.9)`` -> columns ``q50``, ``q90``.
-    params : dict, optional
-        Loaded params (:func:`opsanalysis.params.load`) or just its ``forecast`` section;
-        default: ``params/defaults.yaml``.
+    method : str, optional
+        A name in :data:`METHODS`; default params ``forecast.method``.
+    quantiles : sequence of float, optional
+        Probability levels [fraction], e.g. ``(0.5, 0.9)`` -> columns ``q50``, ``q90``; ``()``
+        for none; default params ``forecast.quantiles``.
+    params : dict
+        Loaded params (:func:`opsanalysis.params.load`) or just its ``forecast`` section
+        (required: the analysis reads no files).
     freq : str, optional
         pandas frequency of ``ds``; inferred when omitted.
 
@@ -96,11 +100,12 @@ def predict(history: pd.DataFrame, horizon: int, method: str = "auto", quantiles
         ``unique_id, ds, forecast`` [units per period] and one ``q<100 q>`` column per quantile,
         sorted by ``unique_id, ds``; ``forecast`` is NaN only for a series with no observed value.
     """
+    settings, events = _settings(params)
+    method = settings["method"] if method is None else method
     check_method(method)
     if int(horizon) < 1:
         raise ValueError(f"horizon must be a positive number of periods, got {horizon}")
-    quantiles = _check_quantiles(quantiles)
-    settings, events = _settings(params)
+    quantiles = _check_quantiles(settings["quantiles"] if quantiles is None else quantiles)
     panel = from_long(history, freq, settings["season_length"])
     forecast, by_quantile = forecast_matrix(panel, int(horizon), method, quantiles, settings,
                                             events)
@@ -139,16 +144,15 @@ def _window_metrics(panel: Panel, origin: int, horizon: int, method: str,
             losses = [np.nansum(np.where(observed, _pinball(actual, by_quantile[q], q), np.nan),
                                 axis=1) / n_actual for q in quantiles]
             frame["pinball"] = np.mean(losses, axis=0) / scale
-        if 0.9 in quantiles:
-            frame["coverage_q90"] = (observed & (actual <= by_quantile[0.9] + 1e-9)).sum(
-                axis=1) / n_actual
+        for q in quantiles:
+            frame[f"coverage_{quantile_column(q)}"] = (
+                observed & (actual <= by_quantile[q] + 1e-9)).sum(axis=1) / n_actual
     out = pd.DataFrame(frame)
     return out[out["n_actual"] > 0]
 
 
-def backtest(history: pd.DataFrame, horizon: int, methods=None, windows: int = 3,
-             quantiles=(0.5, 0.9), *, params: dict | None = None,
-             freq: str | None = None) -> pd.DataFrame:
+def backtest(history: pd.DataFrame, horizon: int, methods=None, windows: int | None = None,
+             quantiles=None, *, params: dict, freq: str | None = None) -> pd.DataFrame:
     """Rolling-origin evaluation: every method refitted at ``windows`` cut-offs, ``horizon`` apart.
 
     Parameters
@@ -159,10 +163,12 @@ def backtest(history: pd.DataFrame, horizon: int, methods=None, windows: int = 3
         Periods per window [periods].
     methods : sequence of str, optional
         Names from :data:`METHODS`; default all of them.
-    windows : int
-        Number of consecutive windows ending at the last date.
-    quantiles : sequence of float
-        Levels scored by the pinball loss; 0.9 adds ``coverage_q90``.
+    windows : int, optional
+        Number of consecutive windows ending at the last date; default params
+        ``forecast.backtest_windows``.
+    quantiles : sequence of float, optional
+        Levels scored by the pinball loss, each with its coverage column (0.9 ->
+        ``coverage_q90``); default params ``forecast.quantiles``.
     params, freq
         As in :func:`predict`.
 
@@ -173,15 +179,17 @@ def backtest(history: pd.DataFrame, horizon: int, methods=None, windows: int = 3
         ``cutoff`` (last training date), ``n_actual`` (scored periods), ``actual_mean``,
         ``forecast_mean`` [units per period], ``rmsse``, ``mase`` (scaled by the training
         series' one-step changes), ``bias`` (mean forecast - actual [units per period]),
-        ``pinball`` (mean over quantiles, scaled like MASE) and ``coverage_q90`` [fraction].
+        ``pinball`` (mean over quantiles, scaled like MASE) and ``coverage_q<..>`` per quantile
+        (share of scored periods at or below it) [fraction].
         Series without a usable window are absent. Use :func:`backtest_summary` for the overall
         table.
     """
+    settings, events = _settings(params)
     methods = list(METHODS if methods is None else methods)
     for method in methods:
         check_method(method)
-    quantiles = _check_quantiles(quantiles)
-    settings, events = _settings(params)
+    windows = int(settings["backtest_windows"] if windows is None else windows)
+    quantiles = _check_quantiles(settings["quantiles"] if quantiles is None else quantiles)
     panel = from_long(history, freq, settings["season_length"])
     frames = []
     for window in range(1, windows + 1):
@@ -206,15 +214,17 @@ def backtest_summary(results: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Indexed by ``method``: ``rmsse`` and ``mase`` (means over series x windows with a finite
         value), ``bias`` (sum of forecast - actual over sum of actual [fraction]), ``pinball``
-        (mean), ``coverage_q90`` (share of all scored periods at or below q90 [fraction]),
+        (mean), ``coverage_q<..>`` per backtested quantile (share of all scored periods at or
+        below it [fraction]),
         ``series`` and ``windows``; sorted by ``rmsse``.
     """
     frame = results.assign(
         _error=(results["forecast_mean"] - results["actual_mean"]) * results["n_actual"],
         _actual=results["actual_mean"] * results["n_actual"],
     )
-    if "coverage_q90" in frame:
-        frame["_covered"] = frame["coverage_q90"] * frame["n_actual"]
+    coverage = [c for c in results if c.startswith("coverage_")]
+    for column in coverage:
+        frame[f"_{column}"] = frame[column] * frame["n_actual"]
     finite = frame.replace([np.inf, -np.inf], np.nan)
     grouped = finite.groupby("method", sort=False)
     summary = pd.DataFrame({
@@ -224,8 +234,8 @@ def backtest_summary(results: pd.DataFrame) -> pd.DataFrame:
     })
     if "pinball" in frame:
         summary["pinball"] = grouped["pinball"].mean()
-    if "coverage_q90" in frame:
-        summary["coverage_q90"] = grouped["_covered"].sum() / grouped["n_actual"].sum()
+    for column in coverage:
+        summary[column] = grouped[f"_{column}"].sum() / grouped["n_actual"].sum()
     summary["series"] = grouped["unique_id"].nunique()
     summary["windows"] = grouped["window"].nunique()
     return summary.sort_values("rmsse")

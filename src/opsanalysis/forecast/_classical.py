@@ -142,7 +142,8 @@ def _event_states(values: np.ndarray, alpha_size: float, alpha_interval: float,
 
 
 def croston(values: np.ndarray, horizon: int, alpha: float, debias: float = 1.0) -> np.ndarray:
-    """Croston's method (``debias`` = 1) or its Syntetos-Boylan approximation (0.95)."""
+    """Croston's method (``debias`` = 1: the method's definition, no correction) or its
+    Syntetos-Boylan approximation (params ``forecast.sba_factor``)."""
     size, interval, seen = _event_states(values, alpha, alpha)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(interval != 0, size / np.where(interval != 0, interval, 1.0), size)
@@ -194,7 +195,7 @@ def _ses_sse(filled: np.ndarray, observed: np.ndarray | None, level0: np.ndarray
     return sse
 
 
-def golden_section_alpha(values: np.ndarray, lower: float = 0.1, upper: float = 0.3,
+def golden_section_alpha(values: np.ndarray, lower: float, upper: float,
                          tolerance: float = 1e-11) -> np.ndarray:
     """SES alpha minimising the in-sample squared error, per row (statsforecast's search).
 
@@ -267,8 +268,8 @@ def _aggregation_level(values: np.ndarray, start: np.ndarray) -> np.ndarray:
     return np.where(n_events > 0, np.round(mean_interval), 1).astype(np.int64)
 
 
-def adida(values: np.ndarray, horizon: int, start: np.ndarray, lower: float = 0.1,
-          upper: float = 0.3) -> np.ndarray:
+def adida(values: np.ndarray, horizon: int, start: np.ndarray, lower: float,
+          upper: float) -> np.ndarray:
     """ADIDA: SES (golden-section alpha) of bucket sums, disaggregated evenly.
 
     Bucket sums of every aggregation level are right-aligned in one matrix (the shorter

@@ -56,7 +56,7 @@ def point_forecast(method: str, panel: Panel, horizon: int, settings: dict,
         fit_periods = max(settings["ets"]["fit_cycles"] * panel.season_length, 2 * horizon)
         return ets_damped(values, horizon, panel.season_length, settings["ets"], fit_periods)
     if method == "gbm":
-        return gbm_forecast(panel, horizon, settings["gbm"], events)[0]
+        return gbm_forecast(panel, horizon, settings["gbm"], events, ())[0]
     raise ValueError(f"no point forecast for {method!r}")
 
 
@@ -141,7 +141,7 @@ def _pool_origins(panel: Panel, horizon: int, intervals: dict) -> list[tuple[int
     origins = _origins(panel, horizon, intervals["windows"])
     pool = [(origin, 1) for origin in origins]
     seasonal = _seasonal_origin(panel, horizon, origins)
-    weight = int(intervals.get("seasonal_holdout_weight", 0))
+    weight = int(intervals["seasonal_holdout_weight"])
     if seasonal is not None and weight > 0:
         pool.append((seasonal, weight))
     return pool
@@ -183,9 +183,9 @@ def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | Non
 
     recent = auto["selection_windows"]
     seasonal = _seasonal_origin(panel, horizon, origins)
-    use_seasonal = {"rank": seasonal is not None and auto.get("seasonal_holdout", False),
+    use_seasonal = {"rank": seasonal is not None and auto["seasonal_holdout"],
                     "pool": seasonal is not None
-                    and settings["intervals"].get("seasonal_holdout_weight", 0) > 0}
+                    and settings["intervals"]["seasonal_holdout_weight"] > 0}
     ranking = errors[:recent]
     if use_seasonal["rank"] or use_seasonal["pool"]:
         seasonal_cut, seasonal_actual = _holdout(panel, horizon, seasonal)

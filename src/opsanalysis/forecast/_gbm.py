@@ -13,12 +13,15 @@ loss on the same features. Training rows are sampled from the last ``train_perio
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from ._events import event_calendar, event_features
+from ._intervals import poisson_quantiles
 
 
 def _marketplace_of(ids: np.ndarray) -> np.ndarray:
@@ -106,7 +109,7 @@ def _model(settings: dict, loss: str, quantile: float | None = None):
 
 
 def gbm_forecast(panel, horizon: int, settings: dict, events: dict | None,
-                 quantiles: tuple[float, ...] = ()) -> tuple[np.ndarray, dict[float, np.ndarray]]:
+                 quantiles: tuple[float, ...]) -> tuple[np.ndarray, dict[float, np.ndarray]]:
     """Mean and quantile forecasts, series x horizon (see :func:`_gbm_forecast`).
 
     OpenMP threads are limited to ``settings["threads"]``: on a shared or busy machine more
@@ -118,7 +121,7 @@ def gbm_forecast(panel, horizon: int, settings: dict, events: dict | None,
 
 
 def _gbm_forecast(panel, horizon: int, settings: dict, events: dict | None,
-                  quantiles: tuple[float, ...] = ()) -> tuple[np.ndarray, dict[float, np.ndarray]]:
+                  quantiles: tuple[float, ...]) -> tuple[np.ndarray, dict[float, np.ndarray]]:
     """Mean (Poisson loss) and optional quantile (quantile loss) forecasts, series x horizon.
 
     Parameters
@@ -146,12 +149,19 @@ def _gbm_forecast(panel, horizon: int, settings: dict, events: dict | None,
     rng = np.random.default_rng(settings["seed"])
     if flat.size > settings["max_rows"]:
         flat = np.sort(rng.choice(flat, settings["max_rows"], replace=False))
-    future_rows = np.repeat(np.arange(n_series), horizon)
-    future_targets = np.tile(np.arange(n_periods, n_periods + horizon), n_series)
-    future_x, future_level = builder.rows(future_rows, future_targets)
-    if flat.size < 10 * len(future_x.columns):  # too little data to learn anything
-        fallback = np.nanmean(panel.values[:, -max(settings["windows"]):], axis=1)
-        return np.repeat(fallback[:, None], horizon, axis=1), {}
+    # a history no longer than the horizon has no cut-off (lags >= horizon) for any future
+    # period: too little data to learn anything, like a too small training sample
+    too_short = n_periods <= horizon
+    if not too_short:
+        future_rows = np.repeat(np.arange(n_series), horizon)
+        future_targets = np.tile(np.arange(n_periods, n_periods + horizon), n_series)
+        future_x, future_level = builder.rows(future_rows, future_targets)
+    if too_short or flat.size < 10 * len(future_x.columns):
+        with np.errstate(all="ignore"), warnings.catch_warnings(action="ignore",
+                                                                category=RuntimeWarning):
+            fallback = np.nanmean(panel.values[:, -max(settings["windows"]):], axis=1)
+        mean = np.repeat(fallback[:, None], horizon, axis=1)
+        return mean, poisson_quantiles(mean, quantiles)
     rows, cols = np.divmod(flat, len(targets))
     train_x, train_level = builder.rows(rows, targets[cols])
     target = panel.values[rows, targets[cols]] / train_level

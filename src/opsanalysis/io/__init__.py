@@ -5,6 +5,8 @@ Public API (stable):
 - :func:`read_report` (``path, marketplace=None, kind=None, period=None``) -> DataFrame
 - :func:`read_report_frames` -> dict kind -> DataFrame (a Sales and Traffic JSON holds two)
 - :func:`load_marketplace` (``data_dir, marketplace``) -> :class:`MarketplaceData`
+- :func:`is_placeholder_sku`, :func:`is_marketplace_sale`, :func:`sales_channel_summary`
+  (:mod:`opsanalysis.io.identity`): placeholder SKUs and marketplace sales vs other channels
 - :class:`ReportError` and its subclasses (:mod:`opsanalysis.io.errors`)
 - :mod:`opsanalysis.io.schema`: :data:`KINDS`, :func:`canonical_columns`, :func:`header_for`
 
@@ -26,6 +28,12 @@ from opsanalysis.io.errors import (
     ValueParseError,
     WrongKindError,
 )
+from opsanalysis.io.identity import (
+    is_marketplace_sale,
+    is_placeholder_sku,
+    placeholder_skus,
+    sales_channel_summary,
+)
 from opsanalysis.io.marketplace_data import MarketplaceData, load_marketplace
 from opsanalysis.io.report import read_report, read_report_frames
 from opsanalysis.io.schema import KINDS, canonical_columns, header_for, required_columns
@@ -46,9 +54,13 @@ __all__ = [
     "WrongKindError",
     "canonical_columns",
     "header_for",
+    "is_marketplace_sale",
+    "is_placeholder_sku",
     "load_marketplace",
     "read_report",
+    "placeholder_skus",
     "read_report_frames",
     "required_columns",
+    "sales_channel_summary",
     "schema",
 ]

@@ -268,8 +268,10 @@ def _convert(raw, item, conventions, evidence, file_evidence, path, currencies, 
     if scale == 100.0 and pd.api.types.is_string_dtype(raw.dtype):
         # "0.6826" under a "CTR(%)" header means 0.6826 %: read it as "0.6826%" so the
         # fraction is the double nearest 0.006826, as for cells written with "%".
-        bare = raw.str.fullmatch(r"\s*-?[0-9.,]*[0-9]\s*").fillna(False).astype(bool)
-        raw = raw.where(~bare, raw.str.strip() + "%")
+        # xlsx cells may be numbers (object column): match their text, never .str on them
+        text = raw.astype("string")
+        bare = text.str.fullmatch(r"\s*-?[0-9.,]*[0-9]\s*").fillna(False).astype(bool)
+        raw = raw.where(~bare, text.str.strip() + "%")
         scale, encoded = 1.0, None
     parsed = parse_numbers(raw, decimal, allow_infinite=dtype == schema.NUMBER,
                            expected=expected, encoded=encoded)

@@ -7,6 +7,7 @@ and the kind with every required column present and the most matched columns win
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import zipfile
@@ -51,6 +52,9 @@ class RawFile:
         ``gzip`` when the file on disk is gzip-compressed.
     notes : list of str
         Facts worth a warning (gzip, zip member).
+    skip_lines : int
+        Lines of notes before the header line (Date Range reports open with a few quoted
+        one-cell lines: "Includes Amazon Marketplace, ...", "All amounts in USD ...").
     """
 
     path: str
@@ -61,6 +65,7 @@ class RawFile:
     compression: str | None = None
     notes: list = field(default_factory=list)
     content: bytes | None = None
+    skip_lines: int = 0
 
     @property
     def data(self) -> bytes:
@@ -162,9 +167,38 @@ def _classify_text(raw: RawFile) -> RawFile:
     if text_head.startswith(("{", "[")):
         raw.container = "json"
         return raw
-    first_line = text_head.splitlines()[0] if text_head else ""
+    lines = text_head.splitlines()
+    raw.skip_lines = _preamble_lines(lines)
+    first_line = lines[raw.skip_lines] if lines else ""
     raw.delimiter = "\t" if first_line.count("\t") >= max(1, first_line.count(",")) else ","
     return raw
+
+
+_PREAMBLE_MAX_LINES = 30
+
+
+def _filled_cells(line: str) -> int:
+    """Non-empty cells of one line, under the delimiter that gives more of them."""
+    counts = []
+    for delimiter in (",", "\t"):
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        counts.append(sum(1 for cell in cells if cell.strip()))
+    return max(counts)
+
+
+def _preamble_lines(lines) -> int:
+    """Lines of notes before the header line; 0 for every report but Date Range reports.
+
+    The header is the first line with at least 3 cells and at least half as many as the
+    widest of the first lines, so note lines (quoted or not, like "Includes Amazon
+    Marketplace, Fulfillment by Amazon (FBA), and Amazon Webstore transactions") are skipped.
+    """
+    filled = [_filled_cells(line) for line in lines[:_PREAMBLE_MAX_LINES]]
+    widest = max(filled, default=0)
+    for number, count in enumerate(filled):
+        if count >= 3 and 2 * count >= widest:
+            return number if any(line.strip() for line in lines[:number]) else 0
+    return 0
 
 
 def _detect_encoding(raw: RawFile) -> str:

@@ -113,4 +113,9 @@ class AmbiguousFormatError(ValueParseError):
 
 
 class PeriodError(ReportError):
-    """A Business Report by ASIN without a known period."""
+    """A reporting period that is unknown or not understood.
+
+    A Business Report by ASIN (no dates in it) without a period from its name, a ``periods.yaml``
+    or the ``period`` argument; a period that ends before it starts; a ``periods.yaml`` entry
+    that is not a period.
+    """

@@ -8,7 +8,7 @@ differ only in case, which the matcher ignores. ja-JP and de-DE console headers 
 
 from __future__ import annotations
 
-from opsanalysis.io.schema import COUNT, DATE, FRACTION, MONEY, NUMBER, TEXT, Kind, col
+from opsanalysis.io.schema_types import COUNT, DATE, FRACTION, MONEY, NUMBER, TEXT, Kind, col
 
 # Every canonical ads column once; each SP kind picks the ones its report has.
 _POOL = {

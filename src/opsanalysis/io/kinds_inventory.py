@@ -9,7 +9,7 @@ here are for Seller Central UI downloads and are marked ``# inferred`` where not
 
 from __future__ import annotations
 
-from opsanalysis.io.schema import (
+from opsanalysis.io.schema_types import (
     BOOLEAN,
     COUNT,
     DATE,

@@ -7,7 +7,7 @@ flat-file headers (ja-JP orders/returns) and device-split translations are marke
 
 from __future__ import annotations
 
-from opsanalysis.io.schema import (
+from opsanalysis.io.schema_types import (
     BOOLEAN,
     COUNT,
     DATE,

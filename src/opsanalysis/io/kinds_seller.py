@@ -7,7 +7,7 @@ use. Niche fields follow Product Opportunity Explorer's niche details page.
 
 from __future__ import annotations
 
-from opsanalysis.io.schema import COUNT, DATE, FRACTION, MONEY, NUMBER, TEXT, Kind, col
+from opsanalysis.io.schema_types import COUNT, DATE, FRACTION, MONEY, NUMBER, TEXT, Kind, col
 
 ACCOUNT_HEALTH = Kind(
     "account_health",

@@ -168,6 +168,8 @@ _DATE_PATTERNS = [
     ("ymd_slash", r"^\d{4}/\d{1,2}/\d{1,2}$", "%Y/%m/%d"),
     ("ymd_dot", r"^\d{4}\.\d{1,2}\.\d{1,2}$", "%Y.%m.%d"),
     ("ymd_kanji", r"^\d{4}年\d{1,2}月\d{1,2}日$", "%Y年%m月%d日"),
+    ("ymd_compact", r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$", "%Y%m%d"),
+    ("month_slash4", r"^\d{1,2}/\d{4}$", "%m/%Y"),
     ("slash4", r"^\d{1,2}/\d{1,2}/\d{4}$", "{a}/{b}/%Y"),
     ("slash2", r"^\d{1,2}/\d{1,2}/\d{2}$", "{a}/{b}/%y"),
     ("dash4", r"^\d{1,2}-\d{1,2}-\d{4}$", "{a}-{b}-%Y"),
@@ -311,11 +313,47 @@ def _parse_date_text(series, date_order, timezone, aware, warnings):
     return pd.Series(lookup), codes  # code -1 (a missing cell) is NaT
 
 
+# A local date followed by a clock time and maybe a zone: "Jan 1, 2020 12:02:51 AM PST"
+# (Date Range reports), "01.01.2020 00:12:34 UTC" (de-DE), "2020/01/05 3:04:05 JST" (ja-JP),
+# "08/07/2016 10:12:40 BST" (listings). The date part takes the patterns above.
+_CLOCK = re.compile(r"^(?P<date>.*\d)[ ,]+(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)"
+                    r"\s*(?P<half>[AaPp]\.?[Mm]\.?)?\s*(?P<zone>[A-Z]{3,4})?$")
+
+
+def _parse_clock_stamps(group, date_order, timezone, warnings):
+    """Date-and-time texts to naive marketplace-local datetimes (zone converted when named)."""
+    parts = group.str.extract(_CLOCK)
+    days = pd.Series(_parse_distinct_dates(parts["date"], date_order, timezone, warnings)
+                     .to_numpy(dtype="datetime64[ns]"), index=group.index)
+    clock = pd.to_timedelta(parts["clock"].where(parts["clock"].str.count(":") == 2,
+                                                 parts["clock"] + ":00"))
+    half = parts["half"].fillna("").str.replace(".", "", regex=False).str.upper()
+    hours = clock.dt.components["hours"]
+    clock = clock - pd.to_timedelta(np.where((half != "") & (hours == 12), 12, 0), unit="h") + \
+        pd.to_timedelta(np.where(half == "PM", 12, 0), unit="h")
+    stamps = days + clock
+    offsets = parts["zone"].map(lambda name: _ZONE_OFFSETS.get(name) if isinstance(name, str)
+                                else None)
+    if offsets.notna().any():
+        delta = pd.to_timedelta(offsets.fillna("+00:00").str.replace(
+            r"([+-])(\d{2}):(\d{2})", r"\1\2:\3:00", regex=True))
+        utc = (stamps - delta).dt.tz_localize("UTC").dt.tz_convert(timezone or "UTC")
+        stamps = stamps.where(offsets.isna(), utc.dt.tz_localize(None))
+    return stamps
+
+
 def _parse_distinct_dates(uniques, date_order, timezone, warnings):
     """Parse distinct date texts; NaT where no known format fits."""
     parsed = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
     done = np.zeros(len(uniques), dtype=bool)
     text = to_arrow_text(uniques)
+    clocked = true_mask(pc.match_substring_regex(text, _CLOCK.pattern)) & \
+        ~true_mask(pc.match_substring_regex(text, _ISO_STAMP))
+    if clocked.any():
+        group = uniques.iloc[np.flatnonzero(clocked)]
+        parsed[clocked] = _parse_clock_stamps(group, date_order, timezone, warnings).to_numpy(
+            dtype="datetime64[ns]")
+        done |= clocked
     # Try first the formats the first value has (a file writes its dates one way); the
     # patterns are mutually exclusive, so the order changes only how soon the loop ends.
     first = uniques.iloc[0]

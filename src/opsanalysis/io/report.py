@@ -13,17 +13,20 @@ from pathlib import Path
 import pandas as pd
 
 from opsanalysis import marketplaces
-from opsanalysis.io import schema
+from opsanalysis.io import kinds_bulk, schema
 from opsanalysis.io.convert import Conventions, to_canonical
 from opsanalysis.io.detect import detect_kind, open_raw
 from opsanalysis.io.errors import PeriodError, ReportError, UnknownKindError, WrongKindError
+from opsanalysis.io.identity import is_placeholder_sku
 from opsanalysis.io.json_reports import json_tables, load_json
 from opsanalysis.io.tables import Table, read_header, read_table, read_xlsx_sheets, xlsx_table
 
-__all__ = ["read_report", "read_report_frames"]
+__all__ = ["parse_period", "read_report", "read_report_frames"]
 
 _PERIOD_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
+# "..._2025-07-23.csv" (also .csv.gz): a one-day Business Report by ASIN.
+_ONE_DAY_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})(?:\.[A-Za-z0-9]+)*$")
 
 
 def _marketplace(marketplace):
@@ -49,10 +52,12 @@ def read_report(path, marketplace=None, kind=None, period=None) -> pd.DataFrame:
     kind : str, optional
         Expected kind; a file of another kind raises ``WrongKindError``. For a Sales and
         Traffic JSON it picks ``business_report_asin`` (default) or ``business_report_date``.
-    period : tuple of (date-like, date-like) or str, optional
-        Reporting period of a Business Report by ASIN (which carries no dates): ``(start,
-        end)`` or ``"YYYY-MM-DD_YYYY-MM-DD"``. Without it the file name must contain
-        ``_YYYY-MM-DD_YYYY-MM-DD``.
+    period : tuple of (date-like, date-like), date-like or str, optional
+        Reporting period of a Business Report by ASIN (which carries no dates): ``(first,
+        last)``, one day or ``"YYYY-MM-DD_YYYY-MM-DD"``, both days inclusive. Without it the
+        file name gives it: ``..._YYYY-MM-DD_YYYY-MM-DD.csv`` (first and last day) or
+        ``..._YYYY-MM-DD.csv`` (one day); :func:`load_marketplace` also reads it from a
+        ``periods.yaml`` beside the files. For other kinds it sets ``attrs["period"]``.
 
     Returns
     -------
@@ -79,15 +84,28 @@ def read_report_frames(path, marketplace=None, kind=None, period=None) -> dict:
     dict of str -> pandas.DataFrame
         In preference order (by-ASIN first for Sales and Traffic JSON).
     """
-    path = str(path)
-    marketplace = _marketplace(marketplace)
+    try:
+        return _read_frames(str(path), _marketplace(marketplace), kind, period)
+    except ReportError:
+        raise
+    except Exception as error:  # a reader fault must still name the file, never leak raw
+        raise ReportError(f"the reader failed on this file ({type(error).__name__}: {error})",
+                          file=str(path), expected="a report the reader can parse",
+                          hint="report this to the opsanalysis maintainers with the file's "
+                               "header") from error
+
+
+def _read_frames(path, marketplace, kind, period):
     raw = open_raw(path)
     # gzip is routine (SP-API documents); a zip member is worth telling.
     warnings = [f"file is {note}" for note in raw.notes if note != "gzip-compressed"]
     if raw.container == "json":
         return _read_json(raw, marketplace, kind, period, warnings)
     if raw.container == "xlsx":
-        table, found_kind, matches = _xlsx_table(raw, kind, warnings)
+        # one frame per report sheet: a bulk workbook holds two Sponsored Products sheets
+        return {found_kind: _finish(table, found_kind, matches, marketplace, period, path,
+                                    list(warnings))
+                for table, found_kind, matches in _xlsx_table(raw, kind, warnings)}
     else:
         headers = read_header(raw)
         found_kind, matches = detect_kind(headers, path=path, kind=kind)
@@ -140,7 +158,10 @@ def _xlsx_table(raw, kind, warnings):
             errors.append(error)
             continue
         found.append((table, found_kind, matches))
-    if len(found) > 1:
+    found = _bulk_sheets(found, len(sheets), warnings)
+    kinds = [found_kind for _, found_kind, _ in found]
+    if len(found) > 1 and not (set(kinds) <= set(kinds_bulk.SHEETS) and
+                               len(set(kinds)) == len(kinds)):
         raise UnknownKindError(
             f"the workbook has {len(found)} report sheets "
             f"({', '.join(repr(t.sheet) for t, _, _ in found)})", file=raw.path,
@@ -151,28 +172,111 @@ def _xlsx_table(raw, kind, warnings):
         raise UnknownKindError("the workbook has no non-empty sheet", file=raw.path,
                                expected="a report sheet with a header row")
     if len(sheets) > 1:
-        warnings.append(f"workbook has {len(sheets)} sheets; read {found[0][0].sheet!r}")
-    return found[0]
+        read = ", ".join(repr(table.sheet) for table, _, _ in found)
+        warnings.append(f"workbook has {len(sheets)} sheets; read {read}")
+    return found
+
+
+def _bulk_sheets(found, sheet_count, warnings):
+    """In a bulk workbook, keep the Sponsored Products sheets of the bulk kinds by name.
+
+    Sponsored Brands and Display sheets share the Sponsored Products headers; a bulk kind is
+    read from a workbook of several sheets only under its own sheet name (``kinds_bulk.SHEETS``).
+    """
+    if sheet_count < 2:
+        return found
+    kept = []
+    for table, found_kind, matches in found:
+        names = kinds_bulk.SHEETS.get(found_kind)
+        if names is not None and schema.normalise_header(table.sheet) not in \
+                {schema.normalise_header(name) for name in names}:
+            warnings.append(f"sheet {table.sheet!r} not read (not a Sponsored Products sheet)")
+            continue
+        kept.append((table, found_kind, matches))
+    return kept
+
+
+def parse_period(period, path=None):
+    """A reporting period as (first, last) midnight timestamps, both days inclusive.
+
+    Parameters
+    ----------
+    period : tuple of (date-like, date-like), date-like or str
+        ``(first, last)``, one day, or ``"YYYY-MM-DD_YYYY-MM-DD"`` (also ``first..last``,
+        ``first/last``, ``first to last``).
+    path : str, optional
+        File the period belongs to, for the error message.
+
+    Returns
+    -------
+    (pandas.Timestamp, pandas.Timestamp)
+
+    Raises
+    ------
+    PeriodError
+        When the period is not understood or ends before it starts.
+    """
+    if isinstance(period, str):
+        parts = re.split(r"[_/]|\s+to\s+|\.\.", period.strip())
+        period = [part for part in parts if part]
+    elif not isinstance(period, list | tuple):
+        period = [period]
+    if len(period) == 1:
+        period = [period[0], period[0]]  # one day
+    try:
+        start, end = (pd.Timestamp(value) for value in period)
+    except (TypeError, ValueError):
+        start = end = pd.NaT
+    if pd.isna(start) or pd.isna(end):
+        raise PeriodError("period not understood", file=path, value=period,
+                          expected="(first, last) dates or 'YYYY-MM-DD_YYYY-MM-DD'")
+    start, end = start.normalize(), end.normalize()
+    if end < start:
+        raise PeriodError("period ends before it starts", file=path, value=period,
+                          expected="first <= last")
+    return start, end
 
 
 def _parse_period(period, path):
+    """The given period, else a ``_YYYY-MM-DD_YYYY-MM-DD`` range in the file name, else None."""
     if period is None:
         named = _PERIOD_IN_NAME.search(Path(path).name)
         if named is None:
             return None
         period = named.groups()
-    if isinstance(period, str):
-        parts = re.split(r"[_/]|\s+to\s+|\.\.", period.strip())
-        period = [part for part in parts if part]
-    try:
-        start, end = (pd.Timestamp(value).normalize() for value in period)
-    except (TypeError, ValueError):
-        raise PeriodError("period not understood", file=path, value=period,
-                          expected="(start, end) dates or 'YYYY-MM-DD_YYYY-MM-DD'") from None
-    if end < start:
-        raise PeriodError("period ends before it starts", file=path, value=period,
-                          expected="start <= end")
-    return start, end
+    return parse_period(period, path)
+
+
+def _one_day_in_name(path):
+    """The day of a name ending ``_YYYY-MM-DD`` before its extensions (``br_2025-07-23.csv``)."""
+    named = _ONE_DAY_NAME.search(Path(path).name)
+    return None if named is None else parse_period(named.group(1), path)
+
+
+def _no_period_error(path):
+    """The error for a Business Report by ASIN whose period is unknown, in the file's terms."""
+    name = Path(path).name
+    suffix = re.search(r"(\.[A-Za-z][A-Za-z0-9]*)*$", name).group(0)
+    stem = name[:len(name) - len(suffix)]
+    return PeriodError(
+        "a Business Report by ASIN has no dates and its period is unknown", file=path,
+        expected="its first and last day",
+        hint=f"give it in one of three ways: name the file {stem}_YYYY-MM-DD_YYYY-MM-DD{suffix} "
+             f"(first and last day), or {stem}_YYYY-MM-DD{suffix} for one day; "
+             f"or add a line {name}: [YYYY-MM-DD, YYYY-MM-DD] to a periods.yaml in the same "
+             f"folder (read by load_marketplace and opsanalysis run). In Python, "
+             f"read_report(path, period=(first, last)) reads one file")
+
+
+def _placeholder_note(skus) -> list:
+    """A warning naming the placeholder SKUs (``UNKNOW``, blank) of some rows, if any."""
+    marked = is_placeholder_sku(skus)
+    if not marked.any() or marked.all() and skus.isna().all():
+        return []  # no SKU column content at all (SP-API by-ASIN without SKU granularity)
+    values = skus[marked].astype("string").str.strip().fillna("").replace("", "(blank)")
+    listed = ", ".join(f"{value}: {count}" for value, count in values.value_counts().items())
+    return [f"{int(marked.sum())} row(s) carry a placeholder instead of a seller SKU "
+            f"({listed}); opsanalysis.io.is_placeholder_sku marks them"]
 
 
 def _frame_period(frame, kind):
@@ -181,7 +285,11 @@ def _frame_period(frame, kind):
                                      ("snapshot_date", "snapshot_date"),
                                      ("purchase_date", "purchase_date"),
                                      ("return_date", "return_date"),
-                                     ("return_request_date", "return_request_date")):
+                                     ("return_request_date", "return_request_date"),
+                                     ("settlement_start_date", "settlement_end_date"),
+                                     ("date_time", "date_time"),
+                                     ("shipment_date", "shipment_date"),
+                                     ("request_date", "request_date")):
         if start_column in frame.columns and end_column in frame.columns:
             start, end = frame[start_column].min(), frame[end_column].max()
             if pd.notna(start) and pd.notna(end):
@@ -206,12 +314,9 @@ def _finish(table: Table, kind, matches, marketplace, period, path, warnings):
     frame = converted.frame
     given = _parse_period(period, path)
     if kind == "business_report_asin" and "period_start" not in frame.columns:
+        given = given or _one_day_in_name(path)
         if given is None:
-            raise PeriodError(
-                "a Business Report by ASIN has no dates and its period is unknown", file=path,
-                expected="the reporting period",
-                hint="pass period=('2026-10-01', '2026-10-31') to read_report, or name the "
-                     "file like BusinessReport_2026-10-01_2026-10-31.csv")
+            raise _no_period_error(path)
         frame["period_start"] = pd.Series(given[0], index=frame.index, dtype="datetime64[ns]")
         frame["period_end"] = pd.Series(given[1], index=frame.index, dtype="datetime64[ns]")
         frame = frame[[c for c in schema.canonical_columns(kind) if c in frame.columns] +
@@ -222,6 +327,8 @@ def _finish(table: Table, kind, matches, marketplace, period, path, warnings):
         if len(named) == 1:
             frame["snapshot_date"] = pd.Series(pd.Timestamp(named[0]), index=frame.index,
                                                dtype="datetime64[ns]")
+    if "sku" in frame.columns:
+        warnings.extend(_placeholder_note(frame["sku"]))
     frame.attrs.update({
         "kind": kind,
         "marketplace": marketplace.code if marketplace is not None else None,

@@ -60,14 +60,14 @@ def _header_cells(raw: RawFile, first_line: str):
 def read_header(raw: RawFile) -> list:
     """Header cells of a delimited text file, as written (BOM removed)."""
     head = raw.head.decode(raw.encoding, errors="replace").lstrip("\ufeff")
-    lines = head.splitlines()
+    lines = head.splitlines()[raw.skip_lines:]
     first = next((line for line in lines if line.strip()), "")
     if not first:
         raise EmptyReportError("the file has no header line", file=raw.path,
                                expected="a header line and data rows")
     if raw.delimiter == "," and first.count('"') % 2:
         # A quoted header cell with a line break: let the csv module assemble it.
-        return next(csv.reader(io.StringIO(head), delimiter=","))
+        return next(csv.reader(io.StringIO("\n".join(lines)), delimiter=","))
     return _header_cells(raw, first)
 
 
@@ -140,7 +140,7 @@ def _read_arrow(raw, names, string_columns, newlines, whole_number_columns=froze
         invalid.append(row)
         return "error"
 
-    read_options = pacsv.ReadOptions(column_names=names, skip_rows=1,
+    read_options = pacsv.ReadOptions(column_names=names, skip_rows=1 + raw.skip_lines,
                                      block_size=_block_size(raw))
     parse_options = pacsv.ParseOptions(delimiter=raw.delimiter,
                                        quote_char='"' if quoted else False,
@@ -201,7 +201,7 @@ def _python_rows(raw):
 def _record_lines(raw):
     lines = []
     for number, (line, row) in enumerate(_python_rows(raw)):
-        if number == 0 or not row or row == [""]:
+        if number == 0 or line <= raw.skip_lines + 1 or not row or row == [""]:
             continue
         lines.append(line)
     return lines
@@ -218,7 +218,7 @@ def _read_python(raw, headers, required_positions=frozenset()):
         raise UnreadableFileError(f"malformed CSV ({error})", file=raw.path,
                                   expected="a comma- or tab-separated report") from None
     for number, (line, row) in enumerate(rows):
-        if number == 0 or not row or row == [""]:
+        if number == 0 or line <= raw.skip_lines + 1 or not row or row == [""]:
             continue
         is_last = number == len(rows) - 1
         if len(row) < width and not (is_last and not complete_last_line) and \

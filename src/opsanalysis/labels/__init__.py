@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-__all__ = ["LANGUAGES", "LabelError", "all_labels", "label", "load_label_files", "translate_columns"]
+__all__ = ["LANGUAGES", "LabelError", "add_labels", "all_labels", "label", "load_label_files",
+           "translate_columns"]
 
 LANGUAGES = ("en", "zh")
 _FOLDER = Path(__file__).resolve().parent
@@ -155,3 +156,40 @@ def translate_columns(df: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     labels = _labels()
     mapping = {c: labels[c][language] for c in df.columns if isinstance(c, str) and c in labels}
     return df.rename(columns=mapping)
+
+
+def add_labels(df: pd.DataFrame, column: str, language: str, name: str = "label") -> pd.DataFrame:
+    """A copy of ``df`` with the words for the codes of one column, placed right after it.
+
+    Analyses return codes (rule ids, statuses, actions); this puts them into words for people,
+    e.g. ``add_labels(kpi.scorecard(...), "rule_id", "zh")`` adds the scorecard's ``label``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Any table with a code column.
+    column : str
+        The code column.
+    language : str
+        "en" or "zh".
+    name : str
+        Name of the new column; an existing column of that name is replaced (``name=column``
+        replaces the codes by their words in place).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same rows; ``name`` holds each code's label, or the code itself where no label exists
+        (a rule a team added to its own params), and missing codes stay missing.
+    """
+    language = _language(language)
+    labels = _labels()
+    words = df[column].map(lambda code: labels[code][language]
+                           if isinstance(code, str) and code in labels else code)
+    result = df.copy()
+    if name == column:
+        result[column] = words
+        return result
+    result = result.drop(columns=[name], errors="ignore")
+    result.insert(result.columns.get_loc(column) + 1, name, words)
+    return result

@@ -32,7 +32,7 @@ from scipy import stats
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 
-from .curves import fit_best_curve
+from .curves import CurveFit, fit_best_curve, fit_best_curves
 
 
 @dataclass
@@ -95,18 +95,28 @@ def launch_matrix(history, n_weeks=None):
     return ids, matrix
 
 
-def _plateau(levels, models, fraction, tail_weeks, plateau_weeks=None):
-    """Plateau of one past launch: its best curve fit, kept within [0.5, 2] x its tail level.
+def _plateaus(levels, models, fraction, min_plateau_weeks, tail_weeks, plateau_weeks=None):
+    """Plateau of each past launch: its best curve fit, kept within [0.5, 2] x its tail level.
 
     The tail level (mean of the last ``tail_weeks`` observed weeks) is the fallback when no curve
-    fits, so noisy or intermittent launches still normalise to a sensible scale.
+    fits, so noisy or intermittent launches still normalise to a sensible scale. All launches
+    are fitted together (:func:`.curves.fit_best_curves`).
+
+    Returns
+    -------
+    list of (plateau, source, weeks_to_steady_state)
     """
-    observed = levels[np.isfinite(levels)][:plateau_weeks]
-    tail = float(observed[-tail_weeks:].mean()) if observed.size else 0.0
-    fit = fit_best_curve(np.arange(observed.size), observed, models, fraction)
-    if fit.status == "ok" and tail > 0 and 0.5 * tail <= fit.plateau <= 2.0 * tail:
-        return fit.plateau, "curve", fit.weeks_to_steady_state
-    return tail, "level", float("nan")
+    observed = [row[np.isfinite(row)][:plateau_weeks] for row in levels]
+    fits = fit_best_curves([(np.arange(row.size), row) for row in observed], models,
+                           fraction=fraction, min_plateau_weeks=min_plateau_weeks)
+    out = []
+    for row, fit in zip(observed, fits, strict=True):
+        tail = float(row[-tail_weeks:].mean()) if row.size else 0.0
+        if fit.status == "ok" and tail > 0 and 0.5 * tail <= fit.plateau <= 2.0 * tail:
+            out.append((fit.plateau, "curve", fit.weeks_to_steady_state))
+        else:
+            out.append((tail, "level", float("nan")))
+    return out
 
 
 def _cluster(normalised, max_clusters, min_silhouette, min_cluster_size, seed=0):
@@ -133,12 +143,15 @@ def build_reference(
     reference_history,
     n_weeks=None,
     models=("logistic", "gompertz", "trapezoid"),
-    fraction=0.9,
-    tail_weeks=8,
-    max_clusters=3,
-    min_silhouette=0.35,
-    min_cluster_size=3,
+    *,
+    fraction,
+    min_plateau_weeks,
+    max_clusters,
+    min_silhouette,
+    min_cluster_size,
     plateau_weeks=None,
+    tail_weeks=8,
+    plateau_cache=None,
 ):
     """Prepare past launches as a reference: plateaus, normalised curves and shape clusters.
 
@@ -152,14 +165,20 @@ def build_reference(
         Curve models tried for each plateau (best by AICc).
     fraction : float
         Share of the plateau that counts as steady state [fraction].
+    min_plateau_weeks : int
+        Weeks on the plateau a curve fit needs to count (:func:`.curves.fit_curve`) [weeks];
+        otherwise the tail level is the plateau.
     tail_weeks : int
         Weeks averaged for the fallback plateau [weeks].
     max_clusters, min_silhouette, min_cluster_size
-        k-means search: k = 2..max_clusters is kept only when its silhouette exceeds
+        k-means search (params ``launch``, see :func:`reference_options`): k = 2..max_clusters is kept only when its silhouette exceeds
         ``min_silhouette`` and every cluster has ``min_cluster_size`` launches; else 1 cluster.
     plateau_weeks : int, optional
         Weeks since launch used to fit each plateau [weeks]; default all. Later weeks still
         serve the forecasts, but growth or seasons a year after launch are not the ramp.
+    plateau_cache : dict, optional
+        Plateau fits by launch curve, shared between calls (a tracker builds one reference per
+        category and one for the marketplace from the same past launches).
 
     Returns
     -------
@@ -167,7 +186,18 @@ def build_reference(
         Launches that never sold are left out (no level, no shape).
     """
     ids, levels = launch_matrix(reference_history, n_weeks)
-    rows = [_plateau(row, models, fraction, tail_weeks, plateau_weeks) for row in levels]
+    plateau_cache = {} if plateau_cache is None else plateau_cache
+    settings = (tuple(models), fraction, min_plateau_weeks, tail_weeks, plateau_weeks)
+    keys = [(row.tobytes(), settings) for row in levels]
+    first = {}
+    for index, key in enumerate(keys):
+        first.setdefault(key, index)
+    missing = [key for key in first if key not in plateau_cache]
+    new = _plateaus(np.array([levels[first[k]] for k in missing]).reshape(
+        len(missing), levels.shape[1]), models, fraction, min_plateau_weeks, tail_weeks,
+        plateau_weeks) if missing else []
+    plateau_cache.update(zip(missing, new, strict=True))
+    rows = [plateau_cache[key] for key in keys]
     members = pd.DataFrame(
         rows, columns=["plateau", "plateau_source", "weeks_to_steady_state"], index=ids
     ).rename_axis("unique_id").reset_index()
@@ -193,14 +223,14 @@ def _normaliser(levels, plateau):
     return np.where(plateau > 0, plateau, mean)
 
 
-def reference_bands(reference, quantiles=(0.1, 0.5, 0.9)):
+def reference_bands(reference, quantiles):
     """Percentile bands of the normalised reference curves, per cluster and week.
 
     Parameters
     ----------
     reference : ReferenceSet
     quantiles : sequence of float
-        Quantile levels [fraction].
+        Quantile levels [fraction], e.g. params ``launch.band_quantiles`` and the median.
 
     Returns
     -------
@@ -609,36 +639,84 @@ def _pooled_mean(values, pool_weeks):
     return np.where(count > 0, np.nansum(windows, axis=1) / np.maximum(count, 1), np.nan)
 
 
-def _forecast_own_curve(observed, horizon, quantiles, models, fraction, counts=False):
+def _forecast_own_curve(observed, horizon, quantiles, models, fraction, min_plateau_weeks,
+                        counts=False):
     """Without any usable past launch: the launch's own best curve and its prediction band.
 
-    The fitted curve is both the mean and (symmetric band) the median.
+    The fitted curve is both the mean and (symmetric band) the median. A curve the data cannot
+    pin (still climbing) is not extrapolated: the level of the last weeks stands, with their
+    scatter as band.
     """
     target = np.arange(observed.size, observed.size + horizon)
-    fit = fit_best_curve(np.arange(observed.size), observed, models, fraction)
+    fit = fit_best_curve(np.arange(observed.size), observed, models, fraction=fraction,
+                         min_plateau_weeks=min_plateau_weeks)
+    if fit.status != "ok":
+        recent = observed[-4:]
+        fit = CurveFit(model=fit.model, status="level", plateau=float(np.mean(recent)),
+                       residual_sd=float(np.std(recent)), n_weeks=observed.size)
     mean = np.maximum(fit.predict(target), 0.0)
     forecast = np.maximum(_count_median(mean, counts), 0.0)
     lower, upper = fit.band(target, level=quantiles[1] - quantiles[0])
     return target, forecast, np.clip(lower, 0.0, forecast), np.maximum(upper, forecast), mean, -1
 
 
+def reference_options(launch: dict) -> dict:
+    """Keywords of :func:`build_reference` from params ``launch``.
+
+    Returns
+    -------
+    dict
+        ``fraction`` (``steady_state_fraction``), ``min_plateau_weeks``, ``max_clusters``,
+        ``min_silhouette``, ``min_cluster_size`` and ``plateau_weeks``.
+    """
+    return {"fraction": launch["steady_state_fraction"],
+            "min_plateau_weeks": launch["min_plateau_weeks"],
+            "max_clusters": launch["max_clusters"],
+            "min_silhouette": launch["min_silhouette"],
+            "min_cluster_size": launch["min_cluster_size"],
+            "plateau_weeks": launch["plateau_weeks"]}
+
+
+def ramp_options(launch: dict) -> dict:
+    """Keywords of :func:`forecast_ramp` from params ``launch``.
+
+    Returns
+    -------
+    dict
+        ``quantiles`` (``band_quantiles``), ``own_weight_half_weeks``, ``recency_weeks``,
+        ``pool_weeks``, ``analogs``, ``fraction`` (``steady_state_fraction``),
+        ``min_plateau_weeks``, ``shape_winsor`` and ``reference_options`` (:func:`reference_options`).
+    """
+    return {"quantiles": tuple(launch["band_quantiles"]),
+            "own_weight_half_weeks": launch["own_weight_half_weeks"],
+            "recency_weeks": launch["recency_weeks"], "pool_weeks": launch["pool_weeks"],
+            "analogs": launch["analogs"], "fraction": launch["steady_state_fraction"],
+            "min_plateau_weeks": launch["min_plateau_weeks"],
+            "shape_winsor": launch["shape_winsor"],
+            "reference_options": reference_options(launch)}
+
+
 def forecast_ramp(
     launch_history,
     reference,
     horizon_weeks,
-    quantiles=(0.1, 0.9),
-    own_weight_half_weeks=3.0,
-    recency_weeks=2.0,
-    pool_weeks=2,
-    analogs=60,
+    *,
+    quantiles,
+    own_weight_half_weeks,
+    recency_weeks,
+    pool_weeks,
+    analogs,
+    fraction,
+    min_plateau_weeks,
+    shape_winsor,
     models=("logistic", "gompertz", "trapezoid"),
-    fraction=0.9,
-    shape_winsor=0.1,
+    reference_options=None,
 ):
     """Forecast the coming weeks of new launches from their own weeks and past launches.
 
     Stable public entry point (``opsanalysis.launch.forecast_ramp``); keep the signature and
-    columns.
+    columns. The settings after ``horizon_weeks`` are keyword-only and come from params
+    ``launch``: ``forecast_ramp(history, reference, weeks, **ramp_options(params["launch"]))``.
 
     Parameters
     ----------
@@ -666,14 +744,19 @@ def forecast_ramp(
     analogs : int
         At most this many past launches, those whose early level is closest to the new
         launch's, form its forecast distribution.
-    models : sequence of str
-        Curve models tried for the reference plateaus (best by AICc), when ``reference`` is a
-        DataFrame.
     fraction : float
         Share of the plateau counted as steady state [fraction].
+    min_plateau_weeks : int
+        Weeks on the plateau an own-curve fit needs to be extrapolated [weeks].
     shape_winsor : float
         Share of past launches clipped at each end, per week, when averaging their normalised
         curves into the typical shape the launch is scaled to [fraction] (0 = plain mean).
+    models : sequence of str
+        Curve models tried for the reference plateaus (best by AICc), when ``reference`` is a
+        DataFrame.
+    reference_options : dict, optional
+        :func:`build_reference` keywords (:func:`reference_options`), required when
+        ``reference`` is a DataFrame.
 
     Returns
     -------
@@ -696,7 +779,10 @@ def forecast_ramp(
         the mean, with its Jacobian prediction band (cluster -1).
     """
     if not isinstance(reference, ReferenceSet):
-        reference = build_reference(reference, models=models, fraction=fraction)
+        if reference_options is None:
+            raise ValueError("a DataFrame reference needs reference_options "
+                             "(opsanalysis.launch.reference_options(params['launch']))")
+        reference = build_reference(reference, models=models, **reference_options)
     low_name, high_name = (f"q{round(q * 100):d}" for q in quantiles)
     columns = ["unique_id", "week", "forecast", low_name, high_name, "mean", "cluster"]
     if launch_history.empty:
@@ -709,7 +795,7 @@ def forecast_ramp(
         observed = row[np.isfinite(row)]
         if reference.members.empty:
             result = _forecast_own_curve(observed, int(horizon_weeks), quantiles, models,
-                                         fraction, counts)
+                                         fraction, min_plateau_weeks, counts)
         else:
             result = _forecast_one(
                 observed, reference, int(horizon_weeks), quantiles, own_weight_half_weeks,

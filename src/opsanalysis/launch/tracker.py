@@ -1,28 +1,55 @@
 """Launch detection, weekly curves since launch, and week-by-week verdicts for new ASINs.
 
-Verdicts: ``lagging`` = the launch's trailing weekly level has been below the 10th percentile of
-the same-category past launches at the same age for ``lagging_weeks`` (2) weeks up to now;
-``ahead`` = above their 90th percentile over those weeks; ``on_track`` otherwise; ``too_early``
-with fewer weeks observed; ``no_reference`` when the category has too few past launches for a
-fair level comparison (the forecast then uses all past launches of the marketplace).
+A **launch** is a first sale after at least ``launch_quiet_weeks`` (params, 8) weeks of days the
+sales reports cover without one (:func:`covered_days`: the periods of the Business Report by
+ASIN files and of the order files, sold or not). A file that starts after a gap therefore starts
+no launch, and placeholder SKUs (``UNKNOW`` ...) are left out with a warning. The product
+master's ``launch_date``, where the seller keeps one, dates the launch.
 
-A launch is dated by the product master's ``launch_date`` where the seller keeps one, else by the
-first week with a session or a sale. Only launches that happen inside the data can show a ramp, so
-products active from the first weeks of the history count as established, whatever the master
-says. Recent launches are judged against the seller's own past launches of the same category
-(all categories of the marketplace when that category has too few).
+The **verdict** comes from one decision table, :data:`DECISION_TABLE`
+(inputs -> verdict -> reason; the action per verdict is params ``launch.actions``, the seeds'
+guidance):
+
+============  ========  =========  ==========  =======  ============  ========================
+weeks >= 2    category  position   below 2+ w  settled  verdict       reason
+============  ========  =========  ==========  =======  ============  ========================
+no            any       any        any         any      too_early     fewer_weeks_than_needed
+yes           no        any        any         any      no_reference  no_category_reference
+yes           yes       below      yes         no       lagging       below_band_still_ramping
+yes           yes       below      yes         yes      stalled       below_band_settled
+yes           yes       below      no          any      watch         below_band_briefly
+yes           yes       inside     any         any      on_track      inside_band
+yes           yes       above      any         any      ahead         above_band
+============  ========  =========  ==========  =======  ============  ========================
+
+"position" compares the launch's trailing ``smoothing_weeks``-week mean at its latest week
+with the trailing means of the reference's 10th / 90th percentiles over the same weeks (the
+``latest_level``, ``band_low`` and ``band_high`` the report prints); "category" = at least
+``min_reference_launches`` past launches of the same category (all categories of the
+marketplace form the forecast's reference otherwise); "settled" = no weeks left to steady state,
+which only a launch whose own curve fit is identifiable can be (weeks to steady state:
+:func:`.curves.steady_state_week`, the same figure as the curve-fit table).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .reference import _nanquantile, build_reference, forecast_ramp, launch_matrix
+from opsanalysis.io import is_marketplace_sale, is_placeholder_sku
 
-VERDICTS = ("too_early", "no_reference", "lagging", "on_track", "ahead")
+from .curves import CURVE_MODELS, fit_launch_curves, steady_state_week
+from .reference import (
+    _nanquantile,
+    build_reference,
+    forecast_ramp,
+    launch_matrix,
+    ramp_options,
+    reference_options,
+)
+
 CURVE_METRICS = (
     "sessions", "units_ordered", "ordered_product_sales", "unit_session_percentage",
     "ad_sales", "ad_share_of_sales", "organic_rank",
@@ -38,9 +65,90 @@ def _day(values):
     return values.dt.normalize()
 
 
+def covered_days(business_report=None, orders=None, summary=None):
+    """Calendar days the sales reports cover, whether or not anything sold on them.
+
+    Parameters
+    ----------
+    business_report : pandas.DataFrame, optional
+        Canonical ``business_report_asin``: each row carries its file's period_start and
+        period_end, so the union of those periods is what the files cover.
+    orders : pandas.DataFrame, optional
+        Canonical ``all_orders``; its files' periods come from ``summary`` (one row per file),
+        else from ``orders.attrs["period"]`` (the span of all its files).
+    summary : pandas.DataFrame, optional
+        ``MarketplaceData.summary`` (kind, period_start, period_end, status).
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        Sorted unique days (naive midnight); empty when nothing is covered.
+    """
+    periods = []
+    if business_report is not None and len(business_report):
+        pairs = business_report[["period_start", "period_end"]].drop_duplicates()
+        periods += list(zip(_day(pairs["period_start"]), _day(pairs["period_end"]), strict=True))
+    if orders is not None and len(orders):
+        rows = pd.DataFrame()
+        if summary is not None and {"kind", "period_start", "period_end"} <= set(summary):
+            rows = summary.loc[(summary["kind"] == "all_orders")
+                               & summary.get("status", pd.Series("ok", index=summary.index))
+                               .eq("ok")].dropna(subset=["period_start", "period_end"])
+        if len(rows):
+            periods += [(_timestamp(a), _timestamp(b)) for a, b in
+                        zip(rows["period_start"], rows["period_end"], strict=True)]
+        elif orders.attrs.get("period"):
+            periods.append(tuple(_timestamp(value) for value in orders.attrs["period"]))
+    if not periods:
+        return pd.DatetimeIndex([])
+    days = np.unique(np.concatenate([
+        np.arange(start.value // _DAY_NS, end.value // _DAY_NS + 1) for start, end in periods
+        if pd.notna(start) and pd.notna(end)] or [np.array([], dtype=np.int64)]))
+    return pd.DatetimeIndex(pd.to_datetime(days * _DAY_NS))
+
+
+_DAY_NS = 86_400 * 10**9
+
+
+def _timestamp(value):
+    """Naive local midnight of a date-like value (tz-aware values keep their local day)."""
+    value = pd.Timestamp(value)
+    return (value.tz_localize(None) if value.tzinfo is not None else value).normalize()
+
+
+def _sales_lines(business_report, orders, as_of, placeholders):
+    """asin, sku, date of every line with a sale, and the placeholder SKUs left out."""
+    lines, dropped = [], set()
+    if business_report is not None and len(business_report):
+        br = business_report.loc[business_report["units_ordered"].fillna(0) > 0]
+        lines.append(pd.DataFrame({
+            "asin": br["child_asin"].astype(str),
+            "sku": br["sku"] if "sku" in br else pd.Series(pd.NA, index=br.index),
+            "date": _day(br["period_start"])}))
+    if orders is not None and len(orders):
+        live = orders.loc[orders["order_status"].astype(str).str.lower() != "cancelled"]
+        if "sales_channel" in live:
+            live = live.loc[is_marketplace_sale(live)]
+        lines.append(pd.DataFrame({"asin": live["asin"].astype(str), "sku": live["sku"],
+                                   "date": _day(live["purchase_date"])}))
+    if not lines:
+        return pd.DataFrame(columns=["asin", "sku", "date"]), dropped
+    table = pd.concat(lines, ignore_index=True)
+    if as_of is not None:
+        table = table.loc[table["date"] <= pd.Timestamp(as_of)]
+    marked = table["sku"].notna() & is_placeholder_sku(table["sku"], placeholders)
+    dropped = set(table.loc[marked, "sku"].astype(str))
+    return table.loc[~marked], dropped
+
+
 def detect_launches(business_report=None, orders=None, product_master=None, as_of=None,
-                    min_history_weeks=4):
-    """Date every product's launch and say whether the launch happened inside the data.
+                    *, quiet_weeks, summary=None, placeholders=None):
+    """Date every product's launch: a first sale after ``quiet_weeks`` of covered days without one.
+
+    A launch needs the ``quiet_weeks`` before it to be covered by the sales reports (days a
+    report covers, sold or not: :func:`covered_days`): a product whose first sale falls in a
+    file that starts after a gap, or near the start of the data, starts no launch (it may have
+    sold in the days nobody reported).
 
     Parameters
     ----------
@@ -48,90 +156,100 @@ def detect_launches(business_report=None, orders=None, product_master=None, as_o
         Canonical ``business_report_asin`` (child_asin, sessions, units_ordered, period_start,
         period_end; sku when present).
     orders : pandas.DataFrame, optional
-        Canonical ``all_orders`` (sku, asin, purchase_date, order_status); cancelled orders are
+        Canonical ``all_orders`` (sku, asin, purchase_date, order_status; sales_channel when
+        present: multi-channel fulfilment and removals are no sales). Cancelled lines are
         ignored.
     product_master : pandas.DataFrame, optional
-        Seller's product master (sku, asin, category; launch_date when kept).
+        Seller's product master (sku, asin, category; launch_date when kept, which then dates
+        the launch).
     as_of : date-like, optional
         Ignore activity after this date; default the last date in the data.
-    min_history_weeks : int
-        A product whose first activity falls within this many weeks of the start of the data
-        (or before it) is established, not a launch [weeks].
+    quiet_weeks : int
+        Covered weeks without a sale needed before a first sale for it to be a launch [weeks]
+        (params ``launch.launch_quiet_weeks``).
+    summary : pandas.DataFrame, optional
+        ``MarketplaceData.summary``: the periods of the order files.
+    placeholders : iterable of str, optional
+        Placeholder SKUs (``UNKNOW`` ...) left out; default
+        :func:`opsanalysis.io.placeholder_skus`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per ASIN: asin, sku, category, launch_date, launch_source ("product_master",
-        "first_session" or "first_sale"), first_session_date, first_sale_date, is_launch (bool).
+        One row per ASIN: asin, sku, category, launch_date, launch_source ("product_master" or
+        "first_sale"), first_session_date, first_sale_date, quiet_days_covered [days] (covered
+        days in the ``quiet_weeks`` before the launch), is_launch (bool). ``attrs["warnings"]``
+        lists the placeholder SKUs left out.
     """
-    activity = []
-    if business_report is not None and len(business_report):
-        br = business_report.assign(date=_day(business_report["period_start"]))
-        br = br.rename(columns={"child_asin": "asin"})
-        if as_of is not None:
-            br = br.loc[_day(br["period_end"]) <= pd.Timestamp(as_of)]
-        for column, name in (("sessions", "first_session_date"), ("units_ordered", "first_sale_date")):
-            first = br.loc[br[column].fillna(0) > 0].groupby("asin")["date"].min().rename(name)
-            activity.append(first)
-        data_start = br["date"].min()
-    else:
-        data_start = pd.NaT
-    if orders is not None and len(orders):
-        live = orders.loc[orders["order_status"].astype(str).str.lower() != "cancelled"]
-        dates = _day(live["purchase_date"])
-        if as_of is not None:
-            live, dates = live.loc[dates <= pd.Timestamp(as_of)], dates.loc[dates <= pd.Timestamp(as_of)]
-        activity.append(dates.groupby(live["asin"]).min().rename("first_order_date"))
-        data_start = dates.min() if pd.isna(data_start) else min(data_start, dates.min())
-    table = pd.concat(activity, axis=1) if activity else pd.DataFrame()
-    for name in ("first_session_date", "first_sale_date", "first_order_date"):
-        if name not in table:
-            table[name] = pd.NaT
-    table["first_sale_date"] = table[["first_sale_date", "first_order_date"]].min(axis=1)
-    table = table.drop(columns="first_order_date").rename_axis("asin").reset_index()
-    table = _attach_master(table, business_report, orders, product_master)
-    first_activity = table[["first_session_date", "first_sale_date"]].min(axis=1)
+    sales, dropped = _sales_lines(business_report, orders, as_of, placeholders)
+    first_sale = sales.groupby("asin")["date"].min().rename("first_sale_date")
+    first_session = _first_sessions(business_report, as_of)
+    table = pd.concat([first_session, first_sale], axis=1).rename_axis("asin").reset_index()
+    for name in ("first_session_date", "first_sale_date"):
+        table[name] = pd.to_datetime(table.get(name, pd.Series(pd.NaT, index=table.index)))
+    table = _attach_master(table, sales, product_master)
     from_master = table["master_launch_date"].notna()
-    table["launch_date"] = table["master_launch_date"].where(from_master, first_activity)
-    session_first = table["first_session_date"].le(table["first_sale_date"]) | table[
-        "first_sale_date"].isna()
-    table["launch_source"] = np.where(
-        from_master, "product_master", np.where(session_first, "first_session", "first_sale")
-    )
-    cutoff = data_start + pd.Timedelta(weeks=min_history_weeks) if pd.notna(data_start) else pd.NaT
-    table["is_launch"] = table["launch_date"].notna() & (
-        table["launch_date"] >= cutoff if pd.notna(cutoff) else True
-    )
+    table["launch_date"] = table["master_launch_date"].where(from_master, table["first_sale_date"])
+    table["launch_source"] = np.where(from_master, "product_master", "first_sale")
+    anchor = table[["launch_date", "first_sale_date"]].min(axis=1)
+    covered = covered_days(business_report, orders, summary).to_numpy(dtype="datetime64[D]")
+    quiet = int(round(quiet_weeks * 7))
+    days = anchor.to_numpy(dtype="datetime64[D]")
+    known = ~np.isnat(days)
+    counts = np.zeros(len(table), dtype=int)
+    counts[known] = (np.searchsorted(covered, days[known])
+                     - np.searchsorted(covered, days[known] - np.timedelta64(quiet, "D")))
+    table["quiet_days_covered"] = counts
+    table["is_launch"] = known & (counts >= quiet)
+    placeholder_only = _placeholder_asins(business_report, orders, placeholders)
+    keep = ~(table["sku"].notna() & is_placeholder_sku(table["sku"], placeholders))
+    keep &= ~(table["asin"].isin(placeholder_only) & ~table["asin"].isin(sales["asin"]))
+    dropped |= set(table.loc[~keep, "sku"].dropna().astype(str))
+    table = table.loc[keep]
     columns = ["asin", "sku", "category", "launch_date", "launch_source", "first_session_date",
-               "first_sale_date", "is_launch"]
-    return table[columns].sort_values(["launch_date", "asin"]).reset_index(drop=True)
+               "first_sale_date", "quiet_days_covered", "is_launch"]
+    table = table[columns].sort_values(["launch_date", "asin"]).reset_index(drop=True)
+    table.attrs["warnings"] = ([f"placeholder SKUs left out of launches: {', '.join(sorted(dropped))}"]
+                               if dropped else [])
+    return table
 
 
-def _attach_master(table, business_report, orders, product_master):
+def _placeholder_asins(business_report, orders, placeholders):
+    """ASINs whose report lines name only placeholder SKUs (no seller SKU to track them by)."""
+    pairs = [frame[[asin, "sku"]].set_axis(["asin", "sku"], axis=1)
+             for frame, asin in ((business_report, "child_asin"), (orders, "asin"))
+             if frame is not None and len(frame) and "sku" in frame]
+    if not pairs:
+        return set()
+    pairs = pd.concat(pairs, ignore_index=True)
+    marked = pairs["sku"].notna() & is_placeholder_sku(pairs["sku"], placeholders)
+    return set(pairs.loc[marked, "asin"].astype(str)) - set(pairs.loc[~marked, "asin"].astype(str))
+
+
+def _first_sessions(business_report, as_of):
+    if business_report is None or len(business_report) == 0:
+        return pd.Series(dtype="datetime64[ns]", name="first_session_date")
+    br = business_report.loc[business_report["sessions"].fillna(0) > 0]
+    dates = _day(br["period_start"])
+    if as_of is not None:
+        br, dates = br.loc[dates <= pd.Timestamp(as_of)], dates.loc[dates <= pd.Timestamp(as_of)]
+    return dates.groupby(br["child_asin"].astype(str)).min().rename("first_session_date")
+
+
+def _attach_master(table, sales, product_master):
     """Add sku, category and the master's launch date to the activity table (keyed by ASIN)."""
-    skus = []
+    sku = sales.dropna(subset=["sku"]).drop_duplicates("asin").set_index("asin")["sku"]
+    table["category"] = pd.NA
+    table["master_launch_date"] = pd.NaT
     if product_master is not None and len(product_master):
         master = product_master.drop_duplicates("asin").set_index("asin")
-        skus.append(master["sku"])
-    if business_report is not None and "sku" in business_report:
-        skus.append(business_report.dropna(subset=["sku"]).drop_duplicates("child_asin")
-                    .set_index("child_asin")["sku"])
-    if orders is not None and len(orders):
-        skus.append(orders.dropna(subset=["sku"]).drop_duplicates("asin").set_index("asin")["sku"])
-    sku = pd.concat(skus) if skus else pd.Series(dtype=object)
-    sku = sku[~sku.index.duplicated()]
-    if product_master is not None and len(product_master):
-        extra = sorted(set(master.index) - set(table["asin"]))
+        extra = sorted(set(master.index.astype(str)) - set(table["asin"]))
         table = pd.concat([table, pd.DataFrame({"asin": extra})], ignore_index=True)
         table["category"] = table["asin"].map(master["category"])
         if "launch_date" in master:
-            launch = _day(master["launch_date"])
-            table["master_launch_date"] = table["asin"].map(launch.to_dict())
-        else:
-            table["master_launch_date"] = None
-    else:
-        table["category"] = pd.NA
-        table["master_launch_date"] = None
+            table["master_launch_date"] = table["asin"].map(_day(master["launch_date"]).to_dict())
+        sku = pd.concat([master["sku"], sku])
+    sku = sku[~sku.index.duplicated()]
     table["master_launch_date"] = pd.to_datetime(table["master_launch_date"])
     table["sku"] = table["asin"].map(sku)
     return table
@@ -143,7 +261,7 @@ def _week_index(dates, launch_dates):
 
 
 def weekly_launch_curves(launches, business_report, advertised_product=None, organic_rank=None,
-                         as_of=None, max_weeks=52):
+                         as_of=None, *, max_weeks):
     """Weekly curves since launch: sessions, units, sales, conversion, ad share, organic rank.
 
     Parameters
@@ -163,7 +281,7 @@ def weekly_launch_curves(launches, business_report, advertised_product=None, org
     as_of : date-like, optional
         Last date of the data used; default the last period end in the report.
     max_weeks : int
-        Weeks since launch kept [weeks].
+        Weeks since launch kept [weeks] (params ``launch.reference_weeks``).
 
     Returns
     -------
@@ -202,18 +320,14 @@ def weekly_launch_curves(launches, business_report, advertised_product=None, org
 
 def _week_grid(launched, as_of, max_weeks):
     """Every complete week since launch up to ``as_of`` for each launch."""
-    rows = []
-    for launch in launched.itertuples(index=False):
-        complete = int(((as_of - launch.launch_date).days + 1) // 7)
-        weeks = np.arange(min(max(complete, 0), max_weeks))
-        rows.append(pd.DataFrame({
-            "asin": launch.asin, "sku": launch.sku, "category": launch.category,
-            "launch_date": launch.launch_date, "week": weeks,
-            "launch_week_start": launch.launch_date + pd.to_timedelta(weeks * 7, unit="D"),
-        }))
-    columns = ["asin", "sku", "category", "launch_date", "week", "launch_week_start"]
-    grid = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
-    grid["week"] = grid["week"].astype("Int64")
+    complete = ((as_of - pd.to_datetime(launched["launch_date"])).dt.days + 1) // 7
+    counts = np.clip(complete.fillna(0).to_numpy(dtype=int), 0, int(max_weeks))
+    position = np.repeat(np.arange(len(launched)), counts)
+    weeks = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    grid = launched[["asin", "sku", "category", "launch_date"]].iloc[position].reset_index(drop=True)
+    grid["week"] = pd.array(weeks, dtype="Int64")
+    grid["launch_date"] = pd.to_datetime(grid["launch_date"])
+    grid["launch_week_start"] = grid["launch_date"] + pd.to_timedelta(weeks * 7, unit="D")
     return grid
 
 
@@ -236,8 +350,7 @@ def _weekly_ad_sales(curves, advertised_product):
     ads = ads.merge(first, on="asin")
     ads["week"] = _week_index(ads["date"], ads["launch_date"])
     weekly = ads.groupby(["asin", "week"])["ad_sales"].sum()
-    values = pd.MultiIndex.from_frame(curves[["asin", "week"]]).map(weekly.to_dict().get)
-    values = pd.Series(np.asarray(values, dtype=float), index=curves.index)
+    values = pd.Series(_lookup(curves, weekly), index=curves.index)
     # Inside the ad report's dates a missing ASIN-week had no ad sales; outside it is unknown.
     week_end = curves["launch_week_start"] + pd.Timedelta(days=6)
     covered = (week_end >= first_date) & (curves["launch_week_start"] <= last_date)
@@ -254,8 +367,14 @@ def _weekly_rank(curves, organic_rank):
     ranks = ranks.merge(curves.drop_duplicates("asin")[["asin", "launch_date"]], on="asin")
     ranks["week"] = _week_index(ranks["date"], ranks["launch_date"])
     weekly = ranks.groupby(["asin", "week"])["rank"].median()
-    values = pd.MultiIndex.from_frame(curves[["asin", "week"]]).map(weekly.to_dict().get)
-    return pd.Series(np.asarray(values, dtype=float), index=curves.index)
+    return pd.Series(_lookup(curves, weekly), index=curves.index)
+
+
+def _lookup(curves, weekly):
+    """Values of a Series indexed by (asin, week) at each row of ``curves``; NaN where absent."""
+    keys = curves[["asin", "week"]].astype({"week": "int64"})
+    table = weekly.rename("value").reset_index().astype({"week": "int64"})
+    return keys.merge(table, on=["asin", "week"], how="left")["value"].to_numpy(dtype=float)
 
 
 @dataclass
@@ -272,12 +391,15 @@ class LaunchTracking:
     ramp_demand : forecast units per tracked launch and week for the replenishment plan: asin,
         sku, week, launch_week_start, units_forecast (median), units_q10, units_q90 and
         units_mean (expected units, what stock is planned on) [units per week].
+    curve_fits : :func:`.curves.fit_launch_curves` of the tracked launches (verdict metric),
+        whose best identifiable fit gives their steady state.
     """
 
     verdicts: pd.DataFrame
     bands: pd.DataFrame
     reference: pd.DataFrame
     ramp_demand: pd.DataFrame
+    curve_fits: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _history(curves, metric, asins, max_week=None):
@@ -293,27 +415,63 @@ def _trailing_mean(values, weeks):
     return pd.Series(values, dtype=float).rolling(max(int(weeks), 1), min_periods=1).mean().to_numpy()
 
 
-def _verdict(observed, q10, q90, lagging_weeks, smoothing_weeks):
-    """Verdict and the number of latest consecutive weeks below the reference's low band.
+#: The launch verdict's decision table: inputs -> verdict -> reason (the action per verdict is
+#: params ``launch.actions``). Inputs, in order: enough weeks observed (>= ``lagging_weeks``);
+#: past launches of the same category (>= ``min_reference_launches``); position of the latest
+#: trailing ``smoothing_weeks``-week mean against the reference band's trailing mean at the same
+#: week ("below", "inside", "above"); below for ``lagging_weeks`` weeks or more; settled (steady
+#: state reached: no weeks left to it, so a launch below the band is "stalled", never "lagging"
+#: with nothing left to ramp). None = any value. Exactly one row matches any input.
+DECISION_TABLE = (
+    # enough, category, position, long_below, settled -> verdict, reason
+    ((False, None, None, None, None), "too_early", "fewer_weeks_than_needed"),
+    ((True, False, None, None, None), "no_reference", "no_category_reference"),
+    ((True, True, "below", True, False), "lagging", "below_band_still_ramping"),
+    ((True, True, "below", True, True), "stalled", "below_band_settled"),
+    ((True, True, "below", False, None), "watch", "below_band_briefly"),
+    ((True, True, "inside", None, None), "on_track", "inside_band"),
+    ((True, True, "above", None, None), "ahead", "above_band"),
+)
+VERDICTS = tuple(dict.fromkeys(row[1] for row in DECISION_TABLE))
 
-    Weekly counts are noisy and a band from a handful of past launches is jagged, so both sides
-    are compared as trailing means over ``smoothing_weeks``.
+
+def launch_verdict(enough_weeks, category_reference, position, long_below, settled):
+    """Verdict and reason of a launch from :data:`DECISION_TABLE`.
+
+    Parameters
+    ----------
+    enough_weeks : bool
+        At least ``lagging_weeks`` weeks observed.
+    category_reference : bool
+        Enough past launches of the same category for a fair level comparison.
+    position : {"below", "inside", "above"}
+        Latest trailing-mean level against the band's trailing mean at the same week.
+    long_below : bool
+        Below the band for ``lagging_weeks`` consecutive weeks or more, up to the latest.
+    settled : bool
+        Steady state reached (no weeks left to it).
+
+    Returns
+    -------
+    tuple of str
+        (verdict, reason).
     """
-    observed = _trailing_mean(observed, smoothing_weeks)
-    below = observed < _trailing_mean(q10, smoothing_weeks)
-    above = observed > _trailing_mean(q90, smoothing_weeks)
-    run = 0
-    for flag in below[::-1]:
-        if not flag:
-            break
-        run += 1
-    if observed.size < lagging_weeks:
-        return "too_early", run
-    if run >= lagging_weeks:
-        return "lagging", run
-    if above[-lagging_weeks:].all():
-        return "ahead", run
-    return "on_track", run
+    given = (bool(enough_weeks), bool(category_reference), position, bool(long_below),
+             bool(settled))
+    for inputs, verdict, reason in DECISION_TABLE:
+        if all(want is None or want == value for want, value in zip(inputs, given, strict=True)):
+            return verdict, reason
+    raise ValueError(f"no verdict for inputs {given}")
+
+
+def _position(observed, q10, q90, smoothing_weeks):
+    """Latest position against the band and the run of latest weeks below it (trailing means)."""
+    level = _trailing_mean(observed, smoothing_weeks)
+    low, high = _trailing_mean(q10, smoothing_weeks), _trailing_mean(q90, smoothing_weeks)
+    below = level < low
+    run = int(np.argmin(below[::-1])) if not below.all() else int(below.size)
+    position = "below" if below[-1] else "above" if level[-1] > high[-1] else "inside"
+    return position, run, level[-1], low[-1], high[-1]
 
 
 def track_launches(launches, curves, as_of, settings, listing_changes=None):
@@ -329,11 +487,7 @@ def track_launches(launches, curves, as_of, settings, listing_changes=None):
         Reference date: launches within ``tracker_weeks`` before it are tracked, older ones
         form the reference.
     settings : dict
-        The ``launch`` section of the params (``opsanalysis.params.load(mp)["launch"]``):
-        tracker_weeks, horizon_weeks, lagging_quantile, lagging_weeks, smoothing_weeks,
-        steady_state_fraction, min_reference_launches, band_quantiles, verdict_metric,
-        stock_metric, own_weight_half_weeks, recency_weeks, pool_weeks, analogs, shape_winsor,
-        max_clusters, min_silhouette, min_cluster_size, plateau_weeks, build_up_weeks.
+        The ``launch`` section of the params (``opsanalysis.params.load(mp)["launch"]``).
     listing_changes : pandas.DataFrame, optional
         asin (or sku), date, change_type ("title", "main_image" ...): changes inside a launch's
         build-up raise a warning (they reset the weight building).
@@ -342,27 +496,36 @@ def track_launches(launches, curves, as_of, settings, listing_changes=None):
     -------
     LaunchTracking
         ``verdicts`` columns: asin, sku, category, launch_date, weeks_observed, metric,
-        latest_value, reference_q10, reference_q50, reference_q90 (at the latest week),
-        weeks_below_q10 (latest consecutive weeks whose trailing mean is below the reference's
-        trailing low band), verdict (one of ``VERDICTS``), reference_launches, reference_scope
-        ("category" or "marketplace"), shape_cluster, expected_plateau [per week] (expected
-        level: median of the last 4 weeks of the forecast ``mean``), weeks_to_steady_state,
-        weeks_left_to_steady_state [weeks] (from the ``mean`` path), ramp_units [units] (stock
-        the remaining ramp needs: sum of the expected weekly units until steady state),
-        ramp_units_q90 [units] (sum of the weekly 90th percentiles), listing_change_warning
-        (bool), listing_changes (text).
+        latest_value (the latest week), latest_level (its trailing ``smoothing_weeks`` mean,
+        what the verdict compares), band_low, band_high (trailing means of the reference's
+        q10 / q90 over the same weeks), reference_q10, reference_q50, reference_q90 (at the
+        latest week), weeks_below_q10, verdict (:data:`VERDICTS`), reason, action (params
+        ``launch.actions``), reference_launches, reference_scope ("category" or
+        "marketplace"), shape_cluster, expected_plateau [per week], weeks_to_steady_state
+        (:func:`.curves.steady_state_week`), weeks_left_to_steady_state [weeks],
+        steady_state_source ("own_curve": the launch's identifiable curve fit, as in
+        :func:`.curves.fit_launch_curves`; "reference_forecast": its forecast from past
+        launches), ramp_units, ramp_units_q90 [units] (NaN where the steady state is unknown),
+        listing_change_warning (bool), listing_changes (text).
     """
     as_of = pd.Timestamp(as_of)
     launched = launches.loc[launches["is_launch"].astype(bool)]
     start = as_of - pd.Timedelta(weeks=settings["tracker_weeks"])
     recent = launched.loc[launched["launch_date"] > start]
     past = launched.loc[launched["launch_date"] <= start]
-    rows, bands, ramp, used_for, cache = [], [], [], {}, {}
+    by_asin = {asin: frame.sort_values("week") for asin, frame in curves.groupby("asin", sort=False)}
+    fits = fit_launch_curves(_history(curves, settings["verdict_metric"], recent["asin"]),
+                             CURVE_MODELS, fraction=settings["steady_state_fraction"],
+                             min_plateau_weeks=settings["min_plateau_weeks"])
+    best = fits.loc[fits["best"]].set_index("unique_id") if len(fits) else fits
+    rows, bands, ramp, used_for = [], [], [], {}
+    cache = {"fits": best}
     for launch in recent.itertuples(index=False):
         members, scope = _reference_members(past, launch.category, settings)
         for asin in members["asin"]:
             used_for.setdefault(asin, []).append(launch.asin)
-        row, band, demand = _track_one(launch, curves, members, scope, settings, cache)
+        own = by_asin.get(launch.asin, curves.iloc[:0])
+        row, band, demand = _track_one(launch, own, curves, members, scope, settings, cache)
         row.update(_listing_warning(launch, listing_changes, row, settings))
         rows.append(row)
         bands.append(band)
@@ -373,16 +536,19 @@ def track_launches(launches, curves, as_of, settings, listing_changes=None):
     demand_frame = pd.concat(ramp, ignore_index=True) if ramp else pd.DataFrame(
         columns=_DEMAND_COLUMNS)
     return LaunchTracking(verdicts=verdicts, bands=band_frame, reference=reference,
-                          ramp_demand=demand_frame)
+                          ramp_demand=demand_frame, curve_fits=fits)
 
 
 _VERDICT_COLUMNS = [
     "asin", "sku", "category", "launch_date", "weeks_observed", "metric", "latest_value",
-    "reference_q10", "reference_q50", "reference_q90", "weeks_below_q10", "verdict",
-    "reference_launches", "reference_scope", "shape_cluster", "expected_plateau",
-    "weeks_to_steady_state", "weeks_left_to_steady_state", "ramp_units", "ramp_units_q90",
-    "listing_change_warning", "listing_changes",
+    "latest_level", "band_low", "band_high", "reference_q10", "reference_q50", "reference_q90",
+    "weeks_below_q10", "verdict", "reason", "action", "reference_launches", "reference_scope",
+    "shape_cluster", "expected_plateau", "weeks_to_steady_state", "weeks_left_to_steady_state",
+    "steady_state_source", "ramp_units", "ramp_units_q90", "listing_change_warning",
+    "listing_changes",
 ]
+_REFERENCE_COLUMNS = ["asin", "sku", "category", "launch_date", "plateau_level",
+                      "weeks_to_steady_state", "shape_cluster", "used_for"]
 _DEMAND_COLUMNS = ["asin", "sku", "week", "launch_week_start", "units_forecast", "units_q10",
                    "units_q90", "units_mean"]
 _BAND_COLUMNS = ["asin", "sku", "week", "launch_week_start", "observed_level", "reference_q10",
@@ -398,127 +564,129 @@ def _reference_members(past, category, settings):
     return past, "marketplace"
 
 
-def _quantile_names(settings):
-    low, high = settings["band_quantiles"]
-    return low, high
+def _cached(cache, key, build):
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
 
 
 def _reference_for(curves, metric, asins, settings, cache):
     """Reference of these past launches for this metric, built once per call of the tracker."""
-    key = (metric, tuple(sorted(asins)))
-    if key not in cache:
-        cache[key] = build_reference(_history(curves, metric, asins),
-                                     fraction=settings["steady_state_fraction"],
-                                     **_reference_options(settings))
-    return cache[key]
+    key = ("reference", metric, tuple(sorted(asins)))
+    plateaus = cache.setdefault("plateaus", {})
+    return _cached(cache, key, lambda: build_reference(
+        _members_history(curves, metric, asins, cache), plateau_cache=plateaus,
+        **reference_options(settings)))
 
 
-def _track_one(launch, curves, members, scope, settings, cache):
+def _members_history(curves, metric, asins, cache):
+    key = ("history", metric, tuple(sorted(asins)))
+    return _cached(cache, key, lambda: _history(curves, metric, asins))
+
+
+def _band_levels(curves, metric, asins, settings, cache):
+    """Reference q-low / median / q-high per week since launch of these past launches."""
+    def build():
+        history = _members_history(curves, metric, asins, cache)
+        if history.empty:
+            return None
+        _, levels = launch_matrix(history, int(settings["reference_weeks"])
+                                  + int(settings["horizon_weeks"]))
+        lag_q = settings["lagging_quantile"]
+        return _nanquantile(levels, [lag_q, 0.5, 1.0 - lag_q])
+    return _cached(cache, ("bands", metric, tuple(sorted(asins))), build)
+
+
+def _track_one(launch, own, curves, members, scope, settings, cache):
     """Verdict row, band rows and ramp demand for one recent launch."""
-    metric, stock_metric = settings["verdict_metric"], settings["stock_metric"]
-    low, high = _quantile_names(settings)
-    fraction = settings["steady_state_fraction"]
-    own = curves.loc[curves["asin"] == launch.asin].sort_values("week")
+    metric = settings["verdict_metric"]
     observed = own[metric].to_numpy(dtype=float)
-    n_obs = observed.size
-    horizon = int(settings["horizon_weeks"])
-    width = n_obs + horizon
-    history = _history(curves, metric, members["asin"])
-    options = _forecast_options(settings)
+    n_obs, horizon = observed.size, int(settings["horizon_weeks"])
     row = {
         "asin": launch.asin, "sku": launch.sku, "category": launch.category,
         "launch_date": launch.launch_date, "weeks_observed": n_obs, "metric": metric,
         "latest_value": observed[-1] if n_obs else np.nan, "reference_launches": len(members),
         "reference_scope": scope,
     }
-    if history.empty or n_obs == 0:
-        row.update(verdict="too_early", weeks_below_q10=0)
+    quantile_levels = _band_levels(curves, metric, members["asin"], settings, cache)
+    if quantile_levels is None or n_obs == 0:
+        verdict, reason = launch_verdict(
+            n_obs >= int(settings["lagging_weeks"]), False, None, False, False)
+        row.update(verdict=verdict, reason=reason, action=settings["actions"][verdict],
+                   weeks_below_q10=0)
         return row, pd.DataFrame(columns=_BAND_COLUMNS), pd.DataFrame()
-    _, levels = launch_matrix(history, width)
-    lag_q = settings["lagging_quantile"]
-    quantile_levels = _nanquantile(levels, [lag_q, 0.5, 1.0 - lag_q])
-    verdict, run = _verdict(observed, quantile_levels[0, :n_obs], quantile_levels[2, :n_obs],
-                            int(settings["lagging_weeks"]), settings["smoothing_weeks"])
-    if scope != "category":
-        # Levels differ between categories (price, conversion): no fair level comparison.
-        verdict = "no_reference" if verdict != "too_early" else verdict
+    width = n_obs + horizon
+    quantile_levels = quantile_levels[:, :width]
+    position, run, level, low, high = _position(
+        observed, quantile_levels[0, :n_obs], quantile_levels[2, :n_obs], settings["smoothing_weeks"])
     reference = _reference_for(curves, metric, members["asin"], settings, cache)
-    own_history = _history(own, metric, [launch.asin])
-    forecast = forecast_ramp(own_history, reference, horizon, quantiles=(low, high), **options)
-    # Plateau and timing are expected levels: the mean path (a median path is 0 throughout for a
-    # launch selling in fewer than half of its weeks).
-    steady = _steady_state(observed, forecast["mean"].to_numpy(), fraction)
+    forecast = forecast_ramp(_history(own, metric, [launch.asin]), reference, horizon,
+                             **ramp_options(settings))
+    fit = cache["fits"].loc[launch.asin] if launch.asin in cache["fits"].index else None
+    steady = _steady_state(observed, forecast["mean"].to_numpy(), fit, settings)
+    verdict, reason = launch_verdict(
+        n_obs >= int(settings["lagging_weeks"]), scope == "category", position,
+        run >= int(settings["lagging_weeks"]), steady["weeks_left_to_steady_state"] == 0)
     row.update(
+        latest_level=level, band_low=low, band_high=high,
         reference_q10=quantile_levels[0, n_obs - 1], reference_q50=quantile_levels[1, n_obs - 1],
         reference_q90=quantile_levels[2, n_obs - 1], weeks_below_q10=run, verdict=verdict,
+        reason=reason, action=settings["actions"][verdict],
         shape_cluster=int(forecast["cluster"].iloc[0]) if len(forecast) else np.nan, **steady,
     )
-    demand = _ramp_demand(launch, curves, members, own, stock_metric, horizon, settings, cache)
-    weeks_left = int(row["weeks_left_to_steady_state"]) if np.isfinite(
-        row["weeks_left_to_steady_state"]) else horizon
+    demand = (forecast if settings["stock_metric"] == metric else
+              _forecast(own, settings["stock_metric"], launch, curves, members, settings, cache))
+    demand = _demand_frame(launch, demand)
+    weeks_left = row["weeks_left_to_steady_state"]
+    known = np.isfinite(weeks_left) and len(demand)
     # Stock adds up over weeks: expected units, not medians (which understate intermittent sales).
-    row["ramp_units"] = float(demand["units_mean"].iloc[:weeks_left].sum()) if len(demand) else np.nan
-    row["ramp_units_q90"] = float(demand["units_q90"].iloc[:weeks_left].sum()) if len(demand) else np.nan
+    row["ramp_units"] = float(demand["units_mean"].iloc[:int(weeks_left)].sum()) if known else np.nan
+    row["ramp_units_q90"] = (float(demand["units_q90"].iloc[:int(weeks_left)].sum()) if known
+                             else np.nan)
     band = _band_frame(launch, own, metric, quantile_levels, forecast, width)
     return row, band, demand
 
 
-def _forecast_options(settings):
-    return {
-        "own_weight_half_weeks": settings["own_weight_half_weeks"],
-        "recency_weeks": settings["recency_weeks"],
-        "pool_weeks": settings["pool_weeks"],
-        "analogs": settings["analogs"],
-        "shape_winsor": settings["shape_winsor"],
-        "fraction": settings["steady_state_fraction"],
-    }
+def _forecast(own, metric, launch, curves, members, settings, cache):
+    reference = _reference_for(curves, metric, members["asin"], settings, cache)
+    return forecast_ramp(_history(own, metric, [launch.asin]), reference,
+                         int(settings["horizon_weeks"]), **ramp_options(settings))
 
 
-def _reference_options(settings):
-    return {
-        "max_clusters": settings["max_clusters"],
-        "min_silhouette": settings["min_silhouette"],
-        "min_cluster_size": settings["min_cluster_size"],
-        "plateau_weeks": settings["plateau_weeks"],
-    }
+def _steady_state(observed, forecast, fit, settings):
+    """Expected plateau and weeks to / left to steady state (:func:`.curves.steady_state_week`).
 
-
-def _steady_state(observed, forecast, fraction):
-    """Expected plateau and weeks to / left to ``fraction`` of it, from the forecast path.
-
-    ``forecast`` is the expected (mean) weekly level of the coming weeks [per week].
+    The launch's own best identifiable curve fit (``fit``, a row of
+    :func:`.curves.fit_launch_curves`: the fit table's figure), else the first forecast week
+    whose expected (mean) level from past launches reaches the fraction of their last 4 weeks'
+    level (the plateau). Only an identifiable fit can say a launch has settled. Unknown
+    (plateau 0, never reached) is NaN, not 0.
     """
-    if forecast.size == 0:
-        return {"expected_plateau": np.nan, "weeks_to_steady_state": np.nan,
-                "weeks_left_to_steady_state": np.nan}
-    plateau = float(np.median(forecast[-4:]))
-    n_obs = observed.size
-    recent_level = float(np.mean(observed[-2:]))
-    if plateau <= 0 or recent_level >= fraction * plateau:
-        reached = np.flatnonzero(observed >= fraction * plateau)
-        week = int(reached[0]) if reached.size else n_obs - 1
-        return {"expected_plateau": plateau, "weeks_to_steady_state": float(week),
-                "weeks_left_to_steady_state": 0.0}
-    ahead = np.flatnonzero(forecast >= fraction * plateau)
-    left = int(ahead[0]) + 1 if ahead.size else forecast.size
-    return {"expected_plateau": plateau, "weeks_to_steady_state": float(n_obs - 1 + left),
-            "weeks_left_to_steady_state": float(left)}
+    fraction, n_obs = settings["steady_state_fraction"], observed.size
+    if fit is not None:
+        plateau, week, source = fit["plateau"], fit["weeks_to_steady_state"], "own_curve"
+    elif forecast.size:
+        # No plateau in the launch's own weeks (its fit is not identifiable): it has not
+        # settled yet, so its steady state lies in the forecast weeks, never in the past.
+        plateau = float(np.median(forecast[-4:]))
+        week = n_obs + steady_state_week(forecast, plateau, fraction)
+        source = "reference_forecast"
+    else:
+        plateau, week, source = np.nan, np.nan, "reference_forecast"
+    left = max(week - (n_obs - 1), 0.0) if np.isfinite(week) else np.nan
+    return {"expected_plateau": plateau, "weeks_to_steady_state": week,
+            "weeks_left_to_steady_state": left, "steady_state_source": source}
 
 
-def _ramp_demand(launch, curves, members, own, stock_metric, horizon, settings, cache):
+def _demand_frame(launch, forecast):
     """Units forecast for the coming weeks of one launch (what the ramp will sell).
 
     ``units_forecast`` is the median [units per week], ``units_mean`` the expected units per week
     that stock is planned on.
     """
-    history = _history(curves, stock_metric, members["asin"])
-    own_history = _history(own, stock_metric, [launch.asin])
-    if history.empty or own_history.empty:
-        return pd.DataFrame()
-    reference = _reference_for(curves, stock_metric, members["asin"], settings, cache)
-    low, high = _quantile_names(settings)
-    forecast = forecast_ramp(own_history, reference, horizon, quantiles=(low, high),
-                             **_forecast_options(settings))
+    if forecast is None or forecast.empty:
+        return pd.DataFrame(columns=_DEMAND_COLUMNS)
+    forecast = forecast.copy()
     forecast.columns = ["asin", "week", "units_forecast", "units_q10", "units_q90", "units_mean",
                         "cluster"]
     forecast["sku"] = launch.sku
@@ -544,9 +712,7 @@ def _band_frame(launch, own, metric, quantile_levels, forecast, width):
 
 def _reference_table(past, curves, settings, used_for, cache):
     """Past launches with their plateau, weeks to steady state and shape cluster."""
-    metric = settings["verdict_metric"]
-    columns = ["asin", "sku", "category", "launch_date", "plateau_level", "weeks_to_steady_state",
-               "shape_cluster", "used_for"]
+    metric, columns = settings["verdict_metric"], _REFERENCE_COLUMNS
     if past.empty:
         return pd.DataFrame(columns=columns)
     reference = _reference_for(curves, metric, past["asin"], settings, cache)

@@ -1,4 +1,4 @@
-"""Charts of the marketplace overview: daily sales and the period each report covers."""
+"""Charts of the marketplace overview: sales over time and the period each report covers."""
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -12,12 +12,14 @@ __all__ = ["plot_daily_sales", "plot_report_periods"]
 @localised
 def plot_daily_sales(daily: pd.DataFrame, ax=None, language="en", currency=None,
                      rolling_days=7):
-    """Daily ordered product sales with a rolling mean.
+    """Ordered product sales per day with a rolling mean, or per week or month as steps.
 
     Parameters
     ----------
     daily : DataFrame
-        date, ordered_product_sales [currency] (``opsanalysis.overview.daily_sales``).
+        date, ordered_product_sales [currency] and optionally grain ("day", "week", "month";
+        ``opsanalysis.overview.sales_series``; ``daily_sales`` gives days). Weeks and months
+        are drawn as steps over their period, never as days.
     ax : matplotlib Axes, optional
         Axes to draw on; a new figure when omitted.
     language : {"en", "zh"}
@@ -25,7 +27,7 @@ def plot_daily_sales(daily: pd.DataFrame, ax=None, language="en", currency=None,
     currency : str, optional
         ISO code shown on the y axis.
     rolling_days : int
-        Window of the rolling mean [days].
+        Window of the rolling mean [days]; daily data only.
 
     Returns
     -------
@@ -34,11 +36,17 @@ def plot_daily_sales(daily: pd.DataFrame, ax=None, language="en", currency=None,
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.5))
     series = daily.set_index("date")["ordered_product_sales"].astype(float)
+    grain = daily["grain"].iloc[0] if "grain" in daily and len(daily) else "day"
     sales = label("ordered_product_sales", language)
-    ax.plot(series.index, series.to_numpy(), color="#9bbbd4", linewidth=0.8, label=sales)
-    rolling = series.rolling(rolling_days, min_periods=1).mean()
-    ax.plot(rolling.index, rolling.to_numpy(), color="#1f4e79", linewidth=1.8,
-            label=f"{sales} ({rolling_days} {label('days', language)})")
+    if grain == "day":
+        ax.plot(series.index, series.to_numpy(), color="#9bbbd4", linewidth=0.8, label=sales)
+        rolling = series.rolling(rolling_days, min_periods=1).mean()
+        ax.plot(rolling.index, rolling.to_numpy(), color="#1f4e79", linewidth=1.8,
+                label=f"{sales} ({rolling_days} {label('days', language)})")
+    else:  # one step per period, drawn from its first day
+        per = label("sales_grain", language).format(grain=label(f"grain_{grain}", language))
+        ax.step(series.index, series.to_numpy(), where="post", color="#1f4e79", linewidth=1.8,
+                label=per)
     ax.set_xlabel(label("date", language))
     ax.set_ylabel(f"{sales} [{currency}]" if currency else sales)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))

@@ -48,7 +48,8 @@ def plot_tradeoff(summary: pd.DataFrame, ax=None, language: str = "en"):
     ax.set_xlabel(label("avg_on_hand_days", language))
     ax.set_ylabel(label("fill_rate", language))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    if len(frame):
+        ax.legend(fontsize=7)
     return ax
 
 
@@ -103,7 +104,8 @@ def plot_fee_outlook(fees: pd.DataFrame, ax=None, language: str = "en"):
            label=label("aged_surcharge", language))
     currency = fees["currency"].iloc[0] if len(fees) else ""
     ax.set_ylabel(currency)
-    ax.legend(fontsize=8)
+    if len(monthly):
+        ax.legend(fontsize=8)
     return ax
 
 

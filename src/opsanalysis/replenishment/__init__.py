@@ -14,10 +14,17 @@ Public entry points (stable; notebooks and other modules rely on them):
   dated fee tables in params.
 """
 
-from opsanalysis.replenishment import fees, policy
-from opsanalysis.replenishment.orders import SETTINGS_DEFAULTS, recommend_orders, resolve_settings
+from opsanalysis.replenishment import decisions, fees, policy, risk, sources
+from opsanalysis.replenishment.decisions import DECISION_TABLE, decide, decision_table_frame
+from opsanalysis.replenishment.orders import (
+    OPTIONAL_SETTINGS,
+    SETTINGS_KEYS,
+    recommend_orders,
+    resolve_settings,
+)
 from opsanalysis.replenishment.plan import (
     ACTIONS,
+    PLAN_COLUMNS,
     STATUSES,
     ReplenishmentPlan,
     lead_time_legs,
@@ -25,6 +32,7 @@ from opsanalysis.replenishment.plan import (
     plan,
     plan_policy_comparison,
     plan_sheets,
+    status_by_sku,
 )
 from opsanalysis.replenishment.simulate import (
     Policy,
@@ -38,10 +46,21 @@ from opsanalysis.replenishment.simulate import (
     simulate,
     simulation_summary,
 )
+from opsanalysis.replenishment.sources import PlanNeedsData
 
 __all__ = [
     "ACTIONS",
-    "SETTINGS_DEFAULTS",
+    "DECISION_TABLE",
+    "PLAN_COLUMNS",
+    "PlanNeedsData",
+    "decide",
+    "decision_table_frame",
+    "decisions",
+    "risk",
+    "sources",
+    "status_by_sku",
+    "OPTIONAL_SETTINGS",
+    "SETTINGS_KEYS",
     "STATUSES",
     "Policy",
     "ReplenishmentPlan",

@@ -13,29 +13,32 @@ import pandas as pd
 
 from opsanalysis.replenishment import policy
 
-__all__ = ["SETTINGS_DEFAULTS", "demand_matrices", "recommend_orders", "resolve_settings"]
+__all__ = ["OPTIONAL_SETTINGS", "SETTINGS_KEYS", "demand_matrices", "recommend_orders",
+           "resolve_settings"]
 
-# Flat settings of recommend_orders and simulate. Values a caller does not give come from here;
-# passing a loaded params dict instead fills them from its lead_time / replenishment sections.
-SETTINGS_DEFAULTS = {
-    "lead_time_days": None,          # required [days]
-    "lead_time_cv": 0.0,             # [fraction]
-    "review_period_days": 7.0,       # [days]
-    "target_service_level": 0.95,    # cycle service level [fraction]
-    "order_crossover": False,        # independent lead times per order (orders overtake)
-    "normal_floor": False,           # never below mean + z sigma (lumpy demand)
-    "seasonal_lift": None,           # policy.seasonal_lift keyword arguments; None = no lift
-    "min_cover_days": 0.0,           # expected stock left at the end of the interval [days]
-    "target_cover_days": 0.0,        # cover at arrival an order aims for [days]
-    "max_cover_days": math.inf,      # cover at arrival never planned above this [days]
-    "case_pack": 1,                  # [units per carton]
-    "moq": 0,                        # [units]
-    "production_days": 0.0,          # order-by -> ship-by offset [days]
-    "forecast_method": "auto",
-    "forecast_quantile": 0.9,        # forecast quantile read for the daily spread [fraction]
-    "velocity_window_days": 28,      # trailing window of the level-uncertainty check [days]
-    "overrides": None,               # DataFrame indexed by unique_id with any per-SKU setting
-}
+#: Flat settings of :func:`recommend_orders`, every one required in a flat settings dict; a
+#: loaded params dict supplies them from its ``lead_time``, ``replenishment`` and ``forecast``
+#: sections (``params/defaults.yaml`` is their only home).
+SETTINGS_KEYS = (
+    "lead_time_days",        # mean [days]
+    "lead_time_cv",          # [fraction]
+    "review_period_days",    # [days]
+    "target_service_level",  # cycle service level [fraction]
+    "order_crossover",       # independent lead times per order (orders overtake)
+    "normal_floor",          # never below mean + z sigma (lumpy demand)
+    "seasonal_lift",         # policy.seasonal_lift keyword arguments; None = no lift
+    "min_cover_days",        # expected stock left at the end of the interval [days]
+    "target_cover_days",     # cover at arrival an order aims for [days]
+    "max_cover_days",        # cover at arrival never planned above this [days]
+    "production_days",       # order-by -> ship-by offset [days]
+    "forecast_method",
+    "forecast_quantile",     # forecast quantile read for the daily spread [fraction]
+    "velocity_window_days",  # trailing window of the level-uncertainty check [days]
+    "rate_window_days",      # daily rate after arrival: mean forecast over these days [days]
+)
+#: Product data rather than settings: when absent an order is not constrained (loose units,
+#: no minimum, no per-SKU overrides). Per-SKU values usually come as ``position`` columns.
+OPTIONAL_SETTINGS = {"case_pack": 1, "moq": 0, "overrides": None}
 PER_SKU = ("lead_time_days", "lead_time_cv", "review_period_days", "target_service_level",
            "min_cover_days", "target_cover_days", "max_cover_days", "case_pack", "moq",
            "production_days")
@@ -52,40 +55,59 @@ def _lead_time_from_params(params: dict) -> tuple[float, float]:
     return float(total), float(cv)
 
 
+def _from_params(params: dict) -> dict:
+    """Every key of :data:`SETTINGS_KEYS` from a loaded params dict."""
+    rep = params["replenishment"]
+    lead_days, lead_cv = _lead_time_from_params(params)
+    return {
+        "lead_time_days": lead_days, "lead_time_cv": lead_cv,
+        "review_period_days": rep["review_period_days"],
+        "target_service_level": rep["target_service_level"],
+        "order_crossover": rep["order_crossover"], "normal_floor": rep["normal_floor"],
+        "seasonal_lift": dict(rep["seasonal_lift"]),
+        "min_cover_days": rep["min_cover_days"], "target_cover_days": rep["target_cover_days"],
+        "max_cover_days": rep["max_cover_days"],
+        "production_days": params["lead_time"]["production_days"],
+        "forecast_method": params["forecast"]["method"],
+        "forecast_quantile": rep["forecast_quantile"],
+        "velocity_window_days": rep["velocity_window_days"],
+        "rate_window_days": rep["rate_window_days"],
+    }
+
+
 def resolve_settings(settings) -> dict:
-    """Flat settings for :func:`recommend_orders` from a dict or a loaded params dict.
+    """Flat settings for :func:`recommend_orders` from a flat dict or a loaded params dict.
 
     Parameters
     ----------
     settings : dict
-        Either flat keys of :data:`SETTINGS_DEFAULTS` (``lead_time_days`` required), or a params
-        dict from :func:`opsanalysis.params.load` (lead time = sum of its legs, cover and service
-        targets from ``replenishment``), optionally with flat keys on top.
+        Either every key of :data:`SETTINGS_KEYS` (plus any of :data:`OPTIONAL_SETTINGS`), or
+        a params dict from :func:`opsanalysis.params.load` (lead time = sum of its legs, the
+        rest from ``replenishment`` and ``forecast.method``), optionally with flat keys on top.
 
     Returns
     -------
     dict
-        Every key of :data:`SETTINGS_DEFAULTS`.
+        Every key of :data:`SETTINGS_KEYS` and :data:`OPTIONAL_SETTINGS`.
+
+    Raises
+    ------
+    ValueError
+        For a flat dict that lacks keys (named in the message), or a service level outside
+        (0, 1).
     """
     settings = dict(settings)
-    resolved = dict(SETTINGS_DEFAULTS)
     if "replenishment" in settings and "lead_time" in settings:
-        rep = settings["replenishment"]
-        lead_days, lead_cv = _lead_time_from_params(settings)
-        resolved.update(
-            lead_time_days=lead_days, lead_time_cv=lead_cv,
-            review_period_days=rep["review_period_days"],
-            target_service_level=rep["target_service_level"],
-            min_cover_days=rep["min_cover_days"], target_cover_days=rep["target_cover_days"],
-            max_cover_days=rep["max_cover_days"],
-            production_days=settings["lead_time"]["production_days"],
-            velocity_window_days=rep["velocity_window_days"],
-            order_crossover=rep["order_crossover"],
-            normal_floor=rep["normal_floor"],
-            seasonal_lift=dict(rep["seasonal_lift"]),
-            forecast_method=settings.get("forecast", {}).get("method", "auto"),
-        )
-    resolved.update({k: v for k, v in settings.items() if k in SETTINGS_DEFAULTS})
+        resolved = _from_params(settings)
+    else:
+        missing = [key for key in SETTINGS_KEYS if key not in settings]
+        if missing:
+            raise ValueError(f"flat settings lack {missing}: give every key of SETTINGS_KEYS, "
+                             "or pass opsanalysis.params.load(marketplace)")
+        resolved = {}
+    known = (*SETTINGS_KEYS, *OPTIONAL_SETTINGS)
+    resolved = {**OPTIONAL_SETTINGS, **resolved,
+                **{k: v for k, v in settings.items() if k in known}}
     if resolved["lead_time_days"] is None:
         raise ValueError("settings need lead_time_days [days] (or a params dict)")
     level = float(resolved["target_service_level"])
@@ -219,13 +241,14 @@ def recommend_orders(history: pd.DataFrame, position: pd.DataFrame, settings, as
         optional ``on_order_days`` (days until it is sellable, default 0) and any per-SKU
         setting column (``lead_time_days``, ``case_pack``, ``moq`` ...).
     settings : dict
-        Flat settings (see :data:`SETTINGS_DEFAULTS`; at least ``lead_time_days``,
-        ``review_period_days``, ``target_service_level``) or a loaded params dict.
+        Flat settings (every key of :data:`SETTINGS_KEYS`, optionally
+        :data:`OPTIONAL_SETTINGS`) or a loaded params dict (see :func:`resolve_settings`).
     as_of : date-like, optional
         Decision date; default the last date of ``history``.
     forecast : pandas.DataFrame, optional
         Daily ``unique_id, ds, forecast, q<..>`` starting the day after ``as_of``; default
-        :func:`opsanalysis.forecast.predict` with ``settings["forecast_method"]``.
+        :func:`opsanalysis.forecast.predict` with ``settings["forecast_method"]`` and the params
+        (required with flat settings).
 
     Returns
     -------
@@ -243,6 +266,10 @@ def recommend_orders(history: pd.DataFrame, position: pd.DataFrame, settings, as
         beyond the horizon or without demand), ``reason`` (``below_reorder_point``,
         ``above_reorder_point``, ``above_max_cover``, ``no_demand``).
     """
+    params = settings if "replenishment" in settings and "lead_time" in settings else None
+    if forecast is None and params is None:
+        raise ValueError("recommend_orders with flat settings needs forecast=; or pass a params "
+                         "dict (opsanalysis.params.load), whose forecast section then forecasts")
     settings = resolve_settings(settings)
     history = history[["unique_id", "ds", "y"]].copy()
     history["ds"] = pd.to_datetime(history["ds"])
@@ -255,24 +282,29 @@ def recommend_orders(history: pd.DataFrame, position: pd.DataFrame, settings, as
     review = _per_sku("review_period_days", ids, position, settings)
     target_cover = _per_sku("target_cover_days", ids, position, settings)
     lead_points, _ = policy.lead_time_distribution(lead_mean, lead_cv)
-    horizon = int(np.nanmax(lead_points.max(axis=1) + review + np.maximum(target_cover, 28))) + 1
+    rate_window = int(settings["rate_window_days"])
+    # the forecast must reach the end of the cover target and of the rate window after arrival
+    horizon = int(np.nanmax(lead_points.max(axis=1) + review
+                            + np.maximum(target_cover, rate_window))) + 1
     if forecast is None:
         from opsanalysis import forecast as forecast_module
 
         forecast = forecast_module.predict(history, horizon, method=settings["forecast_method"],
-                                           quantiles=(0.5, settings["forecast_quantile"]))
+                                           quantiles=(0.5, settings["forecast_quantile"]),
+                                           params=params)
     mean, variance = demand_matrices(forecast, ids, as_of + pd.Timedelta(days=1), horizon,
                                      settings["forecast_quantile"])
     lift_settings = settings["seasonal_lift"]
-    lookback = 364 + int(settings["velocity_window_days"])
+    velocity_window = int(settings["velocity_window_days"])
+    lookback = policy.LEVEL_CV_SPAN_DAYS + velocity_window
     if lift_settings:
-        lookback = max(lookback, int(lift_settings.get("season_days", 364))
-                       + int(lift_settings.get("window_days", 28)) + 1)
+        lookback = max(lookback, int(lift_settings["season_days"])
+                       + int(lift_settings["window_days"]) + 1)
     past = _history_matrix(history, ids, as_of, lookback)
     interval = int(round(float(np.nanmedian(lead_mean + review))))
-    level_cv = policy.level_cv_from_history(past[:, -(364 + int(settings["velocity_window_days"])):],
-                                            interval,
-                                            window_days=int(settings["velocity_window_days"]))
+    level_cv = policy.level_cv_from_history(
+        past[:, -(policy.LEVEL_CV_SPAN_DAYS + velocity_window):], interval,
+        window_days=velocity_window)
     lift = np.ones(len(ids))
     if lift_settings:
         cum = np.concatenate([np.zeros((len(ids), 1)), np.cumsum(mean, axis=1)], axis=1)
@@ -285,7 +317,7 @@ def recommend_orders(history: pd.DataFrame, position: pd.DataFrame, settings, as
         _per_sku("max_cover_days", ids, position, settings),
         seasonal_factor=lift,
         order_crossover=bool(settings["order_crossover"]),
-        normal_floor=bool(settings["normal_floor"]))
+        normal_floor=bool(settings["normal_floor"]), rate_window_days=rate_window)
     return _assemble(ids, position, settings, as_of, mean * lift[:, None], levels, level_cv,
                      lift)
 
@@ -315,7 +347,8 @@ def _assemble(ids, position, settings, as_of, mean, levels, level_cv, lift) -> p
     production = _per_sku("production_days", ids, position, settings)
     cap = levels["lead_time_demand"].to_numpy() + rate * _per_sku("max_cover_days", ids, position,
                                                                    settings)
-    near_rate = mean[:, :28].mean(axis=1) if mean.shape[1] else np.zeros(len(ids))
+    near_rate = mean[:, :int(settings["rate_window_days"])].mean(axis=1) if mean.shape[1] \
+        else np.zeros(len(ids))
     out = pd.DataFrame({
         "unique_id": ids.to_numpy(),
         "order_qty": order_qty,

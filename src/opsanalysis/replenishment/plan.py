@@ -16,20 +16,41 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from opsanalysis.replenishment import fees as fees_module
+from opsanalysis import cutoffs, io, profit
+from opsanalysis import fees as fees_module
+from opsanalysis.replenishment import decisions, risk, sources
 from opsanalysis.replenishment.orders import recommend_orders
 
-__all__ = ["ACTIONS", "STATUSES", "ReplenishmentPlan", "lead_time_legs", "pipeline_position", "plan",
-           "plan_policy_comparison", "plan_sheets"]
+__all__ = ["ACTIONS", "PLAN_COLUMNS", "STATUSES", "ReplenishmentPlan", "lead_time_legs",
+           "pipeline_position", "plan", "plan_policy_comparison", "plan_sheets",
+           "status_by_sku"]
 
 #: Statuses in priority order (the first that applies is the SKU's status).
 STATUSES = ("stockout_risk", "order_now", "reorder_soon", "aged", "overstock", "in_stock")
-#: Action per status.
-ACTIONS = {
-    "stockout_risk": "expedite_order", "order_now": "place_order",
-    "reorder_soon": "prepare_order", "aged": "remove_or_liquidate",
-    "overstock": "stop_reorder_promote", "in_stock": "no_action",
-}
+#: Action per status (:data:`opsanalysis.replenishment.decisions.DECISION_TABLE` gives both).
+ACTIONS = {status: next(row[3] for row in decisions.DECISION_TABLE if row[1] == status)
+           for status in STATUSES}
+#: Statuses whose action is an order: only they carry an order-by date.
+ORDERING_STATUSES = ("stockout_risk", "order_now", "reorder_soon")
+#: Columns of ``ReplenishmentPlan.table`` in order (see :func:`plan`).
+PLAN_COLUMNS = ("sku", "asin", "title", "status", "action", "freight_mode", "order_qty",
+                "order_by", "ship_by", "expected_arrival", "on_hand", "on_order",
+                "inventory_position", "reorder_point", "order_up_to", "safety_stock",
+                "expected_fill_rate", "daily_rate", "days_of_cover_now", "days_of_cover_total",
+                "projected_stockout_date", "lead_time_days", "q4", "stockout_risk", "overstock",
+                "aged", "aged_units_now", "aged_units_next_snapshot", "order_cost",
+                "cost_currency", "projected_storage_fee", "projected_aged_surcharge",
+                "arrival_cutoff", "arrival_cutoff_event", "misses_arrival_cutoff",
+                "next_cutoff_event", "next_cutoff", "cutoffs_missed", "misses_cutoff",
+                "landed_unit_margin", "loses_money_every_mode", "mode_changed_for_margin",
+                "amazon_recommended_qty", "amazon_ship_date", "amazon_velocity",
+                "restock_difference", "restock_difference_reason", "reason",
+                "decision_row", "next_order_date", "planning_lead_time_days", "max_cover_line",
+                "has_demand", "has_stock", "below_reorder_point", "order_due_soon",
+                "above_max_cover", "arrives_after_stockout", "arrival_by_chosen_mode",
+                "expected_lost_units", "expected_lost_sales", "unit_price", "avoiding_mode",
+                "avoiding_mode_extra_cost", "currency", "storage_type", "unit_volume_cuft",
+                "level_cv", "lead_time_demand", "demand_basis")
 AGE_BUCKETS = {  # planning-report age bucket -> representative age [days] (bucket middle)
     "inv_age_0_to_90_days": 45, "inv_age_91_to_180_days": 135, "inv_age_181_to_270_days": 225,
     "inv_age_271_to_365_days": 318, "inv_age_365_plus_days": 400,
@@ -57,6 +78,13 @@ class ReplenishmentPlan:
         The daily forecast used (``sku`` added).
     fee_tables : pandas.DataFrame
         The dated fee tables of the marketplace with their sources.
+    notes : list of str
+        What the figures leave out (other sales channels).
+    warnings : list of str
+        What makes the plan less than complete (demand from Business Reports or the rule of
+        thumb, placeholder SKUs left out).
+    needs : str
+        Empty when the plan has rows; else the one sentence saying which report it needs.
     """
 
     marketplace: str
@@ -67,6 +95,9 @@ class ReplenishmentPlan:
     history: pd.DataFrame
     forecast: pd.DataFrame
     fee_tables: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    needs: str = ""
 
 
 def _column(frame: pd.DataFrame | None, name: str, index: pd.Index, default=np.nan) -> pd.Series:
@@ -176,8 +207,9 @@ def pipeline_position(data, as_of) -> pd.DataFrame:
     frames = [f.drop_duplicates("sku", keep="last").set_index("sku")
               for f in (myi, planning, restock) if f is not None]
     if not frames:
-        raise ValueError("no inventory report (fba_inventory, inventory_planning or restock) "
-                         f"on or before {pd.Timestamp(as_of).date()}")
+        raise sources.PlanNeedsData(
+            "The replenishment plan needs an inventory report (Manage FBA Inventory, FBA "
+            f"Inventory planning or Restock) dated on or before {pd.Timestamp(as_of).date()}.")
     skus = frames[0].index
     for frame in frames[1:]:
         skus = skus.union(frame.index)
@@ -301,7 +333,8 @@ def _restock_comparison(table, restock, rep) -> pd.DataFrame:
     """Amazon's Restock recommendation beside ours, with the main reason for a difference."""
     if restock is None:
         return table.assign(amazon_recommended_qty=pd.NA, amazon_ship_date=pd.NaT,
-                            restock_difference=pd.NA, restock_difference_reason="no_restock_report")
+                            amazon_velocity=np.nan, restock_difference=pd.NA,
+                            restock_difference_reason="no_restock_report")
     amazon = restock.drop_duplicates("sku", keep="last").set_index("sku").reindex(table.index)
     qty = pd.to_numeric(amazon["recommended_replenishment_qty"], errors="coerce")
     velocity = pd.to_numeric(_column(amazon, "units_sold_last_30_days", table.index),
@@ -309,12 +342,19 @@ def _restock_comparison(table, restock, rep) -> pd.DataFrame:
     ours = table["order_qty"].astype(float)
     diff = ours - qty
     agree = diff.abs() <= rep["restock_agree_fraction"] * np.maximum(ours, qty)
+    reasons = rep["restock_reasons"]
+    ratio = reasons["velocity_ratio"]
+    # a Restock report that lists only some SKUs leaves NaN (and object dtypes) in the rest
+    qty, velocity = qty.astype(float), velocity.astype(float)
+    rate = table["daily_rate"].astype(float)
+    conditions = [qty.isna(), agree,
+                  (ours > qty) & (table["lead_time_days"] > reasons["longer_lead_time_days"]),
+                  (ours < qty) & (table["on_order"].astype(float) > 0) & (ours == 0),
+                  (ours < qty) & (rate < velocity / ratio),
+                  (ours > qty) & (rate > ratio * velocity),
+                  ours > qty]
     reason = np.select(
-        [qty.isna(), agree, (ours > qty) & (table["lead_time_days"] > 30),
-         (ours < qty) & (table["on_order"].astype(float) > 0) & (ours == 0),
-         (ours < qty) & (table["daily_rate"] < 0.8 * velocity),
-         (ours > qty) & (table["daily_rate"] > 1.25 * velocity),
-         ours > qty],
+        [np.asarray(c.fillna(False), dtype=bool) for c in conditions],
         ["not_in_restock_report", "restock_agree", "longer_lead_time", "counts_inbound",
          "lower_forecast", "higher_forecast", "higher_service_target"],
         "smaller_cover_target")
@@ -326,29 +366,86 @@ def _restock_comparison(table, restock, rep) -> pd.DataFrame:
                         restock_difference_reason=reason)
 
 
-def _status(table, as_of, rep, fastest_lead) -> pd.DataFrame:
-    """Status flags; stockout risk = expected stock (with inbound) runs out before even the
-    fastest freight mode could land an order placed today."""
+def _status(table, as_of, rep, arrives_after_stockout) -> pd.DataFrame:
+    """The decision inputs per SKU and the status, reason and action of the decision table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`recommend_orders` rows indexed by sku with ``aged_units_now`` and
+        ``aged_units_next_snapshot``.
+    as_of : pandas.Timestamp
+    rep : dict
+        Params ``replenishment`` (``max_cover_days``, ``reorder_soon_days``).
+    arrives_after_stockout : pandas.Series of bool
+        The order by the chosen mode lands after the projected stockout
+        (:func:`opsanalysis.replenishment.risk.stockout_exposure`).
+    """
     as_of = pd.Timestamp(as_of)
     rate = table["daily_rate"].astype(float)
-    arrival_if_ordered_now = as_of + pd.to_timedelta(fastest_lead, unit="D")
-    stockout = table["projected_stockout_date"]
-    stockout_risk = (rate > 0) & stockout.notna() & (
-        stockout < arrival_if_ordered_now + pd.Timedelta(days=rep["stockout_risk_days"]))
-    cover_total = np.divide(table["inventory_position"].astype(float), rate,
-                            out=np.full(len(table), np.inf), where=rate > 0)
-    overstock = (table["inventory_position"].astype(float) > 0) & (
-        cover_total > rep["max_cover_days"])
-    aged_now = table["aged_units_now"].fillna(0) > 0
-    aged = aged_now | (table["aged_units_next_snapshot"].fillna(0) > 0)
-    order_now = table["order_qty"].astype(float) > 0
-    soon = table["order_by"].notna() & (
-        table["order_by"] <= as_of + pd.Timedelta(days=rep["reorder_soon_days"]))
-    flags = [stockout_risk, order_now, soon, aged, overstock]
-    status = np.select(flags, list(STATUSES[:-1]), STATUSES[-1])
-    return table.assign(stockout_risk=stockout_risk.to_numpy(), overstock=overstock.to_numpy(),
-                        aged=aged.to_numpy(), days_of_cover_total=cover_total, status=status,
-                        action=[ACTIONS[s] for s in status])
+    position = table["inventory_position"].astype(float)
+    cover_total = np.divide(position, rate, out=np.full(len(table), np.inf), where=rate > 0)
+    max_cover_line = table["lead_time_demand"].astype(float) + rate * rep["max_cover_days"]
+    order_by = table["order_by"]
+    inputs = pd.DataFrame({
+        "has_demand": rate > 0,
+        "has_stock": position > 0,
+        "arrives_after_stockout": arrives_after_stockout.reindex(table.index).fillna(False),
+        "below_reorder_point": position <= table["reorder_point"].astype(float),
+        "order_due_soon": order_by.notna() & (
+            order_by <= as_of + pd.Timedelta(days=rep["reorder_soon_days"])),
+        "aged": (table["aged_units_now"].fillna(0) > 0)
+        | (table["aged_units_next_snapshot"].fillna(0) > 0),
+        "above_max_cover": (position > max_cover_line)
+        & (position > table["order_up_to"].astype(float)),
+    }, index=table.index).astype(bool)
+    decided = decisions.decide(inputs)
+    table = table.drop(columns=[c for c in [*inputs, *decided, "reason"] if c in table])
+    return table.join(inputs).join(decided).assign(
+        stockout_risk=inputs["arrives_after_stockout"], overstock=inputs["above_max_cover"],
+        days_of_cover_total=cover_total, max_cover_line=max_cover_line)
+
+
+def _decide_on_shipping_mode(table, data, params, as_of, legs, master_idx, mean):
+    """Stockout exposure on the chosen freight mode, the final decision, and order dates only
+    where the status orders (the projected date stays in ``next_order_date``)."""
+    skus = table.index
+    table["unit_price"] = risk.unit_prices(data, skus, master_idx)
+    exposure = risk.stockout_exposure(table, legs, mean, as_of, params, table["unit_price"],
+                                      _column(master_idx, "item_weight_kg", skus).astype(float))
+    table = _status(table.drop(columns=[c for c in exposure if c in table]).join(exposure),
+                    as_of, params["replenishment"], exposure["arrives_after_stockout"])
+    ordering = table["status"].isin(ORDERING_STATUSES)
+    # one reason per recommendation: only a status that orders carries a quantity
+    table["order_qty"] = table["order_qty"].where(
+        table["status"].isin(["stockout_risk", "order_now"]), 0)
+    table["next_order_date"] = table["order_by"]
+    table["order_by"] = table["order_by"].where(ordering)
+    table["ship_by"] = table["ship_by"].where(ordering)
+    return table
+
+
+def status_by_sku(result: ReplenishmentPlan) -> pd.DataFrame:
+    """The plan's status of each SKU with its reason, for other sections to point to.
+
+    The scorecard's days-of-cover rows name their driver SKUs; this gives, per SKU, what the plan
+    decided and why (the cover the plan targets in words).
+
+    Parameters
+    ----------
+    result : ReplenishmentPlan
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by sku: ``status``, ``action``, ``reason``, ``reason_text`` (once
+        :func:`opsanalysis.replenishment_sections.add_reason_texts` has put it), ``order_qty``
+        [units], ``order_by`` (date), ``freight_mode``, ``days_of_cover_total`` [days],
+        ``reorder_point`` [units].
+    """
+    columns = ["sku", "status", "action", "reason", "reason_text", "order_qty", "order_by",
+               "freight_mode", "days_of_cover_total", "reorder_point"]
+    return result.table[[c for c in columns if c in result.table]].set_index("sku")
 
 
 def _expedite_mode(table, legs, as_of) -> pd.Series:
@@ -372,8 +469,8 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
     Parameters
     ----------
     data : MarketplaceData
-        From :func:`opsanalysis.io.load_marketplace` (needs ``all_orders`` and an inventory
-        report; uses ``inventory_history``, ``business_report_asin``, ``product_master``,
+        From :func:`opsanalysis.io.load_marketplace` (needs ``all_orders``, else
+        ``business_report_asin``, and an inventory report; uses ``inventory_history``, ``business_report_asin``, ``product_master``,
         ``inventory_planning``, ``restock`` when present).
     params : dict
         From :func:`opsanalysis.params.load` (``lead_time``, ``replenishment``, ``fees``,
@@ -400,21 +497,38 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
         recommended peak arrival dates in ``lead_time.arrival_cutoffs``), ``arrival_cutoff_event``,
         ``misses_arrival_cutoff`` (bool: the order lands after it), ``amazon_recommended_qty``,
         ``amazon_ship_date``, ``restock_difference`` (ours - Amazon) [units],
-        ``restock_difference_reason``, ``reason`` (from :func:`recommend_orders`),
-        ``currency``.
+        ``restock_difference_reason``, ``currency``; the decision
+        (:mod:`~opsanalysis.replenishment.decisions`, docs/decisions.md): ``status``,
+        ``action``, ``reason``, ``decision_row`` and its inputs (``has_demand``, ``has_stock``,
+        ``arrives_after_stockout``, ``below_reorder_point``, ``order_due_soon``, ``aged``,
+        ``above_max_cover``) (the reason in words: :mod:`opsanalysis.replenishment_sections`),
+        ``order_by`` / ``ship_by`` only for statuses that order (else NaT; the date the
+        SKU would reach its reorder point is ``next_order_date``), ``planning_lead_time_days``
+        (lead time of the levels) [days], ``max_cover_line`` [units]; the risk on the chosen
+        mode (:func:`~opsanalysis.replenishment.risk.stockout_exposure`):
+        ``arrival_by_chosen_mode``, ``expected_lost_units`` [units], ``expected_lost_sales``
+        [currency], ``unit_price`` [currency], ``avoiding_mode``, ``avoiding_mode_extra_cost``
+        [currency]; ``demand_basis`` (:func:`~opsanalysis.replenishment.sources.sales_history`).
+        ``notes`` says what the figures leave out; a folder without sales data or an inventory
+        report gives an empty table and ``needs``, one sentence naming the report it needs.
     """
     rep = params["replenishment"]
-    orders = data["all_orders"]
-    if as_of in (None, ""):
-        from opsanalysis import demand
-
-        as_of = demand.local_dates(orders["purchase_date"],
-                                   _timezone(data.marketplace)).max()
-    as_of = pd.Timestamp(as_of)
-    if history is None:
-        history = _history(data, params, as_of)
+    try:
+        if history is None:
+            history, basis, notes, warnings, as_of = sources.sales_history(data, params, as_of)
+        else:
+            basis, notes, warnings = "all_orders_forecast", [], []
+            as_of = pd.Timestamp(history["ds"].max() if as_of in (None, "") else as_of)
+        as_of = pd.Timestamp(as_of)
+        position = pipeline_position(data, as_of)
+    except sources.PlanNeedsData as error:
+        return _empty_plan(params, as_of, str(error))
     history = history.assign(sku=history["unique_id"].astype(str).str.split(":", n=1).str[-1])
-    position = pipeline_position(data, as_of)
+    placeholder = io.is_placeholder_sku(pd.Series(position.index, dtype=object)).to_numpy()
+    if placeholder.any():
+        warnings.append(f"Placeholder SKU(s) {', '.join(map(str, position.index[placeholder]))} "
+                        "in the inventory reports are left out of the plan.")
+        position = position[~placeholder]
     skus = position.index.union(pd.Index(history["sku"].unique())).rename("sku")
     position = position.reindex(skus)
     master = data.get("product_master")
@@ -442,11 +556,14 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
         "case_pack": case_pack.to_numpy(), "moq": moq.to_numpy(),
     })
     daily = history.assign(unique_id=history["sku"])[["unique_id", "ds", "y"]]
-    settings = {**params, "forecast_quantile": rep["forecast_quantile"],
-                "lead_time_cv": rep["lead_time_cv_default"]}
+    settings = {**params, "lead_time_cv": rep["lead_time_cv_default"]}
+    # recommend_orders' horizon (cover target or rate window after arrival) plus the fee outlook
     horizon = int(legs["lead_time_days"].max() + rep["review_period_days"]
-                  + max(rep["target_cover_days"], 28) + 31 * rep["fee_outlook_months"]) + 1
-    if forecast is None:
+                  + max(rep["target_cover_days"], rep["rate_window_days"])
+                  + 31 * rep["fee_outlook_months"]) + 1
+    if forecast is None and basis.endswith("_rule_of_thumb"):
+        forecast = sources.velocity_forecast(daily, as_of, horizon)
+    elif forecast is None:
         from opsanalysis import forecast as forecast_module
 
         forecast = forecast_module.predict(daily, horizon, method=params["forecast"]["method"],
@@ -456,8 +573,26 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
     fc = forecast.assign(unique_id=forecast["sku"])
     table = recommend_orders(daily, order_input, settings, as_of, forecast=fc)
     table = table.rename(columns={"unique_id": "sku"}).set_index("sku")
-    return _finish(table, data, params, as_of, legs, position, master_idx, fc, history, forecast,
-                   order_input)
+    result = _finish(table, data, params, as_of, legs, position, master_idx, fc, history,
+                     forecast, order_input)
+    result.table["demand_basis"] = basis
+    result.notes, result.warnings = notes, warnings
+    return result
+
+
+def _empty_plan(params, as_of, needs: str) -> ReplenishmentPlan:
+    """A plan without rows that says what it needs (:class:`sources.PlanNeedsData`)."""
+    as_of = None if as_of in (None, "") else pd.Timestamp(as_of)
+    table = pd.DataFrame({column: pd.Series(dtype=object) for column in PLAN_COLUMNS})
+    for column in ("stockout_risk", "overstock", "aged", "q4", "arrives_after_stockout"):
+        table[column] = table[column].astype(bool)
+    return ReplenishmentPlan(params["marketplace"], params["currency"], as_of, table,
+                             pd.DataFrame(columns=["month", "storage_type", "volume_cuft",
+                                                   "storage_fee", "aged_surcharge", "currency",
+                                                   "fee_table_version"]),
+                             pd.DataFrame(columns=["unique_id", "ds", "y", "sku", "units"]),
+                             pd.DataFrame(columns=["unique_id", "ds", "forecast", "sku"]),
+                             _fee_table(params), needs=needs)
 
 
 def _timezone(code: str) -> str:
@@ -473,7 +608,8 @@ def _finish(table, data, params, as_of, legs, position, master_idx, fc, history,
     from opsanalysis.replenishment.orders import demand_matrices
 
     horizon = int(fc["ds"].nunique())
-    mean, _ = demand_matrices(fc, skus, as_of + pd.Timedelta(days=1), horizon, 0.9)
+    mean, _ = demand_matrices(fc, skus, as_of + pd.Timedelta(days=1), horizon,
+                              rep["forecast_quantile"])
     volume = _column(master_idx, "item_volume_cuft", skus).astype(float).fillna(
         position["unit_volume_cuft"]).fillna(rep["unit_volume_cuft"])
     storage = _column(master_idx, "storage_type", skus, None).fillna(
@@ -489,17 +625,28 @@ def _finish(table, data, params, as_of, legs, position, master_idx, fc, history,
         table[key] = values
     if "aged_units_next_snapshot" not in table:
         table["aged_units_next_snapshot"] = 0.0
-    modes = [f"lead_time_{mode}" for mode in params["lead_time"]["freight_days"]]
-    table = _status(table, as_of, rep, legs[modes].min(axis=1))
+    table["planning_lead_time_days"] = table["lead_time_days"]
+    # a first decision without the arrival test picks the freight mode; the risk is then judged
+    # on the mode that ships and the final decision made with it (after the mode choice below)
+    table = _status(table, as_of, rep, pd.Series(False, index=skus))
     mode = _expedite_mode(table, legs, as_of)
+    # never a mode that loses money while another makes money (issue 15.4)
+    landed = profit.profitable_mode(mode, profit.margins_by_mode(
+        None if master_idx is None else master_idx.reset_index(), params, as_of), legs)
+    mode = landed.pop("freight_mode")
+    table = table.join(landed)
     mode_lead = pd.Series([legs.at[s, f"lead_time_{m}"] for s, m in zip(skus, mode, strict=True)],
                           index=skus)
     table["freight_mode"] = mode
     table["lead_time_days"] = mode_lead
     table["q4"] = legs["q4"]
+    table["on_order_days"] = order_input.set_index("unique_id")["on_order_days"]
+    table = _decide_on_shipping_mode(table, data, params, as_of, legs, master_idx, mean)
     table["expected_arrival"] = (table["order_by"] + pd.to_timedelta(mode_lead, unit="D")).where(
         table["order_qty"].astype(float) > 0)
     table = _arrival_cutoff(table, params, as_of)
+    table = table.join(cutoffs.cutoffs_met(table["expected_arrival"], cutoffs.event_cutoffs(
+        params, as_of, params["events"]["cutoff_horizon_days"])))
     stock, _ = _projected_stock(order_input["on_hand"].to_numpy(), order_input["on_order"]
                                 .to_numpy(), order_input["on_order_days"].to_numpy(),
                                 table["order_qty"].astype(float).to_numpy(),
@@ -521,17 +668,7 @@ def _finish(table, data, params, as_of, legs, position, master_idx, fc, history,
     table["title"] = _column(master_idx, "title", skus, None)
     table = _restock_comparison(table, _latest(data.get("restock"), as_of), rep)
     table = table.reset_index()
-    order = ["sku", "asin", "title", "status", "action", "freight_mode", "order_qty", "order_by",
-             "ship_by", "expected_arrival", "on_hand", "on_order", "inventory_position",
-             "reorder_point", "order_up_to", "safety_stock", "expected_fill_rate", "daily_rate",
-             "days_of_cover_now",
-             "days_of_cover_total", "projected_stockout_date", "lead_time_days", "q4",
-             "stockout_risk", "overstock", "aged", "aged_units_now", "aged_units_next_snapshot",
-             "order_cost", "cost_currency", "projected_storage_fee", "projected_aged_surcharge",
-             "arrival_cutoff", "arrival_cutoff_event", "misses_arrival_cutoff",
-             "amazon_recommended_qty", "amazon_ship_date", "amazon_velocity",
-             "restock_difference", "restock_difference_reason", "reason", "currency",
-             "storage_type", "unit_volume_cuft", "level_cv", "lead_time_demand"]
+    order = list(PLAN_COLUMNS[:-1])  # demand_basis is added by plan()
     table = table[order]
     rank = {s: i for i, s in enumerate(STATUSES)}
     table = table.sort_values(["status", "order_by", "sku"],
@@ -626,7 +763,8 @@ def plan_policy_comparison(result: ReplenishmentPlan, params: dict) -> pd.DataFr
     -------
     pandas.DataFrame
         :func:`opsanalysis.replenishment.simulation_summary` rows with ``policy`` and
-        ``service_target`` columns.
+        ``service_target`` columns; empty, with ``attrs["needs"]`` (one sentence), when the
+        history is shorter than ``simulation.simulation_days`` + ``velocity_window_days``.
     """
     from opsanalysis.replenishment.simulate import (
         compare_policies,
@@ -636,17 +774,28 @@ def plan_policy_comparison(result: ReplenishmentPlan, params: dict) -> pd.DataFr
 
     rep = params["replenishment"]
     sim = rep["simulation"]
+    dates = pd.to_datetime(result.history["ds"])
+    days = int((dates.max() - dates.min()).days) + 1 if len(dates) else 0
+    needed = int(sim["simulation_days"]) + int(rep["velocity_window_days"])
+    if result.table.empty or days < needed:  # nothing, or too little, to replay
+        empty = pd.DataFrame(columns=["policy", "service_target", "fill_rate",
+                                      "avg_on_hand_days", "total_cost"])
+        empty.attrs["needs"] = (f"The policy comparison replays the last {sim['simulation_days']}"
+                                f" days: it needs {needed} days of sales history; found {days}.")
+        return empty
     history = result.history.assign(unique_id=result.history["sku"])
     replay = demand_for_replay(history, int(rep["velocity_window_days"]))
     settings = {
         "lead_time_days": float(result.table["lead_time_days"].median()),
         "lead_time_cv": rep["lead_time_cv_default"],
         "review_period_days": rep["review_period_days"],
-        "fees": params, "unit_volume_cuft": rep["unit_volume_cuft"], "seed": sim["seed"],
+        "fees": params, "unit_volume_cuft": rep["unit_volume_cuft"],
+        "storage_type": rep["storage_type"], "aged_days": rep["aged_days"], "seed": sim["seed"],
     }
     return compare_policies(
-        replay, settings, service_levels=sim["service_levels"],
+        replay, settings, params=params, service_levels=sim["service_levels"],
         cover_days=rep["fixed_cover_days"], forecast_method=sim["forecast_method"],
         forecast_every_days=sim["forecast_every_days"], simulation_days=sim["simulation_days"],
         quantile=rep["forecast_quantile"], rule_of_thumb=rep["rule_of_thumb"],
+        velocity_window_days=rep["velocity_window_days"],
         ours_options=forecast_policy_options(rep))

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import special, stats
 
 __all__ = [
+    "LEVEL_CV_SPAN_DAYS",
     "demand_variance_from_quantiles",
     "effective_lead_time_cv",
     "expected_fill_rate",
@@ -47,6 +48,11 @@ __all__ = [
     "seasonal_lift",
     "order_levels",
 ]
+
+
+#: How far back the level-uncertainty origins go [days]: one year (52 whole weeks), so that
+#: every part of the season is sampled once. A property of the estimator, not a policy setting.
+LEVEL_CV_SPAN_DAYS = 364
 
 
 def lead_time_distribution(mean_days, cv, n_points: int = 15) -> tuple[np.ndarray, np.ndarray]:
@@ -161,11 +167,12 @@ def demand_variance_from_quantiles(mean: np.ndarray, upper: np.ndarray | None,
     return np.maximum(sigma**2 * period_days, mean)
 
 
-def level_cv_from_history(values: np.ndarray, horizon_days: int, window_days: int = 28,
-                          lookback_days: int = 364, prior_weight: float = 4.0) -> np.ndarray:
+def level_cv_from_history(values: np.ndarray, horizon_days: int, *, window_days: int,
+                          span_days: int = LEVEL_CV_SPAN_DAYS,
+                          prior_weight: float = 4.0) -> np.ndarray:
     """Level uncertainty per SKU: how far ``horizon``-day totals strayed from the trailing velocity.
 
-    At origins every ``horizon / 2`` days over the last ``lookback_days``, the trailing
+    At origins every ``horizon / 2`` days over the last ``span_days``, the trailing
     ``window_days`` mean times ``horizon_days`` is compared with the demand that followed.
     Poisson noise is removed (``(A - F)^2 - F``), the rest is scaled by ``F^2``
     (:func:`level_cv_from_errors`). Windows touching missing (censored) days are skipped.
@@ -177,9 +184,9 @@ def level_cv_from_history(values: np.ndarray, horizon_days: int, window_days: in
     horizon_days : int
         Length of the protection interval [days].
     window_days : int
-        Trailing velocity window [days].
-    lookback_days : int
-        How far back origins go [days].
+        Trailing velocity window [days] (params ``replenishment.velocity_window_days``).
+    span_days : int
+        How far back origins go [days] (:data:`LEVEL_CV_SPAN_DAYS`).
     prior_weight : float
         Weight of the pooled estimate, in origins.
 
@@ -191,7 +198,7 @@ def level_cv_from_history(values: np.ndarray, horizon_days: int, window_days: in
     n_skus, n_days = values.shape
     horizon = max(int(horizon_days), 1)
     step = max(horizon // 2, 1)
-    first = max(window_days, n_days - lookback_days)
+    first = max(window_days, n_days - span_days)
     origins = np.arange(n_days - horizon, first - 1, -step)
     if n_skus == 0 or origins.size == 0:
         return np.zeros(n_skus)
@@ -485,9 +492,8 @@ def normal_demand_bound(mean_path, variance_path, lead_days, probability, review
     return np.where(total_mean > 0, np.maximum(bound, 0.0), 0.0)
 
 
-def seasonal_lift(values, interval_demand, interval_days, window_days: int = 28,
-                  season_days: int = 364, prior_units: float = 20.0,
-                  max_lift: float = 3.0) -> np.ndarray:
+def seasonal_lift(values, interval_demand, interval_days, *, window_days: int,
+                  season_days: int, prior_units: float, max_lift: float) -> np.ndarray:
     """Year-over-year correction of the forecast over the protection interval, per SKU.
 
     Last year's demand over the same calendar interval, relative to last year's trailing
@@ -518,6 +524,8 @@ def seasonal_lift(values, interval_demand, interval_days, window_days: int = 28,
         Pseudo-units added to last year's totals [units].
     max_lift : float
         The lift is kept within ``[1 / max_lift, max_lift]``.
+
+    All four are params ``replenishment.seasonal_lift``: ``seasonal_lift(..., **rep["seasonal_lift"])``.
 
     Returns
     -------
@@ -606,19 +614,22 @@ def round_order_quantity(quantity, case_pack=1, moq=0) -> np.ndarray:
 
 
 def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days, level_cv,
-                 service_level, min_cover_days=0.0, target_cover_days=0.0,
-                 max_cover_days=np.inf, seasonal_factor=1.0,
-                 order_crossover: bool = False, normal_floor: bool = False) -> pd.DataFrame:
+                 service_level, min_cover_days=None, target_cover_days=None,
+                 max_cover_days=None, seasonal_factor=1.0, *, order_crossover: bool,
+                 normal_floor: bool, rate_window_days: float) -> pd.DataFrame:
     """Reorder point and order-up-to level per SKU from its forecast paths.
 
     The service part covers the demand over lead time + review period at ``service_level``
     (:func:`protection_demand_quantile`). ``seasonal_factor`` (:func:`seasonal_lift`) scales the
     forecast paths first. The cover parts translate the operators' rules of thumb
-    into the same inventory-position terms, with ``rate`` the mean daily forecast after arrival:
+    into the same inventory-position terms, with ``rate`` the mean daily forecast over the
+    review period plus ``rate_window_days`` after arrival:
     the reorder point keeps at least ``min_cover_days`` of expected stock at the end of the
     interval (Amazon's low-inventory-fee floor), the order-up-to level lands at least
-    ``target_cover_days`` of cover at arrival, and never more than ``max_cover_days`` (the excess
-    line) unless the service part needs it.
+    ``target_cover_days`` of cover at arrival, and neither level plans more than
+    ``max_cover_days`` of cover at arrival (the excess line), even where the service part asks
+    for more: such a SKU would be overstocked on arrival, and the plan could not call it both
+    "reorder" and "above max cover".
 
     Parameters
     ----------
@@ -632,8 +643,8 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
         Level uncertainty [fraction].
     service_level : float or array-like
         Target cycle service level [fraction].
-    min_cover_days, target_cover_days, max_cover_days : float or array-like
-        Cover rules [days].
+    min_cover_days, target_cover_days, max_cover_days : float or array-like, optional
+        Cover rules [days] (params ``replenishment``); None: the rule does not apply.
     seasonal_factor : float or array-like
         Factor on the mean path per SKU [ratio] (variance: :func:`lifted_variance`).
     order_crossover : bool
@@ -642,6 +653,9 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
     normal_floor : bool
         The service part is never below the normal bound ``mean + z sigma``
         (:func:`normal_demand_bound`): stock for lumpy demand.
+    rate_window_days : float
+        Days whose mean forecast is the daily rate the cover rules multiply [days] (params
+        ``replenishment.rate_window_days``).
 
     Returns
     -------
@@ -670,14 +684,21 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
                                                           service_level))
     during_lead = protection_demand_mean(mean_path, lead_days, probability, 0.0)
     during_interval = protection_demand_mean(mean_path, lead_days, probability, review)
-    after = protection_demand_mean(mean_path, lead_days, probability, review + 28.0)
-    rate = np.maximum(after - during_lead, 0.0) / (review + 28.0)
-    min_cover = np.broadcast_to(np.asarray(min_cover_days, dtype=float), (n_skus,))
-    target_cover = np.broadcast_to(np.asarray(target_cover_days, dtype=float), (n_skus,))
-    max_cover = np.broadcast_to(np.asarray(max_cover_days, dtype=float), (n_skus,))
-    reorder_point = np.maximum(service, np.ceil(during_interval + rate * min_cover))
+    after = protection_demand_mean(mean_path, lead_days, probability, review + rate_window_days)
+    rate = np.maximum(after - during_lead, 0.0) / (review + rate_window_days)
+
+    def cover(days, absent):
+        return np.broadcast_to(np.asarray(absent if days is None else days, dtype=float),
+                               (n_skus,))
+
+    min_cover, target_cover = cover(min_cover_days, 0.0), cover(target_cover_days, 0.0)
+    max_cover = cover(max_cover_days, np.inf)
     cap = np.where(np.isfinite(max_cover), np.ceil(during_lead + rate * np.where(
         np.isfinite(max_cover), max_cover, 0.0)), np.inf)
+    # the excess line caps the reorder point too: a slow, lumpy SKU whose service quantile lies
+    # beyond it gets a lower service level, not stock that is overstocked (and ages) on arrival
+    reorder_point = np.minimum(np.maximum(service, np.ceil(during_interval + rate * min_cover)),
+                               cap)
     order_up_to = np.maximum(reorder_point,
                              np.minimum(np.ceil(during_lead + rate * target_cover), cap))
     fill = expected_fill_rate(mean_path, variance_path, lead_days, probability, review, level_cv,

@@ -25,10 +25,11 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from opsanalysis.replenishment import fees as fees_module
+from opsanalysis import fees as fees_module
 from opsanalysis.replenishment import policy as policy_maths
 
 __all__ = [
+    "SIMULATION_KEYS",
     "Policy",
     "compare_policies",
     "demand_for_replay",
@@ -76,16 +77,18 @@ def _velocity(demand: np.ndarray, window: int) -> np.ndarray:
     return np.nan_to_num(np.nanmean(recent, axis=1))
 
 
-def rule_of_thumb_policy(reorder_cover_extra_days: float = 30, order_up_to_extra_days: float = 45,
-                         velocity_window_days: int = 30) -> Policy:
-    """The peer-tool rule: when cover < lead time + 30 days, order up to velocity x (LT + 45).
+def rule_of_thumb_policy(*, reorder_cover_extra_days: float, order_up_to_extra_days: float,
+                         velocity_window_days: int) -> Policy:
+    """The peer-tool rule: when cover < lead time + a days, order up to velocity x (LT + b).
 
     Parameters
     ----------
     reorder_cover_extra_days, order_up_to_extra_days : float
-        Days added to the lead time [days] (params ``replenishment.rule_of_thumb``).
+        Days added to the lead time, ``a`` and ``b`` [days] (params
+        ``replenishment.rule_of_thumb``: 30 and 45).
     velocity_window_days : int
-        Trailing average window of the velocity [days].
+        Trailing average window of the velocity [days] (params
+        ``replenishment.velocity_window_days``).
     """
     def levels(day, demand, context):
         velocity = _velocity(demand, velocity_window_days)
@@ -96,15 +99,16 @@ def rule_of_thumb_policy(reorder_cover_extra_days: float = 30, order_up_to_extra
                                                "order_up_to_extra": order_up_to_extra_days})
 
 
-def fixed_cover_policy(cover_days: float, velocity_window_days: int = 30) -> Policy:
+def fixed_cover_policy(cover_days: float, *, velocity_window_days: int) -> Policy:
     """Keep a fixed number of days of cover beyond the lead time: order up to velocity x (LT + d).
 
     Parameters
     ----------
     cover_days : float
-        Days of cover [days].
+        Days of cover [days] (params ``replenishment.fixed_cover_days``).
     velocity_window_days : int
-        Trailing average window of the velocity [days].
+        Trailing average window of the velocity [days] (params
+        ``replenishment.velocity_window_days``).
     """
     def levels(day, demand, context):
         target = _velocity(demand, velocity_window_days) * (context["lead_time_days"] + cover_days)
@@ -113,8 +117,8 @@ def fixed_cover_policy(cover_days: float, velocity_window_days: int = 30) -> Pol
     return Policy(f"fixed_cover_{int(cover_days)}", levels, 7, {"cover_days": cover_days})
 
 
-def rolling_forecasts(history: pd.DataFrame, origins, horizon: int, method: str = "auto",
-                      quantiles=(0.5, 0.9), freq: str | None = None, params=None) -> pd.DataFrame:
+def rolling_forecasts(history: pd.DataFrame, origins, horizon: int, method: str | None = None,
+                      quantiles=None, freq: str | None = None, *, params: dict) -> pd.DataFrame:
     """Forecasts made at several origins, for the simulator's forecast-based policies.
 
     Parameters
@@ -126,7 +130,8 @@ def rolling_forecasts(history: pd.DataFrame, origins, horizon: int, method: str 
     horizon : int
         Periods ahead [periods].
     method, quantiles, freq, params
-        Passed to :func:`opsanalysis.forecast.predict`.
+        Passed to :func:`opsanalysis.forecast.predict` (``params`` required; ``None`` method and
+        quantiles: params ``forecast.method`` and ``forecast.quantiles``).
 
     Returns
     -------
@@ -164,11 +169,11 @@ def _daily_paths(forecasts: pd.DataFrame, origin, ids, start, horizon: int, peri
 
 
 def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution: str = "ours",
-                    period_days: float = 1.0, quantile: float = 0.9, min_cover_days: float = 0.0,
-                    target_cover_days: float = 0.0, max_cover_days: float = np.inf,
-                    velocity_window_days: int = 28, name: str | None = None,
-                    seasonal: dict | None = None, order_crossover: bool = False,
-                    normal_floor: bool = False) -> Policy:
+                    period_days: float = 1.0, *, quantile: float, velocity_window_days: int,
+                    rate_window_days: float, seasonal: dict | None, order_crossover: bool,
+                    normal_floor: bool, min_cover_days: float | None = None,
+                    target_cover_days: float | None = None,
+                    max_cover_days: float | None = None, name: str | None = None) -> Policy:
     """Order-up-to policy on forecasts made at rolling origins.
 
     ``distribution="ours"``: levels from :func:`opsanalysis.replenishment.policy.order_levels`
@@ -191,14 +196,14 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
     period_days : float
         Days per forecast period (1 daily, 7 weekly, 30.4375 monthly) [days].
     quantile : float
-        Level of the quantile column read by "ours" [fraction].
-    min_cover_days, target_cover_days, max_cover_days : float
-        Cover rules of :func:`~opsanalysis.replenishment.policy.order_levels` [days].
+        Level of the quantile column read by "ours" [fraction] (params
+        ``replenishment.forecast_quantile``).
     velocity_window_days : int
         Trailing window of the level-uncertainty check [days].
-    name : str, optional
-        Default ``"ours"`` or ``"textbook"``.
-    seasonal : dict, optional
+    rate_window_days : float
+        Rate window of the cover rules
+        (:func:`~opsanalysis.replenishment.policy.order_levels`) [days].
+    seasonal : dict or None
         Keyword arguments of :func:`~opsanalysis.replenishment.policy.seasonal_lift`
         (params ``replenishment.seasonal_lift``) for "ours"; None: no year-over-year lift.
     order_crossover : bool
@@ -208,6 +213,14 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
     normal_floor : bool
         "ours": never below the normal bound of the same moments
         (:func:`~opsanalysis.replenishment.policy.normal_demand_bound`), stock for lumpy demand.
+    min_cover_days, target_cover_days, max_cover_days : float, optional
+        Cover rules of :func:`~opsanalysis.replenishment.policy.order_levels` [days]; None: not
+        applied (the policy comparison isolates the service maths).
+    name : str, optional
+        Default ``"ours"`` or ``"textbook"``.
+
+    The keywords from ``velocity_window_days`` to ``normal_floor`` come from params
+    ``replenishment`` through :func:`forecast_policy_options`.
     """
     origins = pd.DatetimeIndex(np.sort(forecasts["origin"].unique()))
     column = f"q{int(round(100 * quantile, 6))}"
@@ -219,7 +232,8 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
         origin = usable[-1] if len(usable) else origins[0]
         lead, cv = context["lead_time_days"], context["lead_time_cv"]
         review = context["review_period_days"]
-        horizon = int(np.max(lead * (1 + 4 * cv) + review)) + 30
+        # lead time to 4 standard deviations, the review period and the rate window (+ 2 days)
+        horizon = int(np.max(lead * (1 + 4 * cv) + review)) + int(rate_window_days) + 2
         start = origin + pd.Timedelta(days=1)
         skip = max((today - start).days, 0)  # days between the forecast's origin and today
         if distribution == "normal":
@@ -246,8 +260,9 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
                                  velocity_window_days, seasonal)
         result = policy_maths.order_levels(mean, variance, lead, cv, review, level_cv,
                                            service_level, min_cover_days, target_cover_days,
-                                           max_cover_days, lift, order_crossover,
-                                           normal_floor)
+                                           max_cover_days, lift, order_crossover=order_crossover,
+                                           normal_floor=normal_floor,
+                                           rate_window_days=rate_window_days)
         return result["reorder_point"].to_numpy(), result["order_up_to"].to_numpy()
 
     default = "ours" if distribution == "ours" else "textbook"
@@ -263,16 +278,19 @@ def forecast_policy_options(replenishment: dict) -> dict:
     ----------
     replenishment : dict
         The ``replenishment`` section of loaded params (``order_crossover``, ``seasonal_lift``,
-        ``normal_floor``).
+        ``normal_floor``, ``velocity_window_days``, ``rate_window_days``).
 
     Returns
     -------
     dict
-        ``order_crossover``, ``seasonal`` and ``normal_floor``.
+        ``order_crossover``, ``seasonal``, ``normal_floor``, ``velocity_window_days`` and
+        ``rate_window_days``.
     """
     return {"order_crossover": bool(replenishment["order_crossover"]),
             "seasonal": dict(replenishment["seasonal_lift"]),
-            "normal_floor": bool(replenishment["normal_floor"])}
+            "normal_floor": bool(replenishment["normal_floor"]),
+            "velocity_window_days": int(replenishment["velocity_window_days"]),
+            "rate_window_days": replenishment["rate_window_days"]}
 
 
 def _lift(demand, mean, interval_days, seasonal):
@@ -320,26 +338,34 @@ def _own_level_cv(forecasts, origins, current, demand, context, column, quantile
                                              np.stack(noise, axis=1))
 
 
-SIMULATION_DEFAULTS = {
-    "lead_time_days": None,        # mean [days]
-    "lead_time_cv": 0.2,           # [fraction]
-    "review_period_days": 7,       # [days]
-    "start": None,                 # first simulated date; default: after the first half
-    "case_pack": 1,
-    "moq": 0,
-    "unit_volume_cuft": 0.1,       # [cubic feet]
-    "storage_type": "standard",
-    "fees": None,                  # loaded params (or fees section) for storage / aged costs
-    "aged_days": 181,              # [days]
-    "seed": 0,
-}
+#: Settings :func:`simulate` requires (values from params ``replenishment``, e.g. as
+#: :func:`~opsanalysis.replenishment.plan_policy_comparison` builds them).
+SIMULATION_KEYS = (
+    "lead_time_days",       # mean [days]
+    "lead_time_cv",         # [fraction]
+    "review_period_days",   # [days]
+    "unit_volume_cuft",     # [cubic feet]
+    "storage_type",
+    "fees",                 # loaded params (or their fees section) for storage / aged costs; None: no costs
+    "aged_days",            # [days]
+    "seed",                 # of the random lead times
+)
+#: Optional: the first simulated date (None: after the first half of the history) and the
+#: product data case pack and MOQ (absent: loose units, no minimum).
+_OPTIONAL = {"start": None, "case_pack": 1, "moq": 0}
 
 
 def _settings(settings: dict) -> dict:
-    out = dict(SIMULATION_DEFAULTS)
-    out.update(settings or {})
+    missing = [key for key in SIMULATION_KEYS if key not in (settings or {})]
+    if missing:
+        raise ValueError(f"simulate settings lack {missing} (see SIMULATION_KEYS)")
+    out = {**_OPTIONAL, **settings}
     if out["lead_time_days"] is None:
         raise ValueError("simulate needs settings['lead_time_days'] [days]")
+    fees = out["fees"]
+    # Amazon's monthly aged-inventory snapshot day (params fees.aged_inventory_snapshot_day)
+    out["aged_snapshot_day"] = None if fees is None else \
+        int(fees.get("fees", fees)["aged_inventory_snapshot_day"])
     return out
 
 
@@ -377,10 +403,12 @@ def simulate(history: pd.DataFrame, policy: Policy | str, settings: dict) -> pd.
     history : pandas.DataFrame
         Long daily ``unique_id, ds, y``: the true demand replayed [units per day] (missing = 0).
     policy : Policy or str
-        A :class:`Policy`, or ``"rule_of_thumb"``, ``"fixed_cover_<days>"``.
+        A :class:`Policy`, or ``"rule_of_thumb"``, ``"fixed_cover_<days>"`` (these need
+        ``velocity_window_days`` and, for the rule of thumb, ``rule_of_thumb`` (params
+        ``replenishment.rule_of_thumb``) in ``settings``).
     settings : dict
-        ``lead_time_days`` (required) and any of :data:`SIMULATION_DEFAULTS`; per-SKU values may
-        be arrays in the SKU order of the sorted ``unique_id``.
+        Every key of :data:`SIMULATION_KEYS`, optionally ``start``, ``case_pack`` and ``moq``;
+        per-SKU values may be arrays in the SKU order of the sorted ``unique_id``.
 
     Returns
     -------
@@ -395,7 +423,7 @@ def simulate(history: pd.DataFrame, policy: Policy | str, settings: dict) -> pd.
     """
     settings = _settings(settings)
     if isinstance(policy, str):
-        policy = _named_policy(policy)
+        policy = _named_policy(policy, settings)
     ids, dates, demand = _demand_matrix(history)
     n_skus, n_days = demand.shape
     start = (dates.searchsorted(pd.Timestamp(settings["start"])) if settings["start"] is not None
@@ -413,11 +441,17 @@ def simulate(history: pd.DataFrame, policy: Policy | str, settings: dict) -> pd.
     return _metrics(state, ids, policy, demand[:, start:], int(context["review_period_days"][0]))
 
 
-def _named_policy(name: str) -> Policy:
+def _named_policy(name: str, settings: dict) -> Policy:
+    needed = ["velocity_window_days"] + (["rule_of_thumb"] if name == "rule_of_thumb" else [])
+    missing = [key for key in needed if key not in settings]
+    if missing and (name == "rule_of_thumb" or name.startswith("fixed_cover_")):
+        raise ValueError(f"policy {name!r} needs settings {missing} (params replenishment)")
     if name == "rule_of_thumb":
-        return rule_of_thumb_policy()
+        return rule_of_thumb_policy(**settings["rule_of_thumb"],
+                                    velocity_window_days=settings["velocity_window_days"])
     if name.startswith("fixed_cover_"):
-        return fixed_cover_policy(float(name.rsplit("_", 1)[1]))
+        return fixed_cover_policy(float(name.rsplit("_", 1)[1]),
+                                  velocity_window_days=settings["velocity_window_days"])
     raise ValueError(f"unknown policy {name!r}: use a Policy, 'rule_of_thumb' or "
                      "'fixed_cover_<days>'")
 
@@ -471,7 +505,7 @@ def _run(demand, start, policy, context, settings, dates):
         on_hand_end[:, index] = on_hand
         recent = receipts[:, max(day - settings["aged_days"] + 1, 0):day + 1].sum(axis=1)
         aged_units[:, index] = np.maximum(on_hand - recent, 0.0)
-        if dates[day].day == 15:
+        if dates[day].day == settings["aged_snapshot_day"]:
             aged_cost += _aged_snapshot(on_hand, receipts[:, :day + 1], volume,
                                         schedule_on(dates[day]))
     storage = (on_hand_end * storage_daily[:, start:]).sum(axis=1)
@@ -569,7 +603,7 @@ def simulation_summary(results: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
-def demand_for_replay(history: pd.DataFrame, window_days: int = 28) -> pd.DataFrame:
+def demand_for_replay(history: pd.DataFrame, window_days: int) -> pd.DataFrame:
     """Daily demand to replay in a simulation: censored days filled with the trailing mean.
 
     Parameters
@@ -577,7 +611,8 @@ def demand_for_replay(history: pd.DataFrame, window_days: int = 28) -> pd.DataFr
     history : pandas.DataFrame
         Long ``unique_id, ds, y`` with NaN on censored days (:func:`opsanalysis.demand.build_panel`).
     window_days : int
-        Trailing window of observed days averaged into a censored day [days].
+        Trailing window of observed days averaged into a censored day [days] (the plan uses
+        params ``replenishment.velocity_window_days``).
 
     Returns
     -------
@@ -591,11 +626,10 @@ def demand_for_replay(history: pd.DataFrame, window_days: int = 28) -> pd.DataFr
     return frame.reset_index(drop=True)
 
 
-def compare_policies(history: pd.DataFrame, settings: dict, service_levels=(0.9, 0.95, 0.98),
-                     cover_days=(30, 45, 60), forecast_method: str = "ets",
-                     forecast_every_days: int = 28, simulation_days: int = 365,
-                     quantile: float = 0.9, rule_of_thumb: dict | None = None,
-                     ours_options: dict | None = None) -> pd.DataFrame:
+def compare_policies(history: pd.DataFrame, settings: dict, *, params: dict, service_levels,
+                     cover_days, forecast_method: str, forecast_every_days: int,
+                     simulation_days: int, quantile: float, rule_of_thumb: dict,
+                     velocity_window_days: int, ours_options: dict) -> pd.DataFrame:
     """Ours, a textbook normal-safety-stock policy, the rule of thumb and fixed cover, replayed.
 
     The last ``simulation_days`` of ``history`` are replayed (:func:`simulate`); forecasts are
@@ -609,6 +643,12 @@ def compare_policies(history: pd.DataFrame, settings: dict, service_levels=(0.9,
         Long daily ``unique_id, ds, y`` without gaps (see :func:`demand_for_replay`).
     settings : dict
         :func:`simulate` settings (``lead_time_days`` ...).
+    params : dict
+        Loaded params whose ``forecast`` section the rolling forecasts use.
+
+    The other keywords are params ``replenishment`` and ``replenishment.simulation`` (see
+    :func:`~opsanalysis.replenishment.plan_policy_comparison`):
+
     service_levels : sequence of float
         Target cycle service levels of ours and the textbook policy [fraction]: one point of
         their trade-off curves each.
@@ -622,11 +662,14 @@ def compare_policies(history: pd.DataFrame, settings: dict, service_levels=(0.9,
         Days replayed at the end of the history [days].
     quantile : float
         Forecast quantile read for the spread [fraction].
-    rule_of_thumb : dict, optional
+    rule_of_thumb : dict
         ``reorder_cover_extra_days``, ``order_up_to_extra_days`` (params
         ``replenishment.rule_of_thumb``).
-    ours_options : dict, optional
-        :func:`forecast_policy` keywords of ours (:func:`forecast_policy_options`).
+    velocity_window_days : int
+        Velocity window of the rule of thumb and the fixed covers [days].
+    ours_options : dict
+        :func:`forecast_policy` keywords of ours (:func:`forecast_policy_options`); the
+        textbook policy ignores all but its service level.
 
     Returns
     -------
@@ -643,16 +686,18 @@ def compare_policies(history: pd.DataFrame, settings: dict, service_levels=(0.9,
     origins = origins.union([start - pd.Timedelta(days=1)])
     lead = float(np.max(settings["lead_time_days"]))
     horizon = int(lead * 2 + forecast_every_days + 60)
-    forecasts = rolling_forecasts(history, origins, horizon, forecast_method, (quantile,))
+    forecasts = rolling_forecasts(history, origins, horizon, forecast_method, (quantile,),
+                                  params=params)
     column = f"q{int(round(100 * quantile, 6))}"
     forecasts["sigma"] = (forecasts[column] - forecasts["forecast"]).clip(lower=0) \
         / special.ndtri(quantile)
     settings = {**settings, "start": start}
-    options = {"ours": dict(ours_options or {}), "normal": {}}
-    runs = [(forecast_policy(forecasts, level, kind, quantile=quantile, **options[kind]), level)
+    runs = [(forecast_policy(forecasts, level, kind, quantile=quantile, **ours_options), level)
             for level in service_levels for kind in ("ours", "normal")]
-    runs += [(rule_of_thumb_policy(**(rule_of_thumb or {})), np.nan)]
-    runs += [(fixed_cover_policy(days), np.nan) for days in cover_days]
+    runs += [(rule_of_thumb_policy(**rule_of_thumb, velocity_window_days=velocity_window_days),
+              np.nan)]
+    runs += [(fixed_cover_policy(days, velocity_window_days=velocity_window_days), np.nan)
+             for days in cover_days]
     rows = [simulation_summary(simulate(history, policy, settings)).reset_index()
             .assign(service_target=level) for policy, level in runs]
     return pd.concat(rows, ignore_index=True)

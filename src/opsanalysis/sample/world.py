@@ -4,12 +4,15 @@ One seller ("Homelux", with a pet line "PawPal") sells 30–40 SKUs in each of f
 (US, UK, DE, JP) from :data:`START` to :data:`AS_OF` (805 days, Sunday 2024-08-18 to Saturday
 2026-10-31, so every Sunday–Saturday week is complete). The world holds, per marketplace:
 
-- a catalogue (SKU, ASIN, category, price path, costs, lead-time legs, launch date);
+- a catalogue (SKU, ASIN, category, price path, costs, lead-time legs, launch date) whose
+  prices, weights and freight modes leave every SKU a landed margin but one planted
+  loss-maker;
 - daily true demand (weekly pattern, Prime Day / Prime Big Deal Days / Black Friday–Cyber Monday /
   Christmas peaks, category growth, price elasticity, launch ramps) and realised demand;
-- an FBA inventory simulation (weekly review order-up-to policy with sea and air lead times,
-  multi-channel (MCF) shipments, first-in-first-out lot ages) that censors sales when stock runs
-  out;
+- an FBA inventory simulation (a seller's weekly review: reorder at lead-time demand plus
+  safety stock with each SKU's own lead-time legs, case packs and MOQs by its freight mode, the
+  odd late order; multi-channel (MCF) shipments, first-in-first-out lot ages) that censors
+  sales when stock runs out;
 - traffic (sessions, page views, buy-box page views, B2B shares) consistent with units;
 - order items (including MCF, cancelled and pending ones), customer returns;
 - eight weeks of Sponsored Products activity per search term and day;
@@ -63,6 +66,14 @@ EVENTS = (
     ("prime_day", "2026-07-14", "2026-07-17", 2.6, 0.80, "all"),
     ("prime_big_deal_days", "2026-10-13", "2026-10-14", 1.7, 0.85, "all"),
 )
+
+
+# Events after as_of: only the planner's look-ahead sees them (the history ends before).
+EVENTS_AHEAD = (
+    ("singles_day", "2026-11-11", "2026-11-11", 1.2, 1.0, "all"),
+    ("black_friday_cyber_monday", "2026-11-27", "2026-11-30", 2.4, 0.85, "all"),
+)
+AHEAD_DAYS = 200  # days after as_of the planner's expected demand reaches [days]
 
 
 def events_for(marketplace):
@@ -146,6 +157,45 @@ MARKETPLACE_SETUP = {
 }
 TOP_CATEGORY = "Pet Supplies"
 LAUNCH_CATEGORY = "Kitchen"
+LOSS_CATEGORY = "Home Storage"  # home of the planted loss-making SKU (not advertised)
+
+# The seller's own landed-cost sheet (the package's copy lives in params ``opportunity``; kept
+# here so the committed sample never moves when params are edited): head-haul freight China to
+# FBA door to door [CNY per kg], CNY per unit of the marketplace currency, the referral fee
+# rate, and FBA storage of a unit held about 1.5 months, peak and off-peak blended [USD per
+# cubic foot, scaled like prices].
+HEAD_HAUL_CNY_PER_KG = {"sea": 10.0, "air": 38.0}
+CNY_PER_UNIT = {"US": 7.1, "UK": 9.0, "DE": 7.8, "JP": 0.047}
+REFERRAL_RATE = 0.15
+STORAGE_PER_CUFT = 1.8
+MIN_LANDED_MARGIN = 0.12  # every SKU but the loss-maker keeps this much of its net price
+LOSS_PRE_FREIGHT_MARGIN = 0.06  # the loss-maker earns this before head-haul freight, not after
+LOSS_WEIGHT_KG = 2.4  # ... because it is heavy and cheap
+LOSS_COST_SHARE = 0.2  # its purchase cost [fraction of the USD base price]
+
+# Lead-time legs the seller plans with (product master) [days]: production is drawn per SKU;
+# freight and customs by mode; FBA check-in, longer when goods reach FBA in Q4.
+FREIGHT_DAYS = {"sea": 35, "air": 9}
+CUSTOMS_DAYS = {"sea": 4, "air": 2}
+CHECK_IN_DAYS = 4
+Q4_CHECK_IN_DAYS = 14  # Amazon receiving in October–December (params: 4 days x 3.5)
+# The seller's weekly review: reorder when stock + inbound is at or below the demand over lead
+# time + review period plus safety stock (the larger of SERVICE_Z sigma and SAFETY_COVER_DAYS of
+# demand: Amazon's low-inventory-level fee starts below 28 days of supply); order up to that
+# plus CYCLE_COVER_DAYS of demand by the SKU's mode (less where cover at arrival would pass
+# MAX_ARRIVAL_COVER_DAYS, Amazon's excess line at 90 days, but at least MIN_CYCLE_DAYS), in
+# whole case packs and at least the MOQ.
+REVIEW_DAYS = 7
+SERVICE_Z = 3.1  # 99.9 % cycle service level: a stockout costs the listing its rank
+SAFETY_COVER_DAYS = 28
+CYCLE_COVER_DAYS = {"sea": 49, "air": 35}
+MAX_ARRIVAL_COVER_DAYS = 80
+MIN_CYCLE_DAYS = 21
+LEAD_TIME_SD_DAYS = 4.0  # the planner's spread of lead times (legs run a few days late) [days]
+LATE_REVIEW_SHARE = 0.03  # share of due reviews the seller misses: the order goes a week late
+# The planner's variance/mean of an intermittent SKU's daily units (2.25 for bursts of 1.8;
+# the planner allows for runs of bursts).
+BURST_VARIANCE = 4.0
 
 # Customer search terms of the advertised categories in the marketplace language, and the words
 # the ads simulation builds variants, the planted harvest term and the waste terms from.
@@ -259,7 +309,7 @@ def _calendar(dates, marketplace):
     season = season * np.where(month == 1, 0.85, 1.0)
     deal = np.ones(len(dates))
     names = np.full(len(dates), "", dtype=object)
-    for name, first, last, lift, price, _ in events_for(marketplace):
+    for name, first, last, lift, price, _ in events_for(marketplace) + list(EVENTS_AHEAD):
         inside = (dates >= first) & (dates <= last)
         season = np.where(inside, season * lift, season)
         deal = np.where(inside, price, deal)
@@ -275,6 +325,64 @@ WEEKDAY = np.array([1.00, 0.96, 0.94, 0.93, 0.97, 1.08, 1.12])  # Monday .. Sund
 
 # ---------------------------------------------------------------------------------------------
 # Catalogue
+
+
+def _price_minor(base, setup):
+    """Shelf price [minor units] from a USD base price: cents ending in 99, whole yen in 80."""
+    if setup["price_scale"] >= 100:
+        return (np.round(base * setup["price_scale"] / 100) * 100 - 20).astype(np.int64)
+    return (np.round(base * setup["price_scale"]) * 100 - 1).astype(np.int64)
+
+
+def _landed_margin(mp, setup, base, weight, mode, unit_cost, volume, freight=True):
+    """Landed unit margin [fraction of the price without VAT] at the base price.
+
+    price ex VAT - referral fee - FBA fee - purchase cost - head-haul freight (by ``mode``;
+    left out when ``freight`` is False) - storage; no import duty (the params set none).
+    """
+    minor = 1 if setup["price_scale"] >= 100 else 100
+    price = _price_minor(np.asarray(base, dtype=float), setup) / minor
+    net = price / (1 + setup["vat"])
+    fx = CNY_PER_UNIT[mp]
+    fba_fee = (3.2 + 1.1 * np.asarray(weight)) * setup["price_scale"]
+    per_kg = np.where(np.asarray(mode) == "air", HEAD_HAUL_CNY_PER_KG["air"],
+                      HEAD_HAUL_CNY_PER_KG["sea"]) * freight
+    margin = (net - REFERRAL_RATE * price - fba_fee - np.asarray(unit_cost) / fx
+              - per_kg * np.asarray(weight) / fx
+              - np.asarray(volume) * STORAGE_PER_CUFT * setup["price_scale"])
+    return margin / net
+
+
+def _fba_fee(weight, setup):
+    """FBA fulfilment fee per unit [marketplace currency] from the weight [kg]."""
+    fee = np.round(3.2 + np.asarray(weight) * 1.1, 2)
+    if setup["price_scale"] >= 100:
+        return np.round(fee * setup["price_scale"]).astype(np.int64)
+    return np.round(fee * setup["price_scale"], 2)
+
+
+def _sensible_costs(mp, setup, products, base, weight, prefers_air):
+    """Base price [USD], weight [kg] and freight mode per SKU as a seller who knows its landed
+    cost sets them: air only where the margin survives it, items no heavier than the margin
+    allows, cheap items priced up (MIN_LANDED_MARGIN at the base price)."""
+    base, weight = base.copy(), weight.copy()
+    mode = np.where(prefers_air, "air", "sea").astype(object)
+    cost = products["unit_cost"].to_numpy()
+    volume = products["item_volume_cuft"].to_numpy()
+
+    def margin(i, b, w, m):
+        return float(_landed_margin(mp, setup, b, w, m, cost[i], volume[i]))
+
+    for i in range(len(base)):
+        if mode[i] == "air" and margin(i, base[i], weight[i], "air") < MIN_LANDED_MARGIN:
+            mode[i] = "sea"
+        while margin(i, base[i], 0.15, mode[i]) < MIN_LANDED_MARGIN:
+            base[i] += 1.0  # too cheap to carry its fees: a higher price
+        at_zero = margin(i, base[i], 0.0, mode[i])
+        per_kg = at_zero - margin(i, base[i], 1.0, mode[i])  # the margin is linear in weight
+        heaviest = np.floor(100 * (at_zero - MIN_LANDED_MARGIN) / per_kg) / 100
+        weight[i] = max(0.15, min(weight[i], heaviest))
+    return base, weight, mode.astype(str)
 
 
 def _catalogue(mp, setup, rng):
@@ -332,32 +440,34 @@ def _catalogue(mp, setup, rng):
         else:
             titles.append(f"{brand} {noun} – Style {variant}, Durable & Easy to Clean")
     products["title"] = titles
-    # Prices [minor units]: USD 9.99–44.99 scaled by marketplace; JPY whole yen ending in 80.
+    # Prices: USD 9.99–44.99 scaled by marketplace (cents ending in 99; JPY whole yen ending
+    # in 80); purchase cost 18–28 % of the USD price in CNY.
     base = rng.choice(np.arange(9, 45), size=n) + 0.99
-    if setup["price_scale"] >= 100:
-        price_minor = (np.round(base * setup["price_scale"] / 100) * 100 - 20).astype(np.int64)
-    else:
-        price_minor = (np.round(base * setup["price_scale"]) * 100 - 1).astype(np.int64)
-    products["price_minor"] = price_minor
-    minor = 1 if setup["price_scale"] >= 100 else 100
-    products["price"] = products["price_minor"] / minor
     cost_factor = products["category"].map(lambda c: CATEGORIES[c].get("cost_factor", 1.0))
     products["unit_cost"] = np.round(base * rng.uniform(0.18, 0.28, n) * cost_factor * 7.1,
                                      2)  # CNY
     products["cost_currency"] = "CNY"
     products["case_pack"] = rng.choice([12, 20, 24, 30, 40, 50], size=n)
     products["moq"] = products["case_pack"] * rng.choice([1, 2, 5], size=n)
-    products["freight_mode"] = np.where(rng.random(n) < 0.7, "sea", "air")
+    prefers_air = rng.random(n) >= 0.7
     products["production_days"] = rng.choice([15, 20, 25, 30], size=n)
-    products["freight_days"] = np.where(products["freight_mode"] == "sea", 35, 9)
-    products["customs_days"] = np.where(products["freight_mode"] == "sea", 4, 2)
-    products["fba_check_in_days"] = 4
+    products["fba_check_in_days"] = CHECK_IN_DAYS
     products["item_volume_cuft"] = np.round(rng.uniform(0.05, 0.9, n), 3)
-    products["item_weight_kg"] = np.round(rng.uniform(0.15, 2.5, n), 2)
+    weight = np.round(rng.uniform(0.15, 2.5, n), 2)
+    # A seller that knows its landed cost: each SKU keeps MIN_LANDED_MARGIN by its freight mode
+    # (lighter item, sea instead of air, or a higher price); _plant_loss_maker breaks it once.
+    base, weight, mode = _sensible_costs(mp, setup, products, base, weight, prefers_air)
+    price_minor = _price_minor(base, setup)
+    products["price_minor"] = price_minor
+    minor = 1 if setup["price_scale"] >= 100 else 100
+    products["price"] = products["price_minor"] / minor
+    products["freight_mode"] = mode
+    products["freight_days"] = [FREIGHT_DAYS[m] for m in mode]
+    products["customs_days"] = [CUSTOMS_DAYS[m] for m in mode]
+    products["item_weight_kg"] = weight
     products["storage_type"] = "standard"
-    fee = np.round(3.2 + products["item_weight_kg"] * 1.1, 2)
-    products["fba_fee"] = (np.round(fee * setup["price_scale"]).astype(np.int64) if minor == 1
-                           else np.round(fee * setup["price_scale"], 2))
+    products["loss_making"] = False
+    products["fba_fee"] = _fba_fee(weight, setup)
     products["referral_fee_rate"] = 0.15
     products["cvr"] = rng.uniform(0.07, 0.17, n)
     products["intermittent"] = False
@@ -370,9 +480,23 @@ def _catalogue(mp, setup, rng):
 # Demand
 
 
+def _price_path(base_price, price_factor, deal, setup):
+    """Daily price [minor units]: base x permanent changes x deal factor, on the price grid."""
+    if setup["price_scale"] >= 100:  # yen: whole tens
+        price = np.round(base_price * price_factor * deal[None, :] / 10) * 10
+    else:  # cents ending in 9
+        price = np.floor(base_price * price_factor * deal[None, :] / 10) * 10 + 9
+    return price.astype(np.int64)
+
+
 def _demand(mp, setup, products, dates, rng):
-    """True mean demand, realised units, price [minor] and MCF units per SKU and day."""
+    """True mean demand and price [minor] per SKU and day, and the mean AHEAD_DAYS past as_of.
+
+    ``mean`` and ``price_minor`` cover ``dates``; ``mean_ahead`` continues ``mean`` (the
+    expected demand the seller's planner looks ahead with; prices stay at their last level).
+    """
     n, days = len(products), len(dates)
+    dates = pd.date_range(dates[0], periods=days + AHEAD_DAYS, freq="D")
     t_years = (dates - START).days.to_numpy() / 365.25
     season, deal, _ = _calendar(dates, mp)
     weekday = WEEKDAY[dates.day_of_week.to_numpy()]
@@ -380,18 +504,14 @@ def _demand(mp, setup, products, dates, rng):
     growth = np.array([CATEGORIES[c]["growth"] for c in products["category"]])
     growth = growth + rng.normal(0, 0.05, n)
     # Price path: two or three permanent changes of ±5–12 % at random days, elasticity -1.4.
-    price_factor = np.ones((n, days))
+    price_factor = np.ones((n, days + AHEAD_DAYS))
     for i in range(n):
         for day in np.sort(rng.choice(np.arange(60, days - 30), size=rng.integers(2, 4),
                                       replace=False)):
             price_factor[i, day:] *= 1 + rng.choice([-1, 1]) * rng.uniform(0.05, 0.12)
     price_factor = np.clip(price_factor, 0.8, 1.25)
     base_price = products["price_minor"].to_numpy()[:, None]
-    if setup["price_scale"] >= 100:  # yen: whole tens
-        price_minor = (np.round(base_price * price_factor * deal[None, :] / 10) * 10)
-    else:  # cents ending in 9
-        price_minor = np.floor(base_price * price_factor * deal[None, :] / 10) * 10 + 9
-    price_minor = price_minor.astype(np.int64)
+    price_minor = _price_path(base_price, price_factor, deal, setup)
     elasticity = (price_minor / (base_price * deal[None, :])) ** -1.4
     mean = (level[:, None] * np.exp(growth[:, None] * t_years[None, :]) * season[None, :]
             * weekday[None, :] * elasticity)
@@ -429,8 +549,9 @@ def _demand(mp, setup, products, dates, rng):
         ramp_info[i] = dict(shape=shape, t90_weeks=t90_weeks, plateau=plateau_level,
                             lagging=lagging)
     mean = np.where(since >= 0, mean, 0.0)
-    return dict(mean=mean, price_minor=price_minor, level=level, ramp_info=ramp_info,
-                lag_index=lag_index, deal=deal)
+    return dict(mean=mean[:, :days], mean_ahead=mean, price_minor=price_minor[:, :days],
+                price_factor=price_factor[:, :days], level=level, ramp_info=ramp_info,
+                lag_index=lag_index, deal=deal[:days])
 
 
 def _pick_specials(products, sim, rng):
@@ -445,20 +566,71 @@ def _pick_specials(products, sim, rng):
     rest = [int(i) for i in est_sorted[::-1] if int(i) not in taken]
     # Long-tail SKUs become intermittent: a few sparse days with bursts of units.
     intermittent = sorted(rest[:4])
-    return dict(stockout=stockout, risk=risk, overstock=overstock, intermittent=intermittent)
+    # The loss-maker sells well: the best seller of LOSS_CATEGORY not otherwise planted.
+    loss = next(i for i in est_sorted if products.at[i, "category"] == LOSS_CATEGORY
+                and i not in taken and i not in intermittent)
+    return dict(stockout=stockout, risk=risk, overstock=overstock, intermittent=intermittent,
+                loss=int(loss))
+
+
+def _plant_loss_maker(mp, setup, products, sim, i):
+    """Make SKU ``i`` heavy and cheap, shipped by sea: it earns LOSS_PRE_FREIGHT_MARGIN of its
+    net price before head-haul freight and loses money once freight is paid, by every mode.
+
+    Its daily prices follow its new base price; its demand stays as simulated (the
+    elasticity reads price changes, not the level).
+    """
+    volume = products.at[i, "item_volume_cuft"]
+    base = 9.99
+    while True:  # cheapest price on the grid that leaves the margin before freight
+        cost = round(base * LOSS_COST_SHARE * 7.1, 2)  # CNY
+        if _landed_margin(mp, setup, base, LOSS_WEIGHT_KG, "sea", cost, volume,
+                          freight=False) >= LOSS_PRE_FREIGHT_MARGIN:
+            break
+        base += 1.0
+    for mode in ("sea", "air"):
+        assert _landed_margin(mp, setup, base, LOSS_WEIGHT_KG, mode, cost, volume) < 0
+    minor = 1 if setup["price_scale"] >= 100 else 100
+    price_minor = int(_price_minor(np.array([base]), setup)[0])
+    products.loc[i, ["freight_mode", "freight_days", "customs_days"]] = \
+        ["sea", FREIGHT_DAYS["sea"], CUSTOMS_DAYS["sea"]]
+    products.loc[i, ["item_weight_kg", "unit_cost", "price_minor", "price", "loss_making"]] = \
+        [LOSS_WEIGHT_KG, cost, price_minor, price_minor / minor, True]
+    products.at[i, "fba_fee"] = _fba_fee(LOSS_WEIGHT_KG, setup)
+    sim["price_minor"][i] = _price_path(np.array([[price_minor]]), sim["price_factor"][i:i + 1],
+                                        sim["deal"], setup)[0]
+
+
+def _sensible_packs(products, mean):
+    """Case pack and MOQ a seller negotiates for its volume: a case holds at most half an order
+    cycle's demand (12 units at least), the MOQ at most one and a half cycles' (one case at
+    least); the drawn values stand where they already fit."""
+    rate = mean[:, -120:].mean(axis=1)
+    cycle = rate * np.array([CYCLE_COVER_DAYS[m] for m in products["freight_mode"]])
+    options = np.array([12, 20, 24, 30, 40, 50])
+    largest = np.array([options[options <= max(12.0, c / 2)].max() for c in cycle])
+    case = np.minimum(products["case_pack"].to_numpy(), largest)
+    multiple = products["moq"].to_numpy() // products["case_pack"].to_numpy()
+    for k in (5, 2):
+        multiple = np.where((multiple == k) & (case * k > 1.5 * cycle), {5: 2, 2: 1}[k],
+                            multiple)
+    products["case_pack"] = case
+    products["moq"] = case * multiple
 
 
 def _realise(sim, products, specials, setup, rng):
     """Realised daily units (Poisson; intermittent SKUs compound Bernoulli) and MCF units."""
+    ahead = sim["mean_ahead"]  # sim["mean"] is a view of its first days: both change
     mean = sim["mean"]
     n, days = mean.shape
     # The overstocked SKU's demand fades by half over the last 300 days (why it is overstocked).
     i = specials["overstock"]
-    fade = np.clip(1 - 0.5 * (np.arange(days) - (days - 300)) / 300, 0.5, 1.0)
-    mean[i] = mean[i] * fade
+    fade = np.clip(1 - 0.5 * (np.arange(ahead.shape[1]) - (days - 300)) / 300, 0.5, 1.0)
+    ahead[i] = ahead[i] * fade
     for i in specials["intermittent"]:
-        mean[i] = mean[i] / max(mean[i].mean(), 1e-9) * rng.uniform(0.12, 0.3)
+        ahead[i] = ahead[i] / max(mean[i].mean(), 1e-9) * rng.uniform(0.12, 0.3)
         products.at[i, "intermittent"] = True
+    assert np.shares_memory(mean, ahead)
     units = rng.poisson(mean)
     burst_size = 1.8  # mean units of an intermittent order day
     for i in specials["intermittent"]:
@@ -466,6 +638,7 @@ def _realise(sim, products, specials, setup, rng):
         units[i] = np.where(occurs, 1 + rng.poisson(burst_size - 1, days), 0)
     mcf_share = np.where(rng.random(n) < 0.3, 0.04, 0.0)
     mcf = rng.poisson(mean * mcf_share[:, None])
+    sim["mcf_share"] = mcf_share
     return units.astype(np.int64), mcf.astype(np.int64)
 
 
@@ -474,80 +647,145 @@ def _realise(sim, products, specials, setup, rng):
 
 
 def _inventory(products, sim, units, mcf, specials, dates, rng):
-    """Daily FBA stock with a weekly order-up-to policy; censors sales when stock runs out.
+    """Daily FBA stock under the seller's weekly review policy; censors sales when stock runs out.
 
-    Returns units sold, on-hand at end of day, the shipments table and the receipts used for
-    inventory ages. Special SKUs get planted plans: the stockout SKU is covered exactly up to the
-    day before a planned stockout and receives its next shipment three weeks later; the
-    stockout-risk SKU is covered only to 12 days past as_of with its next shipment arriving later;
-    the overstock SKU receives a year's demand in one sea shipment 250 days before as_of.
+    Every Monday the seller reviews each SKU, from the day it orders the SKU's launch stock:
+    when stock on hand plus inbound is at or below the reorder point -- the expected demand over
+    the SKU's own lead time (product-master legs, check-in longer when goods reach FBA in Q4)
+    plus the review period, plus safety stock -- it orders up to that point plus
+    CYCLE_COVER_DAYS of demand (less where cover at arrival would pass MAX_ARRIVAL_COVER_DAYS),
+    in whole case packs and at least the MOQ, by the SKU's freight mode. It creates the FBA
+    inbound shipment with the purchase order, so units in production show as inbound
+    "working". The planner knows the expected demand (peaks and ramps included); actual legs
+    run late more often than early; now and then (LATE_REVIEW_SHARE) a due order slips a week
+    ("late order").
+
+    Special SKUs get planted plans: the stockout SKU is covered exactly up to a planned stockout
+    day and receives its next shipment three weeks later; the stockout-risk SKU is covered only
+    to 12 days past as_of and its next sea shipment, ordered late, lands after that; the
+    overstock SKU receives about a year's demand in one sea shipment 250 days before as_of and
+    is not reordered.
+
+    Returns units sold, on-hand at the start and end of each day, the shipments table (order,
+    ship, FC arrival and available day), the receipts used for inventory ages and the seller's
+    reorder point and order-up-to level per SKU on as_of [units].
     """
-    mean = sim["mean"]
-    n, days = mean.shape
+    ahead = sim["mean_ahead"] * (1 + sim["mcf_share"][:, None])  # Amazon and MCF orders
+    n, days = sim["mean"].shape
     launch_idx = ((products["launch_date"] - START).dt.days).to_numpy()
-    sea = (products["freight_mode"] == "sea").to_numpy()
+    own_mode = products["freight_mode"].to_numpy()
     case = products["case_pack"].to_numpy()
-    csum = np.concatenate([np.zeros((n, 1)), np.cumsum(mean, axis=1)], axis=1)
+    moq = products["moq"].to_numpy()
+    production = products["production_days"].to_numpy()
+    intermittent = products["intermittent"].to_numpy()
+    csum = np.concatenate([np.zeros((n, 1)), np.cumsum(ahead, axis=1)], axis=1)
 
-    def future_mean(i, a, b):  # sum of true mean over days a..b-1 (clipped)
-        b = min(b, days)
+    def future_mean(i, a, b):  # expected demand over days a..b-1 [units]
+        a, b = max(a, 0), min(b, ahead.shape[1])
         return csum[i, b] - csum[i, a] if b > a else 0.0
 
     need = units + mcf
     need_csum = np.concatenate([np.zeros((n, 1)), np.cumsum(need, axis=1)], axis=1)
 
-    def future_need(i, a, b):  # realised units+MCF over a..b-1, plus expected after as_of
+    def future_need(i, a, b):  # realised units + MCF over a..b-1, expected demand after as_of
         real = need_csum[i, min(b, days)] - need_csum[i, min(a, days)]
-        return real + max(0.0, future_mean(i, days - 1, days) * (b - days))
+        return real + future_mean(i, max(a, days), b)
 
-    arrivals = np.zeros((n, days + 120), dtype=np.int64)
+    pad = 400  # orders of launch stock fall before START
+    months = pd.date_range(START - pd.Timedelta(days=pad), periods=pad + days + 400,
+                           freq="D").month.to_numpy()
+
+    def legs(i, t, mode):
+        """Planned production, transit (freight + customs) and check-in [days] of an order."""
+        transit = FREIGHT_DAYS[mode] + CUSTOMS_DAYS[mode]
+        reach = t + int(production[i]) + transit
+        check_in = Q4_CHECK_IN_DAYS if months[reach + pad] >= 10 else CHECK_IN_DAYS
+        return int(production[i]), transit, check_in
+
+    def order_day_for(i, arrival, mode):
+        """Day to order so that the planned legs land the goods on ``arrival``."""
+        make, transit, _ = legs(i, arrival - 60, mode)
+        check_in = Q4_CHECK_IN_DAYS if months[arrival + pad] >= 10 else CHECK_IN_DAYS
+        return arrival - make - transit - check_in
+
+    arrivals = np.zeros((n, days + 200), dtype=np.int64)
     on_order = np.zeros(n, dtype=np.int64)
     shipments = []
 
-    def ship(i, t, qty, mode, lead=None, note=""):
+    def ship(i, t, qty, mode, note="", exact=False, arrival=None):
         qty = int(qty)
         if qty <= 0:
             return
-        if lead is None:
-            lead = int(rng.integers(30, 46) if mode == "sea" else rng.integers(7, 13))
-        arrival = t + lead
-        arrivals[i, arrival] += qty
+        make, transit, check_in = legs(i, t, mode)
+        if arrival is not None:
+            check_in = arrival - t - make - transit
+        elif not exact:  # suppliers, carriers and FBA receiving run late more often than early
+            make += int(rng.integers(-2, 4))
+            transit += int(rng.integers(-3, 5) if mode == "sea" else rng.integers(-1, 3))
+            check_in = int(rng.integers(10, 18) if check_in > CHECK_IN_DAYS
+                           else rng.integers(2, 7))
+        available = t + make + transit + check_in
+        arrivals[i, available] += qty
         on_order[i] += qty
-        shipments.append((i, t, arrival, qty, mode, note))
+        shipments.append((i, t, t + make, available - check_in, available, qty, mode, note))
+
+    def levels(i, t):
+        """Reorder point and order-up-to level [units] at a review on day ``t``."""
+        mode = own_mode[i]
+        lead = sum(legs(i, t, mode))
+        interval = future_mean(i, t + 1, t + 1 + lead + REVIEW_DAYS)
+        rate = future_mean(i, t + lead, t + lead + 28) / 28
+        spread = (interval * (BURST_VARIANCE if intermittent[i] else 1.0)
+                  + (rate * LEAD_TIME_SD_DAYS) ** 2)
+        reorder = interval + max(SERVICE_Z * np.sqrt(spread), SAFETY_COVER_DAYS * rate)
+        # an order cycle, cut where cover at arrival would pass the excess line
+        at_arrival = (reorder - future_mean(i, t + 1, t + 1 + lead)) / max(rate, 1e-9)
+        cycle = np.clip(MAX_ARRIVAL_COVER_DAYS - at_arrival, MIN_CYCLE_DAYS,
+                        CYCLE_COVER_DAYS[mode])
+        return reorder, reorder + cycle * rate
 
     stockout_i, risk_i, over_i = specials["stockout"], specials["risk"], specials["overstock"]
     stockout_day = days - 200  # planned first out-of-stock day (mid-April 2026)
     stockout_len = 21
-    risk_cover_to = days + 12  # stock lasts to 12 days after as_of
     over_day = days - 250
-    planned = {stockout_i: (stockout_day - 150, stockout_day),
-               risk_i: (days - 150, risk_cover_to),
-               over_i: (over_day - 150, over_day)}
-    intermittent = products["intermittent"].to_numpy()
+    # Planted plans: from the first day to the last, shipments cover demand exactly to the last.
+    planned = {stockout_i: (stockout_day - 250, stockout_day),
+               risk_i: (days - 250, days + 12),
+               over_i: (over_day - 250, over_day)}
+    resume = {stockout_i: stockout_day + stockout_len}  # normal reviews from the late arrival
 
-    # Opening stock: 60 days of demand for established SKUs; launches get theirs 3 days before.
+    # Opening stock of established SKUs: the reorder point and part of an order cycle (drawn,
+    # so the SKUs' cycles do not run in step); launches get sea launch stock 3 days before.
     on_hand = np.zeros(n, dtype=np.int64)
+    receipts = []  # (i, day, qty) for inventory ages
+    active_from = launch_idx.copy()
     for i in range(n):
         if launch_idx[i] == 0:
-            on_hand[i] = int(np.ceil(future_mean(i, 0, 60) / case[i]) * case[i])
+            reorder, order_up_to = levels(i, 0)
+            stock = reorder + rng.uniform(0.2, 1.0) * (order_up_to - reorder)
+            on_hand[i] = int(np.ceil(stock / case[i]) * case[i])
+            receipts.append((i, -int(rng.integers(20, 60)), int(on_hand[i])))
+        else:
+            landing = launch_idx[i] - 3
+            active_from[i] = order_day_for(i, landing, "sea")
+            qty = np.ceil(future_mean(i, launch_idx[i], launch_idx[i] + 60) / case[i]) * case[i]
+            ship(i, active_from[i], qty, "sea", note="launch stock", arrival=landing)
     on_hand_end = np.zeros((n, days), dtype=np.int64)
     on_hand_start = np.zeros((n, days), dtype=np.int64)
     sold = np.zeros((n, days), dtype=np.int64)
     mcf_sold = np.zeros((n, days), dtype=np.int64)
-    receipts = []  # (i, day, qty) for inventory ages
-    for i in range(n):
-        if on_hand[i]:
-            receipts.append((i, -int(rng.integers(20, 60)), int(on_hand[i])))
+    late = np.zeros(n, dtype=bool)
+    after_stockout = order_day_for(stockout_i, stockout_day + stockout_len, "sea")
+    bulk_day = order_day_for(over_i, over_day, "sea")
     for t in range(days):
-        for i in np.flatnonzero(launch_idx == t + 3):
-            qty = np.ceil(future_mean(i, t + 3, t + 63) / case[i]) * case[i]
-            ship(i, t - 30, qty, "sea", lead=33, note="launch stock")
-        if t == over_day:
-            qty = np.ceil(future_mean(over_i, t, t + 28) / 28 * 380 / case[over_i]) * case[over_i]
-            ship(over_i, t - 38, qty, "sea", lead=38, note="bulk order")
-        if t == stockout_day + stockout_len - 38:
-            qty = np.ceil(future_mean(stockout_i, t + 38, t + 38 + 100) / case[stockout_i])
-            ship(stockout_i, t, qty * case[stockout_i], "sea", lead=38, note="after stockout")
+        if t == bulk_day:  # a year's demand at the pre-fade rate in one shipment
+            qty = np.ceil(future_mean(over_i, over_day, over_day + 28) / 28 * 380 / case[over_i])
+            ship(over_i, t, qty * case[over_i], "sea", note="bulk order", arrival=over_day)
+        if t == after_stockout:
+            qty = np.ceil(future_mean(stockout_i, stockout_day + stockout_len,
+                                      stockout_day + stockout_len + 120) / case[stockout_i])
+            ship(stockout_i, t, qty * case[stockout_i], "sea", note="after stockout",
+                 arrival=stockout_day + stockout_len)
         today = arrivals[:, t]
         on_hand += today
         on_order -= today
@@ -563,35 +801,40 @@ def _inventory(products, sim, units, mcf, specials, dates, rng):
         if t % 7 != 1:  # weekly review on Mondays
             continue
         for i in range(n):
-            if t < launch_idx[i] or i == over_i and t >= over_day:
+            if t < active_from[i] or i == over_i and t >= over_day:
                 continue
             window = planned.get(i)
-            if window and window[0] <= t < window[1] + 45:
+            if window and window[0] <= t < resume.get(i, window[1]):
                 if t < window[1] - 10:
-                    lead = 38 if (sea[i] and future_need(i, t, t + 40) < on_hand[i]) else 9
-                    horizon = min(window[1], t + lead + 60)
+                    mode = own_mode[i]
+                    horizon = min(window[1], t + sum(legs(i, t, mode)) + 60)
                     # One spare unit, so a zero-demand last day does not look out of stock.
                     gap = future_need(i, t + 1, horizon) + 1 - on_hand[i] - on_order[i]
-                    ship(i, t, np.ceil(max(gap, 0)), "sea" if lead == 38 else "air", lead=lead)
+                    ship(i, t, np.ceil(max(gap, 0)), mode, exact=True)
                 continue
-            lead = 38 if sea[i] else 10
-            # The world's planner knows the true mean; ramps and peaks count from arrival on.
-            rate = max(future_mean(i, t + 1, t + 29), future_mean(i, t + lead, t + lead + 28)) / 28
+            reorder, order_up_to = levels(i, t)
             position = on_hand[i] + on_order[i]
-            floor = 36 if intermittent[i] else 0  # bursts of several units need a minimum
-            if position < max(rate * (lead + 7 + 40), floor):
-                target = max(rate * (lead + 7 + 60), 2 * floor)
-                qty = np.ceil((target - position) / case[i]) * case[i]
-                ship(i, t, qty, "sea" if sea[i] else "air")
-    # The risk SKU's next shipment is on the water and lands only after the projected stockout.
-    lead = 45
-    ship(risk_i, days - 25, np.ceil(future_mean(risk_i, days - 1, days) * 90 / case[risk_i])
-         * case[risk_i], "sea", lead=lead, note="arrives after stockout")
-    shipments = pd.DataFrame(shipments, columns=["i", "order_day", "arrival_day", "quantity",
-                                                 "mode", "note"])
+            if position > reorder:
+                continue
+            if not late[i] and rng.random() < LATE_REVIEW_SHARE:
+                late[i] = True  # missed this week: the order goes out at the next review
+                continue
+            qty = max(np.ceil((order_up_to - position) / case[i]) * case[i], moq[i])
+            ship(i, t, qty, own_mode[i], note="late order" if late[i] else "")
+            late[i] = False
+    # The risk SKU's next shipment was ordered late: it lands after the projected stockout.
+    landing = days + 20
+    ship(risk_i, order_day_for(risk_i, landing, "sea"),
+         np.ceil(future_mean(risk_i, landing, landing + 90) / case[risk_i]) * case[risk_i],
+         "sea", note="arrives after stockout", arrival=landing)
+    shipments = pd.DataFrame(shipments, columns=["i", "order_day", "ship_day", "fc_day",
+                                                 "arrival_day", "quantity", "mode", "note"])
     receipts = pd.DataFrame(receipts, columns=["i", "day", "quantity"])
+    # The seller's own levels on as_of (inventory-position terms), as its planner sees them.
+    at_as_of = np.array([levels(i, days - 1) for i in range(n)])
     return dict(sold=sold, mcf_sold=mcf_sold, on_hand=on_hand_start, on_hand_end=on_hand_end,
-                shipments=shipments, receipts=receipts)
+                shipments=shipments, receipts=receipts, reorder_point=at_as_of[:, 0],
+                order_up_to=at_as_of[:, 1])
 
 
 def _lot_ages(receipts, on_hand_now, days):
@@ -1062,8 +1305,13 @@ def _marketplace(mp, seed):
     products = _catalogue(mp, setup, rng)
     sim = _demand(mp, setup, products, dates, rng)
     specials = _pick_specials(products, sim, rng)
+    _plant_loss_maker(mp, setup, products, sim, specials["loss"])
     units, mcf = _realise(sim, products, specials, setup, rng)
-    inv = _inventory(products, sim, units, mcf, specials, dates, rng)
+    _sensible_packs(products, sim["mean"])
+    # The inventory simulation draws from its own stream, so a change of the seller's policy
+    # leaves traffic, orders and ads as they were.
+    inv = _inventory(products, sim, units, mcf, specials, dates,
+                     np.random.default_rng([seed, SAMPLE_MARKETPLACES.index(mp), 1]))
     traffic = _traffic(products, sim, inv["sold"], inv["on_hand"], rng)
     orders = _orders(mp, setup, products, dates, inv["sold"], inv["mcf_sold"],
                      sim["price_minor"], rng)
@@ -1127,7 +1375,6 @@ def _marketplace(mp, seed):
     # Shipments with dates and their state at as_of.
     sh = inv["shipments"]
     ship_ids = _codes(rng, len(sh), 8, "FBA1")
-    checkin = rng.integers(2, 6, size=len(sh))
     shipments = pd.DataFrame({
         "marketplace": mp,
         "shipment_id": ship_ids,
@@ -1135,8 +1382,8 @@ def _marketplace(mp, seed):
         "quantity": sh["quantity"].to_numpy(),
         "mode": sh["mode"].to_numpy(),
         "order_date": START + pd.to_timedelta(sh["order_day"], unit="D"),
-        "ship_date": START + pd.to_timedelta(sh["order_day"] + 2, unit="D"),
-        "fc_arrival_date": START + pd.to_timedelta(sh["arrival_day"] - checkin, unit="D"),
+        "ship_date": START + pd.to_timedelta(sh["ship_day"], unit="D"),
+        "fc_arrival_date": START + pd.to_timedelta(sh["fc_day"], unit="D"),
         "available_date": START + pd.to_timedelta(sh["arrival_day"], unit="D"),
         "note": sh["note"].to_numpy(),
     })
@@ -1178,6 +1425,8 @@ def _marketplace(mp, seed):
         "inv_age_181_to_270_days": ages[:, 2], "inv_age_271_to_365_days": ages[:, 3],
         "inv_age_365_plus_days": ages[:, 4],
         "units_sold_last_30_days": sold30.astype(int),
+        "seller_reorder_point": np.round(inv["reorder_point"], 1),
+        "seller_order_up_to": np.round(inv["order_up_to"], 1),
         "item_volume_cuft": products["item_volume_cuft"],
     })
     inventory["afn_warehouse_quantity"] = (inventory["afn_fulfillable_quantity"]
@@ -1237,6 +1486,7 @@ def _marketplace(mp, seed):
         stockout_risk_sku=sku[specials["risk"]],
         overstock_sku=sku[specials["overstock"]],
         aged_sku=sku[specials["overstock"]],
+        loss_making_sku=sku[specials["loss"]],
         lagging_launch_sku=sku[sim["lag_index"]],
         launch_skus=list(sku[products["role"] == "recent_launch"]),
         past_launch_skus=list(sku[products["role"] == "past_launch"]),

@@ -1,0 +1,227 @@
+"""Notebook execution: one notebook through papermill, and its HTML copy without code.
+
+:func:`execute_notebook` runs a notebook in a fresh ``python3`` kernel, starting a kernel again
+when it died at start-up (kernels started side by side can race for a port), and never raises:
+a failing cell is a ``("failed", message)`` result. :func:`export_html` writes the report page
+(``nbconvert --no-input``). :func:`run_one_notebook` does both for one marketplace's output
+folder and returns a :class:`NotebookResult`, whose status is "ok", "ok with warnings" (files of
+the marketplace not read, or warnings the notebook recorded with ``ReportContext.warn``) or
+"failed" (a cell raised).
+
+Both may run in threads (a dask worker runs several tasks at once): papermill runs in a fresh
+:mod:`contextvars` context with its own event loop, and each thread has its own HTML exporter.
+papermill and nbconvert are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "KERNEL_NAME",
+    "KERNEL_START_ATTEMPTS",
+    "NOTEBOOK_STATUSES",
+    "NotebookResult",
+    "execute_notebook",
+    "export_html",
+    "run_one_notebook",
+]
+
+KERNEL_NAME = "python3"
+#: A kernel that dies while starting is started again, at most this many times in all.
+KERNEL_START_ATTEMPTS = 3
+#: Statuses of a notebook, best first.
+NOTEBOOK_STATUSES = ("ok", "ok with warnings", "failed")
+KERNEL_START_FAILURES = ("Address already in use", "Kernel died before replying to kernel_info",
+                         "Kernel didn't respond in")
+
+
+@dataclass
+class NotebookResult:
+    """Outcome of one notebook for one marketplace (paths relative to the run folder)."""
+
+    marketplace: str
+    notebook: str
+    status: str  # one of NOTEBOOK_STATUSES
+    duration_s: float
+    error: str | None = None
+    notebook_file: str | None = None
+    html_file: str | None = None
+    tables: list[str] = field(default_factory=list)
+    parameters: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def execute_notebook(notebook, output_notebook, parameters, cwd=None) -> tuple[str, str | None]:
+    """Execute one notebook with papermill; the executed copy is written even on failure.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        Template notebook.
+    output_notebook : str or Path
+        Executed copy (with papermill's error cell when a cell raised).
+    parameters : dict
+        Values injected after the ``parameters`` cell.
+    cwd : str or Path, optional
+        Working directory of the kernel. Passed to nbclient (not ``os.chdir``), so threads can
+        run notebooks side by side.
+
+    Returns
+    -------
+    (status, error)
+        ("ok", None) or ("failed", "ExceptionName: message").
+    """
+    import papermill
+
+    engine_kwargs = {"resources": {"metadata": {"path": str(cwd)}}} if cwd else {}
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            # a fresh context: jupyter_core keeps its event loop in a context variable, and
+            # worker threads (dask) that inherit the submitter's context would share one loop
+            contextvars.Context().run(
+                _execute_with_own_loop, papermill.execute_notebook,
+                str(notebook), str(output_notebook), parameters=parameters,
+                kernel_name=KERNEL_NAME, progress_bar=False, start_timeout=120,
+                **engine_kwargs)
+        except papermill.PapermillExecutionError as error:
+            return "failed", f"{error.ename}: {error.evalue}"
+        except Exception as error:  # kernel died, bad notebook JSON ...: report, never crash
+            if attempt < KERNEL_START_ATTEMPTS and _kernel_did_not_start(error):
+                continue  # no cell ran: starting again cannot write anything twice
+            return "failed", f"{type(error).__name__}: {error}"
+        return "ok", None
+
+
+def _kernel_did_not_start(error) -> bool:
+    """Whether ``error`` is a kernel start-up failure, before any cell ran: kernels started side
+    by side can pick the same free TCP port ("Address already in use") and die at start."""
+    text = f"{type(error).__name__}: {error}"
+    return any(sign in text for sign in KERNEL_START_FAILURES)
+
+
+def _execute_with_own_loop(function, *args, **kwargs):
+    """Call ``function``, then close the event loop it created for this thread."""
+    try:
+        return function(*args, **kwargs)
+    finally:
+        policy = asyncio.get_event_loop_policy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            try:
+                loop = policy.get_event_loop()
+            except RuntimeError:  # no loop was set in this thread
+                loop = None
+        if loop is not None and not loop.is_running() and not loop.is_closed():
+            loop.close()
+            policy.set_event_loop(None)
+
+
+def export_html(executed_notebook, html_file, title=None) -> Path:
+    """Export an executed notebook to HTML without code cells (``nbconvert --no-input``).
+
+    Parameters
+    ----------
+    executed_notebook : str or Path
+    html_file : str or Path
+        Target; must not exist.
+    title : str, optional
+        HTML page title.
+
+    Returns
+    -------
+    Path
+    """
+    import nbformat
+
+    notebook = nbformat.read(str(executed_notebook), as_version=4)
+    resources = {"metadata": {"name": title or Path(executed_notebook).stem}}
+    body, _ = _html_exporter().from_notebook_node(notebook, resources=resources)
+    with open(html_file, "x", encoding="utf-8") as handle:
+        handle.write(body)
+    return Path(html_file)
+
+
+def _html_exporter():
+    """One exporter per thread: loading the templates costs more than a conversion, and
+    exporters keep per-conversion state, so dask threads must not share one."""
+    return _html_exporter_for_thread(threading.get_ident())
+
+
+@functools.lru_cache(maxsize=16)
+def _html_exporter_for_thread(thread_id):
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+
+
+def run_one_notebook(template, parameters, output_dir, run_dir,
+                     file_warnings=()) -> NotebookResult:
+    """Execute ``template`` into ``output_dir``, export its HTML and list the tables it wrote.
+
+    Parameters
+    ----------
+    template : Path
+        Report notebook.
+    parameters : dict
+        The standard parameters (``report_context.STANDARD_PARAMETERS``).
+    output_dir : Path
+        The marketplace's folder of the run (the kernel's working directory).
+    run_dir : Path
+        The run folder; the result's paths are relative to it.
+    file_warnings : sequence of str
+        Files of the marketplace that were not read ("file: reason"); they make an ``ok``
+        notebook "ok with warnings".
+
+    Returns
+    -------
+    NotebookResult
+    """
+    from opsanalysis.report_context import WARNINGS_FILE
+
+    started = time.perf_counter()
+    (output_dir / WARNINGS_FILE).unlink(missing_ok=True)
+    before = set(output_dir.iterdir())
+    executed = output_dir / template.name
+    status, error = execute_notebook(template, executed, parameters, cwd=output_dir)
+    warnings_file = output_dir / WARNINGS_FILE
+    recorded = warnings_file.read_text(encoding="utf-8").splitlines() if \
+        warnings_file.is_file() else []
+    warnings_file.unlink(missing_ok=True)
+    notes = [*file_warnings, *dict.fromkeys(line for line in recorded if line.strip())]
+    if status == "ok" and notes:
+        status = "ok with warnings"
+    html_file = None
+    if executed.exists():
+        try:
+            html_file = export_html(executed, executed.with_suffix(".html"),
+                                    title=f"{parameters['marketplace']} {template.stem}")
+        except Exception as export_error:  # keep the executed notebook; report the export
+            status = "failed"
+            error = error or f"HTML export: {type(export_error).__name__}: {export_error}"
+    written = sorted(set(output_dir.iterdir()) - before - {executed, executed.with_suffix(".html"),
+                                                           warnings_file})
+    return NotebookResult(
+        marketplace=parameters["marketplace"],
+        notebook=template.stem,
+        status=status,
+        duration_s=round(time.perf_counter() - started, 2),
+        error=error,
+        notebook_file=_relative(executed, run_dir) if executed.exists() else None,
+        html_file=_relative(html_file, run_dir) if html_file else None,
+        tables=[_relative(path, run_dir) for path in written],
+        parameters=dict(parameters),
+        warnings=notes,
+    )
+
+
+def _relative(path, run_dir) -> str:
+    return Path(path).relative_to(run_dir).as_posix()

@@ -1,0 +1,148 @@
+"""What a report line is: a real seller SKU or a placeholder, a marketplace sale or another channel.
+
+Stable API:
+
+- :func:`placeholder_skus` -> tuple of the SKU placeholders Amazon writes (``UNKNOW`` ...), read
+  from ``placeholders.yaml`` beside this module, where each has its source;
+- :func:`is_placeholder_sku` (``skus, placeholders=None``) -> boolean Series;
+- :func:`is_marketplace_sale` (``orders, marketplace=None``) -> boolean Series: All Orders lines
+  sold on an Amazon storefront, as opposed to multi-channel fulfilment and removal shipments
+  (``sales-channel`` ``Non-Amazon``) and any other channel;
+- :func:`sales_channel_summary` (``orders, marketplace=None``) -> lines and units per sales
+  channel, to say what a figure left out.
+
+The readers keep every line as Amazon wrote it; analyses decide what to leave out with these.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from opsanalysis import marketplaces
+
+__all__ = ["is_marketplace_sale", "is_placeholder_sku", "placeholder_skus",
+           "sales_channel_summary"]
+
+_PLACEHOLDERS_FILE = Path(__file__).resolve().parent / "placeholders.yaml"
+
+
+@cache
+def placeholder_skus() -> tuple:
+    """SKU values Amazon writes for lines without a seller SKU (``UNKNOW``, ``-`` ...).
+
+    Returns
+    -------
+    tuple of str
+        As listed in ``opsanalysis/io/placeholders.yaml`` (with the source of each).
+    """
+    with open(_PLACEHOLDERS_FILE, encoding="utf-8") as handle:
+        values = yaml.safe_load(handle)["placeholder_skus"]["values"]
+    return tuple(str(value) for value in values)
+
+
+def is_placeholder_sku(skus, placeholders=None) -> pd.Series:
+    """Mark SKU cells that hold a placeholder rather than a seller SKU.
+
+    Parameters
+    ----------
+    skus : pandas.Series or array-like of str
+        A ``sku`` column (any kind).
+    placeholders : iterable of str, optional
+        Placeholder values; default :func:`placeholder_skus`. Compared after stripping spaces,
+        case-insensitively.
+
+    Returns
+    -------
+    pandas.Series of bool
+        True for a placeholder or a blank / missing cell; same index as ``skus``.
+
+    Examples
+    --------
+    >>> is_placeholder_sku(pd.Series(["MAT-GREY", "UNKNOW", " ", None])).tolist()
+    [False, True, True, True]
+    """
+    series = skus if isinstance(skus, pd.Series) else pd.Series(list(skus), dtype=object)
+    folded = {str(value).strip().casefold() for value in
+              (placeholder_skus() if placeholders is None else placeholders)}
+    text = series.astype("string").str.strip().str.casefold()
+    marked = text.isna() | text.eq("") | text.isin(folded)
+    return marked.fillna(True).astype(bool)
+
+
+def _channels(orders: pd.DataFrame) -> pd.Series:
+    if "sales_channel" not in orders:
+        raise KeyError("the frame has no sales_channel column (an All Orders report has one)")
+    return orders["sales_channel"].astype("string").str.strip().str.casefold()
+
+
+def is_marketplace_sale(orders: pd.DataFrame, marketplace=None) -> pd.Series:
+    """Mark All Orders lines sold on an Amazon storefront (not MCF, removals or other channels).
+
+    Amazon writes the storefront in ``sales-channel`` (``Amazon.com``, ``Amazon.co.uk``); lines
+    it ships for the seller's other channels (multi-channel fulfilment) and, in some downloads,
+    removal shipments are ``Non-Amazon`` (or ``Non-Amazon <x>``). Order status is not looked
+    at: leave out cancelled lines separately.
+
+    Parameters
+    ----------
+    orders : pandas.DataFrame
+        Canonical ``all_orders`` frame (``sales_channel``).
+    marketplace : str or Marketplace, optional
+        Keep only that marketplace's storefront (``UK`` -> ``Amazon.co.uk``): a regional All
+        Orders download also lists the other marketplaces of the region. Default: any Amazon
+        storefront.
+
+    Returns
+    -------
+    pandas.Series of boolean
+        True for a marketplace sale, False for any other channel, ``<NA>`` where the sales
+        channel is blank (unknown: the caller says how it counts them).
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"sales_channel": ["Amazon.com", "Non-Amazon", ""]})
+    >>> is_marketplace_sale(orders).tolist()
+    [True, False, <NA>]
+    """
+    channel = _channels(orders)
+    if marketplace is None:
+        sale = channel.str.startswith("amazon.")
+    else:
+        sale = channel.eq(marketplaces.get(str(getattr(marketplace, "code", marketplace)))
+                          .domain.casefold())
+    sale = sale.astype("boolean")
+    sale[channel.isna() | channel.eq("")] = pd.NA
+    return sale
+
+
+def sales_channel_summary(orders: pd.DataFrame, marketplace=None) -> pd.DataFrame:
+    """Order lines and units per sales channel, and whether each counts as a marketplace sale.
+
+    Parameters
+    ----------
+    orders : pandas.DataFrame
+        Canonical ``all_orders`` frame (``sales_channel``, ``quantity``).
+    marketplace : str or Marketplace, optional
+        As for :func:`is_marketplace_sale`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        sales_channel (as written; blank as ``<NA>``), lines [count], units [count],
+        is_marketplace_sale; most units first.
+    """
+    frame = pd.DataFrame({
+        "sales_channel": orders["sales_channel"].astype("string").str.strip().replace("", pd.NA),
+        "quantity": pd.to_numeric(orders["quantity"], errors="coerce"),
+        "is_marketplace_sale": is_marketplace_sale(orders, marketplace),
+    })
+    table = (frame.groupby(["sales_channel", "is_marketplace_sale"], dropna=False, sort=False)
+             .agg(lines=("quantity", "size"), units=("quantity", "sum"))
+             .reset_index())
+    table["units"] = table["units"].astype("Int64")
+    table = table[["sales_channel", "lines", "units", "is_marketplace_sale"]]
+    return table.sort_values("units", ascending=False, kind="stable").reset_index(drop=True)

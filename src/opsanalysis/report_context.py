@@ -1,0 +1,357 @@
+"""The report context a notebook starts from: its standard parameters resolved once.
+
+Report notebooks share one parameters cell (papermill injects the values)::
+
+    marketplace: str = "US"
+    data_dir: str = ""      # "" = the bundled sample (resolve_data_dir)
+    params_dir: str = ""    # "" = the params shipped with the package (opsanalysis.params)
+    as_of: str = ""         # "" = last day covered by the sales data (last_data_date)
+    language: str = "en"    # "en" | "zh"
+    output_dir: str = ""    # "" = do not write tables
+
+and call :func:`prepare` with them (``oa.batch.prepare``, re-exported), which keeps the
+notebooks free of paths and defaults: it loads the params, reads the marketplace (or reuses the
+data the batch already read, :data:`DATA_CACHE_NAME`), finds the report date and sets up the
+chart fonts.
+
+A notebook reports what makes its result incomplete (a partly covered window, a section that
+lacks its report) with :meth:`ReportContext.warn`; the batch then marks it "ok with warnings"
+(:data:`WARNINGS_FILE`).
+
+Heavy imports (pandas, the readers, matplotlib) happen inside the functions that need them, so
+importing this module in a notebook kernel or a batch worker stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from opsanalysis import bundled
+
+__all__ = [
+    "DATA_CACHE_NAME",
+    "LANGUAGES",
+    "STANDARD_PARAMETERS",
+    "ReportContext",
+    "SALES_KINDS",
+    "UnreadableReportsError",
+    "WARNINGS_FILE",
+    "check_language",
+    "last_data_date",
+    "notebooks_dir",
+    "prepare",
+    "resolve_data_dir",
+    "resolve_params_dir",
+    "write_data_cache",
+]
+
+STANDARD_PARAMETERS = ("marketplace", "data_dir", "params_dir", "as_of", "language", "output_dir")
+#: Loaded marketplace data shared by the notebooks of one marketplace within a run (removed when
+#: they are done): reading every report once instead of once per notebook.
+DATA_CACHE_NAME = ".marketplace-data.pickle"
+LANGUAGES = ("en", "zh")
+#: Report kinds whose last covered day is the default report date (``as_of``).
+SALES_KINDS = ("all_orders", "business_report_date", "business_report_asin")
+#: Warnings a notebook recorded with :meth:`ReportContext.warn`, one per line, in the output
+#: folder; the batch reads and removes the file after each notebook.
+WARNINGS_FILE = ".notebook-warnings.txt"
+
+
+@dataclass
+class ReportContext:
+    """Everything a report notebook needs, resolved from its standard parameters.
+
+    Attributes
+    ----------
+    marketplace : Marketplace
+        Registry entry (``opsanalysis.marketplaces.get``).
+    data : MarketplaceData
+        ``opsanalysis.io.load_marketplace`` of the marketplace.
+    params : dict
+        Merged, validated params (``opsanalysis.params.load``).
+    as_of : pandas.Timestamp or None
+        Report date: the ``as_of`` parameter, else :func:`last_data_date`; None when no report
+        carries a date (:attr:`as_of_text` says so).
+    language : str
+        "en" or "zh".
+    output_dir : Path or None
+        Where tables go; None when the notebook runs without an output folder.
+    """
+
+    marketplace: object
+    data: object
+    params: dict
+    as_of: object
+    language: str
+    output_dir: Path | None
+
+    def write_tables(self, tables, stem) -> list[Path]:
+        """Write tables with :func:`opsanalysis.export.write_tables` when there is an output folder.
+
+        Parameters
+        ----------
+        tables : dict of str to DataFrame
+        stem : str
+            The notebook's name, prefix of every file ("marketplace_overview").
+
+        Returns
+        -------
+        list of Path
+            Files written; empty when ``output_dir`` is None.
+        """
+        if self.output_dir is None:
+            return []
+        from opsanalysis.export import write_tables
+
+        return write_tables(tables, self.output_dir, language=self.language, stem=stem)
+
+    @property
+    def as_of_text(self) -> str:
+        """The report date as ``YYYY-MM-DD``, or the sentence saying why there is none."""
+        if self.as_of is None:
+            from opsanalysis.labels import label
+
+            return label("as_of_not_determined", self.language)
+        return f"{self.as_of:%Y-%m-%d}"
+
+    def warn(self, message):
+        """Record what makes this notebook's result incomplete ("ok with warnings" in the batch).
+
+        Parameters
+        ----------
+        message : str
+            One sentence, e.g. "ACOS over 13 of 30 days: the campaign report ends 2026-10-18".
+        """
+        if self.output_dir is None:
+            return
+        with open(self.output_dir / WARNINGS_FILE, "a", encoding="utf-8") as handle:
+            handle.write(" ".join(str(message).split()) + "\n")
+
+    def raise_for_unreadable_files(self):
+        """Fail the notebook when none of the marketplace's files could be read.
+
+        Files that could not be read while others were (an unreadable download, a kind no
+        reader knows) do not fail a report: they are listed in the overview and the batch
+        marks the notebook "ok with warnings".
+
+        Raises
+        ------
+        UnreadableReportsError
+            With one message naming every file and why (:func:`unreadable_message`).
+        """
+        message = unreadable_message(self.data)
+        if message:
+            raise UnreadableReportsError(message)
+
+
+class UnreadableReportsError(RuntimeError):
+    """None of a marketplace's report files could be read (see :func:`unreadable_message`)."""
+
+
+def unreadable_message(data):
+    """The one message of a marketplace none of whose files could be read, else None.
+
+    Parameters
+    ----------
+    data : MarketplaceData
+
+    Returns
+    -------
+    str or None
+        Names every file and why it was not read; None when some report was read.
+    """
+    if data.frames:
+        return None
+    unread = data.unreadable_files()
+    if unread.empty:
+        return f"no report files in the {data.marketplace} folder"
+    details = "; ".join(f"{row.file}: {row.reason}" for row in unread.itertuples())
+    return f"none of the {len(unread)} file(s) of {data.marketplace} could be read: {details}"
+
+
+def notebooks_dir() -> Path:
+    """The folder of the report notebooks shipped with the package.
+
+    In an editable install it is the checkout's ``notebooks/`` (see :mod:`opsanalysis.bundled`).
+    """
+    return bundled.notebooks_dir()
+
+
+def resolve_data_dir(data_dir="") -> Path:
+    """Absolute data folder: ``data_dir``, or the sample shipped with the package when empty.
+
+    The sample is the checkout's ``data/sample`` in an editable install and a copy inside the
+    package when installed from a wheel (:func:`opsanalysis.bundled.sample_dir`).
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        Folder holding one sub-folder per marketplace; "" or None means the bundled sample.
+
+    Returns
+    -------
+    Path
+    """
+    if data_dir in ("", None):
+        return bundled.sample_dir()
+    return Path(data_dir).expanduser().resolve()
+
+
+def resolve_params_dir(params_dir=""):
+    """Absolute params folder, or None (``opsanalysis.params`` then uses its default)."""
+    if params_dir in ("", None):
+        return None
+    return Path(params_dir).expanduser().resolve()
+
+
+def _source_checkout() -> Path | None:
+    """The source checkout of an editable install (its PEP 610 ``direct_url.json``), else None.
+
+    The run manifest records the checkout's git commit; a package installed from a wheel has none.
+    """
+    from importlib import metadata
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    try:
+        origin = metadata.distribution("opsanalysis").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:  # imported from a source tree that is not installed
+        return None
+    origin = json.loads(origin) if origin else {}
+    if not origin.get("dir_info", {}).get("editable"):
+        return None
+    return Path(url2pathname(urlparse(origin["url"]).path))
+
+
+def last_data_date(data):
+    """Last calendar date covered by a marketplace's sales data (the default report date).
+
+    Parameters
+    ----------
+    data : MarketplaceData
+        From ``opsanalysis.io.load_marketplace``.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        The latest ``period_end`` of the files of a :data:`SALES_KINDS` kind (midnight, naive);
+        without dated sales data, the latest ``period_end`` of any file (ads, inventory); None
+        when no file has a known period.
+    """
+    import pandas as pd
+
+    summary = data.summary
+    if "period_end" not in summary:
+        return None
+    ends = summary["period_end"]
+    if "kind" in summary:
+        sales = ends[summary["kind"].isin(SALES_KINDS)].dropna()
+        ends = sales if len(sales) else ends
+    ends = ends.dropna()
+    if ends.empty:
+        return None
+    # timestamps of different offsets (a tz-aware and a naive file) compare as local dates
+    days = [pd.Timestamp(value) for value in ends]
+    return max(day.tz_localize(None) if day.tzinfo is not None else day for day in days).normalize()
+
+
+def prepare(marketplace, data_dir="", params_dir="", as_of="", language=None, output_dir=""):
+    """Resolve a report notebook's standard parameters into a :class:`ReportContext`.
+
+    Parameters
+    ----------
+    marketplace : str
+        Marketplace code.
+    data_dir : str
+        Data folder ("" = bundled sample).
+    params_dir : str
+        Params folder ("" = project default).
+    as_of : str
+        ISO date of the report ("" = last date in the data).
+    language : str, optional
+        "en" or "zh"; None or "" = the marketplace params' language.
+    output_dir : str
+        Folder for tables ("" = write nothing).
+
+    Returns
+    -------
+    ReportContext
+
+    Notes
+    -----
+    Within ``opsanalysis run`` the batch has already read the marketplace once (to find
+    ``as_of``) and left the result in ``output_dir``; it is reused, so the reports are read once
+    per marketplace, not once per notebook. The chart fonts are set up here, before the notebook
+    draws anything.
+    """
+    import pandas as pd
+
+    from opsanalysis import io, marketplaces
+    from opsanalysis import params as params_module
+    from opsanalysis.plotting import fonts
+
+    # Chart fonts (CJK glyph fallback) must be in place before the notebook creates a figure,
+    # as a text object keeps the font families it was created with.
+    fonts.setup_chart_fonts()
+
+    registry_entry = marketplaces.get(marketplace)
+    merged = params_module.load(registry_entry.code, resolve_params_dir(params_dir))
+    data_root = resolve_data_dir(data_dir)
+    data = _cached_data(output_dir, data_root, registry_entry.code)
+    if data is None:
+        data = io.load_marketplace(data_root, registry_entry.code)
+    report_date = pd.Timestamp(as_of).normalize() if as_of else last_data_date(data)
+    return ReportContext(
+        marketplace=registry_entry,
+        data=data,
+        params=merged,
+        as_of=report_date,
+        language=check_language(language or merged["language"]),
+        output_dir=Path(output_dir) if output_dir else None,
+    )
+
+
+def check_language(language):
+    """``language`` when it is one of :data:`LANGUAGES`; ``ValueError`` otherwise."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    return language
+
+
+def write_data_cache(output_dir, data_dir, code, data):
+    """Leave a marketplace's loaded data in its (fresh) output folder for :func:`prepare`.
+
+    Parameters
+    ----------
+    output_dir : Path
+        The marketplace's folder of this run; the file must not exist yet.
+    data_dir : str or Path
+        Data folder the data was read from (checked again on reading).
+    code : str
+        Marketplace code.
+    data : MarketplaceData
+    """
+    payload = {"data_dir": str(data_dir), "marketplace": code, "data": data}
+    with open(output_dir / DATA_CACHE_NAME, "xb") as handle:
+        pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _cached_data(output_dir, data_root, code):
+    """The batch's already-loaded data for this marketplace, or None.
+
+    Only a cache written by this run into its own (fresh) output folder is trusted, and only for
+    the same data folder and marketplace.
+    """
+    if not output_dir:
+        return None
+    path = Path(output_dir) / DATA_CACHE_NAME
+    if not path.is_file():
+        return None
+    with open(path, "rb") as handle:
+        payload = pickle.load(handle)
+    if payload.get("data_dir") != str(data_root) or payload.get("marketplace") != code:
+        return None
+    return payload["data"]
