@@ -35,8 +35,13 @@ test: $(STAMP)
 notebooks: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
 
+# --allow-root only as root (Jupyter refuses root otherwise); --no-browser only without a display
+# (no X11/Wayland on Linux: open the printed http://localhost:8888/lab?token=... URL instead).
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root) \
+	$(if $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. $(LAB_FLAGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -1,5 +1,6 @@
 """The ``opsanalysis`` command: argument parsing, exit codes, printed index path."""
 
+import json
 import subprocess
 import sys
 
@@ -92,3 +93,102 @@ def test_unreachable_scheduler_is_a_failed_run(tiny_project, capsys):
     (run_dir,) = [p for p in out.iterdir() if p.is_dir()]
     assert (run_dir / batch.PARTIAL_MARKER).is_file() and (run_dir / "index.html").is_file()
     assert "FAILED US tiny" in capsys.readouterr().err
+
+
+def _outputs(executed_notebook):
+    notebook = json.loads(executed_notebook.read_text(encoding="utf-8"))
+    return "".join("".join(output.get("text", "")) for cell in notebook["cells"]
+                   for output in cell.get("outputs", []))
+
+
+def _only_run_dir(out):
+    (run_dir,) = [path for path in out.iterdir() if path.name != batch.LATEST_NAME]
+    return run_dir
+
+
+def test_parser_reads_as_of_and_repeated_notebooks():
+    arguments = cli.build_parser().parse_args(
+        ["run", "--as-of", "2026-02-28", "--notebook", "launch_tracker", "-n", "x/y.ipynb"])
+    assert arguments.as_of == "2026-02-28"
+    assert arguments.notebook == ["launch_tracker", "x/y.ipynb"]
+    defaults = cli.build_parser().parse_args(["run"])
+    assert defaults.as_of is None and defaults.notebook is None
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "20260228", "2026-2-28", "28.02.2026", "yesterday"])
+def test_bad_as_of_is_a_usage_error(bad, capsys):
+    with pytest.raises(SystemExit) as raised:
+        cli.build_parser().parse_args(["run", "--as-of", bad])
+    assert raised.value.code == 2
+    assert f"not a date YYYY-MM-DD: '{bad}'" in capsys.readouterr().err
+
+
+def test_as_of_reaches_every_notebook_and_the_manifest(tiny_project, capsys):
+    data, out = tiny_project
+    assert cli.main(["run", "--data", str(data), "--out", str(out), "--no-progress",
+                     "--as-of", "2026-10-15"]) == 0
+    run_dir = _only_run_dir(out)
+    manifest = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    assert manifest["arguments"]["as_of"] == "2026-10-15"
+    assert {result["parameters"]["as_of"] for result in manifest["results"]} == {"2026-10-15"}
+    assert "US en 2026-10-15 units=1" in _outputs(run_dir / "US" / "tiny.ipynb")
+    assert "DE en 2026-10-15 units=1" in _outputs(run_dir / "DE" / "tiny.ipynb")
+
+
+def test_without_as_of_each_marketplace_reports_its_last_covered_day(tiny_project, capsys):
+    data, out = tiny_project
+    assert cli.main(["run", "--data", str(data), "--out", str(out), "--no-progress",
+                     "-m", "US"]) == 0
+    run_dir = _only_run_dir(out)
+    manifest = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    assert manifest["arguments"]["as_of"] is None
+    # the Business Report of the tiny folders ends on 11/03/2026
+    assert "US en 2026-11-03 units=1" in _outputs(run_dir / "US" / "tiny.ipynb")
+
+
+@pytest.fixture
+def two_notebooks(tiny_project, tmp_path, monkeypatch):
+    """The tiny project with two report notebooks, ``tiny`` and ``other``."""
+    data, out = tiny_project
+    notebooks = [_write_notebook(tmp_path / "other.ipynb", 'print("other notebook")'),
+                 tmp_path / "tiny.ipynb"]
+    monkeypatch.setattr(batch, "discover_notebooks", lambda directory=None: notebooks)
+    return data, out
+
+
+def test_notebook_option_runs_only_the_named_reports(two_notebooks, tmp_path, capsys):
+    data, out = two_notebooks
+    (tmp_path / "extra").mkdir()
+    extra = _write_notebook(tmp_path / "extra" / "third.ipynb", 'print("third")')
+    assert cli.main(["run", "--data", str(data), "--out", str(out), "--no-progress", "-m", "US",
+                     "--notebook", "other", "--notebook", str(extra)]) == 0
+    run_dir = _only_run_dir(out)
+    manifest = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    assert manifest["arguments"]["notebooks"] == ["other.ipynb", "third.ipynb"]
+    assert sorted(path.name for path in (run_dir / "US").glob("*.ipynb")) == \
+        ["other.ipynb", "third.ipynb"]
+    assert "complete: 2/2" in capsys.readouterr().err
+
+
+def test_unknown_notebook_lists_the_available_ones(two_notebooks, capsys):
+    data, out = two_notebooks
+    assert cli.main(["run", "--data", str(data), "--out", str(out), "--notebook", "tiny",
+                     "--notebook", "replenishment"]) == 2
+    error = capsys.readouterr().err
+    assert "unknown notebook 'replenishment'; available: other, tiny" in error
+    assert not out.exists()  # nothing ran
+
+
+def test_missing_notebook_file_is_an_error(two_notebooks, tmp_path, capsys):
+    data, out = two_notebooks
+    missing = tmp_path / "nowhere.ipynb"
+    assert cli.main(["run", "--data", str(data), "--out", str(out), "-n", str(missing)]) == 2
+    assert f"notebook file not found: {missing}" in capsys.readouterr().err
+
+
+def test_the_project_notebooks_are_selectable_by_name():
+    """The names the README shows are the names of the shipped report notebooks."""
+    names = {path.stem for path in batch.discover_notebooks()}
+    assert {"replenishment_report", "marketplace_overview"} <= names
+    (path,) = cli._select_notebooks(["replenishment_report"], batch.discover_notebooks())
+    assert path.name == "replenishment_report.ipynb" and path.is_file()

@@ -1,4 +1,13 @@
-"""Notebook execution: kernel start-up failures are retried a bounded number of times."""
+"""Notebook execution: kernel start-up retries, and quiet kernels (no TCP warning, no
+KeyboardInterrupt at shutdown) that still let real errors through."""
+
+import asyncio
+import os
+import signal
+
+import nbformat
+import pytest
+from jupyter_client.manager import AsyncKernelManager
 
 from opsanalysis import execution
 
@@ -36,3 +45,80 @@ def test_other_failures_are_not_retried(tmp_path, monkeypatch):
     calls = _papermill_failing([ValueError("bad notebook JSON")], monkeypatch)
     status, error = execution.execute_notebook("in.ipynb", tmp_path / "out.ipynb", {})
     assert (status, error, len(calls)) == ("failed", "ValueError: bad notebook JSON", 1)
+
+
+KERNEL_NOISE = ("without encryption", "KeyboardInterrupt")
+
+
+def _tiny_notebook(path, *sources):
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    parameters = nbformat.v4.new_code_cell('as_of = ""')
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameters, *map(nbformat.v4.new_code_cell, sources)]
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def test_a_successful_notebook_leaves_no_kernel_noise_on_stderr(tmp_path, capfd):
+    # the kernel is a child process writing to the inherited file descriptor 2: capfd sees it
+    notebook = _tiny_notebook(tmp_path / "quiet.ipynb", "import sys\nprint('as_of=' + as_of)")
+    for run in range(2):  # noise at shutdown is a race: more than one kernel
+        status, error = execution.execute_notebook(
+            notebook, tmp_path / f"out{run}.ipynb", {"as_of": "2026-10-15"}, cwd=tmp_path)
+        assert (status, error) == ("ok", None)
+    assert "as_of=2026-10-15" in (tmp_path / "out0.ipynb").read_text(encoding="utf-8")
+    stderr = capfd.readouterr().err
+    assert not [line for line in stderr.splitlines() if any(s in line for s in KERNEL_NOISE)]
+
+
+def test_errors_of_a_notebook_still_reach_stderr(tmp_path, capfd):
+    notebook = _tiny_notebook(tmp_path / "loud.ipynb",
+                              "import sys\nprint('kept on stderr', file=sys.__stderr__)",
+                              "raise ValueError('a cell failed')")
+    status, error = execution.execute_notebook(notebook, tmp_path / "out.ipynb", {})
+    assert (status, error) == ("failed", "ValueError: a cell failed")
+    assert "kept on stderr" in capfd.readouterr().err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="IPC transport is POSIX only; TCP elsewhere")
+def test_kernel_sockets_are_short_unique_ipc_paths():
+    manager = execution.QuietKernelManager(kernel_name=execution.KERNEL_NAME)
+    assert manager.transport == "ipc" and os.path.isabs(manager.ip)
+    assert len(manager.ip) + 3 < 104  # Unix socket path limit (macOS 104, Linux 108 bytes)
+    # a second manager must not share the socket paths of the first
+    assert execution.QuietKernelManager(kernel_name=execution.KERNEL_NAME).ip != manager.ip
+
+
+def _signals_sent_on_shutdown(manager_class):
+    """Signals a kernel started by ``manager_class`` receives while it is shut down."""
+    async def start_and_stop():
+        manager = manager_class(kernel_name=execution.KERNEL_NAME)
+        await manager.start_kernel()
+        client = manager.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=60)
+        sent = []
+        original = manager._async_signal_kernel
+
+        async def record(signum):
+            sent.append(signum)
+            await original(signum)
+
+        manager._async_signal_kernel = record
+        await manager.shutdown_kernel()
+        client.stop_channels()
+        return sent, manager
+
+    return asyncio.run(start_and_stop())
+
+
+def test_shutdown_sends_no_interrupt_to_the_kernel():
+    sent, manager = _signals_sent_on_shutdown(AsyncKernelManager)
+    assert signal.SIGINT in sent  # what jupyter_client does by default
+    sent, manager = _signals_sent_on_shutdown(execution.QuietKernelManager)
+    assert signal.SIGINT not in sent
+    if manager.transport == "ipc":  # the sockets were removed with the kernel
+        folder, prefix = os.path.split(manager.ip)
+        assert not [name for name in os.listdir(folder) if name.startswith(prefix)]

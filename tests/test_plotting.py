@@ -520,3 +520,24 @@ def test_plot_status_counts_fee_outlook_and_projected_stock_on_the_sample(sample
     ax = plotting.plot_projected_stock(result.history, result.forecast, row, language="en")
     assert ax.get_title() == str(row["sku"])
     assert len(ax.patches) == min(120, (result.history["sku"] == row["sku"]).sum())
+
+
+def test_acos_tacos_lines_say_not_covered_where_sales_are_missing():
+    from opsanalysis.plotting.ads import acos_tacos_lines
+
+    periods = pd.to_datetime(["2019-12-01", "2019-12-08", "2019-12-15"])
+    acos = pd.DataFrame({"period": periods, "acos": [0.664, 0.56, 0.725]})
+    tacos = pd.DataFrame({"period": periods[:1], "tacos": [0.12]})
+    assert acos_tacos_lines(acos, tacos, last=2) == [
+        "2019-12-08 ACOS 56.0% TACoS not covered", "2019-12-15 ACOS 72.5% TACoS not covered"]
+    assert acos_tacos_lines(acos, tacos, last=3)[0] == "2019-12-01 ACOS 66.4% TACoS 12.0%"
+
+
+def test_spend_lines_never_print_zero_for_an_uncovered_window():
+    from opsanalysis.plotting.ads import spend_lines
+
+    assert spend_lines(None, "USD") == ["Spend: not covered"]
+    terms = pd.DataFrame({"spend": [30.0, 10.0, 0.0], "orders": [2, 0, None]})
+    assert spend_lines(terms, "USD") == ["Spend: 40.00 USD; Spend without orders: 10.00 USD (25.0%)"]
+    zero = pd.DataFrame({"spend": [0.0], "orders": [0]})
+    assert spend_lines(zero, "USD") == ["Spend: 0.00 USD; Spend without orders: 0.00 USD"]

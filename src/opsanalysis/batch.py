@@ -171,7 +171,7 @@ def discover_notebooks(directory=None) -> list[Path]:
 
 
 def run(marketplaces=None, data_dir=None, out_dir=None, jobs=None, scheduler=None,
-        params_dir=None, language=None, notebooks=None, progress=True) -> RunResult:
+        params_dir=None, language=None, notebooks=None, progress=True, as_of=None) -> RunResult:
     """Execute every report notebook for every marketplace into a new run folder.
 
     Stable API (``opsanalysis run`` and ``make report`` call it).
@@ -199,6 +199,9 @@ def run(marketplaces=None, data_dir=None, out_dir=None, jobs=None, scheduler=Non
         Notebooks to run; default :func:`discover_notebooks`.
     progress : bool
         Show a tqdm progress bar over notebooks (on stderr).
+    as_of : str or datetime.date, optional
+        Report date ("YYYY-MM-DD") passed to every notebook's ``as_of`` parameter; default each
+        marketplace's last covered sales day (:func:`last_data_date`).
 
     Returns
     -------
@@ -212,18 +215,20 @@ def run(marketplaces=None, data_dir=None, out_dir=None, jobs=None, scheduler=Non
         raise ValueError(f"no report notebooks found in {notebooks_dir()}")
     if language is not None:
         check_language(language)
+    if as_of is not None:
+        as_of = _iso_date(as_of)
     out_root = Path(out_dir if out_dir is not None else "reports").resolve()
     run_id, run_dir = publishing.new_run_dir(out_root)
     arguments = {
         "marketplaces": codes, "data_dir": str(data_root),
         "params_dir": str(resolve_params_dir(params_dir) or ""), "out_dir": str(out_root),
         "jobs": jobs or 1, "scheduler": scheduling.scheduler_name(scheduler), "language": language,
-        "notebooks": [path.name for path in templates],
+        "notebooks": [path.name for path in templates], "as_of": as_of,
     }
     manifest = publishing.start_manifest(run_id, arguments, templates)
     publishing.write_json(run_dir / "run.json", manifest)
-    tasks = [scheduling.marketplace_task(code, data_root, params_dir, language, templates, run_dir)
-             for code in codes]
+    tasks = [scheduling.marketplace_task(code, data_root, params_dir, language, templates, run_dir,
+                                         as_of) for code in codes]
     try:
         outcomes = scheduling.execute_tasks(tasks, jobs, scheduler, progress, len(templates))
     except Exception as error:  # scheduler unreachable, pool broken: record it, keep the folder
@@ -240,6 +245,20 @@ def run(marketplaces=None, data_dir=None, out_dir=None, jobs=None, scheduler=Non
     )
     publishing.publish(out_root, run_dir, manifest, results)
     return RunResult(run_id, run_dir, status, results, duration)
+
+
+def _iso_date(value) -> str:
+    """``value`` (a date or "YYYY-MM-DD") as "YYYY-MM-DD"; ValueError otherwise."""
+    import datetime
+
+    text = value.isoformat() if isinstance(value, datetime.date) else str(value)
+    try:
+        parsed = datetime.date.fromisoformat(text)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.isoformat() != text:  # fromisoformat also takes "20240131"
+        raise ValueError(f"as_of must be a date YYYY-MM-DD, got {value!r}")
+    return text
 
 
 def _select_marketplaces(requested, data_root):

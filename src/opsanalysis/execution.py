@@ -8,6 +8,11 @@ folder and returns a :class:`NotebookResult`, whose status is "ok", "ok with war
 the marketplace not read, or warnings the notebook recorded with ``ReportContext.warn``) or
 "failed" (a cell raised).
 
+Kernels run quietly: on POSIX they talk over IPC sockets instead of loopback TCP (ipykernel warns
+"Kernel is running over TCP without encryption" on every TCP start), and a kernel being shut down
+is not sent SIGINT first (jupyter_client does so by default; a kernel still sending the last reply
+logs "KeyboardInterrupt caught in kernel"). See :class:`QuietKernelManager`.
+
 Both may run in threads (a dask worker runs several tasks at once): papermill runs in a fresh
 :mod:`contextvars` context with its own event loop, and each thread has its own HTML exporter.
 papermill and nbconvert are imported inside the functions.
@@ -18,17 +23,23 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import os
+import tempfile
 import threading
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
+
 __all__ = [
     "KERNEL_NAME",
     "KERNEL_START_ATTEMPTS",
     "NOTEBOOK_STATUSES",
     "NotebookResult",
+    "QuietKernelManager",
     "execute_notebook",
     "export_html",
     "run_one_notebook",
@@ -41,6 +52,37 @@ KERNEL_START_ATTEMPTS = 3
 NOTEBOOK_STATUSES = ("ok", "ok with warnings", "failed")
 KERNEL_START_FAILURES = ("Address already in use", "Kernel died before replying to kernel_info",
                          "Kernel didn't respond in")
+
+
+class QuietKernelManager(AsyncKernelManager):
+    """The kernel manager papermill uses here: IPC transport, no interrupt on shutdown.
+
+    - On POSIX the kernel's sockets are Unix domain sockets under a unique, short path in the
+      temporary folder (socket paths are limited to about 104 bytes; jupyter_client's default
+      ``kernel-ipc`` is relative and kernel and client resolve it from different working
+      folders). No TCP port is bound, so kernels started side by side cannot race for one, and
+      ipykernel (>= 7.3) has no unencrypted TCP to warn about. Elsewhere TCP stays.
+    - :meth:`shutdown_kernel` sends no SIGINT before the shutdown request: papermill shuts a
+      kernel down only once every cell has replied, so there is nothing to interrupt, and the
+      signal would land in the handler still finishing its reply. A kernel that does not stop is
+      still terminated, then killed, after ``shutdown_wait_time``.
+    """
+
+    @default("transport")
+    def _default_transport(self):
+        return "ipc" if os.name == "posix" else "tcp"
+
+    @default("ip")
+    def _default_ip(self):
+        if self.transport != "ipc":
+            return super()._ip_default()
+        # sockets are "<ip>-<n>"; cleanup_ipc_files removes them when the kernel is shut down
+        return os.path.join(tempfile.gettempdir(), f"opsanalysis-kernel-{os.urandom(6).hex()}")
+
+    async def _async_interrupt_kernel(self):
+        if self.shutting_down:  # set by shutdown_kernel, before it interrupts
+            return
+        await super()._async_interrupt_kernel()
 
 
 @dataclass
@@ -90,7 +132,7 @@ def execute_notebook(notebook, output_notebook, parameters, cwd=None) -> tuple[s
                 _execute_with_own_loop, papermill.execute_notebook,
                 str(notebook), str(output_notebook), parameters=parameters,
                 kernel_name=KERNEL_NAME, progress_bar=False, start_timeout=120,
-                **engine_kwargs)
+                kernel_manager_class=QuietKernelManager, **engine_kwargs)
         except papermill.PapermillExecutionError as error:
             return "failed", f"{error.ename}: {error.evalue}"
         except Exception as error:  # kernel died, bad notebook JSON ...: report, never crash

@@ -37,13 +37,15 @@ __all__ = [
 ]
 
 
-def marketplace_task(code, data_root, params_dir, language, templates, run_dir):
-    """One marketplace's work for :func:`run_marketplace`: a dict of strings (it is pickled)."""
+def marketplace_task(code, data_root, params_dir, language, templates, run_dir, as_of=None):
+    """One marketplace's work for :func:`run_marketplace`: a dict of strings (it is pickled).
+    ``as_of`` ("YYYY-MM-DD") is the report date; None: the marketplace's last covered day."""
     return {
         "marketplace": code,
         "data_dir": str(data_root),
         "params_dir": str(resolve_params_dir(params_dir) or ""),
         "language": language,
+        "as_of": as_of,
         "notebooks": [str(path) for path in templates],
         "output_dir": str(run_dir / code),
         "run_dir": str(run_dir),
@@ -105,7 +107,7 @@ def _marketplace_parameters(task, outcome):
         "marketplace": code,
         "data_dir": task["data_dir"],
         "params_dir": task["params_dir"],
-        "as_of": as_of,
+        "as_of": task.get("as_of") or as_of,
         "language": check_language(task["language"] or merged.get("language") or "en"),
         "output_dir": task["output_dir"],
     }

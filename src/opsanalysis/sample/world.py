@@ -106,7 +106,7 @@ CATEGORIES = {
                "ja": ["バスマット", "シャワーラック", "歯ブラシスタンド", "浴室ラグ",
                       "ソープディスペンサー"]}),
     "Pet Supplies": dict(
-        growth=0.40, competition="low", return_rate=0.03, code="PET", cost_factor=0.7,
+        growth=0.40, competition="low", return_rate=0.03, code="PET", cost_factor=0.45,
         terms=["cat water fountain", "dog poop bags", "pet hair remover", "slow feeder bowl"],
         nouns={"en": ["Cat Water Fountain", "Dog Poop Bags", "Pet Hair Remover",
                       "Slow Feeder Bowl", "Cat Scratcher"],
@@ -364,10 +364,15 @@ def _fba_fee(weight, setup):
 def _sensible_costs(mp, setup, products, base, weight, prefers_air):
     """Base price [USD], weight [kg] and freight mode per SKU as a seller who knows its landed
     cost sets them: air only where the margin survives it, items no heavier than the margin
-    allows, cheap items priced up (MIN_LANDED_MARGIN at the base price)."""
+    allows, cheap items priced up (MIN_LANDED_MARGIN at the base price).
+
+    Items are sized and priced for the common purchase cost: a category bought cheaper
+    (``cost_factor``) keeps its saving as a margin edge instead of spending it on heavier items.
+    """
     base, weight = base.copy(), weight.copy()
     mode = np.where(prefers_air, "air", "sea").astype(object)
-    cost = products["unit_cost"].to_numpy()
+    cost_factor = products["category"].map(lambda c: CATEGORIES[c].get("cost_factor", 1.0))
+    cost = products["unit_cost"].to_numpy() / cost_factor.to_numpy()
     volume = products["item_volume_cuft"].to_numpy()
 
     def margin(i, b, w, m):
