@@ -47,3 +47,13 @@ def sample_dir() -> Path:
     if not SAMPLE_DIR.is_dir() or not any(SAMPLE_DIR.iterdir()):
         pytest.fail(f"the bundled sample {SAMPLE_DIR} is missing: run opsanalysis.sample.generate")
     return SAMPLE_DIR
+
+
+@pytest.fixture(scope="session")
+def sample_run(sample_dir, tmp_path_factory):
+    """One batch run of every notebook for every sample marketplace, in each one's params
+    language (US en ... JP zh), shared by the notebook and report-consistency tests."""
+    from opsanalysis import batch
+
+    return batch.run(data_dir=sample_dir, out_dir=tmp_path_factory.mktemp("sample-run"), jobs=2,
+                     progress=False)

@@ -6,7 +6,6 @@ re-derives what it checks from the inputs recorded beside it (decision tables, m
 fit caps), so a report that contradicts itself fails here.
 """
 
-import inspect
 import json
 from pathlib import Path
 
@@ -35,9 +34,8 @@ REASON_COLUMNS = {"no price": "price", "no FBA fee": "fba_fee", "no unit cost": 
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    result = oa.batch.run(data_dir=SAMPLE, out_dir=tmp_path_factory.mktemp("reports"), jobs=2,
-                          progress=False)
+def run_dir(sample_run):
+    result = sample_run
     failed = [(r.marketplace, r.notebook) for r in result.failed] if result.failed else []
     assert result.status == "complete", f"notebooks failed: {failed}"
     return result.run_dir
@@ -166,6 +164,12 @@ def test_no_order_ships_at_a_loss_while_another_mode_pays(run_dir, code):
     losses = _table(run_dir, code, "opportunity_report", "loss_making_skus",
                     ["sku", "loses_money_every_mode"]).set_index("sku")
     modes = [c.removeprefix("margin_") for c in losses if c.startswith("margin_")]
+    # the plan and the opportunity report price the same SKU and mode alike
+    both = plan[plan["sku"].isin(losses.index) & plan["freight_mode"].isin(modes)]
+    listed = [float(_number(losses.loc[[s], f"margin_{m}"]).iloc[0])
+              for s, m in zip(both["sku"], both["freight_mode"], strict=True)]
+    np.testing.assert_allclose(_number(both["landed_unit_margin"]).to_numpy(), listed,
+                               rtol=1e-9, err_msg=f"{code}: plan and loss list disagree")
     orders = plan[_number(plan["order_qty"]) > 0]
     losing = orders[_number(orders["landed_unit_margin"]) < 0]
     for row in losing.itertuples():
@@ -220,8 +224,7 @@ def test_converting_terms_are_never_negatives(run_dir, code):
 
 def _plateau_multiple() -> float:
     """The launch fit's plateau cap (a multiple of the largest observed week)."""
-    return inspect.signature(launch_curves.fit_launch_curves).parameters[
-        "plateau_max_multiple"].default
+    return launch_curves.PLATEAU_MAX_MULTIPLE
 
 
 @pytest.mark.parametrize("code", MARKETPLACES)
@@ -290,7 +293,7 @@ def test_unknown_figures_read_not_estimated_never_zero(run_dir, code):
         frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
         if "not_estimated_reason" not in frame:
             continue
-        stem, name = path.stem.split("_", 1)[0], path.stem
+        name = path.name
         language = _parameters(run_dir, code)["language"]
         reason = frame["not_estimated_reason"].str.strip()
         unknown = frame[reason != ""]
@@ -307,7 +310,7 @@ def test_unknown_figures_read_not_estimated_never_zero(run_dir, code):
                 continue
             rows = unknown[unknown["not_estimated_reason"].str.contains(text, regex=False)]
             wrong = rows.loc[~rows[header].isin(NOT_ESTIMATED), header]
-            assert wrong.empty, (f"{code} {stem} {name}: {canonical} reads {wrong.tolist()} "
+            assert wrong.empty, (f"{code} {name}: {canonical} reads {wrong.tolist()} "
                                  "where it is not estimated")
     assert checked, f"{code}: no table carries not_estimated_reason"
     # storage: estimated from a fee table where one is in force, else "not estimated", never 0
@@ -332,3 +335,38 @@ def test_few_skus_are_due_on_the_report_date(run_dir, code):
     share = due_today / len(plan)
     assert share < MAX_SHARE_DUE_TODAY, \
         f"{code}: order-by = as-of for {due_today} of {len(plan)} SKUs ({share:.0%})"
+
+
+def test_no_fee_table_reads_not_estimated_never_zero(tmp_path):
+    """Every sample marketplace has a fee table, so the DE sample is planned once more with its
+    fee tables taken out (as for a marketplace Amazon publishes none for) and the tables the
+    notebooks write are written the same way (:func:`opsanalysis.export.write_tables`)."""
+    data = oa.io.load_marketplace(SAMPLE / "DE", "DE")
+    params = oa.params.load("DE")
+    params["fees"]["fee_table_version"], params["fees"]["versions"] = "none", []
+    as_of = oa.report_context.last_data_date(data)
+    assert oa.fees.fee_schedule(params, as_of) is None
+    products = data.get("product_master")
+    rates = oa.opportunity.category_rates(data, products, as_of,
+                                          params["opportunity"]["growth_window_days"])
+    result = oa.replenishment.plan(data, params, as_of)
+    oa.export.write_tables({
+        "unit_margins": oa.opportunity.unit_margins(products, params, as_of, rates),
+        "replenishment_plan": result.table, "fee_outlook": result.fees}, tmp_path, stem="r")
+
+    def read(name):
+        return pd.read_csv(tmp_path / f"r_{name}.csv", encoding="utf-8-sig", dtype=str,
+                           keep_default_na=False).rename(columns=lambda c: c.strip())
+
+    margins = read("unit_margins")
+    for column in ("storage", "unit_margin"):
+        shown = margins[oa.labels.label(column, "en")]
+        assert shown.isin(NOT_ESTIMATED).all(), f"{column}: {shown.unique()}"
+    for name, columns in {"replenishment_plan": ("projected_storage_fee",
+                                                 "projected_aged_surcharge"),
+                          "fee_outlook": ("storage_fee", "aged_surcharge")}.items():
+        table = read(name)
+        for column in columns:
+            shown = table[oa.labels.label(column, "en")].str.strip()
+            assert shown.isin(NOT_ESTIMATED | {""}).all(), \
+                f"{name} {column} reads {shown.unique()} without a fee table"

@@ -25,6 +25,10 @@ from scipy import stats
 
 CURVE_MODELS = ("logistic", "gompertz", "bass", "trapezoid")
 FIT_STATUSES = ("ok", "not_identifiable", "all_zero", "too_short", "failed")
+#: Upper bound of a fitted plateau as a multiple of the largest observed week [ratio]: a bound of
+#: the solver's search box (a short series still climbing would otherwise extrapolate towards
+#: infinity), not a business rule; the fit intervals are capped by it too.
+PLATEAU_MAX_MULTIPLE = 5.0
 # Enough iterations for every start to converge, so that the optimum, not the evaluation
 # budget, sets the printed figures (issue 16: 40.6 vs 40.7 by machine).
 _MAX_ITERATIONS = 400
@@ -302,7 +306,7 @@ def _robust_scale(values):
 
 
 def fit_curve(weeks, values, model="logistic", *, fraction, min_plateau_weeks,
-              plateau_max_multiple=5.0):
+              plateau_max_multiple=PLATEAU_MAX_MULTIPLE):
     """Fit one ramp curve model to a launch's weekly series.
 
     Parameters
@@ -334,7 +338,7 @@ def fit_curve(weeks, values, model="logistic", *, fraction, min_plateau_weeks,
 
 
 def fit_curves(series, model="logistic", *, fraction, min_plateau_weeks,
-               plateau_max_multiple=5.0):
+               plateau_max_multiple=PLATEAU_MAX_MULTIPLE):
     """Fit one ramp curve model to many launches at once (:func:`fit_curve` of each).
 
     Parameters
@@ -551,7 +555,7 @@ def _summarise(model, result, weeks, values, fraction, min_plateau_weeks):
 
 
 def fit_best_curve(weeks, values, models=CURVE_MODELS, *, fraction, min_plateau_weeks,
-                   plateau_max_multiple=5.0):
+                   plateau_max_multiple=PLATEAU_MAX_MULTIPLE):
     """Fit several models and return the identifiable one with the lowest AICc.
 
     Parameters are those of :func:`fit_curve`; returns a :class:`CurveFit` (the first model's,
@@ -563,7 +567,7 @@ def fit_best_curve(weeks, values, models=CURVE_MODELS, *, fraction, min_plateau_
 
 
 def fit_best_curves(series, models=CURVE_MODELS, *, fraction, min_plateau_weeks,
-                    plateau_max_multiple=5.0):
+                    plateau_max_multiple=PLATEAU_MAX_MULTIPLE):
     """:func:`fit_best_curve` of many launches, each model fitted to all of them at once.
 
     Parameters
@@ -586,7 +590,7 @@ def fit_best_curves(series, models=CURVE_MODELS, *, fraction, min_plateau_weeks,
 
 
 def fit_launch_curves(
-    history, models=CURVE_MODELS, *, fraction, min_plateau_weeks, plateau_max_multiple=5.0,
+    history, models=CURVE_MODELS, *, fraction, min_plateau_weeks, plateau_max_multiple=PLATEAU_MAX_MULTIPLE,
     level=0.8
 ):
     """Fit every curve model to every launch of a long table.

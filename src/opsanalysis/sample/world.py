@@ -84,7 +84,9 @@ def events_for(marketplace):
 
 
 # Category library: annual demand growth [fraction], competition level, return rate [fraction],
-# search-term stems for ads, product nouns per language.
+# search-term stems for ads, product nouns per language; cost_factor [ratio] = purchase cost
+# against the others' (the planted top category's edge: low enough that its margin stays ahead
+# after its heavier ad spend, so it ranks first under every weight draw).
 CATEGORIES = {
     "Kitchen": dict(
         growth=0.05, competition="high", return_rate=0.035, code="KIT",
@@ -366,25 +368,26 @@ def _sensible_costs(mp, setup, products, base, weight, prefers_air):
     cost sets them: air only where the margin survives it, items no heavier than the margin
     allows, cheap items priced up (MIN_LANDED_MARGIN at the base price).
 
-    Items are sized and priced for the common purchase cost: a category bought cheaper
-    (``cost_factor``) keeps its saving as a margin edge instead of spending it on heavier items.
+    Items are sized for the common purchase cost: a category bought cheaper (``cost_factor``)
+    keeps its saving as a margin edge instead of spending it on heavier items.
     """
     base, weight = base.copy(), weight.copy()
     mode = np.where(prefers_air, "air", "sea").astype(object)
+    cost = products["unit_cost"].to_numpy()
     cost_factor = products["category"].map(lambda c: CATEGORIES[c].get("cost_factor", 1.0))
-    cost = products["unit_cost"].to_numpy() / cost_factor.to_numpy()
+    common_cost = cost / cost_factor.to_numpy()
     volume = products["item_volume_cuft"].to_numpy()
 
-    def margin(i, b, w, m):
-        return float(_landed_margin(mp, setup, b, w, m, cost[i], volume[i]))
+    def margin(i, b, w, m, unit_cost=cost):
+        return float(_landed_margin(mp, setup, b, w, m, unit_cost[i], volume[i]))
 
     for i in range(len(base)):
         if mode[i] == "air" and margin(i, base[i], weight[i], "air") < MIN_LANDED_MARGIN:
             mode[i] = "sea"
         while margin(i, base[i], 0.15, mode[i]) < MIN_LANDED_MARGIN:
             base[i] += 1.0  # too cheap to carry its fees: a higher price
-        at_zero = margin(i, base[i], 0.0, mode[i])
-        per_kg = at_zero - margin(i, base[i], 1.0, mode[i])  # the margin is linear in weight
+        at_zero = margin(i, base[i], 0.0, mode[i], common_cost)
+        per_kg = at_zero - margin(i, base[i], 1.0, mode[i], common_cost)  # linear in weight
         heaviest = np.floor(100 * (at_zero - MIN_LANDED_MARGIN) / per_kg) / 100
         weight[i] = max(0.15, min(weight[i], heaviest))
     return base, weight, mode.astype(str)
