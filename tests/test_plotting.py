@@ -523,7 +523,7 @@ def test_plot_status_counts_fee_outlook_and_projected_stock_on_the_sample(sample
 
 
 def test_acos_tacos_lines_say_not_covered_where_sales_are_missing():
-    from opsanalysis.plotting.ads import acos_tacos_lines
+    from opsanalysis.ads_sections import acos_tacos_lines
 
     periods = pd.to_datetime(["2019-12-01", "2019-12-08", "2019-12-15"])
     acos = pd.DataFrame({"period": periods, "acos": [0.664, 0.56, 0.725]})
@@ -534,7 +534,7 @@ def test_acos_tacos_lines_say_not_covered_where_sales_are_missing():
 
 
 def test_spend_lines_never_print_zero_for_an_uncovered_window():
-    from opsanalysis.plotting.ads import spend_lines
+    from opsanalysis.ads_sections import spend_lines
 
     assert spend_lines(None, "USD") == ["Spend: not covered"]
     terms = pd.DataFrame({"spend": [30.0, 10.0, 0.0], "orders": [2, 0, None]})

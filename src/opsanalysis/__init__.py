@@ -20,10 +20,11 @@ except _metadata.PackageNotFoundError:  # running from a source tree without ins
 #: Every public module and subpackage of the package (tests/test_init.py checks the list against
 #: the files).
 _SUBMODULES = {
-    "ads", "batch", "bundled", "cli", "cutoffs", "demand", "execution", "export", "fees",
-    "forecast", "frames", "io", "kpi", "labels", "launch", "launch_sections", "marketplaces", "opportunity",
-    "overview", "overview_sections", "params", "plotting", "profit", "publishing",
-    "replenishment", "replenishment_sections", "report_context", "sample", "scheduling",
+    "ads", "ads_sections", "batch", "bundled", "cli", "cutoffs", "demand", "execution", "export",
+    "fees", "forecast", "frames", "io", "kpi", "kpi_sections", "labels", "launch",
+    "launch_sections", "marketplaces", "opportunity", "overview", "overview_sections", "params",
+    "plotting", "profit", "publishing", "replenishment", "replenishment_sections",
+    "report_context", "sample", "scheduling",
 }
 
 __all__ = ["__version__", *sorted(_SUBMODULES)]

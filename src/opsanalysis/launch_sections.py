@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -24,8 +25,10 @@ from opsanalysis.launch.tracker import (
     track_launches,
     weekly_launch_curves,
 )
+from opsanalysis.plotting.launch import plot_launch_band
 
-__all__ = ["LaunchReport", "best_fits", "fit_lines", "reference_lines", "run_launch_tracker",
+__all__ = ["LaunchReport", "best_fits", "fit_lines", "plot_launch_bands", "reference_lines",
+           "run_launch_tracker",
            "summary_lines", "verdict_lines", "verdict_table"]
 
 
@@ -224,3 +227,33 @@ def verdict_table(result: LaunchReport) -> pd.DataFrame:
         table[column] = [label(value, result.language) if isinstance(value, str) else value
                          for value in table[column]]
     return table
+
+
+def plot_launch_bands(bands: pd.DataFrame, verdicts: pd.DataFrame, language="en", metric=None):
+    """One panel per tracked launch (:func:`opsanalysis.plotting.plot_launch_band`), titled with
+    SKU and verdict.
+
+    Parameters
+    ----------
+    bands : DataFrame
+        ``LaunchTracking.bands``.
+    verdicts : DataFrame
+        ``LaunchTracking.verdicts`` (asin, sku, verdict).
+    language : {"en", "zh"}
+    metric : str, optional
+        Canonical name of the plotted metric.
+
+    Returns
+    -------
+    matplotlib Figure or None
+        None when there is no tracked launch (nothing to draw).
+    """
+    if verdicts.empty:
+        return None
+    fig, axes = plt.subplots(len(verdicts), 1, figsize=(8, 3.2 * len(verdicts)), squeeze=False)
+    for ax, row in zip(axes[:, 0], verdicts.itertuples(index=False), strict=True):
+        plot_launch_band(bands, row.asin, ax=ax, language=language, metric=metric,
+                         title=f"{row.sku} · {label(row.verdict, language)}")
+    fig.tight_layout()
+    return fig
+

@@ -7,7 +7,7 @@ import pandas as pd
 from opsanalysis.labels import label
 from opsanalysis.plotting.fonts import localised
 
-__all__ = ["plot_launch_band", "plot_launch_bands", "plot_reference_launches"]
+__all__ = ["plot_launch_band", "plot_reference_launches"]
 
 
 @localised
@@ -106,31 +106,3 @@ def plot_reference_launches(curves: pd.DataFrame, reference: pd.DataFrame, metri
     elif len(reference) <= 12:
         ax.legend(loc="lower right", frameon=False, fontsize="x-small", ncol=2)
     return ax
-
-
-def plot_launch_bands(bands: pd.DataFrame, verdicts: pd.DataFrame, language="en", metric=None):
-    """One panel per tracked launch (:func:`plot_launch_band`), titled with SKU and verdict.
-
-    Parameters
-    ----------
-    bands : DataFrame
-        ``LaunchTracking.bands``.
-    verdicts : DataFrame
-        ``LaunchTracking.verdicts`` (asin, sku, verdict).
-    language : {"en", "zh"}
-    metric : str, optional
-        Canonical name of the plotted metric.
-
-    Returns
-    -------
-    matplotlib Figure or None
-        None when there is no tracked launch (nothing to draw).
-    """
-    if verdicts.empty:
-        return None
-    fig, axes = plt.subplots(len(verdicts), 1, figsize=(8, 3.2 * len(verdicts)), squeeze=False)
-    for ax, row in zip(axes[:, 0], verdicts.itertuples(index=False), strict=True):
-        plot_launch_band(bands, row.asin, ax=ax, language=language, metric=metric,
-                         title=f"{row.sku} · {label(row.verdict, language)}")
-    fig.tight_layout()
-    return fig
