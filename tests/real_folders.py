@@ -66,7 +66,7 @@ def _weekly_business_report(source: Path, target: Path) -> None:
     text = source.read_text(encoding="utf-8-sig")
     frame = pd.read_csv(io.StringIO(text), dtype=str)
     dates = pd.to_datetime(frame["Date"], format="%m/%d/%Y")
-    week = dates - pd.to_timedelta((dates.dt.dayofweek + 1) % 7, unit="D")
+    week = dates - pd.to_timedelta((dates.dt.day_of_week + 1) % 7, unit="D")
     money = frame["Ordered Product Sales"].str.replace(r"[$,]", "", regex=True).astype(float)
     counts = {c: frame[c].str.replace(",", "").astype(int)
               for c in ("Units Ordered", "Total Order Items", "Page Views", "Sessions")}
