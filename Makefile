@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test lab lint notebooks clean-venv
+.PHONY: report test lab lint notebooks screenshots clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root) \
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. $(LAB_FLAGS)
+
+# Full-page PNGs of the latest run's index and of every US and JP report, in headless Chromium
+# (Debian's package, installed here when missing; root or sudo needed for that), into
+# screenshots/. `make report` runs first only when reports/ holds no run yet.
+screenshots: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; }
+	@ls reports/*/index.html >/dev/null 2>&1 || $(MAKE) report
+	$(BIN)/python scripts/screenshots.py --reports reports --out screenshots -m US -m JP
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -80,18 +80,22 @@ def ensure_venv() -> Path:
 
 def run_statsforecast(history: pd.DataFrame, models: list[str], cutoffs: list, horizon: int,
                       freq: str, season_length: int, settings: dict, n_jobs: int = 1,
-                      repeats: int = 1):
+                      repeats: int = 1, history_csv: Path | None = None):
     """Forecasts (unique_id, ds, forecast, model, cutoff) and timings of statsforecast models.
 
     ``info["seconds"]`` and ``info["cpu_seconds"]`` per model are summed over the cutoffs, each
-    the fastest (wall time) of ``repeats`` runs; CPU time includes the worker processes.
+    the fastest (wall time) of ``repeats`` runs; CPU time includes the worker processes;
+    ``info["peak_mb"]`` is the runner process's peak resident memory. ``history_csv``: the
+    history already written as CSV (``unique_id, ds, y``), to time many runs on one panel.
     """
     python = ensure_venv()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp)
-        history[["unique_id", "ds", "y"]].to_csv(path / "history.csv", index=False)
+        if history_csv is None:
+            history_csv = path / "history.csv"
+            history[["unique_id", "ds", "y"]].to_csv(history_csv, index=False)
         spec = {
-            "history": str(path / "history.csv"), "output": str(path / "forecasts.csv"),
+            "history": str(history_csv), "output": str(path / "forecasts.csv"),
             "models": models, "cutoffs": [str(pd.Timestamp(c).date()) for c in cutoffs],
             "horizon": horizon, "freq": freq, "season_length": season_length, "n_jobs": n_jobs,
             "repeats": repeats,

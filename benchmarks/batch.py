@@ -1,41 +1,118 @@
-"""Benchmark of the batch runner: whole sample with --jobs 1 and --jobs 2, per-notebook overhead.
+"""Benchmark of the batch runner: the bundled sample, or a generated real-size seller folder.
 
 Usage::
 
-    .venv/bin/python benchmarks/batch.py                 # every report notebook
+    .venv/bin/python benchmarks/batch.py                 # sample, every report notebook
     .venv/bin/python benchmarks/batch.py --notebook marketplace_overview
     .venv/bin/python benchmarks/batch.py --overhead-only
+    .venv/bin/python benchmarks/batch.py --size large    # 2,500 SKUs, 26 months, --jobs 2
+    .venv/bin/python benchmarks/batch.py --size large --data-dir DIR   # reuse / keep a folder
 
-Prints a markdown table (copy it into the README). Runs write into a temporary folder, never
-into reports/. The per-notebook overhead is measured with an empty notebook (only the
-parameters cell), so it is kernel start + papermill + HTML export and nothing else.
-Targets (issue 2, overview notebooks only, 2-core machine): whole sample < 120 s,
-overhead < 5 s, --jobs 2 at least 1.6x faster than --jobs 1.
+Prints markdown tables (copy them into the README). Runs write into a temporary folder, never
+into reports/. ``--size sample`` runs the bundled sample (4 marketplaces) with --jobs 1 and
+--jobs 2 and measures the per-notebook overhead with an empty notebook (only the parameters
+cell: kernel start + papermill + HTML export and nothing else). ``--size large`` first writes a
+real-size folder with :mod:`large_folder` (the sample world scaled to 2,500 SKUs, every report
+kind the notebooks read; generation is timed apart) and runs every notebook on it once with
+``--jobs 2``. Both give the time of each notebook and the peak memory of the run: the resident
+memory summed over this process and every process under it (pool workers, notebook kernels),
+sampled every 0.2 s with psutil (shared pages count once per process, so it errs high).
+Targets: issue 2 (overview notebooks, sample, 2-core machine): whole sample < 120 s, overhead
+< 5 s, --jobs 2 at least 1.6x faster than --jobs 1; issue 14 (large): every notebook ok,
+< 5 min with --jobs 2, < 4 GB.
 """
 
 import argparse
+import datetime
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import nbformat
+import psutil
 
 from opsanalysis import batch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import large_folder  # noqa: E402  (a module beside this script, not in the package)
 
 PARAMETERS_CELL = "\n".join(f"{name}: str = {value!r}" for name, value in (
     ("marketplace", "US"), ("data_dir", ""), ("params_dir", ""), ("as_of", ""),
     ("language", "en"), ("output_dir", "")))
 
 
-def time_run(notebooks, jobs, out_dir):
-    """Wall time [s] of one batch run over every sample marketplace, and its status."""
-    started = time.perf_counter()
-    result = batch.run(data_dir=batch.resolve_data_dir(""), out_dir=out_dir, jobs=jobs,
-                       notebooks=notebooks, progress=False)
-    return time.perf_counter() - started, result
+class PeakMemory:
+    """Peak resident memory [bytes] of this process and all its descendants, summed, sampled
+    every ``interval`` seconds in a thread while the ``with`` block runs."""
+
+    def __init__(self, interval=0.2):
+        self.interval, self.peak, self.peak_single = interval, 0, 0
+        self._stop = threading.Event()
+
+    def _sample(self):
+        root = psutil.Process()
+        while not self._stop.is_set():
+            sizes = []
+            for process in [root, *root.children(recursive=True)]:
+                try:
+                    sizes.append(process.memory_info().rss)
+                except psutil.Error:  # ended between listing and reading
+                    pass
+            self.peak = max(self.peak, sum(sizes))
+            self.peak_single = max([self.peak_single, *sizes])
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def time_run(notebooks, jobs, out_dir, data_dir=""):
+    """Wall time [s] of one batch run over every marketplace of ``data_dir`` (default the
+    sample), its result and its peak memory (:class:`PeakMemory`)."""
+    with PeakMemory() as memory:
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
+        result = batch.run(data_dir=batch.resolve_data_dir(data_dir), out_dir=out_dir, jobs=jobs,
+                           notebooks=notebooks, progress=False)
+        seconds = time.perf_counter() - started
+    memory.cpu_seconds = _cpu_seconds() - cpu_started
+    return seconds, result, memory
+
+
+def _cpu_seconds():
+    """CPU time [s] of this process and of its ended (waited-for) descendants: kernels and pool
+    workers are waited for, so after a run it holds the run's whole CPU time. On a shared
+    machine it says what the wall time would be on an idle one (CPU time / cores used)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def notebook_table(result):
+    """Markdown rows: seconds and status of each notebook of each marketplace."""
+    lines = ["| marketplace | notebook | seconds | status | error |", "|---|---|---|---|---|"]
+    for item in result.results:
+        error = (item.error or "").splitlines()[0][:160] if item.error else ""
+        lines.append(f"| {item.marketplace} | {item.notebook} | {item.duration_s:.1f} | "
+                     f"{item.status} | {error} |")
+    return lines
+
+
+def machine_line():
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    memory = psutil.virtual_memory().total / 2**30
+    return (f"Machine: {os.cpu_count()} CPUs, {memory:.0f} GB, Python {sys.version.split()[0]}; "
+            f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; "
+            f"load average (1, 5, 15 min) {load}")
 
 
 def measure_overhead(work_dir, repeats=3):
@@ -64,17 +141,10 @@ def measure_overhead(work_dir, repeats=3):
     return statistics.median(execute), statistics.median(export), export[0]
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notebook", action="append", metavar="NAME",
-                        help="only these notebooks (stem), e.g. marketplace_overview")
-    parser.add_argument("--overhead-only", action="store_true")
-    arguments = parser.parse_args(argv)
-    notebooks = batch.discover_notebooks()
-    if arguments.notebook:
-        notebooks = [path for path in notebooks if path.stem in arguments.notebook]
+def run_sample(arguments, notebooks):
+    """The bundled sample: overhead, --jobs 1 and --jobs 2, per-notebook times (--jobs 2)."""
     marketplaces = batch.discover_marketplaces("")
-    rows = []
+    rows, per_notebook = [], []
     with tempfile.TemporaryDirectory(prefix="opsanalysis-bench-") as work:
         execute, export, cold_export = measure_overhead(work)
         rows.append(("per-notebook overhead: kernel start + papermill (empty notebook)",
@@ -85,19 +155,78 @@ def main(argv=None):
         if not arguments.overhead_only:
             timings = {}
             for jobs in (1, 2):
-                seconds, result = time_run(notebooks, jobs, Path(work) / f"jobs{jobs}")
+                seconds, result, memory = time_run(notebooks, jobs, Path(work) / f"jobs{jobs}")
                 timings[jobs] = seconds
                 rows.append((f"whole sample, --jobs {jobs} ({len(marketplaces)} marketplaces x "
                              f"{len(notebooks)} notebooks)", f"{seconds:.1f} s",
-                             f"status {result.status}"))
+                             f"status {result.status}; CPU {memory.cpu_seconds:.0f} s; "
+                             "peak memory "
+                             f"{memory.peak / 2**30:.2f} GB (largest process "
+                             f"{memory.peak_single / 2**30:.2f} GB)"))
+            per_notebook = notebook_table(result)
             rows.append(("speed-up --jobs 2 vs --jobs 1", f"{timings[1] / timings[2]:.2f}x",
                          "target >= 1.6x"))
-    print(f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; notebooks: "
+    return rows, per_notebook
+
+
+def run_large(arguments, notebooks):
+    """A generated 2,500-SKU folder (kept when --data-dir is given), every notebook, --jobs 2."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="opsanalysis-bench-") as work:
+        data_dir = Path(arguments.data_dir or Path(work) / "data")
+        if not any(data_dir.glob("*/*")):
+            # in its own interpreter: the simulated world must not weigh on the measured memory
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, large_folder.__file__, str(data_dir),
+                                   "--skus", str(arguments.skus)],
+                                  capture_output=True, text=True, check=True)
+            rows.append(("generate the folder (not part of the run)",
+                         f"{time.perf_counter() - started:.0f} s", done.stdout.strip()))
+        else:
+            files = [path for path in data_dir.glob("*/*") if path.is_file()]
+            size = sum(path.stat().st_size for path in files) / 2**20
+            rows.append(("folder (reused)", str(data_dir), f"{len(files)} files, {size:.0f} MiB"))
+        seconds, result, memory = time_run(notebooks, arguments.jobs, Path(work) / "out",
+                                           str(data_dir))
+        codes = batch.discover_marketplaces(data_dir)
+        rows.append((f"large folder, --jobs {arguments.jobs} ({len(codes)} marketplace x "
+                     f"{len(notebooks)} notebooks)", f"{seconds:.1f} s",
+                     f"status {result.status}; target < 300 s"))
+        rows.append(("CPU time of the run, all processes", f"{memory.cpu_seconds:.0f} s",
+                     "what the run costs on an idle machine: the wall time there is about "
+                     "this (one marketplace: notebooks run one after the other)"))
+        rows.append(("peak memory, this process + pool workers + kernels (sum of RSS)",
+                     f"{memory.peak / 2**30:.2f} GB",
+                     f"largest single process {memory.peak_single / 2**30:.2f} GB; "
+                     "target < 4 GB"))
+    return rows, notebook_table(result)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=("sample", "large"), default="sample")
+    parser.add_argument("--notebook", action="append", metavar="NAME",
+                        help="only these notebooks (stem), e.g. marketplace_overview")
+    parser.add_argument("--overhead-only", action="store_true")
+    parser.add_argument("--jobs", type=int, default=2, help="large: local processes")
+    parser.add_argument("--skus", type=int, default=2500, help="large: SKUs in the folder")
+    parser.add_argument("--data-dir", help="large: folder to write (or reuse) instead of a "
+                                           "temporary one")
+    arguments = parser.parse_args(argv)
+    notebooks = batch.discover_notebooks()
+    if arguments.notebook:
+        notebooks = [path for path in notebooks if path.stem in arguments.notebook]
+    before = machine_line()
+    run = run_large if arguments.size == "large" else run_sample
+    rows, per_notebook = run(arguments, notebooks)
+    print(f"{before}\nafter: {machine_line()}\nnotebooks: "
           f"{', '.join(p.stem for p in notebooks)}\n")
     print("| measure | value | note |")
     print("|---|---|---|")
     for measure, value, note in rows:
         print(f"| {measure} | {value} | {note} |")
+    if per_notebook:
+        print("\n" + "\n".join(per_notebook))
 
 
 if __name__ == "__main__":

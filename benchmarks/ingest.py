@@ -1,17 +1,21 @@
-"""Ingest benchmark: ``read_report`` against a bare ``pandas.read_csv(engine="pyarrow")``.
+"""Ingest benchmark: ``read_report`` against a bare pyarrow read and a pyarrow parsing anchor.
 
 Generates, in a temporary folder, an All Orders flat file (TAB, raw numbers, ISO timestamps;
 1,000,000 data lines by default) and a Sponsored Products search-term report as the console
 writes it in CSV (``"Dec 1, 2019"``, ``$3.34``, ``0.38%``; 200,000 rows), then reads each file
-with both readers in fresh subprocesses, bare and ours alternating for three rounds of seven
-reads each, and prints a markdown table: seconds (best read of all rounds; the machine may be
+with each reader in fresh subprocesses, the readers alternating for three rounds of seven
+reads each. The readers: a bare ``pandas.read_csv(engine="pyarrow")`` (leaves ``$3.34`` as
+text), ``opsanalysis.io.read_report``, and for the search-term file the fair anchor of issue 14
+(:func:`anchor_read`): a pyarrow CSV read that also parses the money, percent and date columns
+with ``pyarrow.compute``, as ``read_report`` does. It prints a markdown table: seconds (best read of all rounds; the machine may be
 shared), rows/s, peak resident memory of the first read and of the later reads above the
 resident size before each read (sampled from /proc every 2 ms; later reads reuse the allocator
 pools of the first), the frame's own size, CPU seconds of the read (all threads; less
 sensitive to other jobs than the wall time), and their ratios.
 
-Targets (issue 3): read_report within 1.5x the bare pyarrow time, peak memory under 3x the
-frame. Usage::
+Targets: read_report at or under the anchor's time on the search-term file (issue 14); within
+1.5x the bare pyarrow time and peak memory under 3x the frame on the 1,000,000-line All Orders
+file (issue 3). Usage::
 
     .venv/bin/python benchmarks/ingest.py [--orders-rows N] [--search-term-rows N]
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -28,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 ORDERS_HEADER = [
@@ -136,11 +142,80 @@ def write_search_terms(path: Path, rows: int, seed: int = 1) -> None:
     frame.to_csv(path, index=False, encoding="utf-8-sig")
 
 
+#: Search-term columns the anchor parses (as :func:`write_search_terms` writes them).
+SEARCH_TERM_MONEY = ("Cost Per Click (CPC)", "Spend", "7 Day Total Sales ")
+SEARCH_TERM_PERCENT = ("Click-Thru Rate (CTR)", "Total Advertising Cost of Sales (ACOS) ")
+SEARCH_TERM_DATE = "Date"
+#: Characters the anchor strips: the console's currency symbol and thousands separator, and
+#: the percent sign (literal replacements: a regular expression costs three times as much).
+_STRIPPED = ("$", ",", "%")
+
+
+def anchor_read(path) -> pd.DataFrame:
+    """The fair anchor: pyarrow CSV read that also parses money, percent and date columns.
+
+    Money (``$1,234.50``) and percent (``0.38%``) cells lose the currency symbol, thousands
+    separator and percent sign and are cast to float (percent divided by 100, a fraction as
+    ``read_report`` gives); ``Dec 1, 2019`` is parsed with ``pyarrow.compute.strptime``; blank
+    cells are null. All of it in pyarrow's compiled kernels; no checks, no error locations, one
+    fixed number and date convention (the file's, known in advance).
+
+    Parameters
+    ----------
+    path : path-like
+        A search-term CSV as :func:`write_search_terms` writes it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The file's columns, money and percent as float64, the date as datetime64.
+    """
+    text = [*SEARCH_TERM_MONEY, *SEARCH_TERM_PERCENT, SEARCH_TERM_DATE]
+    convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in text},
+                                   strings_can_be_null=True)
+    table = pacsv.read_csv(path, convert_options=convert)
+    for name in text:
+        column = table[name]
+        if name == SEARCH_TERM_DATE:
+            value = pc.strptime(column, format="%b %d, %Y", unit="s")
+        else:
+            for character in _STRIPPED:
+                column = pc.replace_substring(column, character, "")
+            value = pc.cast(column, pa.float64())
+            if name in SEARCH_TERM_PERCENT:
+                value = pc.divide(value, 100.0)
+        table = table.set_column(table.schema.get_field_index(name), name, value)
+    return table.to_pandas()
+
+
+def check_anchor(path) -> int:
+    """Cells where the anchor and ``read_report`` disagree on the parsed columns (0 expected)."""
+    from opsanalysis.io import read_report
+
+    anchor, ours = anchor_read(path), read_report(path, marketplace="US")
+    pairs = {"date": SEARCH_TERM_DATE, "cpc": SEARCH_TERM_MONEY[0],
+             "spend": SEARCH_TERM_MONEY[1], "sales": SEARCH_TERM_MONEY[2],
+             "ctr": SEARCH_TERM_PERCENT[0], "acos": SEARCH_TERM_PERCENT[1]}
+    wrong = 0
+    for canonical, raw in pairs.items():
+        a, b = anchor[raw], ours[canonical]
+        if canonical == "date":
+            a, b = pd.to_datetime(a), pd.to_datetime(b)
+            wrong += int((a.ne(b) & ~(a.isna() & b.isna())).sum())
+        else:
+            a, b = a.to_numpy(float), pd.to_numeric(b).to_numpy(float)
+            wrong += int((~np.isclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True)).sum())
+    return wrong
+
+
 _CHILD = r"""
-import gc, json, os, sys, threading, time
+import gc, importlib.util, json, os, sys, threading, time
 import pandas as pd
 which, path, sep, REPEATS = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 from opsanalysis.io import read_report
+spec = importlib.util.spec_from_file_location("ingest_benchmark", sys.argv[5])
+benchmark = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(benchmark)
 page = os.sysconf("SC_PAGE_SIZE")
 
 def rss():
@@ -150,6 +225,8 @@ def rss():
 def read():
     if which == "bare":
         return pd.read_csv(path, engine="pyarrow", sep=sep)
+    if which == "anchor":
+        return benchmark.anchor_read(path)
     return read_report(path, marketplace="US")
 
 def timed_read():
@@ -193,25 +270,31 @@ print(json.dumps({"seconds": min(times), "cpu_seconds": min(cpus), "rows": rows,
 
 def measure(which: str, path: Path, sep: str, repeats: int = 7) -> dict:
     """Best time of ``repeats`` reads and peak memory of the first, in a fresh interpreter."""
-    done = subprocess.run([sys.executable, "-c", _CHILD, which, str(path), sep, str(repeats)],
+    done = subprocess.run([sys.executable, "-c", _CHILD, which, str(path), sep, str(repeats),
+                           str(Path(__file__).resolve())],
                           capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure_both(path: Path, sep: str, rounds: int = 3) -> tuple:
-    """Bare and ours in alternating fresh interpreters (the machine is shared): the best
-    time and CPU time over all rounds; memory from the first round."""
-    results = {"bare": [], "read_report": []}
+def measure_all(path: Path, sep: str, readers, rounds: int = 3) -> dict:
+    """Each reader in alternating fresh interpreters (the machine is shared): the best time and
+    CPU time over all rounds; memory from the first round."""
+    results = {which: [] for which in readers}
     for _ in range(rounds):
         for which in results:
             results[which].append(measure(which, path, sep))
-    best = []
-    for runs in results.values():
+    best = {}
+    for which, runs in results.items():
         merged = dict(runs[0])
         merged["seconds"] = min(run["seconds"] for run in runs)
         merged["cpu_seconds"] = min(run["cpu_seconds"] for run in runs)
-        best.append(merged)
-    return tuple(best)
+        best[which] = merged
+    return best
+
+
+READER_NAMES = {"bare": "pandas.read_csv(engine='pyarrow')",
+                "anchor": "anchor: pyarrow read + pyarrow.compute parse",
+                "read_report": "opsanalysis.io.read_report"}
 
 
 def main(argv=None) -> None:
@@ -221,30 +304,43 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         files = [("All Orders (TSV)", Path(folder) / "orders.txt", "\t", write_orders,
-                  args.orders_rows),
+                  args.orders_rows, ("bare", "read_report")),
                  ("SP search term (CSV)", Path(folder) / "search_terms.csv", ",",
-                  write_search_terms, args.search_term_rows)]
+                  write_search_terms, args.search_term_rows, ("bare", "anchor", "read_report"))]
         lines = ["| file | reader | rows | seconds | rows/s | peak MiB (first read) | "
                  "peak MiB (later reads) | frame MiB | peak / frame (first, later) | "
                  "time / bare | CPU seconds | CPU / bare |",
                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-        for label, path, sep, write, rows in files:
+        targets = []
+        for label, path, sep, write, rows, readers in files:
             write(path, rows)
+            if "anchor" in readers and check_anchor(path):
+                raise RuntimeError("the anchor and read_report parse the file differently")
             size_mib = path.stat().st_size / 2**20
-            bare, ours = measure_both(path, sep)
-            for name, result in (("pandas.read_csv(engine='pyarrow')", bare),
-                                 ("opsanalysis.io.read_report", ours)):
+            results = measure_all(path, sep, readers)
+            bare = results["bare"]
+            for which, result in results.items():
                 peak = result["peak_bytes"] / 2**20
                 later = result["later_peak_bytes"] / 2**20
                 frame = result["frame_bytes"] / 2**20
                 lines.append(
-                    f"| {label}, {size_mib:.0f} MiB | {name} | {result['rows']:,} | "
-                    f"{result['seconds']:.2f} | {result['rows'] / result['seconds']:,.0f} | "
+                    f"| {label}, {size_mib:.0f} MiB | {READER_NAMES[which]} | "
+                    f"{result['rows']:,} | "
+                    f"{result['seconds']:.3f} | {result['rows'] / result['seconds']:,.0f} | "
                     f"{peak:.0f} | {later:.0f} | {frame:.0f} | {peak / frame:.2f}, "
                     f"{later / frame:.2f} | {result['seconds'] / bare['seconds']:.2f} | "
                     f"{result['cpu_seconds']:.3f} | "
                     f"{result['cpu_seconds'] / bare['cpu_seconds']:.2f} |")
+            if "anchor" in results:
+                ours, anchor = results["read_report"], results["anchor"]
+                targets.append(f"{label}: read_report / anchor = "
+                               f"{ours['seconds'] / anchor['seconds']:.2f} (time), "
+                               f"{ours['cpu_seconds'] / anchor['cpu_seconds']:.2f} (CPU); "
+                               "parsed values agree cell for cell")
         print("\n".join(lines))
+        print("\n" + "\n".join(targets))
+        print(f"load average at the end (1, 5, 15 min): "
+              f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":

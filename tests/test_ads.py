@@ -602,3 +602,69 @@ def test_sample_negatives_rest_on_evidence_and_draft_references_exist(sample_dir
                                          "negate_in_source_with_harvest", "keep_branded"}
     assert len(ads.missing_references(tables["bulk_draft"],
                                       ads.known_ad_groups(search_terms))) == 0
+
+
+def test_bulk_columns_follow_the_sponsored_products_template():
+    # bulksheets 2.0, sheet "Sponsored Products Campaigns", in the template's order
+    assert ads.BULK_COLUMNS == (
+        "Product", "Entity", "Operation", "Campaign ID", "Ad Group ID", "Portfolio ID", "Ad ID",
+        "Keyword ID", "Product Targeting ID", "Campaign Name", "Ad Group Name", "Start Date",
+        "End Date", "Targeting Type", "State", "Daily Budget", "SKU", "Ad Group Default Bid",
+        "Bid", "Keyword Text", "Native Language Keyword", "Native Language Locale",
+        "Match Type", "Bidding Strategy", "Placement", "Percentage",
+        "Product Targeting Expression")
+    assert set(ads.BULK_KINDS) == set(ads.BULK_NUMBERS)
+    assert ads.bulk_sheet_draft().attrs["column_kinds"]["Percentage"] == "number"
+
+
+def test_bid_updates_take_keyword_and_target_ids_from_a_bulk_download():
+    frame = rows(("C", "g", "yoga mat", "EXACT", "yoga mat", 20, 20.0, 1, 20.0),
+                 ("C", "g", "close-match", "-", "mat", 20, 20.0, 1, 20.0))
+    frame["bid"] = 1.0
+    bids = ads.suggest_bids(frame, 0.25, min_clicks=10, min_step=0.05, max_step=0.10,
+                            min_bid=0.02, max_bid=3.0, tolerance_band=0.0)
+    entities = pd.DataFrame({
+        "entity": ["Campaign", "Ad Group", "Keyword", "Product Targeting", "Keyword"],
+        "campaign_id": ["111", "111", "111", "111", "111"],
+        "ad_group_id": [pd.NA, "222", "222", "222", "222"],
+        "keyword_id": [pd.NA, pd.NA, "333", pd.NA, "999"],
+        "product_targeting_id": [pd.NA, pd.NA, pd.NA, "444", pd.NA],
+        "campaign_name": ["C"] * 5, "ad_group_name": [pd.NA, "g", "g", "g", "g"],
+        "keyword_text": [pd.NA, pd.NA, "Yoga Mat", pd.NA, "yoga mat"],
+        "match_type": [pd.NA, pd.NA, "Exact", pd.NA, "Phrase"],
+        "product_targeting_expression": [pd.NA, pd.NA, pd.NA, "close-match", pd.NA]})
+    draft = ads.bulk_sheet_draft(bids=bids, entities=entities).set_index("Entity")
+    assert draft.loc["Keyword", "Bid"] == 0.9 and draft.loc["Product Targeting", "Bid"] == 0.9
+    assert draft.loc["Keyword", "Keyword ID"] == "333"  # the exact one, not the phrase 999
+    assert draft.loc["Product Targeting", "Product Targeting ID"] == "444"
+    assert set(draft["Campaign ID"]) == {"111"} and set(draft["Ad Group ID"]) == {"222"}
+    assert draft.loc["Keyword", "Product Targeting ID"] == ""
+    # without a bulk download the IDs stay empty, to be filled before upload
+    assert set(ads.bulk_sheet_draft(bids=bids)["Keyword ID"]) == {""}
+
+
+@pytest.mark.parametrize(("currency", "money_format"), [("USD", "#,##0.00"), ("JPY", "#,##0")])
+def test_written_bulk_draft_keeps_amazon_headers_and_typed_bids(tmp_path, terms, currency,
+                                                               money_format):
+    import openpyxl
+
+    from opsanalysis import export
+
+    plan, known = _plan(terms)
+    bids = ads.suggest_bids(terms.assign(bid=1.0), 0.25, **{**BIDS, "min_clicks": 5})
+    draft = ads.bulk_sheet_draft(plan, None, bids, known=known, start_date="20261013")
+    export.write_tables({"bulk_draft": draft}, tmp_path, language="zh", currency=currency)
+    sheet = openpyxl.load_workbook(tmp_path / "tables.xlsx")["bulk_draft"]
+    header = [cell.value for cell in sheet[1]]
+    assert header == list(ads.BULK_COLUMNS)  # English, as Amazon reads them, in any language
+    column = {name: index for index, name in enumerate(header)}
+    rows_written = list(sheet.iter_rows(min_row=2))
+    bids_written = [row[column["Bid"]] for row in rows_written
+                    if row[column["Bid"]].value is not None]
+    assert len(bids_written) == draft["Bid"].notna().sum() > 0
+    assert all(cell.data_type == "n" for cell in bids_written)  # numbers, never text
+    assert [cell.value for cell in bids_written] == draft["Bid"].dropna().tolist()
+    assert {cell.number_format for cell in bids_written} == {money_format}
+    assert rows_written[0][column["Percentage"]].number_format == "#,##0.00"  # 50 = +50 %
+    assert rows_written[0][column["Start Date"]].value == "20261013"  # the template's text date
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:AA{len(draft) + 1}"

@@ -42,6 +42,31 @@ def test_units_by_local_date_without_cancelled_and_mcf(orders):
     assert panel["y"].tolist() == [3, 0, 0, 1, 4]
 
 
+def test_mcf_and_removal_shipments_are_not_demand():
+    # All Orders lines as Amazon writes them (formats reference 3.1): an MCF order (S01-, sales
+    # channel Non-Amazon), a removal shipment (Non-Amazon <x>), a cancelled sale, a blank
+    # channel (counted as a sale, as in the KPIs) and two storefront sales
+    orders = pd.DataFrame({
+        "amazon_order_id": ["111-1", "S01-2", "S01-3", "111-4", "111-5", "111-6"],
+        "purchase_date": pd.to_datetime(["2026-03-02 18:00"] * 3 + ["2026-03-03 18:00"] * 3)
+        .tz_localize("UTC"),
+        "order_status": ["Shipped", "Shipped", "Shipped", "Cancelled", "Shipped", "Shipped"],
+        "sales_channel": ["Amazon.com", "Non-Amazon", " non-amazon US ", "Amazon.com", "",
+                          "Amazon.com"],
+        "sku": ["A"] * 6, "quantity": [2, 1, 23, 7, 3, 4],
+    })
+    panel = demand.build_panel(orders, marketplace="US", params=US)
+    assert panel["ds"].tolist() == list(pd.date_range("2026-03-02", "2026-03-03"))
+    assert panel["units"].tolist() == [2, 7]      # 2; blank 3 + 4 (cancelled 7 dropped)
+    assert panel["units_mcf"].tolist() == [24, 0]  # MCF 1 + removal 23
+    assert panel["y"].tolist() == [2, 7]
+    # one rule with io.is_marketplace_sale: every non-cancelled unit is in exactly one column
+    live = orders[orders["order_status"] != "Cancelled"]
+    sale = io.is_marketplace_sale(live).fillna(True).to_numpy(dtype=bool)
+    assert panel["units"].sum() == live.loc[sale, "quantity"].sum()
+    assert panel["units_mcf"].sum() == live.loc[~sale, "quantity"].sum()
+
+
 def test_out_of_stock_and_lost_buy_box_days_are_censored(orders, inventory):
     report = pd.DataFrame({"child_asin": ["X", "X"], "buy_box_percentage": [0.3, 0.95],
                            "period_start": pd.to_datetime(["2026-01-05", "2026-01-01"]),

@@ -120,9 +120,10 @@ def test_sheet_names_are_short_unique_and_valid(tmp_path):
     }
     paths = export.write_tables(tables, tmp_path)
     names = openpyxl.load_workbook(paths[-1]).sheetnames
-    assert len(names) == 3 and len(set(names)) == 3
+    assert names[0] == label("workbook_about")  # the first sheet says what the others hold
+    assert len(names) == 4 and len(set(names)) == 4
     assert all(len(name) <= 31 for name in names)
-    assert names[2] == "what_if_"
+    assert names[3] == "what_if_"
 
 
 def test_dates_index_and_timezones(tmp_path):
@@ -181,3 +182,175 @@ def test_unknown_money_cells_read_not_estimated(tmp_path, margins_with_unknowns)
 
 def test_tables_without_a_reason_column_are_untouched(hostile_table):
     assert export.mark_not_estimated(hostile_table, "en").equals(hostile_table)
+
+
+@pytest.fixture
+def plan_table():
+    """A replenishment-like table: every number kind, a date, a status code and CJK text."""
+    return pd.DataFrame({
+        "sku": ["A-1", "B-2", "C-3"],
+        "status": ["order_now", "reorder_soon", "in_stock"],
+        "order_qty": pd.array([120, 0, 35], dtype="Int64"),
+        "order_cost": [1234.5, 0.0, 99.99],
+        "fill_rate": [0.123, 0.5, 1.0],
+        "days_of_cover_now": [27.40820348437025, 3.5, 90.0],
+        "order_by": pd.to_datetime(["2026-11-03", "2026-11-10", None]),
+        "x_cjk": ["手机壳防摔手机壳防摔", "a", "b"],
+        "x_ascii": ["abcdefghij", "a", "b"],
+    })
+
+
+def _sheet_columns(sheet):
+    return {cell.value: cell.column_letter for cell in sheet[1]}
+
+
+def test_data_sheets_have_frozen_header_filter_formats_and_typed_values(tmp_path, plan_table):
+    paths = export.write_tables({"plan": plan_table}, tmp_path, stem="r", currency="USD")
+    sheet = openpyxl.load_workbook(paths[-1])["plan"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:I4"
+    letters = _sheet_columns(sheet)
+    expected = {"order_qty": "#,##0", "order_cost": "#,##0.00", "fill_rate": "0.0%",
+                "days_of_cover_now": "#,##0.0", "order_by": "yyyy-mm-dd"}
+    for column, number_format in expected.items():
+        cells = sheet[letters[label(column)]][1:]
+        assert {cell.number_format for cell in cells if cell.value is not None} == {
+            number_format}, column
+    fill_rate = [c.value for c in sheet[letters[label("fill_rate")]][1:]]
+    assert fill_rate == [0.123, 0.5, 1.0]  # fractions with a percent format, never x 100
+    assert all(c.data_type == "n" for c in sheet[letters[label("order_qty")]][1:])
+    order_by = sheet[letters[label("order_by")]][1]
+    assert order_by.is_date and order_by.value == pd.Timestamp("2026-11-03").to_pydatetime()
+    assert sheet[letters[label("order_by")]][3].value is None  # missing date: empty, not text
+    assert sheet[letters[label("days_of_cover_now")]][1].value == 27.40820348437025  # as is
+    # widths fitted to content, a CJK character counting two
+    assert sheet.column_dimensions[letters["x_cjk"]].width == 22  # 10 x 2 + 2
+    assert sheet.column_dimensions[letters["x_ascii"]].width == 12  # 10 + 2
+    assert sheet.column_dimensions[letters[label("sku")]].width == 8  # at least the minimum
+
+
+def test_long_text_width_is_capped(tmp_path):
+    paths = export.write_tables({"t": pd.DataFrame({"x_long": ["word " * 100]})}, tmp_path)
+    sheet = openpyxl.load_workbook(paths[-1])["t"]
+    assert sheet.column_dimensions["A"].width == export.COLUMN_WIDTH_MAX
+
+
+def _status_fills(sheet, letter):
+    """Shown text -> fill colour of the conditional rules over a column."""
+    fills = {}
+    for rule_range in sheet.conditional_formatting:
+        if not str(rule_range.sqref).startswith(f"{letter}2:"):
+            continue
+        for rule in rule_range.rules:
+            colour = rule.dxf.fill.fgColor.rgb[-6:]
+            for text in rule.formula[0][3:-1].split(","):
+                fills[text.split("=", 1)[1].strip('"')] = colour
+    return fills
+
+
+def test_status_colours_follow_the_raw_codes_in_any_language(tmp_path, plan_table):
+    for language in ("en", "zh"):
+        paths = export.write_tables({"plan": plan_table}, tmp_path / language,
+                                    language=language)
+        sheet = openpyxl.load_workbook(paths[-1])["plan"]
+        letter = _sheet_columns(sheet)[label("status", language)]
+        shown = [cell.value for cell in sheet[letter][1:]]
+        assert shown == [label(code, language) for code in plan_table["status"]]  # in words
+        assert _status_fills(sheet, letter) == {
+            label("order_now", language): "FFC7CE", label("reorder_soon", language): "FFEB9C",
+            label("in_stock", language): "C6EFCE"}
+    assert export.STATUS_COLOURS["stockout_risk"] == "red"
+    assert export.STATUS_COLOURS["lagging"] == "red"
+    assert export.STATUS_COLOURS["on_track"] == "green"
+    assert export.STATUS_COLOURS["add_negative_exact"] == "red"
+
+
+def test_yen_money_has_no_decimals(tmp_path):
+    yen = pd.DataFrame({"sku": ["A"], "currency": ["JPY"], "sales": [123456.0], "bid": [90.0]})
+    paths = export.write_tables({"yen": yen}, tmp_path / "column", currency="USD")
+    sheet = openpyxl.load_workbook(paths[-1])["yen"]
+    assert sheet["C2"].number_format == "#,##0" == sheet["D2"].number_format
+    assert sheet["C2"].value == 123456.0
+    # without a currency column the report's currency decides
+    paths = export.write_tables({"yen": yen.drop(columns="currency")}, tmp_path / "metadata",
+                                currency="JPY")
+    assert openpyxl.load_workbook(paths[-1])["yen"]["B2"].number_format == "#,##0"
+    # a table mixing currencies formats each row in its own
+    mixed = pd.DataFrame({"currency": ["JPY", "USD"], "sales": [1000.0, 10.5]})
+    paths = export.write_tables({"mixed": mixed}, tmp_path / "mixed")
+    sheet = openpyxl.load_workbook(paths[-1])["mixed"]
+    assert (sheet["B2"].number_format, sheet["B3"].number_format) == ("#,##0", "#,##0.00")
+
+
+def test_first_sheet_says_what_the_workbook_holds(tmp_path, plan_table):
+    from opsanalysis.ads import bulk_sheet_draft
+
+    summary = pd.DataFrame({
+        "file": ["=orders.txt", "broken.csv", "ads.xlsx"],
+        "kind": ["all_orders", None, "sp_search_term"], "rows": [10, 0, 5],
+        "period_start": pd.to_datetime(["2026-10-01", None, "2026-10-04"]).tz_localize("UTC"),
+        "period_end": pd.to_datetime(["2026-10-31", None, "2026-10-30"]).tz_localize("UTC"),
+        "status": ["ok", "error", "ok"]})
+    tables = {"replenishment_plan": plan_table, "bulk_draft": bulk_sheet_draft()}
+    paths = export.write_tables(tables, tmp_path, language="zh", stem="replenishment_report",
+                                as_of=pd.Timestamp("2026-10-31"), marketplace="JP",
+                                currency="JPY", inputs=summary,
+                                run_id="20261202T034058.848582Z-40fdcf")
+    workbook = openpyxl.load_workbook(paths[-1])
+    about = workbook.worksheets[0]
+    assert about.title == label("workbook_about", "zh")
+    rows = [[cell.value for cell in row] for row in about.iter_rows()]
+    assert rows[0][0] == label("workbook_title", "zh")
+    assert rows[2][:2] == [label("as_of", "zh"), pd.Timestamp("2026-10-31").to_pydatetime()]
+    assert about["B3"].number_format == "yyyy-mm-dd"
+    assert rows[3][:2] == [label("marketplace", "zh"), "JP"]
+    assert rows[4][:2] == [label("currency", "zh"), "JPY"]
+    assert rows[5][:2] == [label("run_id", "zh"), "20261202T034058.848582Z-40fdcf"]
+    assert rows[7][:3] == [label("sheet_name", "zh"), label("rows", "zh"),
+                           label("sheet_description", "zh")]
+    # one line per sheet: its name, rows and the description label, else the table's label
+    assert rows[8][:3] == ["replenishment_plan", 3, label("replenishment_plan", "zh")]
+    assert rows[9][:3] == ["bulk_draft", 0, label("bulk_draft_description", "zh")]
+    assert workbook.sheetnames[1:] == ["replenishment_plan", "bulk_draft"]
+    # the files read (status ok), formula-safe, with their periods as dates
+    assert rows[11][0] == label("files_read", "zh")
+    files = [row for row in rows[13:] if row[0]]
+    assert [row[0] for row in files] == ["'=orders.txt", "ads.xlsx"]
+    assert files[0][2:] == [10, pd.Timestamp("2026-10-01").to_pydatetime(),
+                            pd.Timestamp("2026-10-31").to_pydatetime()]
+    assert files[0][1] == label("all_orders", "zh")
+
+
+def test_first_sheet_without_metadata(tmp_path):
+    paths = export.write_tables({"t": pd.DataFrame({"x": [1]})}, tmp_path)
+    about = openpyxl.load_workbook(paths[-1]).worksheets[0]
+    assert about["B2"].value == "—" and about["B3"].value == "—"
+    assert about["B6"].value == label("not_a_batch_run")
+
+
+def test_report_context_passes_the_metadata(tmp_path):
+    from opsanalysis import marketplaces
+    from opsanalysis.report_context import ReportContext
+
+    class Data:
+        summary = pd.DataFrame({"file": ["a.csv"], "kind": ["all_orders"], "rows": [4],
+                                "period_start": [pd.NaT], "period_end": [pd.NaT],
+                                "status": ["ok"]})
+
+    run_folder = tmp_path / "20261202T034058.848582Z-40fdcf"
+    table = {"sales_by_day": pd.DataFrame({"date": pd.to_datetime(["2026-10-30"]),
+                                           "sales": [4496.0]})}
+    for output_dir, run_id in ((run_folder / "JP", "20261202T034058.848582Z-40fdcf"),
+                               (tmp_path / "adhoc" / "JP", label("not_a_batch_run"))):
+        output_dir.mkdir(parents=True)
+        context = ReportContext(marketplaces.get("JP"), Data(), {}, pd.Timestamp("2026-10-31"),
+                                "en", output_dir)
+        paths = context.write_tables(table, stem="overview")
+        workbook = openpyxl.load_workbook(paths[-1])
+        about = workbook.worksheets[0]
+        assert [about[f"B{row}"].value for row in (2, 4, 5, 6)] == [
+            "overview", "JP", "JPY", run_id]
+        assert about["A13"].value == "a.csv"  # title, 5 facts, gap, header, 1 sheet, gap, 2
+        sheet = workbook["sales_by_day"]
+        assert sheet["B2"].number_format == "#,##0"  # the marketplace's currency: yen
+        assert sheet["A2"].number_format == "yyyy-mm-dd"

@@ -429,3 +429,30 @@ def test_plots_return_axes_with_bilingual_labels(fast_params):
     assert [t.get_text() for t in ax.get_yticklabels()] == [names[m] for m in summary.index[::-1]]
     assert ax.get_xlabel() == "RMSSE"
     plt.close("all")
+
+
+def test_from_long_same_panel_whatever_the_row_order_and_id_dtype():
+    # ids grouped in runs but not sorted (SKU10 before SKU2), shuffled rows, object ids and a
+    # censored cell: every path of the id/date conversion builds the same matrix
+    from opsanalysis.forecast._panel import from_long
+
+    rng = np.random.default_rng(2)
+    frames = [pd.DataFrame({"unique_id": sku, "ds": pd.date_range(first, "2026-03-31"),
+                            "y": rng.poisson(2.0, len(pd.date_range(first, "2026-03-31")))})
+              for sku, first in (("SKU1", "2026-01-01"), ("SKU10", "2026-02-15"),
+                                 ("SKU2", "2026-01-01"))]
+    grouped = pd.concat(frames, ignore_index=True).astype({"unique_id": "str", "y": float})
+    grouped.loc[5, "y"] = np.nan
+    variants = [grouped, grouped.sample(frac=1.0, random_state=0),
+                grouped.astype({"unique_id": object})]
+    panels = [from_long(frame) for frame in variants]
+    first = panels[0]
+    assert list(first.ids) == ["SKU1", "SKU10", "SKU2"] and first.freq == "D"
+    assert first.start.tolist() == [0, 45, 0] and np.isnan(first.values[0, 5])
+    assert first.values[1, 44] != first.values[1, 44]  # before SKU10's start: NaN
+    for panel in panels[1:]:
+        assert list(panel.ids) == list(first.ids) and panel.dates.equals(first.dates)
+        assert np.array_equal(panel.values, first.values, equal_nan=True)
+        assert np.array_equal(panel.start, first.start)
+    with pytest.raises(ValueError, match="repeated"):
+        from_long(pd.concat([grouped, grouped.head(1)], ignore_index=True))

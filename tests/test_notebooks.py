@@ -29,6 +29,8 @@ STANDARD = {"marketplace": "US", "data_dir": "", "params_dir": "", "as_of": "",
 NBVAL_TAG, NBVAL_COMPARED_TAG = "nbval-check", "nbval-check-output"
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 IDS = [path.stem for path in NOTEBOOKS]
+#: imports, parameters, prepare, one call per section, the workbook (issue 16)
+MAX_CODE_CELLS = 15
 
 
 @pytest.fixture(scope="session")
@@ -67,11 +69,16 @@ def test_notebook_conventions(notebook):
         values[statement.target.id] = statement.value.value
     assert {name: values.get(name) for name in STANDARD} == STANDARD
     code_cells = [c for c in content.cells if c.cell_type == "code"]
+    assert len(code_cells) <= MAX_CODE_CELLS, \
+        f"{len(code_cells)} code cells: a report notebook is one call per section (<= {MAX_CODE_CELLS})"
     for cell in code_cells:
         tree = ast.parse(_code_source(cell))
         for node in ast.walk(tree):
             assert not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda), \
                 f"no def/class/lambda in notebooks (move it into the package): {cell.source[:80]}"
+            # presentation lives in the section modules: a loop or branch in a cell is logic
+            assert not isinstance(node, ast.For | ast.While | ast.If | ast.IfExp | ast.comprehension), \
+                f"no loops or ifs in notebooks (move it into a section function): {cell.source[:80]}"
         assert "os.path" not in cell.source and "Path(" not in cell.source, \
             "no hand-built paths in notebooks: use package helpers"
         tags = cell.metadata.get("tags", [])
@@ -79,8 +86,10 @@ def test_notebook_conventions(notebook):
             assert NBVAL_COMPARED_TAG in tags, f"tag {NBVAL_TAG!r} cells also {NBVAL_COMPARED_TAG!r}"
         if NBVAL_COMPARED_TAG in tags:
             assert cell.outputs, "a checked cell must be committed with its output"
-            assert all(o.output_type == "stream" for o in cell.outputs), \
-                "checked cells print text (no DataFrame reprs or figures)"
+            # text or sections (display_data whose text/plain is fixed-width text), never the
+            # repr of a returned object (a DataFrame repr changes with pandas' display options)
+            assert all(o.output_type in ("stream", "display_data") for o in cell.outputs), \
+                "checked cells print text or show sections (no DataFrame reprs)"
         assert all(o.output_type != "error" for o in cell.get("outputs", [])), \
             "committed notebook has an error output"
     assert any(NBVAL_COMPARED_TAG in c.metadata.get("tags", []) for c in code_cells), \
@@ -129,7 +138,7 @@ def test_notebook_writes_tables(notebook_runs, notebook, code):
     # a table may be legitimately empty (no coverage gaps), the notebook's output may not
     assert data_rows > 0, f"every table of {notebook.stem} is empty"
     workbook = openpyxl.load_workbook(workbooks[0], read_only=True)
-    assert len(workbook.sheetnames) == len(csv_files)
+    assert len(workbook.sheetnames) == len(csv_files) + 1  # + the first sheet, "About"
     if CASES[code] == "zh":
         assert any(CJK.search(header) for header in headers), "zh tables keep English headers"
 

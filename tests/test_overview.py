@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from opsanalysis import overview, overview_sections, plotting
+from opsanalysis import overview, plotting
 
 
 def _days(start, end):
@@ -173,28 +173,11 @@ def test_daily_rows_are_not_merged_with_weekly_rows():
     assert gaps[["kind", "missing_days"]].values.tolist() == [["business_report_date", 1]]
 
 
-# --- sections say what they need, never nan, None or 0 for absent data -----------------------
+# --- absent data stays missing, never 0 (the sections' wording: test_overview_sections.py) ---
 
 def _summary(rows):
     return pd.DataFrame(rows, columns=["file", "kind", "rows", "period_start", "period_end",
                                        "status", "message"])
-
-
-def test_sections_without_their_reports_say_what_they_need():
-    summary = _summary([("st.xlsx", "sp_search_term", 3, pd.Timestamp("2020-01-13"),
-                         pd.Timestamp("2020-01-28"), "ok", ""),
-                        ("MYI.csv", "fba_inventory", 2, pd.NaT, pd.NaT, "ok", "")])
-    sentence = overview_sections.needs_sentence("needs_sales_series", summary)
-    assert sentence == ("needs an All Orders report or a Business Report by date; found: "
-                        "fba_inventory (snapshot), sp_search_term 2020-01-13 .. 2020-01-28")
-    headline = overview.headline_figures({}, "2020-01-28", window_days=30).assign(metric_label=[])
-    assert overview_sections.headline_lines(headline, summary, "USD", 30) == [
-        overview_sections.needs_sentence("needs_headline_reports", summary)]
-    weekly = {"business_report_date": _business_report(["2019-11-10", "2019-11-17"], "week",
-                                                       [1.0, 2.0])}
-    (line,) = overview_sections.gap_lines(overview.coverage_gaps(weekly), weekly, summary)
-    assert line.startswith("needs a daily report")
-    assert overview_sections.found_text(_summary([])) == "found: no readable report"
 
 
 def test_headline_without_a_report_date_keeps_only_stock_figures(frames):
@@ -209,13 +192,4 @@ def test_missing_figures_print_as_dash_not_nan_or_zero():
     found = overview.reports_found(summary, unread_files=["a.txt"])
     assert pd.isna(found.set_index("kind").loc["skipped", "rows"])  # not 0
     assert found.set_index("kind").loc["skipped", "files_with_problems"] == 1
-    lines = overview_sections.report_lines(found)
-    assert lines[1].split() == ["skipped", "1", "-", "-"]
-    headline = pd.DataFrame({"metric": ["spend"], "metric_label": ["Spend"], "value": [float("nan")],
-                             "previous_value": [float("nan")], "change": [float("nan")],
-                             "unit": ["currency"]})
-    (title, line) = overview_sections.headline_lines(headline, summary, "USD", 30)
-    assert title == "last 30 days" and line.split() == ["Spend", "-"]
-    unread = pd.DataFrame({"file": ["a.txt"], "reason": ["no known report kind"]})
-    assert overview_sections.unread_lines(unread) == ["Files not read: 1", "- a.txt: no known report kind"]
-    assert overview_sections.unread_lines(unread.iloc[0:0]) == ["every report file was read"]
+    # how the sections show these: tests/test_overview_sections.py

@@ -20,7 +20,7 @@ EXPECTED_RULES = {
     "listing_go_live_hours", "a_plus_refresh_days", "negative_reviews_per_week",
     "negative_review_reply_hours_assistant", "negative_review_reply_hours_specialist", "acos",
     "roas", "tacos_trend", "acos_vs_break_even", "negative_keyword_cpc",
-    "negative_keyword_clicks_factor", "negative_keyword_review_days", "harvest_min_orders",
+    "negative_keyword_review_days", "harvest_min_orders",
     "bid_step", "ad_groups_per_campaign", "ads_reviews_per_day", "search_term_review_days",
     "hhi_concentration", "referral_fee_rate", "epr_handling_fee",
 }

@@ -99,6 +99,7 @@ def scorecard_input():
         "target_min": [np.nan, np.nan, 0.9, np.nan],
         "target_max": [0.01, 0.3, np.nan, 0.04],
         "trend": ["", "worsening", "", ""],  # "" = no trend (kpi.scorecard)
+        "unit": ["fraction", "fraction", "fraction", "fraction"],
     })
     return (card,), {}
 
@@ -257,6 +258,9 @@ def test_plot_acos_tacos_draws_both_ratios_in_period_order():
     assert legend_texts(ax) == ["ACOS", "TACoS"]
     assert ax.get_title() == "ACOS and TACoS by week"
     assert ax.yaxis.get_major_formatter()(0.25, 0) == "25%"
+    assert ax.get_ylabel() == "ACOS / TACoS (%)" and ax.get_xlabel() == "Week starting"
+    # dates on concise ticks: a weekly year of data does not overlap its labels
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
 
 
 def test_plot_ngram_waste_draws_the_top_waste_largest_on_top():
@@ -264,6 +268,7 @@ def test_plot_ngram_waste_draws_the_top_waste_largest_on_top():
     assert bar_widths(ax) == [4.0, 7.25, 12.5]  # barh: the last bar is the top one
     assert texts(ax.get_yticklabels()) == ["red cup", "tea set", "mug"]
     assert ax.get_xlabel() == "Spend without orders" and ax.get_title() == "Word n-gram waste"
+    assert draw("plot_ngram_waste", currency="JPY").get_xlabel() == "Spend without orders (JPY)"
 
 
 def test_plot_forecast_series_shades_censored_runs_and_draws_the_band():
@@ -282,6 +287,8 @@ def test_plot_forecast_series_shades_censored_runs_and_draws_the_band():
         "Forecast band (q90)", "Forecast"])
     assert ax.get_title() == "US:A" and ax.get_ylabel() == "Units per period"
     assert ax.get_ylim()[0] == 0
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+    assert ax.yaxis.get_major_formatter()(25000, 0) == "25,000"
 
 
 def test_plot_forecast_series_keeps_the_last_history_periods():
@@ -305,7 +312,14 @@ def test_plot_kpi_trend_draws_one_line_per_group():
     assert [list(line.get_ydata()) for line in ax.get_lines()] == [[0.2, 0.3, 0.25],
                                                                    [0.4, 0.35, 0.5]]
     assert legend_texts(ax) == ["A", "B"]
-    assert ax.get_ylabel() == "ACOS" and ax.get_xlabel() == "Period"
+    assert ax.get_ylabel() == "ACOS (%)" and ax.get_xlabel() == "Week starting"
+    assert ax.yaxis.get_major_formatter()(0.25, 0) == "25.0%"  # rates as percent
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+    sales = plotting.plot_kpi_trend(pd.DataFrame({"period": pd.to_datetime(["2026-10-05"]),
+                                                  "ordered_product_sales": [1.2e6]}),
+                                    "ordered_product_sales", currency="JPY", language="en")
+    assert sales.get_ylabel() == "Ordered product sales (JPY)"
+    assert sales.yaxis.get_major_formatter()(1.2e6, 0) == "1,200,000"  # no 1e6 offset
     single = draw("plot_kpi_trend", group=None)
     assert len(single.get_lines()) == 1 and single.get_legend() is None
 
@@ -314,7 +328,10 @@ def test_plot_return_reasons_draws_the_top_reasons():
     ax = draw("plot_return_reasons")
     assert bar_widths(ax) == [5.0, 9.0]
     assert texts(ax.get_yticklabels()) == ["DEFECTIVE", "UNWANTED_ITEM"]
-    assert ax.get_xlabel() == "Quantity" and ax.get_title() == "Returns by reason"
+    assert ax.get_xlabel() == "Returned units" and ax.get_title() == "Returns by reason"
+    coded = plotting.plot_return_reasons(pd.DataFrame({"reason": ["unwanted_item"],
+                                                       "quantity": [3.0]}), language="zh")
+    assert texts(coded.get_yticklabels()) == ["不想要了"]  # codes in words
 
 
 def test_plot_scorecard_draws_one_light_per_measured_rule():
@@ -323,9 +340,9 @@ def test_plot_scorecard_draws_one_light_per_measured_rule():
     assert [to_hex(c) for c in lights.get_facecolors()] == [
         kpi_charts.STATUS_COLOURS[s] for s in ("good", "breach", "no_data")]
     assert texts(ax.texts) == [
-        "Order defect rate (ODR): 0.004  (Target 0.01) Good ",
-        "ACOS: 0.42  (Target 0.3) Breach worsening",
-        "Late shipment rate: -  (Target 0.04) no data ",
+        "Order defect rate (ODR): 0.4%  (Target 1.0%) Good ",
+        "ACOS: 42.0%  (Target 30.0%) Breach worsening",
+        "Late shipment rate: not estimated  (Target 4.0%) no data ",
     ]
     assert ax.get_title() == "KPI scorecard"
 
@@ -339,7 +356,7 @@ def test_plot_launch_band_draws_reference_forecast_and_observed():
     assert len(ax.collections) == 2  # reference band and forecast band
     assert legend_texts(ax) == ["Reference band (past launches, 10th-90th percentile)",
                                 "Reference median", "Ramp forecast", "Observed"]
-    assert ax.get_title() == "CUP-1" and ax.get_ylabel() == "Units ordered"
+    assert ax.get_title() == "CUP-1" and ax.get_ylabel() == "Units ordered [per week]"
     assert ax.get_xlabel() == "Weeks since launch"
 
 
@@ -359,10 +376,11 @@ def test_plot_reference_launches_draws_each_reference_as_share_of_plateau():
     assert list(second.get_ydata()) == [0.5, 0.75, 1.0]
     assert list(plateau.get_ydata()) == [1.0, 1.0]
     assert legend_texts(ax) == ["CUP-1", "MUG-2"]  # B3 is no reference launch
-    assert ax.get_ylabel() == "Share of plateau"
+    assert ax.get_ylabel() == "Share of plateau (%)"
+    assert ax.yaxis.get_major_formatter()(0.5, 0) == "50%"  # shares read as percent
     assert ax.get_title() == "Past launches forming the reference"
     raw = draw("plot_reference_launches", normalise=False)
-    assert len(raw.get_lines()) == 2 and raw.get_ylabel() == "Units ordered"
+    assert len(raw.get_lines()) == 2 and raw.get_ylabel() == "Units ordered [per week]"
     assert list(raw.get_lines()[1].get_ydata()) == [20.0, 30.0, 40.0]
 
 
@@ -372,10 +390,15 @@ def test_plot_opportunity_matrix_places_categories_and_marks_estimates():
     assert points.get_offsets().tolist() == [[0.2, 0.30], [0.8, -0.05], [0.5, 0.10]]
     assert points.get_sizes().tolist() == [80 + 1500 / 4, 80 + 1500, 80]  # area ~ GMV
     assert texts(ax.texts) == ["Kitchen", "Garden *", "Toys"]
-    assert ax.get_xlabel() == "Competition index" and ax.get_ylabel() == "Growth"
+    assert ax.get_xlabel() == "Competition index" and ax.get_ylabel() == "Growth (%)"
+    assert ax.yaxis.get_major_formatter()(0.3, 0) == "30%"
     assert ax.get_title() == "Category opportunity matrix (bubble size = GMV)"
     (colorbar,) = [axes for axes in ax.figure.axes if axes is not ax]
-    assert colorbar.get_ylabel() == "Margin %"
+    # fractions drawn as percent, labelled so (never "Margin %" over 0.10 - 0.25)
+    assert colorbar.get_ylabel() == "Landed margin (%)"
+    assert colorbar.yaxis.get_major_formatter()(0.25, 0) == "25%"
+    # labels stay inside the figure: the right-most bubble's label points left
+    assert [t.get_horizontalalignment() for t in ax.texts] == ["left", "right", "left"]
 
 
 def test_plot_rank_bands_puts_the_first_rank_on_top():
@@ -398,11 +421,15 @@ def test_plot_daily_sales_draws_sales_and_their_rolling_mean():
     assert list(rolling.get_ydata()) == [10.0, 15.0, 20.0, 50 / 3, 70 / 3]
     assert legend_texts(ax) == ["Ordered product sales", "Ordered product sales (3 days)"]
     assert ax.get_ylabel() == "Ordered product sales [USD]" and ax.get_xlabel() == "Date"
+    # automatic date ticks with concise labels: no overlapping dates
+    assert isinstance(ax.xaxis.get_major_locator(), mdates.AutoDateLocator)
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+    assert ax.yaxis.get_major_formatter()(25000, 0) == "25,000"
 
 
 def test_plot_report_periods_draws_dated_kinds_and_flags_problems():
     ax = draw("plot_report_periods")
-    assert texts(ax.get_yticklabels()) == ["all_orders", "inventory_history"]  # earliest first
+    assert texts(ax.get_yticklabels()) == ["All Orders", "Inventory history"]  # earliest first
     assert bar_widths(ax) == [32.0, 31.0]  # [days], both ends included
     assert [to_hex(patch.get_facecolor()) for patch in ax.patches] == ["#1f4e79", "#c0392b"]
     assert ax.get_xlabel() == "Period" and ax.get_ylabel() == "Report type"
@@ -414,10 +441,12 @@ def test_plot_tradeoff_draws_a_curve_per_family_and_points_for_the_rest():
     assert list(ours.get_xdata()) == [12.0, 18.0]  # along days of inventory
     assert list(ours.get_ydata()) == [0.93, 0.97]
     assert rule.get_linestyle() == "None" and rule.get_marker() == "s"
-    assert texts(ax.texts) == ["0.9", "0.95", "0.9", "0.95"]  # service targets on the curves
+    assert texts(ax.texts) == ["90%", "95%", "90%", "95%"]  # service targets on the curves
     assert legend_texts(ax) == ["Ours (forecast distribution)", "Textbook order-up-to (normal)",
                                 "Rule of thumb (LT+30 / LT+45)"]
-    assert ax.get_xlabel() == "Average days of inventory" and ax.get_ylabel() == "Fill rate"
+    assert ax.get_xlabel() == "Average days of inventory (days)"
+    assert ax.get_ylabel() == "Fill rate (%)"
+    assert ax.yaxis.get_major_formatter()(0.955, 0) == "95.5%"  # rates read in percent
     args, _ = tradeoff_input()
     indexed = plotting.plot_tradeoff(args[0].set_index("policy"), language="en")
     assert [list(line.get_ydata()) for line in indexed.get_lines()] == [
@@ -429,7 +458,9 @@ def test_plot_status_counts_draws_every_status_in_plan_order():
     assert bar_widths(ax) == [0, 1, 0, 1, 0, 3]
     assert texts(ax.get_yticklabels()) == ["Stockout risk", "Order now", "Reorder soon", "Aged",
                                            "Overstock", "In stock"]
-    assert ax.yaxis_inverted() and ax.get_xlabel() == "SKUs"
+    assert ax.yaxis_inverted() and ax.get_xlabel() == "SKUs (count)"
+    ax.figure.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_xticks())  # whole SKUs on the axis
 
 
 def test_plot_fee_outlook_stacks_the_surcharge_on_the_storage_fee():
@@ -440,7 +471,11 @@ def test_plot_fee_outlook_stacks_the_surcharge_on_the_storage_fee():
     assert [bar.get_y() for bar in surcharge] == [15.0, 36.0]
     assert texts(ax.get_xticklabels()) == ["2026-11", "2026-12"]
     assert legend_texts(ax) == ["Storage fee", "Aged-inventory surcharge"]
-    assert ax.get_ylabel() == "USD"
+    assert ax.get_ylabel() == "Fee (USD)"
+    assert ax.yaxis.get_major_formatter()(12000, 0) == "12,000"
+    args, _ = fee_outlook_input()
+    unknown = plotting.plot_fee_outlook(args[0].assign(aged_surcharge=np.nan), language="en")
+    assert legend_texts(unknown) == ["Storage fee", "Aged-inventory surcharge: not estimated"]
 
 
 def test_plot_projected_stock_draws_sales_and_the_stock_path():
@@ -451,7 +486,10 @@ def test_plot_projected_stock_draws_sales_and_the_stock_path():
     assert list(stock.get_ydata()) == [6.0, 2.0, 0.0, 0.0]  # 6 + 4 - cumulative forecast
     assert list(reorder.get_ydata()) == [5.0, 5.0]
     assert legend_texts(ax) == ["Units per day", "Projected stock", "Reorder point"]
-    assert ax.get_title() == "A" and twin.get_ylabel() == "Units"
+    assert ax.get_title() == "A" and twin.get_ylabel() == "Stock (units)"
+    assert ax.get_ylabel() == "Units sold per day"
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+    assert ax.yaxis.get_major_formatter()(25000, 0) == "25,000"
 
 
 # ---- the notebook-only charts on the bundled sample ----------------------------------------
@@ -486,7 +524,7 @@ def test_plot_launch_band_and_reference_launches_on_the_sample(sample_us):
                                        title=row.sku)
         observed = ax.get_lines()[-1]
         assert len(observed.get_xdata()) == (tracking.bands["asin"] == row.asin).sum()
-        assert ax.get_title() == row.sku and ax.get_ylabel() == "Units ordered"
+        assert ax.get_title() == row.sku and ax.get_ylabel() == "Units ordered [per week]"
     ax = plotting.plot_reference_launches(curves, tracking.reference, metric, language="en")
     assert len(ax.get_lines()) == len(tracking.reference) + 1  # + the plateau line
 
@@ -521,23 +559,3 @@ def test_plot_status_counts_fee_outlook_and_projected_stock_on_the_sample(sample
     assert ax.get_title() == str(row["sku"])
     assert len(ax.patches) == min(120, (result.history["sku"] == row["sku"]).sum())
 
-
-def test_acos_tacos_lines_say_not_covered_where_sales_are_missing():
-    from opsanalysis.ads_sections import acos_tacos_lines
-
-    periods = pd.to_datetime(["2019-12-01", "2019-12-08", "2019-12-15"])
-    acos = pd.DataFrame({"period": periods, "acos": [0.664, 0.56, 0.725]})
-    tacos = pd.DataFrame({"period": periods[:1], "tacos": [0.12]})
-    assert acos_tacos_lines(acos, tacos, last=2) == [
-        "2019-12-08 ACOS 56.0% TACoS not covered", "2019-12-15 ACOS 72.5% TACoS not covered"]
-    assert acos_tacos_lines(acos, tacos, last=3)[0] == "2019-12-01 ACOS 66.4% TACoS 12.0%"
-
-
-def test_spend_lines_never_print_zero_for_an_uncovered_window():
-    from opsanalysis.ads_sections import spend_lines
-
-    assert spend_lines(None, "USD") == ["Spend: not covered"]
-    terms = pd.DataFrame({"spend": [30.0, 10.0, 0.0], "orders": [2, 0, None]})
-    assert spend_lines(terms, "USD") == ["Spend: 40.00 USD; Spend without orders: 10.00 USD (25.0%)"]
-    zero = pd.DataFrame({"spend": [0.0], "orders": [0]})
-    assert spend_lines(zero, "USD") == ["Spend: 0.00 USD; Spend without orders: 0.00 USD"]

@@ -45,3 +45,34 @@ def test_index_lists_statuses_warnings_and_files_not_read(tmp_path):
     assert "1 ok with warnings &middot; 1 failed" in page and "0 ok" in page
     assert "<h2>Files not read</h2>" in page and "<b>x.txt" not in page
     assert page.count("&lt;b&gt;x.txt&lt;/b&gt;") == 2  # the row's warning and the list
+
+
+def test_index_opens_with_the_dashboard_above_the_statuses(tmp_path):
+    from opsanalysis.execution import NotebookResult
+
+    results = [NotebookResult("US", "marketplace_overview", "ok", 1.0,
+                              html_file="US/marketplace_overview.html",
+                              tables=["US/marketplace_overview.xlsx"])]
+    manifest = {"package_version": "0", "git_commit": None, "marketplaces": {}}
+    publishing._write_index(tmp_path / "index.html", "run", "complete", results, manifest)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    dashboard, notebooks = page.index('<section class="dashboard">'), page.index("<h2>Notebooks")
+    assert dashboard < notebooks
+    # no table written: every figure reads "not estimated", never 0
+    assert page[dashboard:notebooks].count("not estimated") >= 6
+    assert 'href="US/marketplace_overview.xlsx">workbook</a>' in page
+
+
+def test_a_broken_dashboard_never_costs_the_index(tmp_path, monkeypatch):
+    from opsanalysis.execution import NotebookResult
+
+    def broken(*args, **kwargs):
+        raise ValueError("unreadable table")
+
+    monkeypatch.setattr(publishing, "dashboard_html", broken)
+    results = [NotebookResult("US", "overview", "ok", 1.0)]
+    manifest = {"package_version": "0", "git_commit": None}
+    publishing._write_index(tmp_path / "index.html", "run", "complete", results, manifest)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "The dashboard could not be built: ValueError: unreadable table" in page
+    assert "<td>US</td><td>overview</td>" in page

@@ -150,7 +150,7 @@ def test_tradeoff_plot_draws_curves_and_points():
         "policy": ["ours", "ours", "rule_of_thumb"], "service_target": [0.9, 0.95, np.nan],
         "fill_rate": [0.9, 0.95, 0.96], "avg_on_hand_days": [10.0, 14.0, 40.0]})
     ax = plot_tradeoff(summary, language="en")
-    assert len(ax.get_lines()) == 2 and ax.get_xlabel() == "Average days of inventory"
+    assert len(ax.get_lines()) == 2 and ax.get_xlabel() == "Average days of inventory (days)"
     plt.close("all")
 
 
@@ -168,3 +168,75 @@ def test_forecast_policy_options_follow_params():
                               "q90": 2.0})
     assert rp.forecast_policy(forecasts, 0.95, "ours", quantile=rep["forecast_quantile"],
                               **options).name == "ours"
+
+
+def _pivot_paths(forecasts, origin, ids, start, horizon, period_days, columns):
+    """The policies' daily paths as first written: one pivot_table of the long frame per read."""
+    table = forecasts[forecasts["origin"] == origin]
+    periods = np.sort(table["ds"].unique())
+    day_dates = pd.date_range(start, periods=horizon, freq="D")
+    index = np.clip(np.searchsorted(pd.DatetimeIndex(periods).to_numpy(), day_dates.to_numpy(),
+                                    side="right") - 1, 0, len(periods) - 1)
+    out = []
+    for column in columns:
+        wide = table.pivot_table(index="unique_id", columns="ds", values=column, aggfunc="sum")
+        wide = wide.reindex(index=ids, columns=periods).to_numpy(dtype=float)
+        out.append(np.nan_to_num(wide[:, index]) / period_days)
+    return out
+
+
+def test_forecast_paths_equal_the_pivot_of_the_long_frame():
+    # weekly forecasts at two origins, shuffled rows, a NaN, a SKU without forecasts ("C") and
+    # one outside the replay ("Z"): the dense matrices give the pivot's paths bit for bit
+    from opsanalysis.replenishment.simulate import _ForecastPaths
+
+    rng = np.random.default_rng(5)
+    frames = []
+    for origin in pd.to_datetime(["2026-01-04", "2026-02-01"]):
+        weeks = pd.date_range(origin + pd.Timedelta(days=1), periods=6, freq="7D")
+        for sku in ("A", "B", "Z"):
+            frames.append(pd.DataFrame({"origin": origin, "unique_id": sku, "ds": weeks,
+                                        "forecast": rng.gamma(2.0, 3.0, 6),
+                                        "q90": rng.gamma(4.0, 3.0, 6)}))
+    forecasts = pd.concat(frames).sample(frac=1.0, random_state=1).reset_index(drop=True)
+    forecasts.loc[3, "q90"] = np.nan
+    ids = pd.Index(["A", "B", "C"])
+    paths = _ForecastPaths(forecasts)
+    for origin in forecasts["origin"].unique():
+        for start_day, horizon in ((1, 30), (4, 50)):
+            start = origin + pd.Timedelta(days=start_day)
+            got = paths.daily(origin, ids, start, horizon, 7.0, ["forecast", "q90"])
+            want = _pivot_paths(forecasts, origin, ids, start, horizon, 7.0, ["forecast", "q90"])
+            for g, w in zip(got, want, strict=True):
+                assert np.array_equal(g, w)
+    assert not paths.daily(origin, ids, start, 10, 7.0, ["forecast"])[0][2].any()  # "C": 0
+
+
+def test_forecast_policy_levels_do_not_depend_on_earlier_calls():
+    # ours keeps its past interval errors between refreshes: a policy that has already decided
+    # (on other demand, too) must give the levels of a fresh policy, exactly
+    rng = np.random.default_rng(11)
+    ids = pd.Index(["A", "B"])
+    dates = pd.date_range("2026-01-01", periods=200)
+    origins = pd.date_range("2026-03-01", periods=5, freq="14D")
+    rows = [pd.DataFrame({"origin": o, "unique_id": sku,
+                          "ds": pd.date_range(o + pd.Timedelta(days=1), periods=60),
+                          "forecast": level, "q90": level * 1.8})
+            for o in origins for sku, level in (("A", 3.0), ("B", 0.4))]
+    forecasts = pd.concat(rows, ignore_index=True)
+    context = {"ids": ids, "dates": dates, "lead_time_days": np.array([10.0, 10.0]),
+               "lead_time_cv": np.array([0.2, 0.2]), "review_period_days": np.array([7.0, 7.0])}
+    demand = rng.poisson([[3.0], [0.4]], (2, 200)).astype(float)
+    other = demand.copy()
+    other[:, 80:120] *= 3.0  # the same days, another past
+    options = {**PLAIN, "seasonal": {"window_days": 28, "season_days": 364,
+                                     "prior_units": 100.0, "max_lift": 3.0}}
+    used = rp.forecast_policy(forecasts, 0.95, "ours", **options)
+    for day in (130, 150, 180):
+        used.levels(day, other[:, :day], context)
+    for day in (130, 150, 180, 130):
+        again = used.levels(day, demand[:, :day], context)
+        fresh = rp.forecast_policy(forecasts, 0.95, "ours", **options).levels(
+            day, demand[:, :day], context)
+        for a, b in zip(again, fresh, strict=True):
+            assert np.array_equal(a, b)

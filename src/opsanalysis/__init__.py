@@ -21,10 +21,11 @@ except _metadata.PackageNotFoundError:  # running from a source tree without ins
 #: the files).
 _SUBMODULES = {
     "ads", "ads_sections", "batch", "bundled", "cli", "cutoffs", "demand", "execution", "export",
-    "fees", "forecast", "frames", "io", "kpi", "kpi_sections", "labels", "launch",
-    "launch_sections", "marketplaces", "opportunity", "overview", "overview_sections", "params",
-    "plotting", "profit", "publishing", "replenishment", "replenishment_sections",
-    "report_context", "sample", "scheduling",
+    "fees", "formats", "forecast", "frames", "io", "kpi", "kpi_sections", "labels", "launch",
+    "launch_sections", "marketplaces", "opportunity", "opportunity_sections", "overview",
+    "overview_sections", "params", "dashboard",
+    "plotting", "profit", "publishing", "pull", "replenishment", "replenishment_sections",
+    "report_context", "sample", "scheduling", "section",
 }
 
 __all__ = ["__version__", *sorted(_SUBMODULES)]

@@ -886,6 +886,10 @@ def _unguarded_auto(targets, auto, spend, negatives):
 
 #: Columns of the bulk draft that hold numbers (money or percentages), never text.
 BULK_NUMBERS = ("Daily Budget", "Ad Group Default Bid", "Bid", "Percentage")
+#: Display kinds of the numbers (``opsanalysis.formats.KINDS``): Amazon's headers are not the
+#: package's canonical names, and its ``Percentage`` is percent points (50), not a fraction.
+BULK_KINDS = {"Daily Budget": "money", "Ad Group Default Bid": "money", "Bid": "money",
+              "Percentage": "number"}
 
 
 def _bulk_rows(frame, entity, operation, campaign, ad_group, **fields) -> pd.DataFrame:
@@ -953,13 +957,26 @@ def _created_entities(plan, campaigns, advertised, start_date) -> list:
 
 
 def bulk_sheet_draft(harvest=None, negatives=None, bids=None, *, known=None, campaigns=None,
-                     advertised=None, start_date="") -> pd.DataFrame:
+                     advertised=None, start_date="", entities=None) -> pd.DataFrame:
     """Rows shaped like Amazon's Sponsored Products bulk-operations sheet, for review.
+
+    The columns are those of the Sponsored Products sheet ("Sponsored Products Campaigns") of
+    Amazon Ads bulksheets 2.0, in the template's order (:data:`BULK_COLUMNS`): one row per
+    entity, ``Entity`` naming it (Campaign, Ad Group, Product Ad, Keyword, Negative Keyword,
+    Product Targeting, Negative Product Targeting) and ``Operation`` what an upload does
+    (Create, Update); IDs identify existing entities, and a new entity's ID column holds a
+    temporary ID (its name) that its children repeat. Columns and rules as documented by Amazon
+    Ads (advertising.amazon.com, Bulk operations help) and summarised in
+    https://bulksheetpro.com/learn/anatomy-of-a-bulk-sheet/ and
+    https://www.scaleleap.com/blog/amazon-advertising-bulk-operations-ultimate-guide
+    (checked 2026-12-02).
 
     Nothing here is uploaded. Every row refers to a campaign and ad group of the reports or to
     one the same draft creates (Entity Campaign / Ad Group / Product Ad, Operation Create).
     Search-term reports carry names, not IDs: ID columns of existing entities are filled where
-    a report had them (``known``), else from the account's own bulk download before upload.
+    a report had them (``known``) or a bulk download lists them (``entities``, which also gives
+    the Keyword ID / Product Targeting ID a bid update needs); other IDs come from the account's
+    own bulk download before upload.
 
     Parameters
     ----------
@@ -977,12 +994,18 @@ def bulk_sheet_draft(harvest=None, negatives=None, bids=None, *, known=None, cam
     advertised : DataFrame, optional
         Advertised product report: the SKUs of a new ad group's Product Ad rows.
     start_date : str
-        Start Date of new campaigns (YYYYMMDD).
+        Start Date of new campaigns (YYYYMMDD, the template's date format).
+    entities : DataFrame, optional
+        A bulk download's Sponsored Products sheet (canonical ``bulk_sp_campaigns``): campaign,
+        ad group, keyword and product targeting IDs by name, keyword text and match type.
 
     Returns
     -------
     DataFrame
-        Columns :data:`BULK_COLUMNS`; :data:`BULK_NUMBERS` as numbers [currency], others text.
+        Columns :data:`BULK_COLUMNS`; :data:`BULK_NUMBERS` as numbers [currency], others text
+        (the template's IDs and YYYYMMDD dates are text). ``attrs["column_kinds"]`` tells the
+        workbook export the kinds of Amazon's headers (money; ``Percentage`` is a plain number
+        of percent, 50 = +50 %).
     """
     parts = []
     if harvest is not None and len(harvest):
@@ -995,10 +1018,12 @@ def bulk_sheet_draft(harvest=None, negatives=None, bids=None, *, known=None, cam
     parts = [p for p in parts if len(p)]
     draft = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()).reindex(
         columns=list(BULK_COLUMNS))
-    draft = _fill_ids(draft, known)
+    draft = _fill_target_ids(_fill_ids(draft, _with_entities(known, entities)), entities)
     text = [c for c in BULK_COLUMNS if c not in BULK_NUMBERS]
-    return draft.astype({**dict.fromkeys(text, "string"), **dict.fromkeys(BULK_NUMBERS, "float64")}
-                        ).fillna(dict.fromkeys(text, ""))
+    draft = draft.astype({**dict.fromkeys(text, "string"),
+                          **dict.fromkeys(BULK_NUMBERS, "float64")}).fillna(dict.fromkeys(text, ""))
+    draft.attrs["column_kinds"] = dict(BULK_KINDS)
+    return draft
 
 
 def _harvest_rows(plan) -> list:
@@ -1058,6 +1083,46 @@ def _fill_ids(draft, known) -> pd.DataFrame:
     draft.loc[empty, "Ad Group ID"] = [group_ids.get((c, a)) for c, a in zip(
         draft.loc[empty, "Campaign Name"], draft.loc[empty, "Ad Group Name"], strict=True)]
     return draft
+
+
+def _with_entities(known, entities):
+    """``known`` plus the campaign and ad group IDs of a bulk download."""
+    if entities is None or not len(entities):
+        return known
+    listed = known_ad_groups(entities.dropna(subset=["ad_group_name"])
+                             if "ad_group_name" in entities else entities)
+    return listed if known is None else pd.concat([known, listed], ignore_index=True)
+
+
+def _fill_target_ids(draft, entities) -> pd.DataFrame:
+    """Keyword ID / Product Targeting ID of the keywords and targets a bid update names, from a
+    bulk download (an Update row without its ID does not upload)."""
+    if entities is None or not len(draft) or "entity" not in entities:
+        return draft
+    draft = draft.astype({"Keyword ID": object, "Product Targeting ID": object})
+    for entity, id_column, text_columns in (
+            ("Keyword", "keyword_id", ("keyword_text", "match_type")),
+            ("Product Targeting", "product_targeting_id", ("product_targeting_expression",))):
+        if id_column not in entities or not set(text_columns) <= set(entities.columns):
+            continue
+        rows = entities[entities["entity"].astype(str) == entity].dropna(subset=[id_column])
+        ids = dict(zip(_target_key(rows, ("campaign_name", "ad_group_name", *text_columns)),
+                       rows[id_column].astype(str), strict=True))
+        columns = {"keyword_text": "Keyword Text", "match_type": "Match Type",
+                   "product_targeting_expression": "Product Targeting Expression",
+                   "campaign_name": "Campaign Name", "ad_group_name": "Ad Group Name"}
+        wanted = draft["Entity"].eq(entity) & draft["Operation"].eq("Update")
+        keys = _target_key(draft[wanted].rename(columns={v: k for k, v in columns.items()}),
+                           ("campaign_name", "ad_group_name", *text_columns))
+        target = {"keyword_id": "Keyword ID", "product_targeting_id": "Product Targeting ID"}
+        draft.loc[wanted, target[id_column]] = [ids.get(key) for key in keys]
+    return draft
+
+
+def _target_key(frame, columns) -> list:
+    """Case-insensitive (campaign, ad group, text ...) keys of a frame's rows."""
+    return list(zip(*(frame[c].astype(str).str.strip().str.casefold() for c in columns),
+                    strict=True)) if len(frame) else []
 
 
 def missing_references(draft, known) -> pd.DataFrame:

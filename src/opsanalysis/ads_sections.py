@@ -1,57 +1,221 @@
-"""The advertising sections' text (presentation layer): weekly ACOS/TACoS and the review
-window's spend, where a window the reports do not cover says so instead of 0 or nan."""
+"""The advertising sections of a report (presentation layer): the ACOS/TACoS summary and the
+search-term actions to review (harvest, negatives, bids, structure, n-gram waste), each a
+:class:`~opsanalysis.section.Section` whose table lists the first rows and points at the
+workbook sheet holding the rest. A window the reports do not cover says so, never 0 or nan.
+"""
 
+import pandas as pd
+from matplotlib.figure import Figure
+
+from opsanalysis import plotting
+from opsanalysis.formats import format_value, money_text, percent_text
 from opsanalysis.plotting._common import text
+from opsanalysis.section import Section
+
+#: Order of the search-term actions in the negatives table: proposals first, then the rows
+#: the CPC rule would negate but the evidence keeps, then the negatives paired with a harvest.
+NEGATIVE_ORDER = ("add_negative_exact", "pause_or_lower_keyword", "rule_negates_evidence_keeps",
+                  "negate_in_source_with_harvest", "keep_branded")
 
 
-def _percent(value) -> str | None:
-    return None if value is None or value != value else f"{value:.1%}"
+def _percent(value, language="en") -> str:
+    return format_value(value, "percent", language=language)
 
 
-def acos_tacos_lines(acos_table, tacos_table, language="en", last=4):
-    """The last weeks' ACOS and TACoS as text; a week the sales reports do not cover says so.
+def latest_acos_tacos(acos_table, tacos_table, weeks=8):
+    """ACOS and TACoS of the last ``weeks`` weeks, newest first (TACoS NaN where no sales).
 
     Parameters
     ----------
     acos_table : DataFrame
-        ``kpi.acos(ads, freq="W")`` (``period``, ``acos``).
+        ``kpi.acos(ads, freq="W")`` (``period``, ``acos``, ``spend``).
     tacos_table : DataFrame
-        ``kpi.tacos(ads, sales, freq="W")`` (``period``, ``tacos``; NaN where no sales).
-    last : int
-        Number of most recent periods shown.
+        ``kpi.tacos(ads, sales, freq="W")`` (``period``, ``tacos``).
 
     Returns
     -------
-    list of str
-        One line per period: ``2019-12-01 ACOS 66.4% TACoS not covered``.
+    DataFrame
+        period, spend, acos, tacos.
     """
-    table = acos_table[["period", "acos"]].merge(tacos_table[["period", "tacos"]], on="period",
-                                                  how="left").sort_values("period").tail(last)
-    missing = text("not_covered", language)
-    return [f"{row.period:%Y-%m-%d} ACOS {_percent(row.acos) or missing} "
-            f"TACoS {_percent(row.tacos) or missing}" for row in table.itertuples()]
+    columns = ["period", *[c for c in ("spend", "acos") if c in acos_table]]
+    table = acos_table[columns].merge(tacos_table[["period", "tacos"]], on="period", how="left")
+    return table.sort_values("period").tail(weeks).iloc[::-1].reset_index(drop=True)
 
 
-def spend_lines(terms, currency, language="en"):
-    """Spend and spend without orders of a search-term summary, as text.
+def spend_summary(terms):
+    """Spend, spend without orders and its share of a search-term summary.
 
     Parameters
     ----------
-    terms : DataFrame
+    terms : DataFrame or None
         ``ads.summarise(search_terms)`` over the review window (``spend``, ``orders``).
-    currency : str
-        The marketplace currency.
 
     Returns
     -------
-    list of str
-        One line; a window without search-term rows says "not covered", never 0.
+    tuple of float
+        (spend, waste, share) [currency, currency, fraction]; NaN where not covered.
     """
     if terms is None or not len(terms):
-        return [f"{text('spend', language)}: {text('not_covered', language)}"]
+        return float("nan"), float("nan"), float("nan")
     spend = float(terms["spend"].sum())
     wasted = float(terms.loc[terms["orders"].fillna(0) == 0, "spend"].sum())
-    share = _percent(wasted / spend) if spend > 0 else None
-    return [f"{text('spend', language)}: {spend:,.2f} {currency}; "
-            f"{text('waste_spend', language)}: {wasted:,.2f} {currency}"
-            + (f" ({share})" if share else "")]
+    return spend, wasted, (wasted / spend if spend > 0 else float("nan"))
+
+
+def summary_section(acos_table, tacos_table, terms, lookback_days, currency, language="en",
+                    found=""):
+    """Advertising summary: spend and waste of the review window, weekly ACOS/TACoS and chart.
+
+    Parameters
+    ----------
+    acos_table, tacos_table : DataFrame or None
+        Weekly ACOS and TACoS (:func:`latest_acos_tacos`); None without the reports.
+    terms : DataFrame or None
+        ``ads.summarise`` of the review window's search terms.
+    lookback_days : int
+        Review window [days].
+    currency : str
+    language : {"en", "zh"}
+    found : str
+
+    Returns
+    -------
+    Section
+    """
+    heading = text("advertising_summary", language)
+    if acos_table is None or tacos_table is None:
+        return Section(heading, text("needs_ads_reports", language).format(found=found),
+                       language=language)
+    weekly = latest_acos_tacos(acos_table, tacos_table)
+    spend, waste, share = spend_summary(terms)
+    missing = text("not_covered", language)
+    latest = weekly.iloc[0] if len(weekly) else pd.Series(dtype=float)
+    finding = text("ads_summary_finding", language).format(
+        days=lookback_days, spend=money_text(spend, currency, language) if spend == spend
+        else missing, waste=money_text(waste, currency, language) if waste == waste else missing,
+        share=_percent(share, language), acos=_percent(latest.get("acos"), language),
+        tacos=missing if pd.isna(latest.get("tacos")) else _percent(latest["tacos"], language))
+    figure = Figure(figsize=(9, 4), layout="constrained")
+    plotting.plot_acos_tacos(acos_table, tacos_table, ax=figure.subplots(), language=language)
+    return Section(heading, finding, weekly, language=language, currency=currency,
+                   figure=figure)
+
+
+def harvest_rows(harvest, top=10):
+    """The rows of the first harvests that fit in ``top`` rows (a harvest is never split).
+
+    Parameters
+    ----------
+    harvest : DataFrame
+        ``ads.analyse(...)["harvest"]``: a ``new_keyword`` row followed by its
+        ``source_ad_group`` rows, sharing a ``harvest_id``.
+    top : int
+
+    Returns
+    -------
+    int
+        Rows to show (at least the first harvest).
+    """
+    sizes = harvest.groupby("harvest_id", sort=False).size()
+    ends = sizes.cumsum()
+    within = ends[ends <= top]
+    return int(within.iloc[-1]) if len(within) else int(ends.iloc[0]) if len(ends) else 0
+
+
+def harvest_section(harvest, currency, language="en", top=10):
+    """Search terms to harvest, each new exact keyword with its negatives in the sources."""
+    heading = text("harvest", language)
+    columns = ["harvest_id", "action", "customer_search_term", "campaign_name",
+               "ad_group_name", "orders", "acos", "suggested_bid"]
+    table = harvest[[c for c in columns if c in harvest]].reset_index(drop=True)
+    if table.empty:
+        return Section(heading, text("no_rows", language), language=language)
+    finding = text("harvest_finding", language).format(pairs=harvest["harvest_id"].nunique())
+    return Section(heading, finding, table, language=language, currency=currency,
+                   top=harvest_rows(harvest, top), sheet="harvest")
+
+
+def negatives_section(negatives, threshold, currency, language="en", top=10):
+    """Negative keywords: proposals on the term's own evidence, then "evidence says keep".
+
+    Parameters
+    ----------
+    negatives : DataFrame
+        ``ads.analyse(...)["negatives"]``.
+    threshold : float
+        ``params["ads"]["negative_min_probability_of_sale"]`` [fraction].
+
+    Returns
+    -------
+    Section
+    """
+    heading = text("negatives", language)
+    if negatives.empty:
+        return Section(heading, text("no_rows", language), language=language)
+    order = {action: i for i, action in enumerate(NEGATIVE_ORDER)}
+    rank = negatives["action"].astype(object).map(order).fillna(len(order))
+    table = (negatives.assign(_rank=rank).sort_values(["_rank", "spend"],
+                                                       ascending=[True, False], kind="stable")
+             [["customer_search_term", "campaign_name", "ad_group_name", "clicks", "spend",
+               "orders", "p_sale_expected", "action", "reason"]].reset_index(drop=True))
+    finding = text("negatives_finding", language).format(
+        proposed=int(negatives["action"].isin(["add_negative_exact",
+                                               "pause_or_lower_keyword"]).sum()),
+        kept=int((negatives["action"] == "rule_negates_evidence_keeps").sum()),
+        threshold=percent_text(threshold, 0))
+    return Section(heading, finding, table, language=language, currency=currency,
+                   kinds={"p_sale_expected": "percent"}, top=top, sheet="negatives")
+
+
+def bids_section(bids, target_acos, currency, language="en", top=10):
+    """Bid changes: raise / lower / hold per target, largest spend first."""
+    heading = text("bids", language)
+    if bids.empty:
+        return Section(heading, text("no_rows", language), language=language)
+    table = bids.sort_values("spend", ascending=False, kind="stable")[
+        ["targeting", "match_type", "campaign_name", "ad_group_name", "clicks", "spend", "acos",
+         "current_bid", "suggested_bid", "change", "action", "reason"]].reset_index(drop=True)
+    table["match_type"] = table["match_type"].astype("string").str.lower()
+    table = table.rename(columns={"change": "bid_change"})
+    counts = bids["action"].value_counts()
+    finding = text("bids_finding", language).format(
+        target=percent_text(target_acos), **{a: int(counts.get(a, 0))
+                                             for a in ("raise", "lower", "hold")})
+    return Section(heading, finding, table, language=language, currency=currency,
+                   kinds={"bid_change": "percent", "current_bid": "money"}, top=top,
+                   sheet="bids")
+
+
+def structure_section(structure, currency, language="en", top=10):
+    """Structure findings: too many ad groups, duplicate keywords, unguarded auto campaigns."""
+    heading = text("structure", language)
+    if structure.empty:
+        return Section(heading, text("no_rows", language), language=language)
+    table = structure[["check", "campaign_name", "ad_group_name", "keyword", "match_type",
+                       "count", "spend"]].reset_index(drop=True)
+    counts = structure["check"].value_counts()
+    finding = text("structure_finding", language).format(
+        count=len(structure), checks=", ".join(f"{text(c, language)} {n}"
+                                               for c, n in counts.items()))
+    return Section(heading, finding, table, language=language, currency=currency, top=top,
+                   sheet="structure")
+
+
+def ngram_section(ngrams, lookback_days, currency, language="en", top=10):
+    """Word n-grams with spend without orders (table and chart), largest waste first."""
+    heading = text("ngrams", language)
+    wasted = ngrams[ngrams["waste_spend"] > 0].sort_values("waste_spend", ascending=False,
+                                                           kind="stable")
+    if wasted.empty:
+        return Section(heading, text("no_waste", language).format(days=lookback_days),
+                       language=language)
+    table = wasted[["ngram", "terms", "clicks", "orders", "spend", "waste_spend",
+                    "waste_share"]].reset_index(drop=True)
+    finding = text("ngrams_finding", language).format(
+        count=len(table), days=lookback_days, top=table["ngram"].iloc[0],
+        waste=money_text(float(table["waste_spend"].sum()), currency, language))
+    figure = Figure(figsize=(8, 0.35 * min(len(table), 15) + 1.5), layout="constrained")
+    plotting.plot_ngram_waste(ngrams, ax=figure.subplots(), language=language,
+                              currency=currency)
+    return Section(heading, finding, table, language=language, currency=currency, top=top,
+                   sheet="ngrams", figure=figure)

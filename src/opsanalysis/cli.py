@@ -3,7 +3,11 @@
 ``opsanalysis run`` executes every report notebook for every marketplace (see
 :func:`opsanalysis.batch.run`), prints the path of the run's ``index.html`` and exits non-zero
 when any notebook failed, or with ``--strict`` when any is "ok with warnings". ``--as-of`` sets
-the report date of every notebook, ``--notebook`` (repeatable) runs only the named reports.
+the report date of every notebook, ``--notebook`` (repeatable) runs only the named reports;
+``--pull`` first pulls the missing documents from Amazon's APIs (:mod:`opsanalysis.pull`).
+
+``opsanalysis pull`` pulls report documents through the Selling Partner API and the Amazon Ads
+API into ``--data``; exit code 1 when a report failed, 2 on bad arguments or credentials.
 """
 
 import argparse
@@ -46,12 +50,42 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true",
                      help="exit non-zero also when a report is 'ok with warnings' (files not "
                           "read, partial coverage)")
+    run.add_argument("--pull", action="store_true",
+                     help="first pull the missing report documents from Amazon into --data "
+                          "(see 'opsanalysis pull')")
+    run.add_argument("--credentials", metavar="FILE",
+                     help="credentials file for --pull (default: environment variables and "
+                          "~/.config/opsanalysis/credentials.yaml)")
+    pull = commands.add_parser(
+        "pull", help="pull report documents from the Selling Partner API and the Ads API",
+        description="Request, download and store the report documents --data lacks, one "
+                    "sub-folder per marketplace (see docs/pull.md).")
+    pull.add_argument("--marketplace", "-m", action="extend", nargs="+", metavar="CODE",
+                      required=True, help="marketplace code(s), e.g. US DE JP")
+    pull.add_argument("--data", metavar="DIR", required=True,
+                      help="folder with one sub-folder per marketplace")
+    pull.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD",
+                      help="first day wanted (default: the day after the last one held)")
+    pull.add_argument("--until", type=_iso_date, metavar="YYYY-MM-DD",
+                      help="last day wanted (default: yesterday in each marketplace)")
+    pull.add_argument("--kind", action="append", metavar="KIND",
+                      help="pull only this kind; repeatable (default: every kind)")
+    pull.add_argument("--credentials", metavar="FILE",
+                      help="credentials file (default: environment variables and "
+                           "~/.config/opsanalysis/credentials.yaml)")
+    pull.add_argument("--refresh", action="store_true",
+                      help="ask again for periods already held (a different document "
+                           "replaces the held one, which is kept under .pull/replaced/)")
     return parser
 
 
 def main(argv=None) -> int:
     """Entry point of the console script; returns the process exit code."""
     arguments = build_parser().parse_args(argv)
+    if arguments.command == "pull" or arguments.pull:
+        code = _pull(arguments)
+        if arguments.command == "pull" or code == 2:
+            return code
     from opsanalysis import batch
 
     try:
@@ -74,6 +108,38 @@ def main(argv=None) -> int:
           f"{result.duration_s:.1f} s", file=sys.stderr)
     print(result.index)
     return result.exit_code_for(strict=arguments.strict)
+
+
+def _pull(arguments) -> int:
+    """Run a pull for ``opsanalysis pull`` or ``run --pull``; returns an exit code."""
+    import logging
+
+    from opsanalysis import pull
+
+    name = "pull" if arguments.command == "pull" else "run --pull"
+    if arguments.data is None or arguments.marketplace is None:
+        print(f"opsanalysis {name}: error: --data and --marketplace are required",
+              file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        credentials = pull.load_credentials(arguments.credentials)
+        result = pull.pull(arguments.marketplace, arguments.data,
+                           since=getattr(arguments, "since", None),
+                           until=getattr(arguments, "until", None),
+                           kinds=getattr(arguments, "kind", None), credentials=credentials,
+                           refresh=getattr(arguments, "refresh", False))
+    except (ValueError, KeyError, OSError) as error:
+        print(f"opsanalysis {name}: error: {error}", file=sys.stderr)
+        return 2
+    for skipped in result.skipped:
+        print(f"SKIPPED {skipped}", file=sys.stderr)
+    for failure in result.failed:
+        print(f"FAILED {failure['marketplace']} {failure['kind']} {failure['first']}.."
+              f"{failure['last']}: {failure['error']}", file=sys.stderr)
+    print(f"pulled {len(result.stored)} document(s), {len(result.failed)} failed, "
+          f"{len(result.skipped)} skipped", file=sys.stderr)
+    return 0 if result.ok else 1
 
 
 def _select_notebooks(requested, available):

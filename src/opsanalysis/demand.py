@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from opsanalysis import marketplaces
+from opsanalysis.io import is_marketplace_sale
 
 __all__ = ["CENSORING", "build_panel", "local_dates"]
 
@@ -45,16 +46,20 @@ def local_dates(timestamps: pd.Series, timezone: str) -> pd.Series:
 
 
 def _order_units(orders: pd.DataFrame, timezone: str) -> pd.DataFrame:
-    """Units per (sku, date), Amazon channel and MCF (sales channel "Non-Amazon") apart."""
+    """Units per (sku, date): marketplace sales and other channels (MCF, removals) apart.
+
+    The channel rule is :func:`opsanalysis.io.is_marketplace_sale` (any Amazon storefront, the
+    same rule as the KPIs); a blank sales channel counts as a sale, as in the KPIs.
+    """
     status = orders["order_status"].astype(str).str.strip().str.lower()
     kept = orders[status != "cancelled"]
-    channel = kept["sales_channel"].astype(str).str.strip().str.lower()
-    mcf = channel.str.startswith("non-amazon") | channel.str.startswith("non amazon")
+    other = ~is_marketplace_sale(kept).fillna(True).to_numpy(dtype=bool)
+    quantity = pd.to_numeric(kept["quantity"], errors="coerce").fillna(0).to_numpy()
     frame = pd.DataFrame({
         "sku": kept["sku"].astype(str).to_numpy(),
         "date": local_dates(kept["purchase_date"], timezone).to_numpy(),
-        "units": np.where(mcf, 0, pd.to_numeric(kept["quantity"], errors="coerce").fillna(0)),
-        "units_mcf": np.where(mcf, pd.to_numeric(kept["quantity"], errors="coerce").fillna(0), 0),
+        "units": np.where(other, 0, quantity),
+        "units_mcf": np.where(other, quantity, 0),
     })
     return frame.groupby(["sku", "date"], as_index=False)[["units", "units_mcf"]].sum()
 
@@ -134,8 +139,10 @@ def build_panel(orders: pd.DataFrame, inventory_history: pd.DataFrame | None = N
     ----------
     orders : pandas.DataFrame
         Canonical ``all_orders`` frame (``purchase_date``, ``order_status``, ``sales_channel``,
-        ``sku``, ``quantity``, optional ``asin``). Cancelled orders are dropped; "Non-Amazon"
-        (multi-channel fulfilment) units go to ``units_mcf``, not to demand.
+        ``sku``, ``quantity``, optional ``asin``). Cancelled orders are dropped; units of lines
+        that are not a sale on an Amazon storefront (:func:`opsanalysis.io.is_marketplace_sale`:
+        ``Non-Amazon`` multi-channel fulfilment and removal shipments, any other channel) go to
+        ``units_mcf``, not to demand; a blank channel counts as a sale.
     inventory_history : pandas.DataFrame, optional
         Canonical ``inventory_history`` (``date``, ``sku``, ``quantity``,
         ``detailed_disposition``); gives ``in_stock``.
@@ -158,8 +165,9 @@ def build_panel(orders: pd.DataFrame, inventory_history: pd.DataFrame | None = N
     -------
     pandas.DataFrame
         ``unique_id``, ``ds`` (naive local date), ``y`` (float demand [units/day], NaN when
-        censored under "missing"), ``marketplace``, ``sku``, ``units`` and ``units_mcf``
-        (Int64 sales [units]), ``stock`` (sellable units, Int64, NA without inventory data),
+        censored under "missing"), ``marketplace``, ``sku``, ``units`` (Int64 marketplace
+        sales [units]), ``units_mcf`` (Int64 units of other channels: MCF, removals [units]),
+        ``stock`` (sellable units, Int64, NA without inventory data),
         ``in_stock`` and ``buy_box_lost`` (boolean, NA when unknown), ``buy_box_share``
         [fraction], ``censored`` (bool) and ``imputed`` (bool).
     """

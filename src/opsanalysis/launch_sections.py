@@ -1,9 +1,11 @@
 """The launch tracker report (presentation layer): every step the notebook runs, and its
-sections as text and tables.
+sections (:class:`~opsanalysis.section.Section`).
 
-``notebooks/launch_tracker.ipynb`` calls :func:`run_launch_tracker` once and prints the lines of
-:func:`summary_lines`, :func:`verdict_lines`, :func:`fit_lines` and :func:`reference_lines`.
-Whatever the folder holds (no orders, no Business Report by ASIN, one day of data, no launch)
+``notebooks/launch_tracker.ipynb`` calls :func:`run_launch_tracker` once, then one function per
+section: :func:`actions_section` (lagging launches first, the seeds' guidance as the action of
+each verdict), :func:`summary_section`, :func:`launches_section` (each launch against its band),
+:func:`verdicts_section`, :func:`fits_section` and :func:`reference_section`; the workbook gets
+:func:`workbook_tables`. Whatever the folder holds (no orders, no Business Report by ASIN, one day of data, no launch)
 the run completes: a section without its data is one sentence saying what it needs, and an
 unknown figure reads "not estimated", never ``nan`` or 0.
 """
@@ -12,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from opsanalysis.labels import label
 from opsanalysis.launch import tracker
@@ -25,11 +27,23 @@ from opsanalysis.launch.tracker import (
     track_launches,
     weekly_launch_curves,
 )
-from opsanalysis.plotting.launch import plot_launch_band
+from opsanalysis.overview_sections import needs_sentence
+from opsanalysis.plotting.fonts import setup_chart_fonts
+from opsanalysis.plotting.launch import plot_launch_band, plot_reference_launches
+from opsanalysis.section import Section
+from opsanalysis.section import actions_section as _actions_section
 
-__all__ = ["LaunchReport", "best_fits", "fit_lines", "plot_launch_bands", "reference_lines",
-           "run_launch_tracker",
-           "summary_lines", "verdict_lines", "verdict_table"]
+__all__ = ["VERDICT_PRIORITY", "LaunchReport", "actions_section", "actions_table", "best_fits",
+           "fit_table", "fits_section", "launch_bands_figure", "launches_section",
+           "reference_section", "reference_table", "run_launch_tracker", "summary_section",
+           "verdict_table", "verdicts_section", "workbook_tables"]
+
+#: Order of the launch actions: lagging launches first (the seeds' guidance matters most while
+#: a launch still ramps below its peers), then those that need a look or stock.
+VERDICT_PRIORITY = ("lagging", "stalled", "ahead", "watch", "no_reference", "too_early",
+                    "on_track")
+#: The tracker works on weekly curves: the next look at a launch is one week after the report.
+NEXT_WEEK = pd.Timedelta(weeks=1)
 
 
 @dataclass
@@ -50,6 +64,10 @@ class LaunchReport:
         Empty when launches were tracked; else the sentence saying what the report needs.
     warnings : list of str
         What the result leaves out (placeholder SKUs ...).
+    as_of : pandas.Timestamp or None
+        Report date.
+    code : str
+        Marketplace code.
     """
 
     settings: dict
@@ -60,6 +78,8 @@ class LaunchReport:
     fits: pd.DataFrame
     need: str = ""
     warnings: list = field(default_factory=list)
+    as_of: object = None
+    code: str = ""
 
 
 def _empty_tracking():
@@ -85,8 +105,6 @@ def run_launch_tracker(report) -> LaunchReport:
     LaunchReport
         Never raises for missing or short data: ``need`` then says what is missing.
     """
-    from opsanalysis.overview_sections import needs_sentence
-
     settings, language, data = report.params["launch"], report.language, report.data
     business_report, orders = data.get("business_report_asin"), data.get("all_orders")
     launches = detect_launches(business_report, orders, data.get("product_master"),
@@ -101,13 +119,15 @@ def run_launch_tracker(report) -> LaunchReport:
         curves = weekly_launch_curves(launches.iloc[:0], None, max_weeks=0)
         need = needs_sentence("needs_launch_data", data.summary, language)
         return LaunchReport(settings, language, launches, curves, empty,
-                            best_fits(empty.curve_fits, empty.verdicts), need, warnings)
+                            best_fits(empty.curve_fits, empty.verdicts), need, warnings,
+                            report.as_of, report.marketplace.code)
     curves = weekly_launch_curves(launches, business_report, data.get("sp_advertised_product"),
                                   as_of=report.as_of, max_weeks=settings["reference_weeks"])
     tracking = track_launches(launches, curves, report.as_of, settings)
     need = "" if len(tracking.verdicts) else label("no_recent_launches", language)
     fits = best_fits(tracking.curve_fits, tracking.verdicts)
-    return LaunchReport(settings, language, launches, curves, tracking, fits, need, warnings)
+    return LaunchReport(settings, language, launches, curves, tracking, fits, need, warnings,
+                        report.as_of, report.marketplace.code)
 
 
 def best_fits(fits, verdicts):
@@ -140,98 +160,89 @@ def best_fits(fits, verdicts):
     return chosen.reset_index(drop=True)
 
 
-def _number(value, spec, language):
-    """A figure in ``spec`` format, or "not estimated" when unknown."""
+def _decimal(value, digits, language) -> str:
+    """A figure with ``digits`` decimals, or "not estimated" when unknown."""
     if value is None or pd.isna(value) or not np.isfinite(float(value)):
         return label("not_estimated", language)
-    return format(float(value), spec)
+    return f"{float(value):,.{digits}f}"
 
 
-def _date(value):
-    return f"{pd.Timestamp(value):%Y-%m-%d}" if pd.notna(value) else "-"
+def _interval(low, high, digits, language) -> str:
+    """"14.5 .. 16.7", or "not estimated" when either end is unknown."""
+    if any(v is None or pd.isna(v) for v in (low, high)):
+        return label("not_estimated", language)
+    return f"{_decimal(low, digits, language)} .. {_decimal(high, digits, language)}"
 
 
-def summary_lines(result: LaunchReport, report) -> list:
-    """Check lines of the report's head: marketplace, as-of, tracked and reference counts."""
-    language, settings = result.language, result.settings
-    lines = [f"{label('marketplace', language)}: {report.marketplace.code}, "
-             f"{label('as_of', language)}: {report.as_of_text}",
-             f"{label('weeks_since_launch', language)} <= {settings['tracker_weeks']}: "
-             f"{len(result.tracking.verdicts)}; {label('reference_launches', language)}: "
-             f"{len(result.tracking.reference)}",
-             f"{label('metric', language)}: {label(settings['verdict_metric'], language)}"]
-    return lines + ([result.need] if result.need else []) + result.warnings
+# --- this week's actions ----------------------------------------------------------------------
+
+def actions_table(verdicts: pd.DataFrame, as_of) -> pd.DataFrame:
+    """One action per tracked launch from its verdict, lagging launches first.
+
+    Parameters
+    ----------
+    verdicts : DataFrame
+        ``LaunchTracking.verdicts`` (sku, verdict, reason, action: params ``launch.actions``,
+        the seeds' guidance per verdict).
+    as_of : datetime-like or None
+        Report date; each launch is looked at again a week later (``review_by``).
+
+    Returns
+    -------
+    DataFrame
+        sku, verdict, action, reason (codes with labels), review_by (date), ordered by
+        :data:`VERDICT_PRIORITY`, then launch date.
+    """
+    rank = {verdict: position for position, verdict in enumerate(VERDICT_PRIORITY)}
+    ordered = verdicts.assign(_rank=verdicts["verdict"].map(rank).fillna(len(rank))).sort_values(
+        ["_rank", "launch_date", "sku"], kind="stable")
+    review = pd.Timestamp(as_of).normalize() + NEXT_WEEK if as_of is not None else pd.NaT
+    table = ordered[["sku", "verdict", "action", "reason"]].reset_index(drop=True)
+    return table.assign(review_by=pd.Series([review] * len(table), dtype="datetime64[ns]"))
 
 
-def verdict_lines(result: LaunchReport) -> list:
-    """One line per tracked launch: the compared level and band, verdict, reason and action."""
-    language = result.language
+def actions_section(result: LaunchReport) -> Section:
+    """"This week's actions" of the launch tracker (:func:`actions_table`)."""
+    table = actions_table(result.tracking.verdicts, result.as_of)
+    section = _actions_section(table, result.language, top=10, sheet="actions")
     if result.need:
-        return [result.need]
-    lines = []
-    for row in result.tracking.verdicts.itertuples(index=False):
-        lines.append(
-            f"{row.sku:<14} {_date(row.launch_date)} {label('weeks_observed', language)} "
-            f"{row.weeks_observed:>2}  {label(row.verdict, language)}: "
-            f"{label('latest_level', language)} {_number(row.latest_level, '.1f', language)} "
-            f"[{_number(row.band_low, '.1f', language)} .. "
-            f"{_number(row.band_high, '.1f', language)}]  "
-            f"{label('weeks_to_steady_state', language)} "
-            f"{_number(row.weeks_to_steady_state, '.0f', language)} "
-            f"({label(row.steady_state_source, language)}), "
-            f"{label('weeks_left_to_steady_state', language)} "
-            f"{_number(row.weeks_left_to_steady_state, '.0f', language)}, "
-            f"{label('ramp_units', language)} {_number(row.ramp_units, '.0f', language)}\n"
-            f"    {label('reason', language)}: {label(row.reason, language)}. "
-            f"{label('action', language)}: {label(row.action, language)}.")
-    return lines
+        section.finding = result.need
+    return section
 
 
-def fit_lines(result: LaunchReport) -> list:
-    """One line per tracked launch: its best identifiable curve, or why none is."""
-    language = result.language
-    if result.need:
-        return [result.need]
-    if result.fits.empty:
-        return [label("no_curves_to_fit", language)]
-    lines = []
-    for row in result.fits.itertuples(index=False):
-        if row.status != "ok":
-            lines.append(f"{row.sku:<14} {label(row.status, language)}")
-            continue
-        lines.append(
-            f"{row.sku:<14} {row.curve_model:<10} {label('plateau_level', language)} "
-            f"{row.plateau:.1f} [{row.plateau_low:.1f} .. {row.plateau_high:.1f}]  "
-            f"{label('weeks_to_steady_state', language)} {row.weeks_to_steady_state:.0f} "
-            f"[{row.weeks_to_steady_state_low:.0f} .. {row.weeks_to_steady_state_high:.0f}]")
-    return lines
+# --- summary and the launches' chart --------------------------------------------------------
+
+def summary_section(result: LaunchReport, as_of_text: str) -> Section:
+    """How many launches are tracked, by verdict, against how many past launches.
+
+    Parameters
+    ----------
+    result : LaunchReport
+    as_of_text : str
+        ``ReportContext.as_of_text``.
+
+    Returns
+    -------
+    Section
+        Table verdict, launches (count); notes: what is missing and what was left out.
+    """
+    language, settings, verdicts = result.language, result.settings, result.tracking.verdicts
+    finding = label("launch_summary_finding", language).format(
+        code=result.code, as_of=as_of_text, launches=f"{len(verdicts):,}",
+        weeks=settings["tracker_weeks"], metric=label(settings["verdict_metric"], language),
+        reference=f"{len(result.tracking.reference):,}")
+    counts = verdicts["verdict"].value_counts()
+    table = pd.DataFrame({"verdict": [v for v in VERDICT_PRIORITY if v in counts]})
+    table["launches"] = [int(counts[v]) for v in table["verdict"]]
+    notes = [result.need, *result.warnings]
+    return Section(label("summary", language), finding, table if len(table) else None,
+                   language=language, kinds={"launches": "count"}, notes=notes)
 
 
-def reference_lines(result: LaunchReport) -> list:
-    """One line per past launch forming the reference: plateau and weeks to steady state."""
-    language = result.language
-    reference = result.tracking.reference
-    if reference.empty:
-        return [result.need or label("no_reference_launches", language)]
-    return [f"{row.sku:<14} {str(row.category):<14} {_date(row.launch_date)} "
-            f"{label('plateau_level', language)} {_number(row.plateau_level, '.1f', language)}  "
-            f"{label('weeks_to_steady_state', language)} "
-            f"{_number(row.weeks_to_steady_state, '.0f', language)}"
-            for row in reference.itertuples(index=False)]
-
-
-def verdict_table(result: LaunchReport) -> pd.DataFrame:
-    """The verdict table shown to people: codes as words (verdict, reason, action, source)."""
-    table = result.tracking.verdicts.copy()
-    for column in ("verdict", "reason", "action", "steady_state_source"):
-        table[column] = [label(value, result.language) if isinstance(value, str) else value
-                         for value in table[column]]
-    return table
-
-
-def plot_launch_bands(bands: pd.DataFrame, verdicts: pd.DataFrame, language="en", metric=None):
+def launch_bands_figure(bands: pd.DataFrame, verdicts: pd.DataFrame, language="en",
+                        metric=None) -> Figure | None:
     """One panel per tracked launch (:func:`opsanalysis.plotting.plot_launch_band`), titled with
-    SKU and verdict.
+    SKU and verdict in words.
 
     Parameters
     ----------
@@ -245,15 +256,153 @@ def plot_launch_bands(bands: pd.DataFrame, verdicts: pd.DataFrame, language="en"
 
     Returns
     -------
-    matplotlib Figure or None
+    matplotlib.figure.Figure or None
         None when there is no tracked launch (nothing to draw).
     """
     if verdicts.empty:
         return None
-    fig, axes = plt.subplots(len(verdicts), 1, figsize=(8, 3.2 * len(verdicts)), squeeze=False)
+    setup_chart_fonts()
+    figure = Figure(figsize=(8, 3.2 * len(verdicts)), layout="constrained")
+    axes = figure.subplots(len(verdicts), 1, squeeze=False)
     for ax, row in zip(axes[:, 0], verdicts.itertuples(index=False), strict=True):
         plot_launch_band(bands, row.asin, ax=ax, language=language, metric=metric,
                          title=f"{row.sku} · {label(row.verdict, language)}")
-    fig.tight_layout()
-    return fig
+    return figure
 
+
+def launches_section(result: LaunchReport) -> Section:
+    """Each launch of the last ``tracker_weeks`` weeks against the band of past launches."""
+    language, settings = result.language, result.settings
+    heading = label("launches_heading", language).format(weeks=settings["tracker_weeks"])
+    if result.need:
+        return Section(heading, result.need, language=language)
+    metric = settings["verdict_metric"]
+    finding = label("launches_finding", language).format(metric=label(metric, language))
+    figure = launch_bands_figure(result.tracking.bands, result.tracking.verdicts, language, metric)
+    return Section(heading, finding, language=language, figure=figure)
+
+
+# --- verdicts, fits, reference --------------------------------------------------------------
+
+def verdict_table(verdicts: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """The verdict table shown to people: level against the band, steady state, action.
+
+    Parameters
+    ----------
+    verdicts : DataFrame
+        ``LaunchTracking.verdicts``.
+    language : {"en", "zh"}
+
+    Returns
+    -------
+    DataFrame
+        sku, launch_date, weeks_observed, latest_value, verdict, level_vs_band
+        ("9.7 vs 15.2 .. 27.2": the trailing mean the verdict compares, against the trailing
+        q10 .. q90 of past launches), weeks_to_steady_state, steady_state_source,
+        weeks_left_to_steady_state, ramp_units, action.
+    """
+    level = [f"{_decimal(row.latest_level, 1, language)} vs "
+             f"{_interval(row.band_low, row.band_high, 1, language)}"
+             if pd.notna(row.band_low) else label("not_estimated", language)
+             for row in verdicts.itertuples(index=False)]
+    table = verdicts[["sku", "launch_date", "weeks_observed", "latest_value", "verdict"]].copy()
+    table["level_vs_band"] = level
+    columns = ["weeks_to_steady_state", "steady_state_source", "weeks_left_to_steady_state",
+               "ramp_units", "action"]
+    return pd.concat([table, verdicts[columns]], axis=1).reset_index(drop=True)
+
+
+_VERDICT_KINDS = {"weeks_observed": "count", "latest_value": "count",
+                  "weeks_to_steady_state": "count", "weeks_left_to_steady_state": "count",
+                  "ramp_units": "count"}
+
+
+def verdicts_section(result: LaunchReport) -> Section:
+    """Verdict per launch: latest level against the band, weeks to steady state, action."""
+    language = result.language
+    heading = label("launch_verdicts", language)
+    if result.need:
+        return Section(heading, result.need, language=language)
+    finding = label("verdicts_finding", language).format(
+        weeks=result.settings["smoothing_weeks"])
+    return Section(heading, finding, verdict_table(result.tracking.verdicts, language),
+                   language=language, kinds=_VERDICT_KINDS, sheet="launch_verdicts")
+
+
+def fit_table(fits: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """The best curve fit per launch as report text, or why no curve is identifiable yet.
+
+    Parameters
+    ----------
+    fits : DataFrame
+        :func:`best_fits`.
+    language : {"en", "zh"}
+
+    Returns
+    -------
+    DataFrame
+        sku, curve_model (the model, or the status code "not_identifiable" ... where no model
+        is identifiable), plateau_level, plateau_interval, weeks_to_steady_state,
+        weeks_interval (80 % intervals; "—" where no model is identifiable, never a raw
+        interval).
+    """
+    rows = []
+    for row in fits.itertuples(index=False):
+        if row.status != "ok":
+            rows.append((row.sku, row.status, "—", "—", "—", "—"))
+            continue
+        rows.append((row.sku, row.curve_model, _decimal(row.plateau, 1, language),
+                     _interval(row.plateau_low, row.plateau_high, 1, language),
+                     _decimal(row.weeks_to_steady_state, 0, language),
+                     _interval(row.weeks_to_steady_state_low, row.weeks_to_steady_state_high, 0,
+                               language)))
+    return pd.DataFrame(rows, columns=["sku", "curve_model", "plateau_level", "plateau_interval",
+                                       "weeks_to_steady_state", "weeks_interval"])
+
+
+def fits_section(result: LaunchReport) -> Section:
+    """Ramp curves fitted to each launch's own weeks: the best identifiable one per launch."""
+    language = result.language
+    heading = label("fits_heading", language)
+    if result.need:
+        return Section(heading, result.need, language=language)
+    if result.fits.empty:
+        return Section(heading, label("no_curves_to_fit", language), language=language)
+    return Section(heading, label("fits_finding", language), fit_table(result.fits, language),
+                   language=language, sheet="launch_curve_fits")
+
+
+def reference_table(reference: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """Past launches forming the reference: SKU, category, launch date, plateau, weeks to steady
+    state (plateau as text with one decimal, "not estimated" when unknown)."""
+    table = reference[["sku", "category", "launch_date"]].copy()
+    table["plateau_level"] = [_decimal(v, 1, language) for v in reference["plateau_level"]]
+    table["weeks_to_steady_state"] = reference["weeks_to_steady_state"]
+    return table.reset_index(drop=True)
+
+
+def reference_section(result: LaunchReport) -> Section:
+    """The past launches forming the reference, as a table and as curves (share of plateau)."""
+    language, reference = result.language, result.tracking.reference
+    heading = label("reference_launches_title", language)
+    if reference.empty:
+        return Section(heading, result.need or label("no_reference_launches", language),
+                       language=language)
+    setup_chart_fonts()
+    figure = Figure(figsize=(8, 4), layout="constrained")
+    plot_reference_launches(result.curves, reference, result.settings["verdict_metric"],
+                            ax=figure.subplots(), language=language)
+    finding = label("reference_finding", language).format(count=f"{len(reference):,}")
+    return Section(heading, finding, reference_table(reference, language), language=language,
+                   kinds={"weeks_to_steady_state": "count"}, sheet="launch_reference",
+                   figure=figure)
+
+
+def workbook_tables(result: LaunchReport) -> dict:
+    """The tables of the launch tracker's workbook, actions first (sheet name -> tidy table)."""
+    tracking = result.tracking
+    return {"actions": actions_table(tracking.verdicts, result.as_of),
+            "launch_verdicts": tracking.verdicts, "launch_bands": tracking.bands,
+            "launch_reference": tracking.reference, "ramp_demand": tracking.ramp_demand,
+            "launch_curves": result.curves, "launch_curve_fits": result.fits,
+            "launches": result.launches}

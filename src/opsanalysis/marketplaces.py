@@ -20,6 +20,7 @@ __all__ = [
     "all_marketplaces",
     "by_marketplace_id",
     "codes",
+    "currency_decimals",
     "get",
 ]
 
@@ -206,3 +207,22 @@ def by_marketplace_id(marketplace_id: str) -> Marketplace:
         raise UnknownMarketplaceError(
             f"unknown marketplace id {marketplace_id!r}; known ids: {known}"
         ) from None
+
+
+#: ISO 4217 currencies without a minor unit (amounts are whole units: yen, won ...).
+_ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "CLP", "VND", "ISK"})
+
+
+def currency_decimals(currency: str) -> int:
+    """Decimal places of a currency's minor unit (ISO 4217): 0 for JPY, 2 for USD, EUR, GBP ...
+
+    Parameters
+    ----------
+    currency : str
+        ISO 4217 code.
+
+    Returns
+    -------
+    int
+    """
+    return 0 if str(currency).strip().upper() in _ZERO_DECIMAL_CURRENCIES else 2

@@ -1,24 +1,126 @@
-"""The marketplace overview's sections in words: each prints its result or what it needs.
+"""The marketplace overview's sections: each returns a :class:`~opsanalysis.section.Section`.
 
-``notebooks/marketplace_overview.ipynb`` prints these lines under its headings. A section whose
-report is missing gives one sentence naming what it needs and what the folder holds ("needs an
-All Orders report or a Business Report by date; found: sp_search_term 2020-01-13 .. 2020-01-28");
-a missing figure prints as "-", never ``nan``, ``None``, ``NaT`` or 0. The figures come from
-:mod:`opsanalysis.overview`; this module only words them (presentation layer, bilingual through
-:mod:`opsanalysis.labels`).
+``notebooks/marketplace_overview.ipynb`` calls :func:`prepare_overview` once, then one function
+per section: :func:`actions_section` (files to fix, days to download, reports that unlock a
+section), :func:`reports_found_section`, :func:`files_not_read_section`, :func:`gaps_section`,
+:func:`warnings_section`, :func:`headline_section`, :func:`daily_sales_section`, and
+:func:`tables_section` after writing :func:`workbook_tables`. A section whose report is missing
+says in one sentence what it needs and what the folder holds ("needs an All Orders report or a
+Business Report by date; found: sp_search_term 2020-01-13 .. 2020-01-28"); a missing figure
+never reads ``nan``, ``None``, ``NaT`` or 0. The figures come from :mod:`opsanalysis.overview`;
+this module only presents them (bilingual through :mod:`opsanalysis.labels`).
 """
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 import pandas as pd
+from matplotlib.figure import Figure
 
 from opsanalysis import overview
-from opsanalysis.labels import label
+from opsanalysis.formats import money_text, percent_text
+from opsanalysis.labels import all_labels, label
+from opsanalysis.plotting import plot_daily_sales, plot_report_periods
+from opsanalysis.plotting.fonts import setup_chart_fonts
+from opsanalysis.section import Section
+from opsanalysis.section import actions_section as _actions_section
 
-__all__ = ["found_text", "gap_lines", "headline_lines", "needs_sentence", "report_lines",
-           "unread_lines"]
+__all__ = ["OVERVIEW_SOURCES", "Overview", "actions_section", "actions_table",
+           "daily_sales_section", "files_not_read_section", "found_text", "gaps_section",
+           "headline_section", "headline_table", "needs_sentence", "prepare_overview",
+           "reports_found_section", "tables_section", "warning_table", "warnings_section",
+           "workbook_tables"]
 
+#: Parts of the overview and the report kinds that feed them (any one is enough, the first
+#: is the one to download): a part whose kinds are all missing gives a "download" action.
+OVERVIEW_SOURCES = (
+    ("headline_sales_part", ("all_orders", "business_report_date")),
+    ("headline_advertising_part", ("sp_campaign", "sp_advertised_product",
+                                   "sp_performance_over_time")),
+    ("headline_inventory_part", ("fba_inventory",)),
+)
+#: "This week's" actions are due within the week that starts on the report date.
+ACTION_WEEK = pd.Timedelta(days=7)
+#: Rows of a long table shown in the report (the workbook holds every row).
+TOP_ROWS = 10
+
+
+@dataclass
+class Overview:
+    """What the overview's sections show, from :func:`prepare_overview`.
+
+    Attributes
+    ----------
+    code, domain, currency : str
+        Marketplace code, Amazon domain and ISO 4217 currency.
+    as_of : pandas.Timestamp or None
+        Report date (None when no report carries a date).
+    as_of_text : str
+        The report date as text, or why there is none.
+    language : {"en", "zh"}
+    window_days : int
+        Headline window [days].
+    frames : dict of str to DataFrame
+        ``MarketplaceData.frames``.
+    summary, found, unread, gaps, daily, sales, headline, warnings : DataFrame
+        ``MarketplaceData.summary``, :func:`.overview.reports_found`, unreadable files,
+        :func:`.overview.coverage_gaps`, :func:`.overview.daily_sales`,
+        :func:`.overview.sales_series`, :func:`.overview.headline_figures` (with
+        ``metric_label``) and :func:`warning_table`.
+    """
+
+    code: str
+    domain: str
+    currency: str
+    as_of: object
+    as_of_text: str
+    language: str
+    window_days: int
+    frames: dict
+    summary: pd.DataFrame
+    found: pd.DataFrame
+    unread: pd.DataFrame
+    gaps: pd.DataFrame
+    daily: pd.DataFrame
+    sales: pd.DataFrame
+    headline: pd.DataFrame
+    warnings: pd.DataFrame
+
+
+def prepare_overview(report, window_days: int) -> Overview:
+    """Every figure of the overview from a report context.
+
+    Parameters
+    ----------
+    report : ReportContext
+        From ``opsanalysis.batch.prepare``.
+    window_days : int
+        Length of the headline window [days].
+
+    Returns
+    -------
+    Overview
+    """
+    data, language = report.data, report.language
+    unread = data.unreadable_files()
+    headline = overview.headline_figures(data.frames, report.as_of, window_days=window_days)
+    headline.insert(1, "metric_label", [label(key, language) for key in headline["metric"]])
+    marketplace = report.marketplace
+    return Overview(
+        code=marketplace.code, domain=marketplace.domain, currency=marketplace.currency,
+        as_of=report.as_of, as_of_text=report.as_of_text, language=language,
+        window_days=window_days, frames=data.frames, summary=data.summary,
+        found=overview.reports_found(data.summary, unread_files=unread["file"]), unread=unread,
+        gaps=overview.coverage_gaps(data.frames, end=report.as_of),
+        daily=overview.daily_sales(data.frames), sales=overview.sales_series(data.frames),
+        headline=headline, warnings=warning_table(data.warnings))
+
+
+# --- sentences shared with the other reports -------------------------------------------------
 
 def found_text(summary: pd.DataFrame, language: str = "en") -> str:
-    """What a folder holds, in one phrase: "found: sp_search_term 2020-01-13..2020-01-28, ...".
+    """What a folder holds, in one phrase: "found: sp_search_term 2020-01-13 .. 2020-01-28, ...".
 
     Parameters
     ----------
@@ -60,85 +162,289 @@ def needs_sentence(need: str, summary: pd.DataFrame, language: str = "en") -> st
     return f"{label(need, language)}; {found_text(summary, language)}"
 
 
-def report_lines(found: pd.DataFrame, language: str = "en") -> list:
-    """One printed line per report kind: kind, files, rows, period ("-" where there is none)."""
-    lines = []
-    for row in found.itertuples():
-        period = (f"{row.period_start:%Y-%m-%d} .. {row.period_end:%Y-%m-%d}"
-                  if pd.notna(row.period_start) else "-")
-        rows = row.rows if pd.notna(row.rows) else "-"
-        lines.append(f"{row.kind:<28} {row.files:>4} {rows:>9} {period}")
-    return lines
+def _period_text(start, end) -> str:
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    return f"{start:%Y-%m-%d}" if start == end else f"{start:%Y-%m-%d} .. {end:%Y-%m-%d}"
 
 
-def gap_lines(gaps: pd.DataFrame, frames: dict, summary: pd.DataFrame, language: str = "en",
-              limit: int = 20) -> list:
-    """The gap section: its count and the first ``limit`` gaps, or what it needs.
+def _words(code: str, language: str) -> str:
+    """A code in words where it has a label, else as it is (a file or report name)."""
+    return label(code, language) if code in all_labels() else str(code)
+
+
+# --- this week's actions ----------------------------------------------------------------------
+
+def actions_table(unread: pd.DataFrame, gaps: pd.DataFrame, frames: dict, as_of,
+                  language: str = "en") -> pd.DataFrame:
+    """The overview's actions, most urgent first: files to fix, days to fill, reports to get.
 
     Parameters
     ----------
+    unread : DataFrame
+        file, reason (``MarketplaceData.unreadable_files``).
     gaps : DataFrame
-        :func:`opsanalysis.overview.coverage_gaps`.
+        kind, gap_start, gap_end, missing_days (:func:`.overview.coverage_gaps`).
     frames : dict of str to DataFrame
-        ``MarketplaceData.frames`` (whether there is a daily series at all).
-    summary : DataFrame
-        ``MarketplaceData.summary`` (for the sentence when there is no daily report).
+        ``MarketplaceData.frames`` (which kinds were read, for :data:`OVERVIEW_SOURCES`).
+    as_of : datetime-like or None
+        Report date; actions are due by it plus :data:`ACTION_WEEK`.
     language : {"en", "zh"}
-    limit : int
-        Gaps listed at most.
 
     Returns
     -------
-    list of str
+    DataFrame
+        action (label code), object (file or report), reason (words), due_by (date, NaT
+        without a report date).
     """
-    if gaps.empty and not overview.has_daily_series(frames):
-        return [needs_sentence("needs_daily_data", summary, language)]
-    lines = [f"{label('coverage_gaps', language)}: {len(gaps)}"]
-    lines += [f"{row.kind:<28} {_period_text(row.gap_start, row.gap_end)} "
-              f"{row.missing_days:>4} {label('days', language)}"
-              for row in gaps.head(limit).itertuples()]
-    return lines
+    rows = [("fix_unreadable_file", row.file, row.reason) for row in unread.itertuples()]
+    rows += [("download_missing_days", row.kind, label("gap_reason", language).format(
+        days=f"{int(row.missing_days):,}", period=_period_text(row.gap_start, row.gap_end)))
+        for row in gaps.itertuples()]
+    rows += [("download_report", kinds[0], label("unlocks", language).format(
+        part=label(part, language))) for part, kinds in _missing_sources(frames)]
+    due = pd.Timestamp(as_of).normalize() + ACTION_WEEK if as_of is not None else pd.NaT
+    table = pd.DataFrame(rows, columns=["action", "object", "reason"])
+    return table.assign(due_by=pd.Series([due] * len(table), dtype="datetime64[ns]"))
 
 
-def unread_lines(unread: pd.DataFrame, language: str = "en") -> list:
-    """Files not read, one line each with the reason (``MarketplaceData.unreadable_files``)."""
-    if unread.empty:
-        return [label("no_files_not_read", language)]
-    return [f"{label('files_not_read', language)}: {len(unread)}",
-            *(f"- {row.file}: {row.reason}" for row in unread.itertuples())]
+def _missing_sources(frames: dict) -> list:
+    """(part, kinds) of :data:`OVERVIEW_SOURCES` none of whose kinds holds rows."""
+    present = {kind for kind, frame in frames.items() if frame is not None and len(frame)}
+    return [(part, kinds) for part, kinds in OVERVIEW_SOURCES if not present & set(kinds)]
 
 
-def headline_lines(headline: pd.DataFrame, summary: pd.DataFrame, currency: str,
-                   window_days: int, language: str = "en") -> list:
-    """The headline section: one line per figure with its change, or what it needs.
+def actions_section(view: Overview) -> Section:
+    """"This week's actions" of the overview (:func:`actions_table`), first in the report."""
+    table = actions_table(view.unread, view.gaps, view.frames, view.as_of, view.language)
+    return _actions_section(table, view.language, view.currency, top=TOP_ROWS, sheet="actions")
+
+
+# --- reports found, files not read, gaps, warnings --------------------------------------------
+
+def reports_found_section(view: Overview) -> Section:
+    """Reports found per kind (files, rows, period, problems) and the chart of their periods."""
+    language, found = view.language, view.found
+    finding = label("reports_found_finding", language).format(
+        files=f"{len(view.summary):,}", kinds=f"{len(found):,}", code=view.code,
+        domain=view.domain, currency=view.currency, as_of=view.as_of_text,
+        problems=f"{int(found['files_with_problems'].sum()):,}" if len(found) else "0")
+    dated = found["period_start"].notna().any() if len(found) else False
+    notes = [] if dated else [needs_sentence("needs_dated_reports", view.summary, language)]
+    figure = _periods_figure(found, language) if dated else None
+    # files without a kind are grouped under their reader status: say so in words
+    shown = found.assign(kind=found["kind"].replace(_STATUS_KINDS))
+    return Section(label("reports_found", language), finding, shown, language=language,
+                   kinds={"files": "count", "files_with_problems": "count"},
+                   sheet="reports_found", figure=figure, notes=notes)
+
+
+_STATUS_KINDS = {"error": "file_status_error", "skipped": "file_status_skipped"}
+
+
+def _periods_figure(found: pd.DataFrame, language: str) -> Figure:
+    setup_chart_fonts()
+    dated = int(found["period_start"].notna().sum())
+    figure = Figure(figsize=(9, 0.35 * max(dated, 3) + 1.2), layout="constrained")
+    plot_report_periods(found, ax=figure.subplots(), language=language)
+    return figure
+
+
+def files_not_read_section(view: Overview) -> Section:
+    """Files the readers could not read, each with the reason."""
+    language, unread = view.language, view.unread
+    finding = (label("no_files_not_read", language) if unread.empty else
+               label("files_not_read_finding", language).format(count=f"{len(unread):,}"))
+    return Section(label("files_not_read", language), finding,
+                   None if unread.empty else unread, language=language, top=TOP_ROWS,
+                   sheet="files_not_read")
+
+
+def gaps_section(view: Overview) -> Section:
+    """Runs of days missing from the daily reports, up to the report date.
+
+    Weekly or monthly series are not daily data: they are named in a note, never counted as
+    gaps of 6 or 30 days.
+    """
+    language, gaps = view.language, view.gaps
+    heading = label("coverage_gaps", language)
+    if gaps.empty and not overview.has_daily_series(view.frames):
+        return Section(heading, needs_sentence("needs_daily_data", view.summary, language),
+                       language=language)
+    if gaps.empty:
+        finding = label("no_gaps_finding", language).format(as_of=view.as_of_text)
+    else:
+        finding = label("gaps_finding", language).format(
+            gaps=f"{len(gaps):,}", days=f"{int(gaps['missing_days'].sum()):,}",
+            kinds=", ".join(_words(kind, language) for kind in gaps["kind"].unique()))
+    coarse = _coarse_kinds(view.frames)
+    notes = [label("not_daily_note", language).format(
+        kinds=", ".join(_words(kind, language) for kind in coarse))] if coarse else []
+    return Section(heading, finding, None if gaps.empty else gaps, language=language,
+                   kinds={"missing_days": "count"}, top=TOP_ROWS * 2, sheet="coverage_gaps", notes=notes)
+
+
+def _coarse_kinds(frames: dict) -> list:
+    """Kinds with dates that are no daily series (weekly or monthly rows only)."""
+    return [kind for kind, frame in sorted(frames.items())
+            if frame is not None and "date" in frame and frame["date"].notna().any()
+            and not overview.has_daily_series({kind: frame})]
+
+
+def warning_table(warnings: list) -> pd.DataFrame:
+    """Reader warnings as a table: the report kind they name (when they start with one) and text.
+
+    Parameters
+    ----------
+    warnings : list of str
+        ``MarketplaceData.warnings`` ("business_report_asin: 38 duplicate ... dropped").
+
+    Returns
+    -------
+    DataFrame
+        kind ("" when the warning names none), warning.
+    """
+    rows = []
+    for text in warnings:
+        head, _, rest = str(text).partition(": ")
+        named = rest and " " not in head
+        rows.append((head if named else "", rest if named else str(text)))
+    return pd.DataFrame(rows, columns=["kind", "warning"])
+
+
+def warnings_section(view: Overview) -> Section:
+    """Warnings of the readers (rows dropped, values coerced): the first few, the rest counted."""
+    language, table = view.language, view.warnings
+    finding = (label("no_reader_warnings", language) if table.empty else
+               label("reader_warnings_finding", language).format(count=f"{len(table):,}"))
+    return Section(label("reader_warnings", language), finding,
+                   None if table.empty else table, language=language, top=TOP_ROWS,
+                   sheet="reader_warnings")
+
+
+# --- headline figures and daily sales -------------------------------------------------------
+
+def headline_table(headline: pd.DataFrame, currency: str, as_of, window_days: int,
+                   snapshot=None, language: str = "en") -> pd.DataFrame:
+    """Headline figures as report text: metric, value with its unit, change, window.
 
     Parameters
     ----------
     headline : DataFrame
-        :func:`opsanalysis.overview.headline_figures` with a ``metric_label`` column.
-    summary : DataFrame
-        ``MarketplaceData.summary``.
+        :func:`.overview.headline_figures`.
     currency : str
-        ISO code of the marketplace currency.
+        ISO 4217 code of money values.
+    as_of : datetime-like or None
+        Last day of the window.
     window_days : int
-        Length of the window [days].
+        Window length [days].
+    snapshot : datetime-like, optional
+        Date of the inventory snapshot the stock figures come from.
     language : {"en", "zh"}
 
     Returns
     -------
-    list of str
-        Missing values as "-", never "nan" or 0.
+    DataFrame
+        metric (label code), value ("67,514.12 USD", "2,568 units", "11.0%"), change
+        ("+14.8%", "—" without a previous window), figure_window ("2026-10-02 .. 2026-10-31",
+        "snapshot 2026-10-31").
     """
-    if headline.empty:
-        return [needs_sentence("needs_headline_reports", summary, language)]
-    lines = [label("last_days", language).format(days=window_days)]
-    for row in headline.itertuples():
-        value = overview.format_value(row.value, row.unit, currency)
-        change = f"{row.change:+.1%}" if pd.notna(row.change) else ""
-        lines.append(f"{row.metric_label:<40} {value:>18} {change:>8}")
-    return lines
+    flows = "—" if as_of is None else _period_text(
+        pd.Timestamp(as_of).normalize() - pd.Timedelta(days=window_days - 1), as_of)
+    stock = label("snapshot", language) + (
+        f" {pd.Timestamp(snapshot):%Y-%m-%d}" if snapshot is not None and pd.notna(snapshot) else "")
+    return pd.DataFrame({
+        "metric": headline["metric"].astype(str).to_numpy(),
+        "value": [_headline_value(row.value, row.unit, currency, language)
+                  for row in headline.itertuples()],
+        "change": [f"{'+' if c >= 0 else ''}{percent_text(c)}" if pd.notna(c) else "—"
+                   for c in headline["change"]],
+        "figure_window": [stock if metric in _STOCK_METRICS else flows
+                          for metric in headline["metric"]],
+    })
 
 
-def _period_text(start, end) -> str:
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
-    return f"{start:%Y-%m-%d}" if start == end else f"{start:%Y-%m-%d} .. {end:%Y-%m-%d}"
+#: Headline metrics read from the latest inventory snapshot (no window, no change).
+_STOCK_METRICS = ("afn_fulfillable_quantity", "afn_inbound_shipped_quantity",
+                  "afn_reserved_quantity", "afn_unsellable_quantity", "skus_in_stock")
+
+
+def _headline_value(value, unit, currency, language) -> str:
+    if pd.isna(value):
+        return label("not_estimated", language)
+    if unit == "currency":
+        return money_text(value, currency, language)
+    if unit == "fraction":
+        return percent_text(value)
+    count = f"{value:,.0f}"
+    return f"{count} {label('units_unit', language)}" if unit == "units" else count
+
+
+def headline_section(view: Overview) -> Section:
+    """Headline sales, traffic, advertising and stock figures of the last ``window_days``."""
+    language = view.language
+    heading = label("headline_figures", language)
+    if view.headline.empty:
+        return Section(heading, needs_sentence("needs_headline_reports", view.summary, language),
+                       language=language)
+    table = headline_table(view.headline, view.currency, view.as_of, view.window_days,
+                           _snapshot_date(view.frames), language)
+    finding = label("headline_finding", language).format(days=view.window_days)
+    return Section(heading, finding, table, language=language, currency=view.currency,
+                   sheet="headline_figures")
+
+
+def _snapshot_date(frames: dict):
+    inventory = frames.get("fba_inventory")
+    if inventory is None or "snapshot_date" not in inventory:
+        return None
+    return pd.to_datetime(inventory["snapshot_date"]).max()
+
+
+def daily_sales_section(view: Overview) -> Section:
+    """Ordered product sales per day (or per week or month) with their rolling mean."""
+    language, sales = view.language, view.sales
+    heading = label("daily_sales_heading", language)
+    if sales.empty:
+        return Section(heading, needs_sentence("needs_sales_series", view.summary, language),
+                       language=language)
+    grain = str(sales["grain"].iloc[0])
+    finding = label("daily_sales_finding", language).format(
+        grain=label(f"grain_{grain}", language),
+        period=_period_text(sales["date"].min(), sales["date"].max()))
+    setup_chart_fonts()
+    figure = Figure(figsize=(9, 3.6), layout="constrained")
+    plot_daily_sales(sales, ax=figure.subplots(), language=language, currency=view.currency)
+    return Section(heading, finding, language=language, figure=figure)
+
+
+# --- the workbook ---------------------------------------------------------------------------
+
+def workbook_tables(view: Overview) -> dict:
+    """The tables of the overview's workbook, actions first (sheet name -> tidy table)."""
+    return {"actions": actions_table(view.unread, view.gaps, view.frames, view.as_of,
+                                     view.language),
+            "reports_found": view.found, "files_not_read": view.unread,
+            "coverage_gaps": view.gaps, "reader_warnings": view.warnings,
+            "headline_figures": view.headline, "daily_sales": view.daily}
+
+
+def tables_section(written: list, language: str = "en") -> Section:
+    """Where the report's tables went: the workbook and its CSV files, or why none was written.
+
+    Parameters
+    ----------
+    written : list of Path
+        ``ReportContext.write_tables``; empty without an output folder.
+    language : {"en", "zh"}
+
+    Returns
+    -------
+    Section
+    """
+    if not written:
+        return Section(label("tables", language), label("tables_not_written", language),
+                       language=language)
+    workbooks = [path.name for path in written if path.suffix == ".xlsx"]
+    finding = label("tables_written", language).format(
+        workbook=", ".join(workbooks) or "—", count=f"{len(written) - len(workbooks):,}")
+    return Section(label("tables", language), finding, language=language)

@@ -4,8 +4,9 @@ A run folder is new and never touched again once published. It is marked :data:`
 from the moment it exists; :func:`publish` removes the marker and points :data:`LATEST_NAME` at
 the run only when no notebook failed ("ok" or "ok with warnings"), so a crash or a failed
 notebook leaves an honest folder behind and ``latest`` always names a complete run. The index
-shows each notebook's status with its error or warnings, and the files of each marketplace that
-were not read, with the reason.
+opens with the morning dashboard (:mod:`opsanalysis.dashboard`: one row per marketplace with
+traffic lights and links into its reports), then shows each notebook's status with its error or
+warnings, and the files of each marketplace that were not read, with the reason.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from opsanalysis.dashboard import dashboard_html, summary_currency
+from opsanalysis.labels import label
 from opsanalysis.report_context import _source_checkout
 
 __all__ = [
@@ -147,6 +150,7 @@ def _write_index(path, run_id, status, results, manifest):
             f"<td>{links}</td><td>{tables}</td>"
             f"<td><pre>{html.escape(result.error or notes)}</pre></td></tr>")
     page = _INDEX_TEMPLATE.format(
+        dashboard=_dashboard_section(path.parent, manifest, results),
         run_id=html.escape(run_id), status=html.escape(status),
         counts=" &middot; ".join(f"{count} {html.escape(name)}" for name, count in counts.items()),
         unread=_unread_section(manifest),
@@ -155,6 +159,15 @@ def _write_index(path, run_id, status, results, manifest):
         rows="\n".join(rows))
     with open(path, "x", encoding="utf-8") as handle:
         handle.write(page)
+
+
+def _dashboard_section(run_dir, manifest, results):
+    """The dashboard, or the sentence saying why it could not be built (the index still is)."""
+    try:
+        return dashboard_html(run_dir, manifest, results, summary_currency(manifest, results))
+    except Exception as error:  # never lose the index (statuses, files) to a dashboard problem
+        return "<p>" + html.escape(label("dashboard_unavailable", "en").format(
+            error=f"{type(error).__name__}: {error}")) + "</p>"
 
 
 _ROW_CLASSES = {"ok": "ok", "ok with warnings": "warnings", "failed": "failed"}
@@ -181,10 +194,23 @@ td, th {{ border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; text-al
 tr.failed td {{ background: #fde8e8; }}
 tr.warnings td {{ background: #fdf6e3; }}
 pre {{ margin: 0; white-space: pre-wrap; max-width: 50em; }}
+.zh {{ color: #555; font-weight: normal; }}
+.detail {{ color: #555; font-size: 0.85em; }}
+table.dashboard td, table.dashboard th {{ min-width: 7em; }}
+table.dashboard tr.total th, table.dashboard tr.total td {{ border-top: 2px solid #888; }}
+td.rag-green {{ background: #e3f4e1; border-left: 6px solid #2e8b3a; }}
+td.rag-amber {{ background: #fdf3d8; border-left: 6px solid #d99a00; }}
+td.rag-red {{ background: #fde8e8; border-left: 6px solid #c62828; }}
+td.rag-failed {{ background: #f3e5f5; border-left: 6px solid #6a1b9a; }}
+td.rag-none {{ color: #666; }}
+span.rag-red {{ color: #c62828; font-weight: bold; }}
+td.links ul {{ margin: 0; padding-left: 1.2em; }}
 </style></head><body>
 <h1>opsanalysis run {run_id}</h1>
 <p>Status: <strong>{status}</strong> ({counts}) &middot; opsanalysis {version} &middot;
 commit {commit} &middot; <a href="run.json">run.json</a></p>
+{dashboard}
+<h2>Notebooks</h2>
 <table>
 <thead><tr><th>Marketplace</th><th>Report</th><th>As of</th><th>Language</th><th>Status</th>
 <th>Duration</th><th>Files</th><th>Tables</th><th>Error or warnings</th></tr></thead>

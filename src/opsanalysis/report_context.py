@@ -101,12 +101,27 @@ class ReportContext:
         -------
         list of Path
             Files written; empty when ``output_dir`` is None.
+
+        Notes
+        -----
+        The workbook's first sheet names the report date, the marketplace (its currency formats
+        the money columns), the files read (``data.summary``) and the run id: within
+        ``opsanalysis run`` the output folder is ``<run folder>/<marketplace>`` and the run
+        folder's name is the run id (``publishing.new_run_dir``:
+        ``20261202T034058.848582Z-40fdcf``); any other folder gives no run id.
         """
         if self.output_dir is None:
             return []
+        import re
+
         from opsanalysis.export import write_tables
 
-        return write_tables(tables, self.output_dir, language=self.language, stem=stem)
+        parent = Path(self.output_dir).resolve().parent.name
+        run_id = parent if re.fullmatch(r"\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{6}", parent) else None
+        return write_tables(tables, self.output_dir, language=self.language, stem=stem,
+                            as_of=self.as_of, marketplace=getattr(self.marketplace, "code", None),
+                            currency=getattr(self.marketplace, "currency", None),
+                            inputs=getattr(self.data, "summary", None), run_id=run_id)
 
     @property
     def as_of_text(self) -> str:

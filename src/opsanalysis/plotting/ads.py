@@ -1,8 +1,9 @@
 """Plots of the advertising review (opsanalysis.ads and the ad KPIs)."""
 
-import matplotlib.pyplot as plt
+import matplotlib.dates as mdates
+from matplotlib.ticker import PercentFormatter
 
-from opsanalysis.plotting._common import text
+from opsanalysis.plotting._common import axes, text
 from opsanalysis.plotting.fonts import localised
 
 
@@ -20,13 +21,18 @@ def plot_acos_tacos(acos_table, tacos_table, ax=None, language="en"):
     Returns
     -------
     matplotlib Axes
+        Rates on a percent axis [%], weeks on concise date ticks that do not overlap.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4))
+    ax = axes(ax, (8, 4))
     for table, column in ((acos_table, "acos"), (tacos_table, "tacos")):
         rows = table.sort_values("period")
         ax.plot(rows["period"], rows[column], marker="o", label=text(column, language))
-    ax.yaxis.set_major_formatter(lambda y, _: f"{y:.0%}")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_ylabel("ACOS / TACoS (%)")  # the acronyms read the same in every language
+    ax.set_xlabel(text("week_start", language))
     ax.legend()
     ax.grid(alpha=0.3)
     ax.set_title(text("ads_summary_title", language))
@@ -34,22 +40,26 @@ def plot_acos_tacos(acos_table, tacos_table, ax=None, language="en"):
 
 
 @localised
-def plot_ngram_waste(ngrams, ax=None, language="en", top=15):
+def plot_ngram_waste(ngrams, ax=None, language="en", top=15, currency=None):
     """The n-grams with the most spend without orders.
 
     Parameters
     ----------
     ngrams : DataFrame
         From :func:`opsanalysis.ads.ngram_waste`.
+    top : int
+        Bars drawn.
+    currency : str, optional
+        Currency of the spend (on the x axis).
 
     Returns
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 5))
+    ax = axes(ax, (8, 5))
     rows = ngrams.nlargest(top, "waste_spend").iloc[::-1]
     ax.barh(rows["ngram"].astype(str), rows["waste_spend"], color="#c62828")
-    ax.set_xlabel(text("waste_spend", language))
+    words = text("waste_spend", language)
+    ax.set_xlabel(f"{words} ({currency})" if currency else words)
     ax.set_title(text("ngrams", language))
     return ax

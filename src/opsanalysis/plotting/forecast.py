@@ -1,5 +1,6 @@
 """Charts of demand forecasts: one series with its censored days and forecast band; backtests."""
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -68,6 +69,11 @@ def plot_forecast_series(history: pd.DataFrame, forecast: pd.DataFrame, unique_i
     ax.plot(future["ds"], future["forecast"], color="#d35400", linewidth=1.6,
             label=label("forecast", language))
     ax.set_ylabel(label("units_per_period", language))
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)  # dates never overlap
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    # thousands separators, no needless decimals: 25,000 / 2.5 / 0
+    ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.6f}".rstrip("0").rstrip("."))
     ax.set_ylim(bottom=0)
     ax.set_title(title or unique_id)
     ax.legend(loc="upper left", fontsize=8, frameon=False)

@@ -3,11 +3,17 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import PercentFormatter
 
 from opsanalysis.labels import label
 from opsanalysis.plotting.fonts import localised
 
 __all__ = ["plot_launch_band", "plot_reference_launches"]
+
+
+def _per_week(metric, language):
+    """Axis label of a weekly metric with its unit: "Units ordered [per week]"."""
+    return f"{label(metric, language)} [{label('per_week', language)}]"
 
 
 @localised
@@ -25,7 +31,7 @@ def plot_launch_band(bands: pd.DataFrame, asin: str, ax=None, language="en", met
     ax : matplotlib Axes, optional
     language : {"en", "zh"}
     metric : str, optional
-        Canonical name of the plotted metric (y-axis label), e.g. "units_ordered".
+        Canonical name of the plotted metric (y-axis label, per week), e.g. "units_ordered".
     title : str, optional
         Axes title; default the ASIN.
 
@@ -52,7 +58,7 @@ def plot_launch_band(bands: pd.DataFrame, asin: str, ax=None, language="en", met
             markersize=3, linewidth=1.5, label=label("observed_level", language))
     ax.set_xlabel(label("weeks_since_launch", language))
     if metric:
-        ax.set_ylabel(label(metric, language))
+        ax.set_ylabel(_per_week(metric, language))
     ax.set_title(title if title is not None else asin)
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
@@ -76,7 +82,7 @@ def plot_reference_launches(curves: pd.DataFrame, reference: pd.DataFrame, metri
     ax : matplotlib Axes, optional
     language : {"en", "zh"}
     normalise : bool
-        Divide each curve by its plateau (shapes comparable across launches).
+        Divide each curve by its plateau (shapes comparable across launches; y axis in percent).
 
     Returns
     -------
@@ -96,7 +102,11 @@ def plot_reference_launches(curves: pd.DataFrame, reference: pd.DataFrame, metri
     if normalise:
         ax.axhline(1.0, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xlabel(label("weeks_since_launch", language))
-    ax.set_ylabel(label("normalised_level", language) if normalise else label(metric, language))
+    if normalise:  # a share: percent, like every rate in the reports
+        ax.set_ylabel(f"{label('normalised_level', language)} (%)")
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    else:
+        ax.set_ylabel(_per_week(metric, language))
     ax.set_title(label("reference_launches_title", language))
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)

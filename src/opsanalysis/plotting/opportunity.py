@@ -1,6 +1,7 @@
 """Plots of the category opportunity matrix (opsanalysis.opportunity tables)."""
 
 import numpy as np
+from matplotlib.ticker import PercentFormatter
 
 from opsanalysis.plotting._common import axes, text
 from opsanalysis.plotting.fonts import localised
@@ -23,7 +24,7 @@ def plot_opportunity_matrix(matrix, ax=None, language="en", growth="growth",
     language : {"en", "zh"}
     growth, competition, size, colour : str
         Columns for the y axis [fraction], x axis [index], bubble area [currency] and colour
-        [fraction].
+        [fraction]; fractions are drawn as percent.
 
     Returns
     -------
@@ -38,13 +39,19 @@ def plot_opportunity_matrix(matrix, ax=None, language="en", growth="growth",
                         alpha=0.75, edgecolors="black")
     flags = matrix.get("rests_on_estimate", np.zeros(len(matrix), dtype=bool))
     for xi, yi, name, flag in zip(x, y, matrix["category"], flags, strict=True):
+        # labels of the right-most bubbles point left so that they stay inside the axes
+        right = xi > np.nanmax(x) - 0.25 * (np.nanmax(x) - np.nanmin(x))
         ax.annotate(f"{name}{' *' if flag else ''}", (xi, yi), textcoords="offset points",
-                    xytext=(6, 6), fontsize="small")
+                    xytext=(-6 if right else 6, 6), ha="right" if right else "left",
+                    fontsize="small")
     ax.axvline(np.nanmedian(x), linestyle="--", color="grey", linewidth=0.8)
     ax.axhline(np.nanmedian(y), linestyle="--", color="grey", linewidth=0.8)
-    ax.figure.colorbar(points, ax=ax, label=text(colour, language))
+    ax.margins(0.15)
+    bar = ax.figure.colorbar(points, ax=ax, label=f"{text(colour, language)} (%)")
+    bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(text(competition, language))
-    ax.set_ylabel(text(growth, language))
+    ax.set_ylabel(f"{text(growth, language)} (%)")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_title(f"{text('opportunity_matrix_title', language)} "
                  f"({text('bubble_size_gmv', language)})")
     return ax
@@ -80,6 +87,6 @@ def plot_rank_bands(matrix, ax=None, language="en"):
     ax.set_xlim(0.5, len(table) + 2.0)
     ax.set_xticks(np.arange(1, len(table) + 1))
     ax.set_xlabel(text("rank", language))
-    ax.legend(fontsize="small", loc="lower left")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(text("rank_bands_title", language))
     return ax

@@ -3,11 +3,24 @@
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import StrMethodFormatter
 
 from opsanalysis.labels import label
+from opsanalysis.plotting._common import text
 from opsanalysis.plotting.fonts import localised
 
 __all__ = ["plot_daily_sales", "plot_report_periods"]
+
+
+def _date_axis(ax):
+    """Dates on the x axis without overlapping tick labels (automatic ticks, concise labels);
+    numeric months, so that a Chinese report does not show English month names."""
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(
+        locator, formats=["%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%S.%f"],
+        zero_formats=["", "%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M"]))
+
 
 @localised
 def plot_daily_sales(daily: pd.DataFrame, ax=None, language="en", currency=None,
@@ -49,7 +62,8 @@ def plot_daily_sales(daily: pd.DataFrame, ax=None, language="en", currency=None,
                 label=per)
     ax.set_xlabel(label("date", language))
     ax.set_ylabel(f"{sales} [{currency}]" if currency else sales)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    _date_axis(ax)
     ax.legend(loc="upper left", frameon=False)
     ax.grid(alpha=0.3)
     return ax
@@ -63,7 +77,8 @@ def plot_report_periods(found: pd.DataFrame, ax=None, language="en"):
     ----------
     found : DataFrame
         kind, period_start, period_end, files_with_problems
-        (``opsanalysis.overview.reports_found``). Kinds without a period are not drawn.
+        (``opsanalysis.overview.reports_found``). Kinds without a period are not drawn; kinds
+        are named in words where they have a label.
     ax : matplotlib Axes, optional
     language : {"en", "zh"}
 
@@ -79,11 +94,12 @@ def plot_report_periods(found: pd.DataFrame, ax=None, language="en"):
     width = pd.to_datetime(dated["period_end"]) - start + pd.Timedelta(days=1)
     colours = ["#c0392b" if problems else "#1f4e79"
                for problems in dated["files_with_problems"].fillna(0)]
-    ax.barh(dated["kind"].astype(str), width, left=start, color=colours, height=0.6)
+    names = [text(kind, language) for kind in dated["kind"].astype(str)]
+    ax.barh(names, width, left=start, color=colours, height=0.6)
     ax.set_xlabel(label("period", language))
     ax.set_ylabel(label("kind", language))
     ax.xaxis_date()
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    _date_axis(ax)
     ax.invert_yaxis()
     ax.grid(axis="x", alpha=0.3)
     return ax

@@ -1,7 +1,9 @@
 """Charts of the replenishment plan and the policy simulation."""
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from opsanalysis.labels import label
 from opsanalysis.plotting._common import axes
@@ -14,6 +16,17 @@ _STATUS_COLOURS = {
     "aged": "#8e44ad", "overstock": "#2980b9", "in_stock": "#27ae60",
 }
 
+
+def _number_text(value, _position=None) -> str:
+    """Tick text with thousands separators and no needless decimals: 25,000 / 2.5 / 0."""
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
+def _date_axis(ax):
+    """Dates that never overlap: automatic ticks, concise labels (no repeated year)."""
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 @localised
@@ -42,11 +55,12 @@ def plot_tradeoff(summary: pd.DataFrame, ax=None, language: str = "en"):
                 linestyle="-" if curve else "none", label=label(str(policy), language))
         if curve and "service_target" in group:
             for _, row in group.iterrows():
-                ax.annotate(f"{row['service_target']:.3g}", (row["avg_on_hand_days"],
+                ax.annotate(f"{row['service_target']:.0%}", (row["avg_on_hand_days"],
                                                              row["fill_rate"]),
                             fontsize=7, xytext=(3, -8), textcoords="offset points")
-    ax.set_xlabel(label("avg_on_hand_days", language))
-    ax.set_ylabel(label("fill_rate", language))
+    ax.set_xlabel(label("days_axis", language))
+    ax.set_ylabel(label("fill_rate_axis", language))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.grid(alpha=0.3)
     if len(frame):
         ax.legend(fontsize=7)
@@ -76,7 +90,8 @@ def plot_status_counts(table: pd.DataFrame, ax=None, language: str = "en"):
     ax.set_yticks(positions)
     ax.set_yticklabels([label(s, language) for s in order])
     ax.invert_yaxis()
-    ax.set_xlabel(label("skus", language))
+    ax.set_xlabel(label("sku_count_axis", language))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return ax
 
 
@@ -97,13 +112,19 @@ def plot_fee_outlook(fees: pd.DataFrame, ax=None, language: str = "en"):
     matplotlib.axes.Axes
     """
     ax = axes(ax)
-    monthly = fees.groupby("month")[["storage_fee", "aged_surcharge"]].sum(min_count=1).fillna(0)
+    monthly = fees.groupby("month")[["storage_fee", "aged_surcharge"]].sum(min_count=1)
+    unknown_aged = len(monthly) > 0 and monthly["aged_surcharge"].isna().all()
+    monthly = monthly.fillna(0)
     months = [m.strftime("%Y-%m") for m in monthly.index]
     ax.bar(months, monthly["storage_fee"], label=label("storage_fee", language))
+    # an unknown surcharge is said so in the legend, never drawn as a zero bar
+    aged = label("aged_surcharge", language)
     ax.bar(months, monthly["aged_surcharge"], bottom=monthly["storage_fee"],
-           label=label("aged_surcharge", language))
+           label=f"{aged}: {label('not_estimated', language)}" if unknown_aged else aged)
     currency = fees["currency"].iloc[0] if len(fees) else ""
-    ax.set_ylabel(currency)
+    ax.set_ylabel(label("fee_axis", language).format(currency=currency))
+    ax.yaxis.set_major_formatter(FuncFormatter(_number_text))
+    ax.margins(y=0.1)  # room above the tallest bar for the legend
     if len(monthly):
         ax.legend(fontsize=8)
     return ax
@@ -143,9 +164,13 @@ def plot_projected_stock(history: pd.DataFrame, forecast: pd.DataFrame, row: pd.
               label=label("projected_stock", language))
     twin.axhline(float(row["reorder_point"]), color="#e67e22", linestyle="--",
                  label=label("reorder_point", language))
-    twin.set_ylabel(label("units", language))
+    twin.set_ylabel(label("stock_units_axis", language))
+    ax.set_ylabel(label("sales_units_axis", language))
+    for axis in (ax, twin):
+        axis.yaxis.set_major_formatter(FuncFormatter(_number_text))
+    _date_axis(ax)
     ax.set_title(str(row["sku"]))
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     texts = ax.get_legend_handles_labels()[1] + twin.get_legend_handles_labels()[1]
-    ax.legend(handles, texts, fontsize=7, loc="upper left")
+    ax.legend(handles, texts, fontsize=7, loc="upper right")  # the recent sales sit on the left
     return ax

@@ -18,6 +18,7 @@ constructors and :class:`Policy`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -150,22 +151,61 @@ def rolling_forecasts(history: pd.DataFrame, origins, horizon: int, method: str 
     return out[["origin", *[c for c in out.columns if c != "origin"]]]
 
 
-def _daily_paths(forecasts: pd.DataFrame, origin, ids, start, horizon: int, period_days: float,
-                 columns):
-    """Daily rate paths (SKU x day) from the forecast made at ``origin``, periods spread evenly."""
-    table = forecasts[forecasts["origin"] == origin]
-    periods = np.sort(table["ds"].unique())
-    day_dates = pd.date_range(start, periods=horizon, freq="D")
-    # the period each day falls in (the last period start on or before it)
-    index = np.searchsorted(pd.DatetimeIndex(periods).to_numpy(), day_dates.to_numpy(),
-                            side="right") - 1
-    index = np.clip(index, 0, len(periods) - 1)
-    out = []
-    for column in columns:
-        wide = table.pivot_table(index="unique_id", columns="ds", values=column, aggfunc="sum")
-        wide = wide.reindex(index=ids, columns=periods).to_numpy(dtype=float)
-        out.append(np.nan_to_num(wide[:, index]) / period_days)
-    return out
+class _ForecastPaths:
+    """Rolling forecasts as dense (SKU x period) matrices per origin and column, built once.
+
+    A forecast policy reads a daily path at every level refresh and, for its own level errors,
+    one per earlier origin (~50 refreshes x ~14 origins in a year's replay): pivoting the long
+    frame for each read took most of a policy comparison. Each matrix holds what
+    ``pivot_table(aggfunc="sum")`` gave, missing and NaN cells 0; ``memo`` keeps results derived
+    from them (see :func:`_own_level_cv`).
+    """
+
+    def __init__(self, forecasts: pd.DataFrame):
+        origin = pd.DatetimeIndex(forecasts["origin"])
+        self.origins = origin.unique().sort_values()
+        self.forecasts = forecasts
+        code = self.origins.get_indexer(origin)
+        self._rows = {o: np.flatnonzero(code == i) for i, o in enumerate(self.origins)}
+        self._ds = forecasts["ds"].to_numpy()
+        self._sku = {}  # position of each forecast row's unique_id in the replay's ids
+        self._periods = {}
+        self._wide = {}
+        self.memo = {}
+
+    def periods(self, origin) -> np.ndarray:
+        """Sorted forecast period dates of ``origin``."""
+        if origin not in self._periods:
+            self._periods[origin] = np.sort(pd.unique(self._ds[self._rows[origin]]))
+        return self._periods[origin]
+
+    def _matrix(self, origin, ids, column) -> np.ndarray:
+        ids_key = tuple(ids)
+        key = (origin, column, ids_key)
+        if key not in self._wide:
+            if ids_key not in self._sku:
+                self._sku[ids_key] = pd.Index(ids).get_indexer(self.forecasts["unique_id"])
+            rows = self._rows[origin]
+            periods = self.periods(origin)
+            sku = self._sku[ids_key][rows]
+            period = np.searchsorted(periods, self._ds[rows])
+            values = np.nan_to_num(self.forecasts[column].to_numpy(dtype=float)[rows])
+            wide = np.zeros((len(ids), len(periods)))
+            keep = sku >= 0  # forecasts of SKUs outside the replay are not read
+            np.add.at(wide, (sku[keep], period[keep]), values[keep])
+            self._wide[key] = wide
+        return self._wide[key]
+
+    def daily(self, origin, ids, start, horizon: int, period_days: float, columns):
+        """Daily rate paths (SKU x day) from the forecast made at ``origin``, periods spread
+        evenly."""
+        periods = self.periods(origin)
+        day_dates = pd.date_range(start, periods=horizon, freq="D")
+        # the period each day falls in (the last period start on or before it)
+        index = np.searchsorted(pd.DatetimeIndex(periods).to_numpy(), day_dates.to_numpy(),
+                                side="right") - 1
+        index = np.clip(index, 0, len(periods) - 1)
+        return [self._matrix(origin, ids, column)[:, index] / period_days for column in columns]
 
 
 def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution: str = "ours",
@@ -225,6 +265,7 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
     origins = pd.DatetimeIndex(np.sort(forecasts["origin"].unique()))
     column = f"q{int(round(100 * quantile, 6))}"
     z = special.ndtri(service_level)
+    paths = _ForecastPaths(forecasts)
 
     def levels(day, demand, context):
         today = context["dates"][day]
@@ -237,8 +278,8 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
         start = origin + pd.Timedelta(days=1)
         skip = max((today - start).days, 0)  # days between the forecast's origin and today
         if distribution == "normal":
-            mean, sigma = _daily_paths(forecasts, origin, context["ids"], start, horizon + skip,
-                                       period_days, ["forecast", "sigma"])
+            mean, sigma = paths.daily(origin, context["ids"], start, horizon + skip, period_days,
+                                      ["forecast", "sigma"])
             mean = mean[:, skip:]
             sigma_day = sigma[:, skip] * period_days / np.sqrt(period_days)
             cover = lead + review
@@ -249,13 +290,13 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
             spread = np.sqrt(cover * sigma_day**2 + rate**2 * (cv * lead) ** 2)
             target = expected + z * spread
             return target, target
-        mean, upper = _daily_paths(forecasts, origin, context["ids"], start, horizon + skip,
-                                   period_days, ["forecast", column])
+        mean, upper = paths.daily(origin, context["ids"], start, horizon + skip, period_days,
+                                  ["forecast", column])
         mean, upper = mean[:, skip:], upper[:, skip:]
         variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile,
                                                                period_days)
         lift = _lift(demand, mean, lead + review, seasonal)
-        level_cv = _own_level_cv(forecasts, origins, origin, demand, context, column, quantile,
+        level_cv = _own_level_cv(paths, origins, origin, demand, context, column, quantile,
                                  period_days, int(np.median(lead + review)),
                                  velocity_window_days, seasonal)
         result = policy_maths.order_levels(mean, variance, lead, cv, review, level_cv,
@@ -303,7 +344,18 @@ def _lift(demand, mean, interval_days, seasonal):
     return policy_maths.seasonal_lift(demand, expected, interval, **seasonal)
 
 
-def _own_level_cv(forecasts, origins, current, demand, context, column, quantile, period_days,
+def _interval_error(paths, origin, begin, demand, ids, column, quantile, period_days, interval,
+                    seasonal):
+    """Demand, lifted forecast and noise variance over ``interval`` days after ``origin``."""
+    mean, upper = paths.daily(origin, ids, origin + pd.Timedelta(days=1), interval, period_days,
+                              ["forecast", column])
+    variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile, period_days)
+    lift = _lift(demand[:, :begin], mean, float(interval), seasonal)
+    return (demand[:, begin:begin + interval].sum(axis=1), mean.sum(axis=1) * lift,
+            policy_maths.lifted_variance(mean, variance, lift[:, None]).sum(axis=1))
+
+
+def _own_level_cv(paths, origins, current, demand, context, column, quantile, period_days,
                   interval, velocity_window_days, seasonal=None, min_intervals: int = 2):
     """Level uncertainty from the policy's own past forecasts over completed intervals.
 
@@ -321,15 +373,16 @@ def _own_level_cv(forecasts, origins, current, demand, context, column, quantile
         begin = dates.searchsorted(origin + pd.Timedelta(days=1))
         if begin + interval > n_days:
             continue
-        mean, upper = _daily_paths(forecasts, origin, context["ids"],
-                                   origin + pd.Timedelta(days=1), interval, period_days,
-                                   ["forecast", column])
-        variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile,
-                                                               period_days)
-        lift = _lift(demand[:, :begin], mean, float(interval), seasonal)
-        actual.append(demand[:, begin:begin + interval].sum(axis=1))
-        predicted.append(mean.sum(axis=1) * lift)
-        noise.append(policy_maths.lifted_variance(mean, variance, lift[:, None]).sum(axis=1))
+        # an earlier origin's errors do not change as the replay goes on: computed once per
+        # demand seen up to the end of its interval
+        seen = hashlib.blake2b(np.ascontiguousarray(demand[:, :begin + interval])).hexdigest()
+        key = ("level_error", origin, begin, interval, tuple(context["ids"]), column, quantile,
+               period_days, repr(seasonal), seen)
+        if key not in paths.memo:
+            paths.memo[key] = _interval_error(paths, origin, begin, demand, context["ids"],
+                                              column, quantile, period_days, interval, seasonal)
+        for out, value in zip((actual, predicted, noise), paths.memo[key], strict=True):
+            out.append(value)
     if len(actual) < min_intervals:
         return policy_maths.level_cv_from_history(demand, interval,
                                                   window_days=velocity_window_days)

@@ -1,0 +1,42 @@
+"""Ads API v3 rows written as the Ads console's CSV read back as the console report kinds."""
+
+import pandas as pd
+
+import opsanalysis.io as oio
+from opsanalysis.pull import settings
+from opsanalysis.pull.ads_api import console_csv
+
+SEARCH_TERM_ROWS = [  # v3 spSearchTerm rows as the API returns them (camelCase, raw numbers)
+    {"date": "2026-10-30", "campaignName": "SP - Kitchen - Auto", "adGroupName": "Auto",
+     "campaignBudgetCurrencyCode": "USD", "targeting": "close-match", "matchType": "-",
+     "searchTerm": "silicone baking mat", "impressions": 1203, "clicks": 14, "cost": 11.62,
+     "costPerClick": 0.83, "sales7d": 71.96, "purchases7d": 4, "unitsSoldClicks7d": 4,
+     "unitsSoldSameSku7d": 3, "unitsSoldOtherSku7d": 1, "attributedSalesSameSku7d": 53.97,
+     "salesOtherSku7d": 17.99},
+    {"date": "2026-10-31", "campaignName": "SP - Kitchen - Exact", "adGroupName": "Mats",
+     "targeting": "baking mat", "matchType": "EXACT", "searchTerm": "b0umh9a120",
+     "impressions": 88, "clicks": 0, "cost": 0, "purchases7d": 0},
+]
+
+
+def test_search_term_rows_read_back_with_their_values(tmp_path):
+    columns = settings()["ads_api"]["sp_search_term"]["columns"]
+    path = tmp_path / "Sponsored_Products_Search_term_report_2026-10-30_2026-10-31.csv"
+    path.write_bytes(console_csv(SEARCH_TERM_ROWS, columns, "sp_search_term", "USD"))
+    frame = oio.read_report(path, "US")
+    assert frame.attrs["kind"] == "sp_search_term"
+    assert list(frame["date"]) == [pd.Timestamp("2026-10-30"), pd.Timestamp("2026-10-31")]
+    assert list(frame["customer_search_term"]) == ["silicone baking mat", "b0umh9a120"]
+    assert list(frame["spend"]) == [11.62, 0.0]
+    assert list(frame["orders"]) == [4, 0]
+    assert frame["sales"].iloc[0] == 71.96 and pd.isna(frame["sales"].iloc[1])
+    assert frame["advertised_sku_sales"].iloc[0] == 53.97
+    assert list(frame["currency"]) == ["USD", "USD"]  # the marketplace's when a row has none
+
+
+def test_every_ads_kind_maps_onto_its_readers_columns():
+    for kind, spec in settings()["ads_api"].items():
+        canonical = set(oio.canonical_columns(kind))
+        assert set(spec["columns"].values()) <= canonical, kind
+        assert set(oio.required_columns(kind)) <= set(spec["columns"].values()), kind
+        assert spec["reads_as"] == [kind]
