@@ -90,3 +90,31 @@ def test_unreadable_message_only_when_nothing_was_read():
         "none of the 2 file(s) of DE could be read: a.txt: row 1: no known report kind; "
         "b.csv: row 3, column 'sku': empty")
     assert report_context.unreadable_message(_Read({}, [])) == "no report files in the DE folder"
+
+
+def test_the_replenishment_plan_is_computed_once_per_marketplace_folder(tmp_path, monkeypatch):
+    from opsanalysis import replenishment
+
+    calls = []
+
+    def fake_plan(data, params, as_of):
+        calls.append((params["lead"], as_of))
+        return {"plan for": params["lead"]}
+
+    monkeypatch.setattr(replenishment, "plan", fake_plan)
+    as_of = pd.Timestamp("2026-10-31")
+    first = report_context.ReportContext(None, None, {"lead": 70}, as_of, "en", tmp_path)
+    second = report_context.ReportContext(None, None, {"lead": 70}, as_of, "en", tmp_path)
+    assert first.replenishment_plan() == second.replenishment_plan() == {"plan for": 70}
+    assert calls == [(70, as_of)]  # the second report read the plan the first left
+    assert (tmp_path / report_context.PLAN_CACHE_NAME).is_file()
+    # other params or another report date: computed again, never a stale plan
+    other = report_context.ReportContext(None, None, {"lead": 35}, as_of, "en", tmp_path)
+    assert other.replenishment_plan() == {"plan for": 35}
+    later = report_context.ReportContext(None, None, {"lead": 35}, as_of + pd.Timedelta(days=1),
+                                         "en", tmp_path)
+    later.replenishment_plan()
+    assert len(calls) == 3
+    # without an output folder (a notebook opened by hand) nothing is kept
+    report_context.ReportContext(None, None, {"lead": 70}, as_of, "en", None).replenishment_plan()
+    assert len(calls) == 4

@@ -332,10 +332,12 @@ def _day_range(first, last) -> pd.DatetimeIndex:
 
 
 def _union(ranges) -> pd.DatetimeIndex:
-    days = pd.DatetimeIndex([])
-    for first, last in ranges:
-        days = days.union(_day_range(first, last))
-    return days
+    # one sort of all days: a folder holds hundreds of files, and a union per file is quadratic
+    parts = [days.to_numpy() for days in (_day_range(first, last) for first, last in ranges)
+             if len(days)]
+    if not parts:
+        return pd.DatetimeIndex([])
+    return pd.DatetimeIndex(np.unique(np.concatenate(parts)))
 
 
 def covered_days(frame) -> pd.DatetimeIndex:

@@ -28,7 +28,6 @@ from opsanalysis import (
     opportunity,
     plotting,
     profit,
-    replenishment,
 )
 from opsanalysis.formats import format_value, money_text, percent_text
 from opsanalysis.labels import add_labels, label
@@ -128,7 +127,7 @@ def _plan_table(report, card):
     if not breached.isin(kpi.COVER_RULES).any():
         return None
     try:
-        return replenishment.plan(report.data, report.params, report.as_of).table
+        return report.replenishment_plan().table
     except (KeyError, ValueError) as error:  # the plan lacks a report it needs
         report.warn(f"breach drivers without the replenishment plan: {error}")
         return None

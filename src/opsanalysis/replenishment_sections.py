@@ -59,7 +59,7 @@ def compute_plan(report):
     opsanalysis.replenishment.ReplenishmentPlan
         Its ``table`` holds ``reason_text`` (:func:`add_reason_texts`).
     """
-    result = replenishment.plan(report.data, report.params, report.as_of)
+    result = report.replenishment_plan()
     return add_reason_texts(mark_unknown_fees(result), report.params, report.language)
 
 

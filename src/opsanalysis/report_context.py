@@ -33,6 +33,7 @@ from opsanalysis import bundled
 
 __all__ = [
     "DATA_CACHE_NAME",
+    "PLAN_CACHE_NAME",
     "LANGUAGES",
     "STANDARD_PARAMETERS",
     "ReportContext",
@@ -52,6 +53,8 @@ STANDARD_PARAMETERS = ("marketplace", "data_dir", "params_dir", "as_of", "langua
 #: Loaded marketplace data shared by the notebooks of one marketplace within a run (removed when
 #: they are done): reading every report once instead of once per notebook.
 DATA_CACHE_NAME = ".marketplace-data.pickle"
+#: The replenishment plan shared by the reports of one marketplace in a batch run.
+PLAN_CACHE_NAME = ".replenishment-plan.pickle"
 LANGUAGES = ("en", "zh")
 #: Report kinds whose last covered day is the default report date (``as_of``).
 SALES_KINDS = ("all_orders", "business_report_date", "business_report_asin")
@@ -144,6 +147,41 @@ class ReportContext:
             return
         with open(self.output_dir / WARNINGS_FILE, "a", encoding="utf-8") as handle:
             handle.write(" ".join(str(message).split()) + "\n")
+
+    def replenishment_plan(self):
+        """The marketplace's replenishment plan, computed once per marketplace of a batch run.
+
+        The opportunity report (cover drivers) and the replenishment report need the same plan;
+        within ``opsanalysis run`` both run in the same marketplace folder with the same data,
+        params and report date, so the first computes it and leaves it beside the data cache
+        (:data:`PLAN_CACHE_NAME`, removed when the marketplace is done); the key (report date
+        and params) is checked on reading. Without an output folder it is computed each time.
+
+        Returns
+        -------
+        opsanalysis.replenishment.ReplenishmentPlan
+        """
+        from opsanalysis import replenishment
+
+        def compute():
+            return replenishment.plan(self.data, self.params, self.as_of)
+
+        if self.output_dir is None:
+            return compute()
+        key = json.dumps({"as_of": str(self.as_of), "params": self.params}, sort_keys=True,
+                         default=str)
+        path = Path(self.output_dir) / PLAN_CACHE_NAME
+        if path.is_file():
+            with open(path, "rb") as handle:
+                cached = pickle.load(handle)
+            if cached.get("key") == key:
+                return cached["plan"]
+        result = compute()
+        partial = path.with_suffix(".partial")
+        with open(partial, "wb") as handle:
+            pickle.dump({"key": key, "plan": result}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+        return result
 
     def raise_for_unreadable_files(self):
         """Fail the notebook when none of the marketplace's files could be read.

@@ -21,6 +21,7 @@ from opsanalysis.execution import NotebookResult, run_one_notebook
 from opsanalysis.publishing import hash_inputs
 from opsanalysis.report_context import (
     DATA_CACHE_NAME,
+    PLAN_CACHE_NAME,
     check_language,
     last_data_date,
     resolve_params_dir,
@@ -80,6 +81,7 @@ def run_marketplace(task, on_notebook_done=None) -> dict:
                 on_notebook_done(result)
     finally:
         (output_dir / DATA_CACHE_NAME).unlink(missing_ok=True)
+        (output_dir / PLAN_CACHE_NAME).unlink(missing_ok=True)
     return outcome
 
 
