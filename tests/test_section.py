@@ -21,7 +21,11 @@ def test_the_html_has_heading_finding_headers_and_the_first_rows_only():
                             sheet="replenishment_plan")
     html = shown.html()
     assert "<h2>Shipment plan</h2>" in html and "<p>2 SKUs to order.</p>" in html
-    assert "<thead>" in html and "<th>Order cost (USD)</th>" in html
+    assert "<thead>" in html and '<th style="text-align:right">Order cost (USD)</th>' in html
+    # text reads from the left, numbers line up on the right, short cells never break
+    assert '<th style="text-align:left">SKU</th>' in html
+    assert '<td style="text-align:left;white-space:nowrap">HL-KIT-029</td>' in html
+    assert '<td style="text-align:right;white-space:nowrap">1,234.50</td>' in html
     assert "HL-PET-015" in html and "HL-BTH-020" not in html
     assert "1 more rows in the workbook, sheet replenishment_plan" in html
     assert "nan" not in html.lower() and "NaT" not in html

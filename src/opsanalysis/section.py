@@ -23,7 +23,8 @@ import pandas as pd
 from opsanalysis.formats import column_kind, format_column
 from opsanalysis.labels import all_labels, label
 
-__all__ = ["Section", "actions_section", "display_table", "header_text"]
+__all__ = ["NOWRAP_MAX_CHARACTERS", "Section", "actions_section", "display_table", "header_text",
+           "table_html"]
 
 
 @dataclass
@@ -82,14 +83,17 @@ class Section:
         if shown is not None and len(shown.columns):
             head = shown if self.top is None else shown.head(self.top)
             if len(head):
-                parts.append(head.to_html(index=False, escape=True, border=0,
-                                          classes="opsanalysis-table"))
+                parts.append(table_html(head, self._kinds_shown()))
             hidden = len(shown) - len(head)
             if hidden > 0:
                 more = label("more_in_workbook", self.language).format(
                     count=f"{hidden:,}", sheet=self.sheet or "-")
                 parts.append(f"<p>{html.escape(more)}</p>")
         return "\n".join(parts)
+
+    def _kinds_shown(self) -> list:
+        return [self.kinds.get(column) or column_kind(column, self.table[column])
+                for column in self.table.columns]
 
     def check_text(self) -> str:
         """Fixed-width text of the heading, finding and every table row (for nbval)."""
@@ -163,6 +167,43 @@ def display_table(table: pd.DataFrame, language: str = "en", currency: str | Non
         header = header_text(column, kind, language, one_currency)
         shown[header] = format_column(table[column], kind, row_currency, language)
     return pd.DataFrame(shown, index=table.index).reset_index(drop=True)
+
+
+#: Longest text kept on one line in a table cell (codes, SKUs, short words) [characters].
+NOWRAP_MAX_CHARACTERS = 24
+
+
+def table_html(shown: pd.DataFrame, kinds: list) -> str:
+    """A formatted table as HTML: text left-aligned, numbers right-aligned, short cells unbroken.
+
+    Parameters
+    ----------
+    shown : DataFrame of str
+        :func:`display_table` output (translated headers, formatted values).
+    kinds : list of str
+        Display kind of each column, in order.
+
+    Returns
+    -------
+    str
+        ``<table>`` with a ``<thead>`` header row; every cell escaped.
+    """
+    aligns = ["left" if kind in ("text", "bool") else "right" for kind in kinds]
+    header = "".join(f'<th style="text-align:{align}">{html.escape(str(name))}</th>'
+                     for name, align in zip(shown.columns, aligns, strict=True))
+    rows = []
+    for values in shown.itertuples(index=False, name=None):
+        cells = "".join(_cell_html(value, align) for value, align in
+                        zip(values, aligns, strict=True))
+        rows.append(f"<tr>{cells}</tr>")
+    return (f'<table class="opsanalysis-table"><thead><tr>{header}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _cell_html(value, align) -> str:
+    text = str(value)
+    nowrap = ";white-space:nowrap" if _width(text) <= NOWRAP_MAX_CHARACTERS else ""
+    return f'<td style="text-align:{align}{nowrap}">{html.escape(text)}</td>'
 
 
 def _single_currency(currency):
