@@ -1,9 +1,8 @@
 """Plots of the advertising review (opsanalysis.ads and the ad KPIs)."""
 
-import matplotlib.dates as mdates
 from matplotlib.ticker import PercentFormatter
 
-from opsanalysis.plotting._common import axes, text
+from opsanalysis.plotting._common import axes, date_axis, text
 from opsanalysis.plotting.fonts import localised
 
 
@@ -28,9 +27,7 @@ def plot_acos_tacos(acos_table, tacos_table, ax=None, language="en"):
         rows = table.sort_values("period")
         ax.plot(rows["period"], rows[column], marker="o", label=text(column, language))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    date_axis(ax, max_ticks=8)
     ax.set_ylabel("ACOS / TACoS (%)")  # the acronyms read the same in every language
     ax.set_xlabel(text("week_start", language))
     ax.legend()

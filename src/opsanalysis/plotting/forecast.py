@@ -1,11 +1,11 @@
 """Charts of demand forecasts: one series with its censored days and forecast band; backtests."""
 
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from opsanalysis.labels import label
+from opsanalysis.plotting._common import date_axis
 from opsanalysis.plotting.fonts import localised
 
 __all__ = ["plot_backtest", "plot_forecast_series"]
@@ -69,9 +69,7 @@ def plot_forecast_series(history: pd.DataFrame, forecast: pd.DataFrame, unique_i
     ax.plot(future["ds"], future["forecast"], color="#d35400", linewidth=1.6,
             label=label("forecast", language))
     ax.set_ylabel(label("units_per_period", language))
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)  # dates never overlap
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    date_axis(ax)
     # thousands separators, no needless decimals: 25,000 / 2.5 / 0
     ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.6f}".rstrip("0").rstrip("."))
     ax.set_ylim(bottom=0)

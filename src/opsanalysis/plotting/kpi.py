@@ -1,12 +1,11 @@
 """Plots of the KPI scorecard and KPI trends (opsanalysis.kpi tables); their text lines are in
 :mod:`opsanalysis.kpi_sections`."""
 
-import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from opsanalysis.formats import column_kind, format_value
-from opsanalysis.plotting._common import axes, text
+from opsanalysis.plotting._common import axes, date_axis, text
 from opsanalysis.plotting.fonts import localised
 
 #: Traffic-light colours of the scorecard statuses.
@@ -14,11 +13,6 @@ STATUS_COLOURS = {"good": "#2e7d32", "watch": "#f9a825", "breach": "#c62828",
                   "no_data": "#9e9e9e", "not_covered": "#bdbdbd", "not_measured": "#e0e0e0"}
 
 
-def _date_axis(ax):
-    """Dates on the x axis that never overlap: auto locator with concise labels."""
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _rule_value(value, unit, currency, language):
@@ -109,7 +103,7 @@ def plot_kpi_trend(table, value, ax=None, language="en", group=None, currency=No
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     else:  # whole amounts with thousands separators, never a "1e6" offset
         ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
-    _date_axis(ax)
+    date_axis(ax)
     ax.set_xlabel(text("week_start", language))
     ax.grid(alpha=0.3)
     return ax

@@ -1,25 +1,16 @@
 """Charts of the marketplace overview: sales over time and the period each report covers."""
 
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import StrMethodFormatter
 
 from opsanalysis.labels import label
-from opsanalysis.plotting._common import text
+from opsanalysis.plotting._common import date_axis, text
 from opsanalysis.plotting.fonts import localised
 
 __all__ = ["plot_daily_sales", "plot_report_periods"]
 
 
-def _date_axis(ax):
-    """Dates on the x axis without overlapping tick labels (automatic ticks, concise labels);
-    numeric months, so that a Chinese report does not show English month names."""
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(
-        locator, formats=["%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%S.%f"],
-        zero_formats=["", "%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M"]))
 
 
 @localised
@@ -63,7 +54,7 @@ def plot_daily_sales(daily: pd.DataFrame, ax=None, language="en", currency=None,
     ax.set_xlabel(label("date", language))
     ax.set_ylabel(f"{sales} [{currency}]" if currency else sales)
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    _date_axis(ax)
+    date_axis(ax, max_ticks=8)
     ax.legend(loc="upper left", frameon=False)
     ax.grid(alpha=0.3)
     return ax
@@ -99,7 +90,7 @@ def plot_report_periods(found: pd.DataFrame, ax=None, language="en"):
     ax.set_xlabel(label("period", language))
     ax.set_ylabel(label("kind", language))
     ax.xaxis_date()
-    _date_axis(ax)
+    date_axis(ax, max_ticks=8)
     ax.invert_yaxis()
     ax.grid(axis="x", alpha=0.3)
     return ax

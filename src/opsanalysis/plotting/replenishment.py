@@ -1,12 +1,11 @@
 """Charts of the replenishment plan and the policy simulation."""
 
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from opsanalysis.labels import label
-from opsanalysis.plotting._common import axes
+from opsanalysis.plotting._common import axes, date_axis
 from opsanalysis.plotting.fonts import localised
 
 __all__ = ["plot_fee_outlook", "plot_projected_stock", "plot_status_counts", "plot_tradeoff"]
@@ -22,11 +21,6 @@ def _number_text(value, _position=None) -> str:
     return f"{value:,.6f}".rstrip("0").rstrip(".")
 
 
-def _date_axis(ax):
-    """Dates that never overlap: automatic ticks, concise labels (no repeated year)."""
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 @localised
@@ -168,7 +162,7 @@ def plot_projected_stock(history: pd.DataFrame, forecast: pd.DataFrame, row: pd.
     ax.set_ylabel(label("sales_units_axis", language))
     for axis in (ax, twin):
         axis.yaxis.set_major_formatter(FuncFormatter(_number_text))
-    _date_axis(ax)
+    date_axis(ax)
     ax.set_title(str(row["sku"]))
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     texts = ax.get_legend_handles_labels()[1] + twin.get_legend_handles_labels()[1]
