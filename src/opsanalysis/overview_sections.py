@@ -249,14 +249,20 @@ def _periods_figure(found: pd.DataFrame, language: str) -> Figure:
     return figure
 
 
+def _listing_section(view: Overview, table, name: str, none_key: str) -> Section:
+    """A list of findings (one per row): counted in the sentence, first rows shown, the rest
+    in the workbook sheet ``name``; ``none_key``'s sentence when the list is empty."""
+    language = view.language
+    if table.empty:
+        return Section(label(name, language), label(none_key, language), language=language)
+    finding = label(f"{name}_finding", language).format(count=f"{len(table):,}")
+    return Section(label(name, language), finding, table, language=language, top=TOP_ROWS,
+                   sheet=name)
+
+
 def files_not_read_section(view: Overview) -> Section:
     """Files the readers could not read, each with the reason."""
-    language, unread = view.language, view.unread
-    finding = (label("no_files_not_read", language) if unread.empty else
-               label("files_not_read_finding", language).format(count=f"{len(unread):,}"))
-    return Section(label("files_not_read", language), finding,
-                   None if unread.empty else unread, language=language, top=TOP_ROWS,
-                   sheet="files_not_read")
+    return _listing_section(view, view.unread, "files_not_read", "no_files_not_read")
 
 
 def gaps_section(view: Overview) -> Section:
@@ -313,12 +319,7 @@ def warning_table(warnings: list) -> pd.DataFrame:
 
 def warnings_section(view: Overview) -> Section:
     """Warnings of the readers (rows dropped, values coerced): the first few, the rest counted."""
-    language, table = view.language, view.warnings
-    finding = (label("no_reader_warnings", language) if table.empty else
-               label("reader_warnings_finding", language).format(count=f"{len(table):,}"))
-    return Section(label("reader_warnings", language), finding,
-                   None if table.empty else table, language=language, top=TOP_ROWS,
-                   sheet="reader_warnings")
+    return _listing_section(view, view.warnings, "reader_warnings", "no_reader_warnings")
 
 
 # --- headline figures and daily sales -------------------------------------------------------
