@@ -38,6 +38,7 @@ import pandas as pd
 
 from opsanalysis.frames import KEEP_APART, as_float, date_column, safe_divide
 from opsanalysis.kpi import probability_of_sale
+from opsanalysis.marketplaces import currency_decimals
 
 #: Additive metric columns of Sponsored Products reports.
 METRICS = ("impressions", "clicks", "spend", "sales", "orders", "units")
@@ -59,9 +60,6 @@ BULK_COLUMNS = (
     "Keyword Text", "Native Language Keyword", "Native Language Locale", "Match Type",
     "Bidding Strategy", "Placement", "Percentage", "Product Targeting Expression",
 )
-
-#: Decimals of bids per currency (ISO 4217 minor units; Amazon JP takes whole yen).
-CURRENCY_DECIMALS = {"JPY": 0, "KRW": 0}
 
 _ASIN = re.compile(r"^b0[a-z0-9]{8}$")
 _SPACES = re.compile(r"\s+")
@@ -198,7 +196,8 @@ def _apart(frame) -> list:
 def _decimals(frame) -> pd.Series:
     if "currency" not in frame:
         return pd.Series(2, index=frame.index)
-    return frame["currency"].astype(str).map(CURRENCY_DECIMALS).fillna(2).astype(int)
+    # ISO 4217 minor units (Amazon JP takes whole-yen bids)
+    return frame["currency"].astype(str).map(currency_decimals).astype(int)
 
 
 def round_money(values: pd.Series, frame) -> pd.Series:

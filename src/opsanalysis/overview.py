@@ -11,13 +11,12 @@ are daily data; weekly and monthly rows are drawn and listed as weeks and months
 
 import pandas as pd
 
+from opsanalysis.marketplaces import currency_decimals
+
 __all__ = [
     "coverage_gaps", "daily_gaps", "daily_sales", "format_value", "has_daily_series",
     "headline_figures", "reports_found", "sales_series",
 ]
-
-#: Currencies without minor units (ISO 4217 exponent 0) that sellers meet.
-ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "CLP", "VND", "ISK"})
 
 _SUMMARY_COLUMNS = ["kind", "files", "rows", "period_start", "period_end", "files_with_problems"]
 _GAP_COLUMNS = ["kind", "gap_start", "gap_end", "missing_days"]
@@ -296,7 +295,7 @@ def format_value(value, unit, currency=None) -> str:
     if value is None or value != value:
         return "-"
     if unit == "currency":
-        decimals = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+        decimals = currency_decimals(currency or "")
         return f"{value:,.{decimals}f} {currency}" if currency else f"{value:,.2f}"
     if unit == "fraction":
         return f"{value:.1%}"
