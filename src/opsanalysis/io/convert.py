@@ -228,6 +228,8 @@ def to_canonical(table: Table, kind: str, matches, conventions: Conventions, pat
     if days is not None or any(item.match.attribution_days for item in plan):
         out["attribution_days"] = pd.arrays.IntegerArray(
             np.full(len(out), days or 0, dtype="int64"), np.full(len(out), days is None))
+    for name, value in schema.get_kind(kind).constants:  # e.g. ad_type of SB/SD reports
+        out[name] = pd.Series([value] * len(out), dtype="str", index=out.index)
     return Converted(_order(out, kind), warnings, currency, days)
 
 

@@ -263,6 +263,9 @@ def _score(kind: str, headers):
     matched = {match.column for match in matches if match.column}
     missing = [name for name in schema.required_columns(kind) if name not in matched
                and name not in _SYNTHETIC]
+    markers = schema.get_kind(kind).markers
+    if markers and not matched.intersection(markers):
+        missing.append(markers[0])  # e.g. an SP report is no SB report: no SB-only column
     return len(matched), missing, matches
 
 

@@ -48,6 +48,12 @@ def canonical_columns_markdown() -> str:
     ]
     for name, kind in schema.KINDS.items():
         lines += [f"## `{name}`", "", kind.description, ""]
+        if kind.constants:  # columns the reader adds, the same on every row
+            lines += ["Added by the reader: " + ", ".join(
+                f"`{column}` = `{value}`" for column, value in kind.constants) + ".", ""]
+        if kind.markers:
+            lines += ["Detected only when the header has at least one of: " + ", ".join(
+                f"`{column}`" for column in kind.markers) + ".", ""]
         lines += ["| column | dtype | required | en-US header | other locales |",
                   "|---|---|---|---|---|"]
         for column in kind.columns:

@@ -1,4 +1,4 @@
-"""Kind tables: Sponsored Products console reports and campaign-manager table exports.
+"""Kind tables: Sponsored Products, Brands and Display console reports; campaign-manager exports.
 
 Sources: ``../shared/reference/amazon-report-formats.md`` §4 (real 2019 US / 2023 UK console
 reports; zh-CN console headers from a third-party parser). ``{n}`` in an alias is the
@@ -224,5 +224,145 @@ CONSOLE_SEARCH_TERMS = Kind(
     ),
 )
 
+# --- Sponsored Brands and Sponsored Display console reports --------------------------------
+#
+# Sources (looked up 2026-12-02; see docs/ads-report-formats.md): console headers as written
+# by public parsers of downloaded SB/SD reports (the same "Campaign Name", "Spend",
+# "14 Day Total Sales" ... as SP, plus "Viewable Impressions", "Cost Type", "Cost per 1,000
+# viewable impressions (VCPM)", "14 Day Detail Page Views (DPV)", "14 Day New-to-brand ..."
+# and "... - (Click)" twins); report types and metric sets from the Ads API v3 reporting
+# guide (SB: search term, keyword/targeting, campaign, placement; SD: targeting, campaign,
+# advertised product; no SD search-term report, no SB advertised-product report).
+# The headers without "- (Click)" are Amazon's totals: for SD and for SB vCPM/video
+# campaigns they count conversions after views *and* clicks; the "- (Click)" twins count
+# conversions after clicks only, as SP does -- kept in their own ``*_clicks`` columns.
+# Shared columns keep the SP pool's locale aliases (inferred for SB/SD: the console uses one
+# translation per header); the SB/SD-only headers are en-US only (none documented).
+_SBSD_POOL = {
+    column.name: column
+    for column in (
+        col("ad_type", TEXT),
+        col("cost_type", TEXT, en=("Cost Type", "Cost type")),
+        col("bid_optimization", TEXT, en="Bid Optimization"),
+        col("viewable_impressions", COUNT, en="Viewable Impressions"),
+        col("vcpm", MONEY, en=("Cost per 1,000 viewable impressions (VCPM)",
+                               "Cost per 1000 viewable impressions (VCPM)")),
+        col("view_through_rate", FRACTION, en="View-Through Rate (VTR)"),
+        col("view_ctr", FRACTION, en="Click-Through Rate for Views (vCTR)"),
+        col("video_complete_views", COUNT, en="Video Complete Views"),
+        col("five_second_views", COUNT, en="5 Second Views"),
+        col("five_second_view_rate", FRACTION, en="5 Second View Rate"),
+        col("detail_page_views", COUNT, en="{n} Day Detail Page Views (DPV)"),
+        col("branded_searches", COUNT, en="{n} Day Branded Searches"),
+        col("new_to_brand_orders", COUNT, nonnegative=False,
+            en="{n} Day New-to-brand Orders (#)"),
+        col("new_to_brand_sales", MONEY, en="{n} Day New-to-brand Sales"),
+        col("new_to_brand_units", COUNT, nonnegative=False,
+            en="{n} Day New-to-brand Units (#)"),
+        col("new_to_brand_order_share", FRACTION, en="{n} Day % of Orders New-to-brand"),
+        col("new_to_brand_sales_share", FRACTION, en="{n} Day % of Sales New-to-brand"),
+        col("new_to_brand_unit_share", FRACTION, en="{n} Day % of Units New-to-brand"),
+        col("new_to_brand_order_rate", FRACTION, en="{n} Day New-to-brand Order Rate"),
+        col("acos_clicks", FRACTION, en="Total Advertising Cost of Sales (ACOS) - (Click)"),
+        col("roas_clicks", NUMBER, en="Total Return on Advertising Spend (ROAS) - (Click)"),
+        col("sales_clicks", MONEY, en="{n} Day Total Sales - (Click)"),
+        col("orders_clicks", COUNT, nonnegative=False, en="{n} Day Total Orders (#) - (Click)"),
+        col("units_clicks", COUNT, nonnegative=False, en="{n} Day Total Units (#) - (Click)"),
+        col("new_to_brand_orders_clicks", COUNT, nonnegative=False,
+            en="{n} Day New-to-brand Orders (#) - (Click)"),
+        col("new_to_brand_sales_clicks", MONEY, en="{n} Day New-to-brand Sales - (Click)"),
+        col("new_to_brand_units_clicks", COUNT, nonnegative=False,
+            en="{n} Day New-to-brand Units (#) - (Click)"),
+        # SB placement reports: the SP "Placement" header, or "Placement Type" (inferred).
+        col("placement", TEXT, en=("Placement", "Placement Type"), zh="放置", ja="掲載枠",
+            de="Platzierung"),
+    )
+}
+
+# Columns that only SB/SD reports have: at least one tells the file from an SP report.
+_SBSD_MARKERS = ("viewable_impressions", "cost_type", "sales_clicks", "orders_clicks",
+                 "acos_clicks", "vcpm", "detail_page_views", "new_to_brand_orders")
+# Columns only SB campaign-level reports have (brand searches, video): SD has none of them.
+_SB_CAMPAIGN_MARKERS = ("branded_searches", "video_complete_views", "five_second_views",
+                        "five_second_view_rate", "view_through_rate", "view_ctr")
+# Every SB/SD metric, in the console's order; each kind keeps the ones its report has (a
+# superset of the SD metrics in every SB kind, so an SB file never scores lower as SD).
+_SBSD_METRICS = ["cost_type", "impressions", "viewable_impressions", "clicks", "ctr",
+                 "detail_page_views", "spend", "cpc", "vcpm", "acos", "roas", "sales", "orders",
+                 "units", "conversion_rate", "new_to_brand_orders", "new_to_brand_sales",
+                 "new_to_brand_units", "new_to_brand_order_share", "new_to_brand_sales_share",
+                 "new_to_brand_unit_share", "new_to_brand_order_rate", "acos_clicks",
+                 "roas_clicks", "sales_clicks", "orders_clicks", "units_clicks",
+                 "new_to_brand_orders_clicks", "new_to_brand_sales_clicks",
+                 "new_to_brand_units_clicks"]
+_SB_ONLY_METRICS = ["branded_searches", "view_through_rate", "view_ctr",
+                    "video_complete_views", "five_second_views", "five_second_view_rate"]
+_CAMPAIGN_HEAD = ["status", "budget", "campaign_type", "targeting_type", "bidding_strategy"]
+
+
+def _sbsd_kind(name, description, ad_type, names, required, markers=_SBSD_MARKERS):
+    """An SB/SD kind: SP pool columns where the header means the same, SB/SD pool otherwise."""
+    columns = []
+    for column_name in dict.fromkeys([*names, "ad_type", "attribution_days"]):
+        column = _SBSD_POOL.get(column_name) or _POOL[column_name]
+        columns.append(col(column.name, column.dtype, column_name in required,
+                           nonnegative=column.nonnegative, **_locale_kwargs(column.aliases)))
+    return Kind(name, description, "ads", tuple(columns), markers=markers,
+                constants=(("ad_type", ad_type),))
+
+
+_SB, _SD = "sponsored_brands", "sponsored_display"
+
+
+def _where(description):
+    return f"{description}; {_SBSD_DOWNLOAD}"
+
+
+_SBSD_DOWNLOAD = ("Ads console > Measurement & reporting > Sponsored ads reports "
+                  "(see docs/ads-report-formats.md)")
+
+SB_SEARCH_TERM = _sbsd_kind(
+    "sb_search_term",
+    _where("Sponsored Brands Search term report (xlsx/csv, daily or summary)"), _SB,
+    [*_PERIOD, *_HEAD, "ad_group_name", "targeting", "match_type", "customer_search_term",
+     *_SBSD_METRICS, *_SB_ONLY_METRICS],
+    _BASE_REQUIRED | {"customer_search_term"},
+)
+SB_KEYWORD = _sbsd_kind(
+    "sb_keyword", _where("Sponsored Brands Keyword (targeting) report"), _SB,
+    [*_PERIOD, *_HEAD, "ad_group_name", "targeting", "match_type", "top_of_search_impression_share",
+     *_SBSD_METRICS, *_SB_ONLY_METRICS],
+    _BASE_REQUIRED | {"targeting", "match_type"},
+)
+SB_CAMPAIGN = _sbsd_kind(
+    "sb_campaign", _where("Sponsored Brands Campaign report"), _SB,
+    [*_PERIOD, *_HEAD, *_CAMPAIGN_HEAD, "top_of_search_impression_share", *_SBSD_METRICS,
+     *_SB_ONLY_METRICS],
+    _BASE_REQUIRED, markers=_SB_CAMPAIGN_MARKERS,
+)
+SB_PLACEMENT = _sbsd_kind(
+    "sb_placement", _where("Sponsored Brands Placement (campaign placement) report"), _SB,
+    [*_PERIOD, *_HEAD, *_CAMPAIGN_HEAD, "placement", *_SBSD_METRICS, *_SB_ONLY_METRICS],
+    _BASE_REQUIRED | {"placement"},
+)
+SD_TARGETING = _sbsd_kind(
+    "sd_targeting", _where("Sponsored Display Targeting report"), _SD,
+    [*_PERIOD, *_HEAD, "ad_group_name", "targeting", "bid_optimization", *_SBSD_METRICS],
+    _BASE_REQUIRED | {"targeting"},
+)
+SD_CAMPAIGN = _sbsd_kind(
+    "sd_campaign", _where("Sponsored Display Campaign report"), _SD,
+    [*_PERIOD, *_HEAD, *_CAMPAIGN_HEAD, "bid_optimization", *_SBSD_METRICS],
+    _BASE_REQUIRED,
+)
+SD_ADVERTISED_PRODUCT = _sbsd_kind(
+    "sd_advertised_product", _where("Sponsored Display Advertised product report"), _SD,
+    [*_PERIOD, *_HEAD, "ad_group_name", "bid_optimization", "advertised_sku", "advertised_asin",
+     *_SBSD_METRICS],
+    _BASE_REQUIRED | {"advertised_asin"},
+)
+
 KINDS = (SP_SEARCH_TERM, SP_TARGETING, SP_ADVERTISED_PRODUCT, SP_PLACEMENT, SP_PURCHASED_PRODUCT,
-         SP_CAMPAIGN, SP_PERFORMANCE_OVER_TIME, CONSOLE_CAMPAIGNS, CONSOLE_SEARCH_TERMS)
+         SP_CAMPAIGN, SP_PERFORMANCE_OVER_TIME, CONSOLE_CAMPAIGNS, CONSOLE_SEARCH_TERMS,
+         SB_SEARCH_TERM, SB_KEYWORD, SB_CAMPAIGN, SB_PLACEMENT, SD_TARGETING, SD_CAMPAIGN,
+         SD_ADVERTISED_PRODUCT)

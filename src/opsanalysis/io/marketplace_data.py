@@ -62,7 +62,7 @@ PERIODS_FILE = "periods.yaml"
 # Start of the summary message of files that are no reports (documentation, periods.yaml): they
 # are skipped and not listed as unreadable.
 _NOT_A_REPORT = "not a report"
-_SKIP_NAMES = ("readme", "manifest", "license", "changelog")
+_SKIP_NAMES = ("readme", "manifest", "license", "changelog", "ipi.")  # ipi.csv: opsanalysis.ipi
 _SKIP_SUFFIXES = (".md", ".rst", ".yaml", ".yml", ".py", ".ipynb", ".html", ".png", ".jpg",
                   ".pdf", ".toml", ".ini", ".cfg")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from opsanalysis import marketplaces
-from opsanalysis.io import kinds_bulk, schema
+from opsanalysis.io import kinds_brand_analytics, kinds_bulk, schema
 from opsanalysis.io.convert import Conventions, to_canonical
 from opsanalysis.io.detect import detect_kind, open_raw
 from opsanalysis.io.errors import PeriodError, ReportError, UnknownKindError, WrongKindError
@@ -329,6 +329,11 @@ def _finish(table: Table, kind, matches, marketplace, period, path, warnings):
                                                dtype="datetime64[ns]")
     if "sku" in frame.columns:
         warnings.extend(_placeholder_note(frame["sku"]))
+    if spec.family == "brand_analytics":  # period and brand/ASIN from the filter line
+        frame = kinds_brand_analytics.add_report_metadata(frame, kind, open_raw(path), path,
+                                                          warnings)
+        frame = frame[[c for c in schema.canonical_columns(kind) if c in frame.columns] +
+                      [c for c in frame.columns if c not in schema.canonical_columns(kind)]]
     frame.attrs.update({
         "kind": kind,
         "marketplace": marketplace.code if marketplace is not None else None,

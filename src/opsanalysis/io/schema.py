@@ -43,6 +43,7 @@ from functools import cache
 # and added to the one _register(...) line below.
 from opsanalysis.io import (
     kinds_ads,
+    kinds_brand_analytics,
     kinds_bulk,
     kinds_fees,
     kinds_finance,
@@ -116,7 +117,8 @@ def _register(*kinds: Kind) -> None:
         if any(c.dtype == MONEY for c in kind.columns) and "currency" not in kind.column_names:
             # Readers add the currency of the amounts (symbol, header or marketplace).
             kind = Kind(kind.name, kind.description, kind.family,
-                        (*kind.columns, Column("currency", TEXT)), kind.variants)
+                        (*kind.columns, Column("currency", TEXT)), kind.variants,
+                        kind.markers, kind.constants)
         names = kind.column_names
         if len(names) != len(set(names)):
             raise ValueError(f"duplicate canonical column in kind {kind.name}")
@@ -125,7 +127,8 @@ def _register(*kinds: Kind) -> None:
 
 _register(*kinds_sales.KINDS, *kinds_inventory.KINDS, *kinds_ads.KINDS, *kinds_seller.KINDS,
           *kinds_fees.KINDS, *kinds_removals.KINDS, *kinds_ledger.KINDS,
-          *kinds_finance.KINDS, *kinds_listings.KINDS, *kinds_bulk.KINDS)
+          *kinds_finance.KINDS, *kinds_listings.KINDS, *kinds_bulk.KINDS,
+          *kinds_brand_analytics.KINDS)
 
 
 def get_kind(kind: str) -> Kind:

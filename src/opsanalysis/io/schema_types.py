@@ -91,6 +91,13 @@ class Kind:
     variants : tuple of (str, str)
         (variant name, normalised header) pairs: a file holding that header is that variant;
         first match wins, otherwise the variant is ``"current"``.
+    markers : tuple of str
+        Canonical columns of which a file of this kind holds at least one (kind detection):
+        what tells a Sponsored Brands or Display report from a Sponsored Products one whose
+        other headers it shares. Empty: no such condition.
+    constants : tuple of (str, str)
+        (column, value) pairs every frame of this kind carries, added by the reader
+        (``ad_type`` of the Sponsored Brands and Display kinds).
     """
 
     name: str
@@ -98,6 +105,8 @@ class Kind:
     family: str
     columns: tuple
     variants: tuple = ()
+    markers: tuple = ()
+    constants: tuple = ()
 
     @property
     def column_names(self) -> list[str]:

@@ -277,13 +277,21 @@ def read_xlsx_sheets(raw: RawFile) -> dict:
     return sheets
 
 
+def _header_position(cells: pd.DataFrame) -> int:
+    """Position of the header row: note rows above it (a Brand Analytics filter line of a few
+    cells) are skipped, as :func:`opsanalysis.io.detect.open_raw` does for text."""
+    filled = cells.head(30).notna().sum(axis=1).tolist()
+    widest = max(filled, default=0)
+    return next((i for i, count in enumerate(filled) if count >= 3 and 2 * count >= widest), 0)
+
+
 def xlsx_table(raw: RawFile, sheet_name: str, cells: pd.DataFrame) -> Table:
     """Turn one worksheet (header=None frame) into a :class:`Table`."""
     cells = cells.dropna(how="all")
     if cells.empty:
         raise EmptyReportError(f"worksheet {sheet_name!r} is empty", file=raw.path,
                                expected="a header row and data rows")
-    header_row = cells.index[0]
+    header_row = cells.index[_header_position(cells)]
     headers = ["" if pd.isna(value) else str(value) for value in cells.loc[header_row]]
     while headers and headers[-1] == "":
         headers.pop()
