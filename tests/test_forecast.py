@@ -1,6 +1,8 @@
 """Forecast methods against hand-computed answers, censoring, calibration and backtest metrics."""
 
 import copy
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -118,6 +120,72 @@ def test_adida_hand_computed(fast_params):
     for x in sums:
         level = alpha * x + (1 - alpha) * level
     assert _point(y, "adida", params=fast_params) == pytest.approx([level / 2] * 3, abs=1e-7)
+
+
+def _ses_optimised(sums):
+    """statsforecast's optimised SES forecast, with scipy's bounded minimiser for the alpha."""
+    def sse(alpha):
+        level, total = sums[0], 0.0
+        for x in sums:
+            total += (x - level) ** 2
+            level = alpha * x + (1 - alpha) * level
+        return total
+
+    alpha = optimize.minimize_scalar(sse, bounds=(0.1, 0.3), method="bounded",
+                                     options={"xatol": 1e-12}).x
+    level = sums[0]
+    for x in sums:
+        level = alpha * x + (1 - alpha) * level
+    return level
+
+
+def test_imapa_hand_computed(fast_params):
+    y = np.array([1, 0, 3, 0, 0, 2, 0, 4, 0], dtype=float)
+    # intervals 1, 2, 3, 2 -> mean 2 -> levels 1 and 2; at level 2 the odd first period is
+    # dropped (buckets end at the series end): sums of (0, 3), (0, 0), (2, 0), (4, 0)
+    level_1 = _ses_optimised(y)
+    level_2 = _ses_optimised(np.array([3.0, 0.0, 2.0, 4.0])) / 2
+    expected = (level_1 + level_2) / 2
+    assert _point(y, "imapa", params=fast_params) == pytest.approx([expected] * 3, abs=1e-7)
+    # level 1 alone (demand every period) is ADIDA at level 1; no demand forecasts 0
+    steady = [2, 3, 1, 4, 2, 2]
+    assert _point(steady, "imapa", params=fast_params) == pytest.approx(
+        _point(steady, "adida", params=fast_params), abs=1e-12)
+    assert _point([0, 0, 0], "imapa", params=fast_params).tolist() == [0, 0, 0]
+
+
+STATSFORECAST_PYTHON = Path(__file__).resolve().parents[1] / "benchmarks" / ".sf-venv" / "bin" / \
+    "python"
+
+
+@pytest.mark.skipif(not STATSFORECAST_PYTHON.exists(),
+                    reason="statsforecast venv absent: python benchmarks/forecast_accuracy.py "
+                           "creates it")
+def test_imapa_and_adida_equal_statsforecast(tmp_path, fast_params):
+    # mixed intermittency, lengths with every remainder, younger series: statsforecast 2.1.1
+    # (its own venv, pandas < 3) against ours to the golden-section tolerance
+    rng = np.random.default_rng(21)
+    frames = []
+    for i in range(60):
+        n = int(rng.integers(20, 90))
+        y = rng.poisson(3.0, n) * (rng.random(n) < rng.uniform(0.05, 1.0))
+        frames.append(_long(y, start=str(pd.Timestamp("2026-01-01") + pd.Timedelta(days=90 - n)
+                                         )[:10], uid=f"US:{i:03d}"))
+    history = pd.concat(frames, ignore_index=True)
+    history.to_csv(tmp_path / "history.csv", index=False)
+    script = ("import sys, pandas as pd\n"
+              "from statsforecast import StatsForecast\n"
+              "from statsforecast.models import ADIDA, IMAPA\n"
+              "df = pd.read_csv(sys.argv[1], parse_dates=['ds'])\n"
+              "sf = StatsForecast(models=[IMAPA(), ADIDA()], freq='D', n_jobs=1)\n"
+              "sf.forecast(df=df, h=2).to_csv(sys.argv[2], index=False)\n")
+    subprocess.run([str(STATSFORECAST_PYTHON), "-c", script, str(tmp_path / "history.csv"),
+                    str(tmp_path / "out.csv")], check=True)
+    reference = pd.read_csv(tmp_path / "out.csv").sort_values(["unique_id", "ds"])
+    for method, column in (("imapa", "IMAPA"), ("adida", "ADIDA")):
+        ours = forecast.predict(history, 2, method, quantiles=(), params=fast_params)
+        assert ours["forecast"].to_numpy() == pytest.approx(reference[column].to_numpy(),
+                                                            rel=1e-7, abs=1e-8), method
 
 
 def test_golden_section_matches_bounded_minimiser():
@@ -456,3 +524,22 @@ def test_from_long_same_panel_whatever_the_row_order_and_id_dtype():
         assert np.array_equal(panel.start, first.start)
     with pytest.raises(ValueError, match="repeated"):
         from_long(pd.concat([grouped, grouped.head(1)], ignore_index=True))
+
+
+def test_from_long_dates_coded_by_day_offset_and_off_grid_times_reported():
+    from opsanalysis.forecast._panel import from_long
+
+    # weekly and monthly grids go through the day-offset coding; a hole in the middle of the
+    # monthly grid (no series has March) stays a column of NaN
+    weekly = _long([1.0, 2.0, 3.0], start="2026-01-04", freq="W-SUN").iloc[::-1]
+    panel = from_long(weekly)
+    assert panel.freq == "W-SUN" and panel.values.tolist() == [[1.0, 2.0, 3.0]]
+    monthly = _long([5.0, 6.0, 7.0, 8.0], start="2026-01-01", freq="MS").drop(index=2)
+    panel = from_long(monthly)
+    assert panel.freq == "MS" and len(panel.dates) == 4
+    assert np.array_equal(panel.values, [[5.0, 6.0, np.nan, 8.0]], equal_nan=True)
+    # a time of day is not on a daily grid: the hash path codes it and the error names it
+    odd = _long([1.0, 2.0, 3.0])
+    odd.loc[1, "ds"] = pd.Timestamp("2026-01-02 12:00")
+    with pytest.raises(ValueError, match="not on the D grid"):
+        from_long(odd, "D")

@@ -14,9 +14,9 @@ is vectorised across series.
 
 Methods (parameters from params ``forecast``): ``naive``; ``seasonal_naive`` (one season: 7 days,
 52 weeks, 12 months); ``moving_average_<k>``; ``ses`` (fixed alpha); ``croston_classic``,
-``croston_sba``, ``tsb``, ``adida`` (intermittent demand, statsforecast 2.1.1 definitions and
-initialisation); ``ets`` (damped trend + additive seasonality, grid-searched per series);
-``gbm`` (one global HistGradientBoostingRegressor, Poisson loss, lags >= horizon, rolling means,
+``croston_sba``, ``tsb``, ``adida``, ``imapa`` (intermittent demand, statsforecast 2.1.1
+definitions and initialisation); ``ets`` (damped trend + additive seasonality, grid-searched per
+series); ``gbm`` (one global HistGradientBoostingRegressor, Poisson loss, lags >= horizon, rolling means,
 calendar and event features); ``auto`` (per series, the mean of the best candidates of two
 holdout windows -- plus the window one season back when the season is longer than the horizon,
 e.g. weekly data -- shrunk to the all-series ranking; short series use a fallback method).

@@ -16,7 +16,7 @@ from ._panel import Panel
 #: ``moving_average_<k>`` with a positive integer k works too).
 METHODS = (
     "naive", "seasonal_naive", "moving_average_7", "moving_average_28", "ses",
-    "croston_classic", "croston_sba", "tsb", "adida", "ets", "gbm", "auto",
+    "croston_classic", "croston_sba", "tsb", "adida", "imapa", "ets", "gbm", "auto",
 )
 
 
@@ -52,6 +52,8 @@ def point_forecast(method: str, panel: Panel, horizon: int, settings: dict,
                              settings["tsb_alpha_probability"])
     if method == "adida":
         return classical.adida(values, horizon, panel.start, *settings["adida_alpha_bounds"])
+    if method == "imapa":  # ADIDA at several levels: statsforecast searches alpha on the same bounds
+        return classical.imapa(values, horizon, panel.start, *settings["adida_alpha_bounds"])
     if method == "ets":
         fit_periods = max(settings["ets"]["fit_cycles"] * panel.season_length, 2 * horizon)
         return ets_damped(values, horizon, panel.season_length, settings["ets"], fit_periods)
