@@ -193,8 +193,8 @@ def run_large(arguments, notebooks):
                      f"{len(notebooks)} notebooks)", f"{seconds:.1f} s",
                      f"status {result.status}; target < 300 s"))
         rows.append(("CPU time of the run, all processes", f"{memory.cpu_seconds:.0f} s",
-                     "what the run costs on an idle machine: the wall time there is about "
-                     "this (one marketplace: notebooks run one after the other)"))
+                     "load-independent: the run's cost; with --jobs 2 the notebooks of the "
+                     "one marketplace run side by side once its plan is computed"))
         rows.append(("peak memory, this process + pool workers + kernels (sum of RSS)",
                      f"{memory.peak / 2**30:.2f} GB",
                      f"largest single process {memory.peak_single / 2**30:.2f} GB; "

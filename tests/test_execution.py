@@ -122,3 +122,30 @@ def test_shutdown_sends_no_interrupt_to_the_kernel():
     if manager.transport == "ipc":  # the sockets were removed with the kernel
         folder, prefix = os.path.split(manager.ip)
         assert not [name for name in os.listdir(folder) if name.startswith(prefix)]
+
+
+def test_notebooks_side_by_side_in_one_folder_keep_their_own_tables_and_warnings(tmp_path):
+    """--jobs > 1 runs notebooks of one marketplace at once in its folder: each result lists
+    only the tables named after it and only the warnings its own kernel recorded."""
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    templates, output = tmp_path / "templates", tmp_path / "run" / "US"
+    templates.mkdir()
+    output.mkdir(parents=True)
+    code = ("import time\nfrom pathlib import Path\nfrom opsanalysis.report_context import "
+            "ReportContext\n(Path.cwd() / '{stem}_table.csv')"
+            ".write_text('a\\n1\\n')\ntime.sleep(1.5)\nReportContext(None, None, {{}}, None, "
+            "'en', Path.cwd()).warn('warning of {stem}')")
+    stems = ["first_report", "second_report"]
+    notebooks = [_tiny_notebook(templates / f"{s}.ipynb", code.format(stem=s)) for s in stems]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(
+            lambda path: execution.run_one_notebook(
+                Path(path), {"as_of": "", "marketplace": "US"}, output, tmp_path / "run"),
+            notebooks))
+    for stem, result in zip(stems, results, strict=True):
+        assert result.status == "ok with warnings", result.error
+        assert result.tables == [f"US/{stem}_table.csv"]
+        assert result.warnings == [f"warning of {stem}"]
+    assert not list(output.glob(".notebook-warnings*"))

@@ -1,15 +1,21 @@
-"""Scheduling: what is sent to worker processes pickles; a task that cannot run is a result."""
+"""Scheduling: what is sent to worker processes pickles; a task that cannot run is a result;
+in a process pool each notebook is a job, the plan's notebooks after the plan."""
 
+import json
+import os
 import pickle
-import queue
+from concurrent.futures import Future
 
-from opsanalysis import scheduling
+import nbformat
+import pytest
+
+from opsanalysis import batch, scheduling
 
 
 def test_worker_functions_pickle_by_reference():
-    assert pickle.loads(pickle.dumps(scheduling.run_marketplace)) is scheduling.run_marketplace
-    notify = pickle.loads(pickle.dumps(scheduling._Notify(None)))
-    assert isinstance(notify, scheduling._Notify)
+    for function in (scheduling.run_marketplace, scheduling.prepare_marketplace,
+                     scheduling.run_notebook, scheduling.compute_plan):
+        assert pickle.loads(pickle.dumps(function)) is function
 
 
 def test_failed_task_is_one_failed_result_per_notebook(tmp_path):
@@ -22,21 +28,6 @@ def test_failed_task_is_one_failed_result_per_notebook(tmp_path):
     assert outcome["warnings"] == ["worker failed: OSError: gone"]
 
 
-def test_each_finished_notebook_moves_the_bar_once():
-    class Bar:
-        count = 0
-
-        def update(self, n):
-            self.count += n
-
-    tokens, bar = queue.Queue(), Bar()
-    notify = scheduling._Notify(tokens)
-    for name in ("overview", "ads"):
-        notify(type("Result", (), {"notebook": name})())
-    scheduling._drain(tokens, bar)
-    assert bar.count == 2
-
-
 def test_a_marketplace_whose_params_fail_fails_every_notebook(tmp_path):
     (tmp_path / "data" / "US").mkdir(parents=True)
     task = scheduling.marketplace_task("US", tmp_path / "data", tmp_path / "no-params", None,
@@ -46,3 +37,122 @@ def test_a_marketplace_whose_params_fail_fails_every_notebook(tmp_path):
         ("a", "failed"), ("b", "failed")]
     assert all("ParamsError" in r["error"] for r in outcome["results"])
     assert outcome["parameters"] is None and (tmp_path / "US").is_dir()
+
+
+NOTEBOOKS = ["launch_tracker", "marketplace_overview", "opportunity_report",
+             "replenishment_report"]
+
+
+def _future(value):
+    future = Future()
+    if isinstance(value, Exception):
+        future.set_exception(value)
+    else:
+        future.set_result(value)
+    return future
+
+
+def _run(tmp_path):
+    task = scheduling.marketplace_task("US", tmp_path, "", None,
+                                       [tmp_path / f"{n}.ipynb" for n in NOTEBOOKS], tmp_path)
+    return scheduling._MarketplaceRun(task)
+
+
+def _result(name):
+    return {"notebook": name, "status": "ok"}
+
+
+def test_plan_first_then_independent_notebooks_then_the_plans_notebooks(tmp_path):
+    run = _run(tmp_path)
+    jobs = run.done("prepare", _future({"parameters": {"marketplace": "US"},
+                                        "unread_files": []}))
+    assert [job[0] for job in jobs] == ["plan", 0, 1]
+    assert jobs[0][1:3] == (scheduling._in_own_process, scheduling.compute_plan)
+    for index in (1, 0):  # finished out of order
+        assert run.done(index, _future(_result(NOTEBOOKS[index]))) == []
+    assert not run.finished and run.notebooks_done == 2
+    assert [job[0] for job in run.done("plan", _future(None))] == [2, 3]
+    run.done(3, _future(_result(NOTEBOOKS[3])))
+    run.done(2, _future(RuntimeError("worker killed")))  # only this notebook fails
+    assert run.finished
+    assert [r["notebook"] for r in run.outcome["results"]] == NOTEBOOKS  # notebook order
+    assert run.outcome["results"][2]["status"] == "failed"
+    assert run.outcome["results"][2]["error"] == "worker failed: RuntimeError: worker killed"
+    assert run.outcome["results"][3]["status"] == "ok"
+
+
+def test_a_failed_plan_still_runs_its_notebooks(tmp_path):
+    run = _run(tmp_path)
+    run.done("prepare", _future({"parameters": {}, "unread_files": []}))
+    assert [job[0] for job in run.done("plan", _future(OSError("no memory")))] == [2, 3]
+
+
+def test_a_crashed_or_failed_preparation_fails_every_notebook_at_once(tmp_path):
+    run = _run(tmp_path)
+    assert run.done("prepare", _future(MemoryError("killed"))) == []
+    assert run.finished and run.notebooks_done == 4
+    assert {r["error"] for r in run.outcome["results"]} == {"worker failed: MemoryError: killed"}
+    failed = [{"notebook": n, "status": "failed"} for n in NOTEBOOKS]
+    other = _run(tmp_path)
+    assert other.done("prepare", _future({"parameters": None, "results": failed})) == []
+    assert other.finished and other.outcome["results"] == failed
+
+
+def test_without_the_plans_notebooks_no_plan_is_computed(tmp_path):
+    task = scheduling.marketplace_task("US", tmp_path, "", None, [tmp_path / "a.ipynb"], tmp_path)
+    jobs = scheduling._MarketplaceRun(task).done("prepare", _future({"parameters": {},
+                                                                      "unread_files": []}))
+    assert [job[0] for job in jobs] == [0]
+
+
+def _exit(code):
+    os._exit(code)
+
+
+def test_a_job_in_its_own_process_returns_raises_or_reports_its_death():
+    assert scheduling._in_own_process(sum, [1, 2, 3]) == 6
+    with pytest.raises(ZeroDivisionError):
+        scheduling._in_own_process(divmod, 1, 0)
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        scheduling._in_own_process(_exit, 3)
+
+
+# A stand-in for the plan's notebooks: it records whether the plan was already there.
+PROBE = """import json, os
+from pathlib import Path
+Path(output_dir, marketplace + "_probe.json").write_text(json.dumps(
+    {"plan_ready": os.path.exists(os.path.join(output_dir, ".replenishment-plan.pickle")),
+     "data_ready": os.path.exists(os.path.join(output_dir, ".marketplace-data.pickle"))}))
+"""
+
+
+def _notebook(path, body):
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    parameters = nbformat.v4.new_code_cell(
+        'marketplace = "US"\ndata_dir = ""\nparams_dir = ""\nas_of = ""\nlanguage = "en"\n'
+        'output_dir = ""\n')
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameters, nbformat.v4.new_code_cell(body)]
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def test_one_marketplace_in_two_processes_computes_the_plan_before_its_notebooks(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    templates = [_notebook(folder / "replenishment_report.ipynb", PROBE),
+                 _notebook(folder / "launch_tracker.ipynb", "print(marketplace)")]
+    result = batch.run(marketplaces=["US"], out_dir=tmp_path / "out", jobs=2,
+                       notebooks=templates, progress=False)
+    assert [(r.notebook, r.status) for r in result.results] == [
+        ("replenishment_report", "ok"), ("launch_tracker", "ok")]
+    probe = json.loads((result.run_dir / "US" / "US_probe.json").read_text(encoding="utf-8"))
+    assert probe == {"plan_ready": True, "data_ready": True}
+    # the shared files are gone once the marketplace is done
+    assert not list(result.run_dir.rglob(".*.pickle"))
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert [r["notebook"] for r in manifest["results"]] == [
+        "replenishment_report", "launch_tracker"]
+    assert manifest["marketplaces"]["US"]["parameters"]["as_of"] == "2026-10-31"

@@ -185,7 +185,10 @@ def run(marketplaces=None, data_dir=None, out_dir=None, jobs=None, scheduler=Non
     out_dir : str or Path, optional
         Parent of the run folders; default ``reports/`` in the current directory.
     jobs : int, optional
-        Marketplaces run in parallel in this many local processes; default 1 (sequential).
+        Local processes; default 1 (everything in this process, one notebook after the
+        other). With more, each notebook of each marketplace is a job of the pool, the
+        replenishment plan computed once per marketplace before the notebooks that read it
+        (:func:`opsanalysis.scheduling.execute_tasks`).
     scheduler : str or distributed.Client, optional
         Dask scheduler address (``tcp://host:8786``): each marketplace becomes one task on the
         cluster instead of a local process. Workers need opsanalysis installed and the same

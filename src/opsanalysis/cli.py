@@ -4,7 +4,9 @@
 :func:`opsanalysis.batch.run`), prints the path of the run's ``index.html`` and exits non-zero
 when any notebook failed, or with ``--strict`` when any is "ok with warnings". ``--as-of`` sets
 the report date of every notebook, ``--notebook`` (repeatable) runs only the named reports;
-``--pull`` first pulls the missing documents from Amazon's APIs (:mod:`opsanalysis.pull`).
+``--pull`` first pulls the missing documents from Amazon's APIs (:mod:`opsanalysis.pull`) up to
+``--as-of`` (default yesterday in each marketplace), then runs the reports whatever the pull
+gave (a failed report is listed, the reports run on what is held).
 
 ``opsanalysis pull`` pulls report documents through the Selling Partner API and the Amazon Ads
 API into ``--data``; exit code 1 when a report failed, 2 on bad arguments or credentials.
@@ -35,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR",
                      help="parent folder of run folders (default: reports/ in the current folder)")
     run.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
-                     help="marketplaces run in parallel in N local processes (default 1)")
+                     help="notebooks run in parallel in N local processes, each marketplace's "
+                          "replenishment plan computed once before its reports (default 1)")
     run.add_argument("--scheduler", metavar="ADDR",
                      help="dask scheduler address (tcp://host:8786): one task per marketplace")
     run.add_argument("--language", choices=["en", "zh"],
@@ -51,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="exit non-zero also when a report is 'ok with warnings' (files not "
                           "read, partial coverage)")
     run.add_argument("--pull", action="store_true",
-                     help="first pull the missing report documents from Amazon into --data "
-                          "(see 'opsanalysis pull')")
+                     help="first pull the missing report documents from Amazon into --data, "
+                          "up to --as-of (default: yesterday); see 'opsanalysis pull'")
     run.add_argument("--credentials", metavar="FILE",
                      help="credentials file for --pull (default: environment variables and "
                           "~/.config/opsanalysis/credentials.yaml)")
@@ -126,7 +129,9 @@ def _pull(arguments) -> int:
         credentials = pull.load_credentials(arguments.credentials)
         result = pull.pull(arguments.marketplace, arguments.data,
                            since=getattr(arguments, "since", None),
-                           until=getattr(arguments, "until", None),
+                           # run --pull: the report date is the last day wanted
+                           until=getattr(arguments, "until", None) or
+                           getattr(arguments, "as_of", None),
                            kinds=getattr(arguments, "kind", None), credentials=credentials,
                            refresh=getattr(arguments, "refresh", False))
     except (ValueError, KeyError, OSError) as error:

@@ -101,7 +101,22 @@ class NotebookResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def execute_notebook(notebook, output_notebook, parameters, cwd=None) -> tuple[str, str | None]:
+def _manager_with_environment(environment: dict):
+    """:class:`QuietKernelManager` whose kernel gets ``environment`` on top of this process's.
+
+    The variables go to the kernel's own process only, so notebooks started side by side from
+    threads of one process cannot see each other's values (``os.environ`` is shared).
+    """
+    class _Manager(QuietKernelManager):
+        async def _async_pre_start_kernel(self, **kw):
+            kw["env"] = {**kw.get("env", os.environ), **environment}
+            return await super()._async_pre_start_kernel(**kw)
+
+    return _Manager
+
+
+def execute_notebook(notebook, output_notebook, parameters, cwd=None,
+                     environment=None) -> tuple[str, str | None]:
     """Execute one notebook with papermill; the executed copy is written even on failure.
 
     Parameters
@@ -115,6 +130,8 @@ def execute_notebook(notebook, output_notebook, parameters, cwd=None) -> tuple[s
     cwd : str or Path, optional
         Working directory of the kernel. Passed to nbclient (not ``os.chdir``), so threads can
         run notebooks side by side.
+    environment : dict of str to str, optional
+        Extra environment variables of the kernel's process (not of this process).
 
     Returns
     -------
@@ -132,7 +149,8 @@ def execute_notebook(notebook, output_notebook, parameters, cwd=None) -> tuple[s
                 _execute_with_own_loop, papermill.execute_notebook,
                 str(notebook), str(output_notebook), parameters=parameters,
                 kernel_name=KERNEL_NAME, progress_bar=False, start_timeout=120,
-                kernel_manager_class=QuietKernelManager, **engine_kwargs)
+                kernel_manager_class=(_manager_with_environment(environment) if environment
+                                      else QuietKernelManager), **engine_kwargs)
         except papermill.PapermillExecutionError as error:
             return "failed", f"{error.ename}: {error.evalue}"
         except Exception as error:  # kernel died, bad notebook JSON ...: report, never crash
@@ -227,14 +245,16 @@ def run_one_notebook(template, parameters, output_dir, run_dir,
     -------
     NotebookResult
     """
-    from opsanalysis.report_context import WARNINGS_FILE
+    from opsanalysis.report_context import WARNINGS_FILE_ENV
 
     started = time.perf_counter()
-    (output_dir / WARNINGS_FILE).unlink(missing_ok=True)
+    # each notebook its own warnings file: notebooks of one marketplace may run side by side
+    warnings_file = output_dir / f".notebook-warnings-{template.stem}.txt"
+    warnings_file.unlink(missing_ok=True)
     before = set(output_dir.iterdir())
     executed = output_dir / template.name
-    status, error = execute_notebook(template, executed, parameters, cwd=output_dir)
-    warnings_file = output_dir / WARNINGS_FILE
+    status, error = execute_notebook(template, executed, parameters, cwd=output_dir,
+                                     environment={WARNINGS_FILE_ENV: warnings_file.name})
     recorded = warnings_file.read_text(encoding="utf-8").splitlines() if \
         warnings_file.is_file() else []
     warnings_file.unlink(missing_ok=True)
@@ -249,8 +269,8 @@ def run_one_notebook(template, parameters, output_dir, run_dir,
         except Exception as export_error:  # keep the executed notebook; report the export
             status = "failed"
             error = error or f"HTML export: {type(export_error).__name__}: {export_error}"
-    written = sorted(set(output_dir.iterdir()) - before - {executed, executed.with_suffix(".html"),
-                                                           warnings_file})
+    written = _tables_written(output_dir, before, template.stem,
+                              {executed, executed.with_suffix(".html")})
     return NotebookResult(
         marketplace=parameters["marketplace"],
         notebook=template.stem,
@@ -263,6 +283,17 @@ def run_one_notebook(template, parameters, output_dir, run_dir,
         parameters=dict(parameters),
         warnings=notes,
     )
+
+
+def _tables_written(output_dir, before, stem, own_files) -> list:
+    """The tables a notebook wrote: new files named after it (``<stem>.xlsx``, ``<stem>_*.csv``).
+
+    The name matters, not only the time: other notebooks of the marketplace may write into the
+    same folder while this one runs (``--jobs`` > 1), and batch files (the data and plan caches)
+    are no tables.
+    """
+    return sorted(path for path in set(output_dir.iterdir()) - before - set(own_files)
+                  if path.name.startswith((f"{stem}.", f"{stem}_")))
 
 
 def _relative(path, run_dir) -> str:

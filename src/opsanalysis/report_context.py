@@ -16,7 +16,8 @@ chart fonts.
 
 A notebook reports what makes its result incomplete (a partly covered window, a section that
 lacks its report) with :meth:`ReportContext.warn`; the batch then marks it "ok with warnings"
-(:data:`WARNINGS_FILE`).
+(:data:`WARNINGS_FILE`, or the per-notebook name the batch gives the kernel in the environment
+variable :data:`WARNINGS_FILE_ENV`, so notebooks of one marketplace can run side by side).
 
 Heavy imports (pandas, the readers, matplotlib) happen inside the functions that need them, so
 importing this module in a notebook kernel or a batch worker stays cheap.
@@ -25,6 +26,7 @@ importing this module in a notebook kernel or a batch worker stays cheap.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +42,7 @@ __all__ = [
     "SALES_KINDS",
     "UnreadableReportsError",
     "WARNINGS_FILE",
+    "WARNINGS_FILE_ENV",
     "check_language",
     "last_data_date",
     "notebooks_dir",
@@ -61,6 +64,9 @@ SALES_KINDS = ("all_orders", "business_report_date", "business_report_asin")
 #: Warnings a notebook recorded with :meth:`ReportContext.warn`, one per line, in the output
 #: folder; the batch reads and removes the file after each notebook.
 WARNINGS_FILE = ".notebook-warnings.txt"
+#: Environment variable of a notebook's kernel naming its own warnings file in the output folder
+#: (set by :func:`opsanalysis.execution.run_one_notebook`; :data:`WARNINGS_FILE` without it).
+WARNINGS_FILE_ENV = "OPSANALYSIS_WARNINGS_FILE"
 
 
 @dataclass
@@ -82,6 +88,9 @@ class ReportContext:
         "en" or "zh".
     output_dir : Path or None
         Where tables go; None when the notebook runs without an output folder.
+    data_dir : Path or None
+        The data folder the reports were read from (:func:`resolve_data_dir`), for files that
+        are not Amazon reports (the user's IPI score file); None when not read from a folder.
     """
 
     marketplace: object
@@ -90,6 +99,7 @@ class ReportContext:
     as_of: object
     language: str
     output_dir: Path | None
+    data_dir: Path | None = None
 
     def write_tables(self, tables, stem) -> list[Path]:
         """Write tables with :func:`opsanalysis.export.write_tables` when there is an output folder.
@@ -145,7 +155,8 @@ class ReportContext:
         """
         if self.output_dir is None:
             return
-        with open(self.output_dir / WARNINGS_FILE, "a", encoding="utf-8") as handle:
+        name = os.environ.get(WARNINGS_FILE_ENV) or WARNINGS_FILE
+        with open(self.output_dir / Path(name).name, "a", encoding="utf-8") as handle:
             handle.write(" ".join(str(message).split()) + "\n")
 
     def replenishment_plan(self):
@@ -154,8 +165,10 @@ class ReportContext:
         The opportunity report (cover drivers) and the replenishment report need the same plan;
         within ``opsanalysis run`` both run in the same marketplace folder with the same data,
         params and report date, so the first computes it and leaves it beside the data cache
-        (:data:`PLAN_CACHE_NAME`, removed when the marketplace is done); the key (report date
-        and params) is checked on reading. Without an output folder it is computed each time.
+        (:data:`PLAN_CACHE_NAME`, removed when the marketplace is done); in local processes
+        (``--jobs`` > 1) the batch computes it before either starts
+        (:func:`opsanalysis.scheduling.compute_plan`). The key (report date and params) is
+        checked on reading. Without an output folder it is computed each time.
 
         Returns
         -------
@@ -364,6 +377,7 @@ def prepare(marketplace, data_dir="", params_dir="", as_of="", language=None, ou
         as_of=report_date,
         language=check_language(language or merged["language"]),
         output_dir=Path(output_dir) if output_dir else None,
+        data_dir=data_root,
     )
 
 

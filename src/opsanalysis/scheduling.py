@@ -1,13 +1,18 @@
-"""Scheduling: run each marketplace's notebooks sequentially, in local processes or on Dask.
+"""Scheduling: run each marketplace's notebooks in this process, in local processes or on Dask.
 
 One marketplace is one task (:func:`marketplace_task`, a plain dict of strings so it pickles to a
-worker process or a Dask worker); :func:`run_marketplace` runs it and never raises, failures are
-results. A marketplace none of whose files could be read is not run: each of its notebooks fails
+worker process or a Dask worker); :func:`run_marketplace` runs its notebooks one after the other
+and never raises, failures are results. In local processes (``jobs > 1``) the unit of work is one
+notebook of one marketplace, so a single large marketplace uses every process: the marketplace is
+prepared first (:func:`prepare_marketplace`), its replenishment plan computed once
+(:func:`compute_plan`) beside the notebooks that do not need it, then the notebooks that do
+(:data:`PLAN_NOTEBOOKS`). A marketplace none of whose files could be read is not run: each of its notebooks fails
 with one message naming the files and why; files not read beside readable ones are listed in the
-outcome (``unread_files``) and make its notebooks "ok with warnings". :func:`execute_tasks` picks where the tasks run: in this process (``jobs=1``), in a
-``ProcessPoolExecutor`` (``jobs>1``), or on a ``distributed`` cluster (``scheduler``). Functions
-sent to workers are module-level, so they pickle by reference; tqdm, multiprocessing and
-distributed are imported inside the functions.
+outcome (``unread_files``) and make its notebooks "ok with warnings". :func:`execute_tasks`
+picks where the work runs: in this process (``jobs=1``), in a ``ProcessPoolExecutor``
+(``jobs>1``), or on a ``distributed`` cluster (``scheduler``, one task per marketplace).
+Functions sent to workers are module-level, so they pickle by reference; tqdm, multiprocessing
+and distributed are imported inside the functions.
 """
 
 from __future__ import annotations
@@ -30,12 +35,22 @@ from opsanalysis.report_context import (
 )
 
 __all__ = [
+    "PLAN_NOTEBOOKS",
+    "compute_plan",
     "execute_tasks",
     "failed_outcome",
+    "finish_marketplace",
     "marketplace_task",
+    "prepare_marketplace",
     "run_marketplace",
+    "run_notebook",
     "scheduler_name",
 ]
+
+#: Notebooks that read the marketplace's replenishment plan (``ReportContext.
+#: replenishment_plan``): in a process pool they start once the plan is computed, so it is
+#: computed once, while the other notebooks run.
+PLAN_NOTEBOOKS = ("opportunity_report", "replenishment_report")
 
 
 def marketplace_task(code, data_root, params_dir, language, templates, run_dir, as_of=None):
@@ -54,7 +69,31 @@ def marketplace_task(code, data_root, params_dir, language, templates, run_dir, 
 
 
 def run_marketplace(task, on_notebook_done=None) -> dict:
-    """Run every notebook of one marketplace; never raises (failures are results)."""
+    """Run every notebook of one marketplace in order; never raises (failures are results)."""
+    outcome = prepare_marketplace(task)
+    if "results" in outcome:
+        return outcome
+    try:
+        outcome["results"] = []
+        for template in task["notebooks"]:
+            result = run_notebook(task, outcome, template)
+            outcome["results"].append(result)
+            if on_notebook_done is not None:
+                on_notebook_done(result)
+    finally:
+        finish_marketplace(task)
+    return outcome
+
+
+def prepare_marketplace(task) -> dict:
+    """Create the marketplace's output folder, read its data once and resolve the parameters.
+
+    Returns
+    -------
+    dict
+        The outcome without ``results`` when the notebooks can run; with every notebook failed
+        (``results``) when the params cannot be loaded or no file could be read.
+    """
     output_dir = Path(task["output_dir"])
     output_dir.mkdir(parents=False, exist_ok=False)
     outcome = {"warnings": [], "inputs": hash_inputs(task), "params": None, "parameters": None,
@@ -68,21 +107,39 @@ def run_marketplace(task, on_notebook_done=None) -> dict:
     if unreadable:  # nothing to report on: one message, not one traceback per notebook
         (output_dir / DATA_CACHE_NAME).unlink(missing_ok=True)
         outcome["results"] = _failed_results(task, unreadable)
-        return outcome
+    return outcome
+
+
+def run_notebook(task, outcome, template) -> dict:
+    """One notebook of a prepared marketplace (:func:`prepare_marketplace`), as a result dict."""
     file_warnings = [f"not read: {item['file']}: {item['reason']}"
                      for item in outcome["unread_files"]]
-    outcome["results"] = []
+    result = run_one_notebook(Path(template), outcome["parameters"], Path(task["output_dir"]),
+                              Path(task["run_dir"]), file_warnings)
+    return asdict(result)
+
+
+def compute_plan(parameters) -> None:
+    """Leave the marketplace's replenishment plan in its output folder for the notebooks.
+
+    The notebooks of :data:`PLAN_NOTEBOOKS` read it (``ReportContext.replenishment_plan``, same
+    data cache, params and report date); a plan that cannot be computed is left to them, so the
+    failure shows in the notebook that needs it, with its traceback.
+    """
+    from opsanalysis.report_context import prepare
+
+    context = prepare(**parameters)
     try:
-        for template in map(Path, task["notebooks"]):
-            result = run_one_notebook(template, parameters, output_dir, Path(task["run_dir"]),
-                                      file_warnings)
-            outcome["results"].append(asdict(result))
-            if on_notebook_done is not None:
-                on_notebook_done(result)
-    finally:
-        (output_dir / DATA_CACHE_NAME).unlink(missing_ok=True)
-        (output_dir / PLAN_CACHE_NAME).unlink(missing_ok=True)
-    return outcome
+        context.replenishment_plan()
+    except Exception:  # the notebooks compute it again and report the error themselves
+        return
+
+
+def finish_marketplace(task) -> None:
+    """Remove the files the notebooks of one marketplace shared (data and plan caches)."""
+    output_dir = Path(task["output_dir"])
+    (output_dir / DATA_CACHE_NAME).unlink(missing_ok=True)
+    (output_dir / PLAN_CACHE_NAME).unlink(missing_ok=True)
 
 
 def _marketplace_parameters(task, outcome):
@@ -124,7 +181,8 @@ def execute_tasks(tasks, jobs, scheduler, progress, notebooks_per_task) -> dict:
     tasks : list of dict
         From :func:`marketplace_task`.
     jobs : int or None
-        Local processes (more than one and more than one task: a process pool).
+        Local processes (more than one: a process pool running each notebook of each
+        marketplace as its own job, see :func:`_execute_in_processes`).
     scheduler : str or distributed.Client or None
         Dask scheduler; takes precedence over ``jobs``.
     progress : bool
@@ -144,7 +202,7 @@ def execute_tasks(tasks, jobs, scheduler, progress, notebooks_per_task) -> dict:
     try:
         if scheduler is not None:
             return _execute_on_dask(tasks, scheduler, bar)
-        if jobs and jobs > 1 and len(tasks) > 1:
+        if jobs and jobs > 1:
             return _execute_in_processes(tasks, jobs, bar)
         return {task["marketplace"]: run_marketplace(task, lambda _: bar.update(1))
                 for task in tasks}
@@ -153,44 +211,142 @@ def execute_tasks(tasks, jobs, scheduler, progress, notebooks_per_task) -> dict:
 
 
 def _execute_in_processes(tasks, jobs, bar) -> dict:
-    import multiprocessing
+    """Every notebook of every marketplace as its own job of a process pool.
+
+    Per marketplace: :func:`prepare_marketplace`, then its replenishment plan
+    (:func:`compute_plan`, when a notebook of :data:`PLAN_NOTEBOOKS` runs) beside the notebooks
+    that do not need it, the plan's notebooks once it is there, and :func:`finish_marketplace`
+    when every notebook is done. The folder read and the plan run in a child process of the
+    worker that ends with the job (:func:`_in_own_process`): their memory is given back.
+    """
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    outcomes = {}
-    with multiprocessing.Manager() as manager, ProcessPoolExecutor(
-            max_workers=min(jobs, len(tasks))) as pool:
-        finished_notebooks = manager.Queue()  # workers report each notebook for the bar
-        futures = {pool.submit(run_marketplace, task, _Notify(finished_notebooks)): task
-                   for task in tasks}
-        pending = set(futures)
+    runs = {task["marketplace"]: _MarketplaceRun(task) for task in tasks}
+    # forked workers, kept for the whole run: a fresh (spawned) process per job would spend
+    # about 1.5 CPU s importing this module again for every notebook
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending = {_submit(pool, _in_own_process, prepare_marketplace, run.task):
+                   (run, "prepare") for run in runs.values()}
         while pending:
-            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            _drain(finished_notebooks, bar)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                outcomes[futures[future]["marketplace"]] = _collect(future, futures[future])
-        _drain(finished_notebooks, bar)
-    return outcomes
+                run, step = pending.pop(future)
+                before = run.notebooks_done
+                for job, function, *arguments in run.done(step, future):
+                    pending[_submit(pool, function, *arguments)] = (run, job)
+                bar.update(run.notebooks_done - before)
+                if run.finished:
+                    finish_marketplace(run.task)
+    return {code: run.outcome for code, run in runs.items()}
 
 
-class _Notify:
-    """Picklable per-notebook callback of a worker process: one token per finished notebook."""
+def _in_own_process(function, *arguments):
+    """``function(*arguments)`` in a forked child of this worker that ends with it.
 
-    def __init__(self, queue):
-        self.queue = queue
+    Reading a large folder or computing a plan takes gigabytes; a pool worker that did it
+    itself would keep them (freed memory is not given back to the system) while the notebooks
+    run beside it. The child is waited for, so its CPU time still counts for the run.
+    """
+    import multiprocessing
 
-    def __call__(self, result):
-        self.queue.put(result.notebook)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_send_result, args=(sender, function, arguments))
+    child.start()
+    sender.close()
+    try:
+        succeeded, value = receiver.recv()
+    except EOFError:  # the child died without an answer (killed, out of memory)
+        child.join()
+        raise RuntimeError(f"process ended with exit code {child.exitcode}") from None
+    child.join()
+    if not succeeded:
+        raise value
+    return value
 
 
-def _drain(queue, bar):
-    import queue as queue_module
+def _send_result(sender, function, arguments):
+    try:
+        answer = (True, function(*arguments))
+    except Exception as error:  # raised again in the worker, where the scheduler reports it
+        answer = (False, error)
+    sender.send(answer)
+    sender.close()
 
-    while True:
+
+def _submit(pool, function, *arguments):
+    """Submit one job; a pool that is broken gives a future holding the error."""
+    from concurrent.futures import Future
+
+    try:
+        return pool.submit(function, *arguments)
+    except Exception as error:  # BrokenProcessPool: the job fails like a crashed worker
+        future = Future()
+        future.set_exception(error)
+        return future
+
+
+class _MarketplaceRun:
+    """The jobs of one marketplace in a process pool and their results, in notebook order."""
+
+    def __init__(self, task):
+        self.task = task
+        self.outcome = None
+        self.results = [None] * len(task["notebooks"])
+        stems = [Path(path).stem for path in task["notebooks"]]
+        self.after_plan = [i for i, stem in enumerate(stems) if stem in PLAN_NOTEBOOKS]
+        self.independent = [i for i in range(len(stems)) if i not in self.after_plan]
+
+    @property
+    def notebooks_done(self) -> int:
+        return sum(result is not None for result in self.results)
+
+    @property
+    def finished(self) -> bool:
+        """Every notebook has its result (then ``outcome["results"]`` holds them, in order)."""
+        if self.outcome is None or self.notebooks_done < len(self.results):
+            return False
+        self.outcome["results"] = self.results
+        return True
+
+    def done(self, step, future) -> list[tuple]:
+        """Record a finished job; the jobs it makes ready: (step, function, *arguments)."""
         try:
-            queue.get_nowait()
-        except queue_module.Empty:
-            return
-        bar.update(1)
+            value = future.result()
+        except Exception as error:  # the worker died: the job's notebooks fail with it
+            value = error
+        if step == "prepare":
+            return self._prepared(value)
+        if step == "plan":  # failure or not, the notebooks run (and report a plan that fails)
+            return [self._notebook_job(i) for i in self.after_plan]
+        self.results[step] = value if not isinstance(value, Exception) else \
+            self._failed(step, value)
+        return []
+
+    def _prepared(self, value) -> list[tuple]:
+        if isinstance(value, Exception):
+            self.outcome = failed_outcome(self.task, f"worker failed: {_text(value)}")
+            self.results = self.outcome.pop("results")
+            return []
+        self.outcome = value
+        if "results" in value:  # params or data unusable: every notebook already failed
+            self.results = value.pop("results")
+            return []
+        jobs = ([("plan", _in_own_process, compute_plan, value["parameters"])]
+                if self.after_plan else [])
+        return jobs + [self._notebook_job(i) for i in self.independent]
+
+    def _notebook_job(self, index) -> tuple:
+        return (index, run_notebook, self.task, self.outcome, self.task["notebooks"][index])
+
+    def _failed(self, index, error) -> dict:
+        template = self.task["notebooks"][index]
+        return asdict(NotebookResult(self.task["marketplace"], Path(template).stem, "failed",
+                                     0.0, error=f"worker failed: {_text(error)}"))
+
+
+def _text(error) -> str:
+    return f"{type(error).__name__}: {error}"
 
 
 def _execute_on_dask(tasks, scheduler, bar) -> dict:

@@ -13,11 +13,15 @@ loss on the same features. Training rows are sampled from the last ``train_perio
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import warnings
 
 import numpy as np
 import pandas as pd
+import sklearn
 from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.ensemble._hist_gradient_boosting import binning as _sklearn_binning
 from threadpoolctl import threadpool_limits
 
 from ._events import event_calendar, event_features
@@ -100,6 +104,62 @@ class _FeatureBuilder:
         return pd.DataFrame(columns), level
 
 
+#: scikit-learn versions whose ``_find_binning_thresholds`` :func:`_binning_thresholds` mirrors
+#: line for line (checked against 1.9.1); any other version keeps scikit-learn's own function.
+_MIRRORED_SKLEARN = ("1.9.",)
+_PATCH_LOCK = threading.Lock()
+
+
+def _binning_thresholds(col_data, max_bins, sample_weight=None):
+    """scikit-learn's ``binning._find_binning_thresholds`` with one call for all percentiles.
+
+    With sample weights scikit-learn calls ``_weighted_percentile`` once per percentile (254
+    calls per feature, each sorting the whole column again); one call with the array of
+    percentiles sorts once and runs the same per-percentile arithmetic on the same sorted
+    order, so the thresholds are bit for bit the same (tests/test_forecast_gbm_binning.py).
+    Everything else is scikit-learn's code unchanged.
+    """
+    from sklearn.utils.stats import _weighted_percentile
+
+    if sample_weight is None:
+        return _SKLEARN_THRESHOLDS(col_data, max_bins, sample_weight)
+    missing_mask = np.isnan(col_data)
+    if missing_mask.any():
+        col_data, sample_weight = col_data[~missing_mask], sample_weight[~missing_mask]
+    nonzero = sample_weight != 0
+    col_data, sample_weight = col_data[nonzero], sample_weight[nonzero]
+    sort_idx = np.argsort(col_data)
+    col_data, sample_weight = col_data[sort_idx], sample_weight[sort_idx]
+    distinct_values = np.unique(col_data).astype(_sklearn_binning.X_DTYPE)
+    if len(distinct_values) <= max_bins:  # few values: scikit-learn's midpoints, as they are
+        return _SKLEARN_THRESHOLDS(col_data, max_bins, sample_weight)
+    percentiles = np.linspace(0, 100, num=max_bins + 1)[1:-1]
+    bin_thresholds = np.asarray(
+        _weighted_percentile(col_data, sample_weight, percentiles, average=True))
+    unique_bin_values = np.unique(bin_thresholds)
+    if unique_bin_values.shape[0] != bin_thresholds.shape[0]:
+        bin_thresholds = unique_bin_values
+    np.clip(bin_thresholds, a_min=None, a_max=_sklearn_binning.ALMOST_INF, out=bin_thresholds)
+    return bin_thresholds
+
+
+_SKLEARN_THRESHOLDS = _sklearn_binning._find_binning_thresholds
+
+
+@contextlib.contextmanager
+def _fast_weighted_binning():
+    """Use :func:`_binning_thresholds` inside scikit-learn while fitting (same thresholds)."""
+    if not sklearn.__version__.startswith(_MIRRORED_SKLEARN):
+        yield
+        return
+    with _PATCH_LOCK:
+        _sklearn_binning._find_binning_thresholds = _binning_thresholds
+        try:
+            yield
+        finally:
+            _sklearn_binning._find_binning_thresholds = _SKLEARN_THRESHOLDS
+
+
 def _model(settings: dict, loss: str, quantile: float | None = None):
     return HistGradientBoostingRegressor(
         loss=loss, quantile=quantile, max_iter=settings["max_iter"],
@@ -168,7 +228,8 @@ def _gbm_forecast(panel, horizon: int, settings: dict, events: dict | None,
     # a feature without any value (e.g. a lag longer than the history) breaks the binning
     present = train_x.columns[train_x.notna().any()]
     train_x, future_x = train_x[present], future_x[present]
-    mean_model = _model(settings, "poisson").fit(train_x, target, sample_weight=train_level)
+    with _fast_weighted_binning():
+        mean_model = _model(settings, "poisson").fit(train_x, target, sample_weight=train_level)
     mean = (mean_model.predict(future_x) * future_level).reshape(n_series, horizon)
     out = {}
     # quantile loss is several times slower to fit: it learns from a smaller sample

@@ -308,16 +308,31 @@ def _negative_binomial(mean, variance):
 
 
 def _point_cdf(x, mean, poisson, n, p):
-    """CDF at ``x`` per SKU and lead-time point (negative binomial, or Poisson)."""
-    nb = special.betainc(n, np.floor(x) + 1.0, p)
-    pois = special.pdtr(np.floor(x), mean)
-    cdf = np.where(mean <= 0, 1.0, np.where(poisson, pois, nb))
-    return np.where(x < 0, 0.0, cdf)
+    """CDF at ``x`` per SKU and lead-time point (negative binomial, or Poisson).
+
+    Each special function is evaluated only where its value is used (an element-wise
+    function: the same values as evaluating both everywhere and picking, at half the cost).
+    """
+    x, mean, poisson, n, p = np.broadcast_arrays(x, mean, poisson, n, p)
+    whole = np.floor(x)
+    cdf = np.ones(x.shape)
+    computed = ~(mean <= 0) & ~(x < 0)  # not "mean > 0": a NaN mean gives NaN, as before
+    negative_binomial, point = computed & ~poisson, computed & poisson
+    cdf[negative_binomial] = special.betainc(n[negative_binomial],
+                                             whole[negative_binomial] + 1.0,
+                                             p[negative_binomial])
+    cdf[point] = special.pdtr(whole[point], mean[point])
+    cdf[x < 0] = 0.0
+    return cdf
 
 
-def _mixture_cdf(x, mean, variance, probability):
-    """CDF at ``x`` (n_skus,) of the negative binomial mixture over lead-time points."""
-    cdf = _point_cdf(x[:, None], mean, *_negative_binomial(mean, variance))
+def _mixture_cdf(x, mean, variance, probability, shape=None):
+    """CDF at ``x`` (n_skus,) of the negative binomial mixture over lead-time points.
+
+    ``shape``: :func:`_negative_binomial` of ``mean`` and ``variance`` when already known.
+    """
+    poisson, n, p = _negative_binomial(mean, variance) if shape is None else shape
+    cdf = _point_cdf(x[:, None], mean, poisson, n, p)
     return (cdf * probability).sum(axis=1)
 
 
@@ -432,20 +447,32 @@ def protection_demand_quantile(mean_path, variance_path, lead_days, probability,
     variance_path = np.nan_to_num(np.asarray(variance_path, dtype=float))
     mean, variance = _interval_moments(mean_path, variance_path, lead_days, review_days, level_cv)
     target = np.broadcast_to(np.asarray(service_level, dtype=float), (len(mean),))
+    probability = np.broadcast_to(probability, mean.shape)
+    shape = _negative_binomial(mean, variance)
+
+    def mixture_cdf(x, rows):
+        """The mixture CDF at ``x`` (one value per SKU of ``rows``) for SKUs ``rows`` only:
+        each SKU's CDF is its own, the others need not be evaluated again."""
+        return _mixture_cdf(x, mean[rows], None, probability[rows],
+                            tuple(part[rows] for part in shape))
+
     low = np.full(len(mean), -1.0)
     high = np.ceil((mean + 10 * np.sqrt(variance) + 10).max(axis=1))
-    while True:  # widen until the upper bound really covers the target
-        short = _mixture_cdf(high, mean, variance, probability) < target
-        if not short.any():
-            break
+    short = np.ones(len(mean), dtype=bool)
+    while short.any():  # widen until the upper bound really covers the target
+        rows = np.flatnonzero(short)
+        short[rows] = mixture_cdf(high[rows], rows) < target[rows]
         high = np.where(short, high * 2 + 1, high)
     for _ in range(iterations):
         if np.all(high - low <= 1):
             break
-        middle = np.floor((low + high) / 2)
-        enough = _mixture_cdf(middle, mean, variance, probability) >= target
-        high = np.where(enough, middle, high)
-        low = np.where(enough, low, middle)
+        # a SKU whose bounds are 1 apart keeps them (its low end is below the target), unless
+        # the target is 0 or less: only the others are evaluated again
+        rows = np.flatnonzero((high - low > 1) | (target <= 0))
+        middle = np.floor((low[rows] + high[rows]) / 2)
+        enough = mixture_cdf(middle, rows) >= target[rows]
+        high[rows] = np.where(enough, middle, high[rows])
+        low[rows] = np.where(enough, low[rows], middle)
     return high
 
 
