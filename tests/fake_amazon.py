@@ -4,7 +4,13 @@ Started by the pull tests on 127.0.0.1 (port 0) in a thread. It checks credentia
 the way Amazon does, serves documents made from the bundled sample world (``data/sample/<MP>/``
 gzip-compressed), and injects faults on request: ``fail(operation, "429"|"500"|"expire"|
 "truncate")`` queues one fault for the next call of that operation; ``fatal_types`` makes a
-report type end ``FATAL`` with an error document.
+report type end ``FATAL`` with an error document. A report type the sample world has no
+document for ends ``CANCELLED`` (SP-API: no data for the period) or ``FAILED`` (Ads API).
+
+``ready_after_polls`` (default 2: one ``IN_PROGRESS`` answer first) and ``rate_limit`` (an
+``x-amzn-RateLimit-Limit`` value sent with every API answer, as Amazon does) let a test that
+runs the pull with real time (``opsanalysis run --pull`` through the command line) finish
+without waiting for poll intervals or the 1-per-minute ``createReport`` plan.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from collections import Counter, defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import opsanalysis.io as oio
@@ -55,20 +62,22 @@ def _one(folder: Path, pattern: str) -> Path:
 
 @functools.cache
 def _all_orders(code):
-    """Header line and (purchase time, line) of every row of the sample's All Orders file."""
+    """Header line, lines and purchase times [s since the epoch] of the sample's All Orders."""
     text = gzip.decompress(_one(SAMPLE / code, "All_Orders_*").read_bytes())
     lines = text.split(b"\r\n")
     position = lines[0].split(b"\t").index(b"purchase-date")
-    rows = [(datetime.datetime.fromisoformat(line.split(b"\t")[position].decode()), line)
-            for line in lines[1:] if line]
-    return lines[0], rows
+    rows = [line for line in lines[1:] if line]
+    stamps = np.array([datetime.datetime.fromisoformat(line.split(b"\t")[position].decode())
+                       .timestamp() for line in rows])
+    return lines[0], rows, stamps
 
 
+@functools.cache  # the tests ask for the same periods again and again
 def all_orders_slice(code, start, end) -> bytes:
     """Header and the All Orders rows of the sample whose purchase-date lies in [start, end]."""
-    header, rows = _all_orders(code)
-    begin, finish = (datetime.datetime.fromisoformat(t) for t in (start, end))
-    kept = [line for stamp, line in rows if begin <= stamp <= finish]
+    header, rows, stamps = _all_orders(code)
+    begin, finish = (datetime.datetime.fromisoformat(t).timestamp() for t in (start, end))
+    kept = [rows[i] for i in np.flatnonzero((stamps >= begin) & (stamps <= finish))]
     return b"\r\n".join([header, *kept, b""])
 
 
@@ -78,10 +87,24 @@ def _ads_frame(code, report_type):
     return kind, oio.read_report(_one(SAMPLE / code, pattern), code)
 
 
+@functools.cache
+def ads_json(code, report_type, start, end) -> bytes:
+    """:func:`ads_rows` as the JSON document the API serves."""
+    return json.dumps(ads_rows(code, report_type, start, end)).encode()
+
+
+@functools.lru_cache(maxsize=64)
+def gzipped(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
 def ads_rows(code, report_type, start, end) -> list:
     """v3 JSON rows (camelCase keys) of the sample's Ads console report, days start..end."""
     kind, frame = _ads_frame(code, report_type)
     columns = settings()["ads_api"][kind]["columns"]
+    # the console's words back into the API's enums (LEGACY_FOR_SALES ...)
+    enums = {canonical: {text: enum for enum, text in table.items()}
+             for canonical, table in settings()["ads_api"][kind].get("values", {}).items()}
     frame = frame[(frame["date"] >= pd.Timestamp(start)) & (frame["date"] <= pd.Timestamp(end))]
     rows = []
     for record in frame.to_dict("records"):
@@ -94,7 +117,7 @@ def ads_rows(code, report_type, start, end) -> list:
                 value = f"{value:%Y-%m-%d}"
             elif hasattr(value, "item"):
                 value = value.item()
-            row[api_name] = value
+            row[api_name] = enums.get(canonical, {}).get(value, value)
         rows.append(row)
     return rows
 
@@ -102,8 +125,9 @@ def ads_rows(code, report_type, start, end) -> list:
 class FakeAmazon:
     """The server; use as a context manager. ``url`` is its base address."""
 
-    def __init__(self, fatal_types=()):
+    def __init__(self, fatal_types=(), ready_after_polls=2, rate_limit=None):
         self.fatal_types = set(fatal_types)
+        self.ready_after_polls, self.rate_limit = ready_after_polls, rate_limit
         self.faults = defaultdict(list)
         self.calls = Counter()
         self.creates = Counter()
@@ -115,7 +139,9 @@ class FakeAmazon:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def __enter__(self):
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # a short poll interval: shutdown() waits up to one interval (0.5 s by default)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
+                                       daemon=True)
         self.thread.start()
         return self
 
@@ -149,22 +175,29 @@ class FakeAmazon:
             path = SAMPLE / code / (f"GET_SALES_AND_TRAFFIC_REPORT_{body['dataStartTime'][:10]}"
                                     f"_{body['dataEndTime'][:10]}.json")
             return path.read_bytes() if path.is_file() else None
+        if report_type not in _SNAPSHOT_FILES:
+            return None  # no such document in the sample world
         return _one(SAMPLE / code, _SNAPSHOT_FILES[report_type]).read_bytes()
 
     def ads_document(self, code, body):
         configuration = body["configuration"]
         assert configuration["format"] == "GZIP_JSON" and configuration["timeUnit"] == "DAILY"
-        rows = ads_rows(code, configuration["reportTypeId"], body["startDate"], body["endDate"])
-        return json.dumps(rows).encode()
+        return ads_json(code, configuration["reportTypeId"], body["startDate"], body["endDate"])
 
 
 def _handler(fake: FakeAmazon):
     class Handler(BaseHTTPRequestHandler):
+        # headers and body leave in two writes: with Nagle on, the body waits for the client's
+        # delayed ACK (~40 ms a request), which made the pull tests slow
+        disable_nagle_algorithm = True
+
         def log_message(self, *args):  # keep test output quiet
             pass
 
         def reply(self, status, document=None, headers=None, raw=None):
             data = raw if raw is not None else json.dumps(document or {}).encode()
+            if fake.rate_limit is not None and raw is None:
+                headers = {"x-amzn-RateLimit-Limit": str(fake.rate_limit)} | (headers or {})
             self.send_response(status)
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
@@ -255,7 +288,7 @@ def _handler(fake: FakeAmazon):
                 report["polls"] += 1
                 answer = {"reportId": report_id, "reportType": report["body"]["reportType"],
                           "processingStatus": "IN_PROGRESS"}
-                if report["polls"] >= 2:
+                if report["polls"] >= fake.ready_after_polls:
                     answer |= self.outcome(report)
                 return self.reply(200, answer)
             document_id = path.rsplit("/", 1)[1]
@@ -275,7 +308,7 @@ def _handler(fake: FakeAmazon):
             answer = {"processingStatus": status}
             if data is not None:
                 document_id = f"amzn1.spdoc.1.4.na.{next(fake.ids)}"
-                fake.documents[document_id] = gzip.compress(data, mtime=0)
+                fake.documents[document_id] = gzipped(data)
                 answer["reportDocumentId"] = document_id
             return answer
 
@@ -305,13 +338,14 @@ def _handler(fake: FakeAmazon):
             report_id = path.rsplit("/", 1)[1]
             report = fake.reports[report_id]
             report["polls"] += 1
-            if report["polls"] < 2:
+            if report["polls"] < fake.ready_after_polls:
                 return self.reply(200, {"reportId": report_id, "status": "PROCESSING"})
-            if report["body"]["configuration"]["reportTypeId"] in fake.fatal_types:
+            report_type = report["body"]["configuration"]["reportTypeId"]
+            if report_type in fake.fatal_types or report_type not in _ADS_SOURCES:
                 return self.reply(200, {"reportId": report_id, "status": "FAILED",
                                         "failureReason": "Report generation failed."})
-            fake.documents[report_id] = gzip.compress(fake.ads_document(report["code"],
-                                                                        report["body"]), mtime=0)
+            fake.documents[report_id] = gzipped(fake.ads_document(report["code"],
+                                                                  report["body"]))
             return self.reply(200, {"reportId": report_id, "status": "COMPLETED",
                                     "url": f"{fake.url}/download/{report_id}?X-Amz-Signature=y"})
 

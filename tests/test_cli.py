@@ -1,6 +1,7 @@
 """The ``opsanalysis`` command: argument parsing, exit codes, printed index path."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -192,3 +193,67 @@ def test_the_project_notebooks_are_selectable_by_name():
     assert {"replenishment_report", "marketplace_overview"} <= names
     (path,) = cli._select_notebooks(["replenishment_report"], batch.discover_notebooks())
     assert path.name == "replenishment_report.ipynb" and path.is_file()
+
+
+# --- run --pull ---------------------------------------------------------------------------
+
+# Test-only notebook: reads the Restock report the pull wrote, writes its row count.
+RESTOCK_CELL = """from pathlib import Path
+import pandas as pd
+import opsanalysis.io as oio
+from opsanalysis import export
+(path,) = (Path(data_dir) / marketplace).glob("Restock_Inventory_*")
+frame = oio.read_report(path, marketplace)
+export.write_tables({"restock": pd.DataFrame({"file": [path.name], "rows": [len(frame)]})},
+                    output_dir, language=language, stem="tiny")
+"""
+
+
+def test_run_pull_pulls_through_the_configured_endpoints_then_runs_the_reports(
+        tmp_path, monkeypatch, capsys, caplog):
+    import opsanalysis.io as oio
+    from tests.fake_amazon import SAMPLE, SECRETS, FakeAmazon
+
+    notebook = _write_notebook(tmp_path / "tiny.ipynb", RESTOCK_CELL)
+    monkeypatch.setattr(batch, "discover_notebooks", lambda directory=None: [notebook])
+    for name in [name for name in os.environ if name.startswith("OPSANALYSIS_")]:
+        monkeypatch.delenv(name)
+    caplog.set_level("INFO", logger="opsanalysis")
+    data, out = tmp_path / "data", tmp_path / "out"
+    # SP-API only (no Ads credentials: those kinds are skipped), endpoints from the environment
+    with FakeAmazon(ready_after_polls=1, rate_limit=50) as fake:
+        environment = {"OPSANALYSIS_CREDENTIALS": str(tmp_path / "absent.yaml"),
+                       "OPSANALYSIS_LWA_CLIENT_ID": SECRETS["sp_client_id"],
+                       "OPSANALYSIS_LWA_CLIENT_SECRET": SECRETS["sp_client_secret"],
+                       "OPSANALYSIS_SP_REFRESH_TOKEN": SECRETS["sp_refresh_token"]}
+        environment |= {f"OPSANALYSIS_ENDPOINT_{key.upper()}": url
+                        for key, url in fake.endpoints().items()}
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        code = cli.main(["run", "--pull", "-m", "US", "--data", str(data), "--out", str(out),
+                         "--as-of", "2026-10-31", "--no-progress"])
+        assert fake.calls["createReport"] > 0
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "SKIPPED US sp_campaign: no ads_api credentials" in captured.err
+    table = (out / "latest" / "US" / "tiny_restock.csv").read_text(encoding="utf-8")
+    (sample,) = (SAMPLE / "US").glob("Restock_Inventory_*")
+    assert f"Restock_Inventory_2026-10-31.txt.gz,{len(oio.read_report(sample, 'US'))}" in table
+    # no secret in what the command printed, logged or wrote
+    texts = [captured.out, captured.err, *(r.getMessage() for r in caplog.records)]
+    texts += [path.read_bytes().decode("latin-1") for folder in (data, out)
+              for path in folder.rglob("*") if path.is_file()]
+    blob = "\n".join(texts)
+    assert "stored Restock_Inventory_2026-10-31.txt.gz" in blob
+    for name, secret in SECRETS.items():
+        assert secret not in blob, f"{name} leaked"
+
+
+def test_run_pull_refuses_a_plain_http_endpoint_elsewhere(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("OPSANALYSIS_CREDENTIALS", str(tmp_path / "absent.yaml"))
+    monkeypatch.setenv("OPSANALYSIS_ENDPOINT_SP_API", "http://sellingpartnerapi-na.amazon.com")
+    assert cli.main(["run", "--pull", "-m", "US", "--data", str(tmp_path / "data"),
+                     "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert "opsanalysis run --pull: error: endpoints.sp_api must be an https:// URL" in error
+    assert not (tmp_path / "out").exists()

@@ -43,12 +43,13 @@ class Clock:
         self.t += seconds
 
 
-def credentials():
+def credentials(endpoints=None):
     return Credentials(
         sp_client_id=SECRETS["sp_client_id"], sp_client_secret=SECRETS["sp_client_secret"],
         sp_refresh_tokens={"NA": SECRETS["sp_refresh_token"]},
         ads_client_id=SECRETS["ads_client_id"], ads_client_secret=SECRETS["ads_client_secret"],
-        ads_refresh_token=SECRETS["ads_refresh_token"], ads_profiles=dict(PROFILES))
+        ads_refresh_token=SECRETS["ads_refresh_token"], ads_profiles=dict(PROFILES),
+        endpoints=endpoints or {})
 
 
 def run_pull(fake, data_dir, clock=None, kinds=KINDS, **options):
@@ -256,6 +257,26 @@ def test_missing_credentials_skip_that_api(tmp_path):
     assert result.skipped == ["US sp_campaign: no ads_api credentials"]
 
 
+def test_the_credentials_endpoints_are_used_region_by_region(tmp_path):
+    with FakeAmazon() as fake:
+        regional = {key: {"NA": url} for key, url in fake.endpoints().items()}
+        clock = Clock()
+        result = oa_pull.pull(["US"], tmp_path, since=UNTIL, until=UNTIL, kinds=["restock"],
+                              credentials=credentials(regional), sleep=clock.sleep,
+                              clock=clock, now=lambda: NOW)
+        assert fake.calls["createReport"] == 1
+    assert [r["kind"] for r in result.stored] == ["restock"]
+
+
+@pytest.mark.parametrize("url", ["http://sellingpartnerapi-na.amazon.com",
+                                 "http://192.168.1.20:8080", "https://user:pw@127.0.0.1"])
+def test_an_unsafe_endpoint_is_refused_before_any_request(tmp_path, url):
+    with pytest.raises(oa_pull.CredentialsError):
+        oa_pull.pull(["US"], tmp_path, kinds=["restock"], credentials=credentials(),
+                     endpoints={"sp_api": url}, sleep=lambda s: None)
+    assert not (tmp_path / "US").exists()
+
+
 def test_an_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="unknown kind.*no_such_report"):
         oa_pull.pull(["US"], "unused", kinds=["no_such_report"], credentials=credentials())
@@ -268,18 +289,20 @@ def test_no_secret_reaches_files_logs_or_errors(tmp_path, caplog):
         for operation in ("createReport", "adsGetReport", "token", "getReport"):
             fake.fail(operation, "500", times=2)
         fake.fail("getReport", "expire")
-        result = run_pull(fake, tmp_path)
+        clock = Clock()  # the endpoints come from the credentials' own setting
+        result = oa_pull.pull(["US"], tmp_path, since=SINCE, until=UNTIL, kinds=KINDS,
+                              credentials=credentials(fake.endpoints()), sleep=clock.sleep,
+                              clock=clock, now=lambda: NOW, rng=random.Random(0))
         texts += [f["error"] for f in result.failed]
         # a refused refresh token: Amazon's error must come out without the secrets
         wrong = Credentials(sp_client_id=SECRETS["sp_client_id"],
                             sp_client_secret=SECRETS["sp_client_secret"],
-                            sp_refresh_tokens={"NA": "Atzr|WRONG"})
+                            sp_refresh_tokens={"NA": "Atzr|WRONG"}, endpoints=fake.endpoints())
         failed = oa_pull.pull(["US"], tmp_path / "other", kinds=["restock"], until=UNTIL,
-                              credentials=wrong, endpoints=fake.endpoints(),
-                              sleep=lambda s: None, now=lambda: NOW)
+                              credentials=wrong, sleep=lambda s: None, now=lambda: NOW)
         texts += [f["error"] for f in failed.failed]
         assert failed.failed and "invalid_grant" in failed.failed[0]["error"]
-    texts += [repr(credentials()), str(credentials()), repr(result)]
+    texts += [repr(credentials(fake.endpoints())), str(credentials()), repr(result)]
     texts += [record.getMessage() for record in caplog.records]
     for path in tmp_path.rglob("*"):
         if path.is_file():

@@ -40,3 +40,19 @@ def test_every_ads_kind_maps_onto_its_readers_columns():
         assert set(spec["columns"].values()) <= canonical, kind
         assert set(oio.required_columns(kind)) <= set(spec["columns"].values()), kind
         assert spec["reads_as"] == [kind]
+
+
+def test_campaign_bidding_strategy_enums_are_written_in_the_consoles_words(tmp_path):
+    spec = settings()["ads_api"]["sp_campaign"]
+    rows = [{"date": "2026-10-31", "campaignName": name, "campaignStatus": "ENABLED",
+             "campaignBudgetAmount": 20.0, "campaignBiddingStrategy": strategy,
+             "impressions": 10, "clicks": 1, "cost": 0.5, "purchases7d": 0}
+            for name, strategy in (("A", "LEGACY_FOR_SALES"), ("B", "AUTO_FOR_SALES"),
+                                   ("C", "MANUAL"), ("D", "RULE_BASED"))]
+    path = tmp_path / "Sponsored_Products_Campaign_report_2026-10-31_2026-10-31.csv"
+    path.write_bytes(console_csv(rows, spec["columns"], "sp_campaign", "USD", spec["values"]))
+    frame = oio.read_report(path, "US")
+    assert list(frame["bidding_strategy"]) == ["Dynamic bids - down only",
+                                               "Dynamic bids - up and down", "Fixed bid",
+                                               "RULE_BASED"]
+    assert set(spec["values"]) <= set(spec["columns"].values())

@@ -78,3 +78,42 @@ def test_secrets_never_show_in_repr_errors_or_the_command_line(tmp_path, capsys)
                    "ADS-FILE-TOKEN"):
         assert secret not in shown
     assert "chmod 600" in shown
+
+
+def test_endpoints_come_from_the_file_and_the_environment(tmp_path):
+    text = FILE_TEXT + ("endpoints:\n  token: https://api.amazon.com/auth/o2/token/\n"
+                        "  sp_api: {EU: \"https://sandbox.sellingpartnerapi-eu.amazon.com\"}\n")
+    credentials = load_credentials(write(tmp_path / "credentials.yaml", text), environ={
+        "OPSANALYSIS_ENDPOINT_ADS_API": "http://127.0.0.1:8123"})
+    assert credentials.endpoints == {
+        "token": "https://api.amazon.com/auth/o2/token",
+        "sp_api": {"EU": "https://sandbox.sellingpartnerapi-eu.amazon.com"},
+        "ads_api": "http://127.0.0.1:8123"}
+    assert "endpoints=['ads_api', 'sp_api', 'token']" in repr(credentials)
+
+
+@pytest.mark.parametrize("setting, url, message", [
+    ("OPSANALYSIS_ENDPOINT_SP_API", "http://sellingpartnerapi-na.amazon.com", "https://"),
+    ("OPSANALYSIS_ENDPOINT_SP_API", "http://10.0.0.7:8080", "https://"),
+    ("OPSANALYSIS_ENDPOINT_TOKEN", "ftp://localhost/token", "https://"),
+    ("OPSANALYSIS_ENDPOINT_TOKEN", "sellingpartnerapi-na.amazon.com", "https://"),
+    ("OPSANALYSIS_ENDPOINT_ADS_API", "https://user:Atzr|SECRETVALUE@proxy.example", "user name"),
+    ("OPSANALYSIS_ENDPOINT_ADS_API", "https://proxy.example/?token=Atzr|SECRETVALUE", "query"),
+    ("OPSANALYSIS_ENDPOINT_ADS_API", "https://localhost:port", "https://"),
+])
+def test_an_unsafe_endpoint_is_refused_without_showing_it(setting, url, message):
+    with pytest.raises(CredentialsError, match=message) as error:
+        load_credentials(environ={"OPSANALYSIS_CREDENTIALS": "/nonexistent/credentials.yaml",
+                                  setting: url})
+    assert "SECRETVALUE" not in str(error.value) and url not in str(error.value)
+
+
+@pytest.mark.parametrize("endpoints, message", [
+    ("endpoints: https://example.com\n", "must be a mapping"),
+    ("endpoints: {reports: https://example.com}\n", "unknown endpoint 'reports'"),
+    ("endpoints: {sp_api: {XX: https://example.com}}\n", "unknown region"),
+])
+def test_malformed_endpoints_in_the_file_are_refused(tmp_path, endpoints, message):
+    path = write(tmp_path / "credentials.yaml", FILE_TEXT + endpoints)
+    with pytest.raises(CredentialsError, match=message):
+        load_credentials(path, environ={})

@@ -23,7 +23,12 @@ import yaml
 
 from opsanalysis import marketplaces as _marketplaces
 from opsanalysis.pull import ads_api, sp_api, store
-from opsanalysis.pull.credentials import Credentials, CredentialsError, load_credentials
+from opsanalysis.pull.credentials import (
+    Credentials,
+    CredentialsError,
+    check_endpoints,
+    load_credentials,
+)
 from opsanalysis.pull.http import ApiClient, ApiError, RateLimiter, ReportFailed
 
 __all__ = ["Credentials", "CredentialsError", "PullResult", "load_credentials", "pull",
@@ -93,8 +98,11 @@ def pull(marketplaces, data_dir, since=None, until=None, kinds=None, credentials
         Ask again for periods already held; a different document replaces the held one,
         which is kept under ``.pull/replaced/``.
     endpoints : dict, optional
-        ``{"token": url, "sp_api": url, "ads_api": url}`` replacing Amazon's hosts in every
-        region (a test server, a proxy).
+        ``{"token": url, "sp_api": url, "ads_api": url}`` (a URL for every region, or a
+        mapping region -> URL) replacing Amazon's hosts: the SP-API sandbox, a proxy, a test
+        server. Default: the credentials' ``endpoints`` (file or ``OPSANALYSIS_ENDPOINT_*``);
+        both are checked (:func:`~opsanalysis.pull.credentials.check_endpoints`: https, or
+        http on 127.0.0.1/localhost only).
     sleep, clock, now, rng : optional
         ``time.sleep``, ``time.monotonic``, a function giving the aware current time, and a
         ``random.Random`` for jitter; tests pass fakes so that nothing waits.
@@ -109,6 +117,7 @@ def pull(marketplaces, data_dir, since=None, until=None, kinds=None, credentials
     if unknown:
         raise ValueError(f"unknown kind(s) {', '.join(unknown)}; known: {', '.join(table)}")
     credentials = load_credentials() if credentials is None else credentials
+    endpoints = check_endpoints(credentials.endpoints | (endpoints or {}))
     options = settings()["client"]
     limiter = RateLimiter(settings()["rate_limits"], clock, sleep)
     client = ApiClient(options, limiter, credentials, sleep=sleep, clock=clock, rng=rng)
@@ -120,8 +129,7 @@ def pull(marketplaces, data_dir, since=None, until=None, kinds=None, credentials
         folder.mkdir(parents=True, exist_ok=True)
         last = _day(until) or now().astimezone(ZoneInfo(market.timezone)).date() \
             - datetime.timedelta(days=1)
-        context = _Context(client, credentials, market, folder, endpoints or {}, auths, result,
-                           now)
+        context = _Context(client, credentials, market, folder, endpoints, auths, result, now)
         for kind in wanted:
             api, spec = table[kind]
             if not context.authorised(api):
@@ -152,10 +160,15 @@ class _Context:
         return self.credentials.has_ads_api(self.market.code)
 
     def url(self, api, token=False) -> str:
-        if token:
-            return self.endpoints.get("token") or \
-                settings()["endpoints"]["token"][api][self.market.region]
-        return self.endpoints.get(api) or settings()["endpoints"][api][self.market.region]
+        """The override of ``endpoints`` for this region, else Amazon's host."""
+        region = self.market.region
+        override = self.endpoints.get("token" if token else api)
+        if isinstance(override, dict):
+            override = override.get(region)
+        if override:
+            return override
+        hosts = settings()["endpoints"]
+        return hosts["token"][api][region] if token else hosts[api][region]
 
     def auth(self, api):
         key = (api, self.market.region if api == "sp_api" else self.market.code)

@@ -76,12 +76,12 @@ def fetch_report(client, auth, base_url, report_id, spec, kind, currency, settin
             rows = json.loads(gzip.decompress(data).decode("utf-8"))
         except (EOFError, OSError, zlib.error, ValueError):
             continue  # truncated: GET the report again for a fresh URL
-        return console_csv(rows, spec["columns"], kind, currency)
+        return console_csv(rows, spec["columns"], kind, currency, spec.get("values"))
     raise ReportFailed(report_id, "COMPLETED", f"document stayed truncated after {attempts} "
                                                "downloads")
 
 
-def console_csv(rows: list, columns: dict, kind: str, currency: str) -> bytes:
+def console_csv(rows: list, columns: dict, kind: str, currency: str, values=None) -> bytes:
     """Ads API v3 rows as the Ads console's CSV (UTF-8 with BOM, en-US headers).
 
     Parameters
@@ -94,7 +94,11 @@ def console_csv(rows: list, columns: dict, kind: str, currency: str) -> bytes:
         opsanalysis.io kind the CSV is read as.
     currency : str
         ISO code written when the rows carry none.
+    values : dict, optional
+        Canonical column -> {v3 value: console value} (the API's enums in the console's
+        words); other values are written as given.
     """
+    translations = values or {}
     names = list(columns)
     header = [header_for(kind, columns[name], "en-US", attribution_days=7) for name in names]
     out = _io.StringIO()
@@ -106,6 +110,7 @@ def console_csv(rows: list, columns: dict, kind: str, currency: str) -> bytes:
             value = row.get(name)
             if value is None and columns[name] == "currency":
                 value = currency
+            value = translations.get(columns[name], {}).get(value, value)
             values.append("" if value is None else value)
         writer.writerow(values)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

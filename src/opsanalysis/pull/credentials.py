@@ -5,18 +5,24 @@ when group or others may read it, or when it lies inside a git work tree). The
 :class:`Credentials` object never shows a secret in ``repr``/``str``; :meth:`Credentials.redact`
 masks any secret inside a text (error messages from Amazon, log lines) before it leaves the
 package.
+
+The same file and environment may replace Amazon's hosts (``endpoints``: the SP-API sandbox, a
+proxy, a local test server); :func:`check_endpoints` accepts only ``https://`` URLs, or
+``http://`` on this machine (127.0.0.1, ``localhost``), so that no token travels unencrypted.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-__all__ = ["Credentials", "CredentialsError", "default_credentials_path", "load_credentials"]
+__all__ = ["Credentials", "CredentialsError", "check_endpoints", "default_credentials_path",
+           "load_credentials"]
 
 #: Environment variables (the file's keys in brackets).
 ENVIRONMENT = {
@@ -29,7 +35,14 @@ ENVIRONMENT = {
     "OPSANALYSIS_ADS_REFRESH_TOKEN": "ads_api.refresh_token",
     "OPSANALYSIS_ADS_PROFILE_<MP>": "ads_api.profiles.<MP>",
 }
+#: Endpoint overrides (every region; the file's ``endpoints`` may also give one per region).
+ENDPOINT_ENVIRONMENT = {
+    "OPSANALYSIS_ENDPOINT_TOKEN": "token",
+    "OPSANALYSIS_ENDPOINT_SP_API": "sp_api",
+    "OPSANALYSIS_ENDPOINT_ADS_API": "ads_api",
+}
 _REGIONS = ("NA", "EU", "FE")
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 _MASK = "***"
 
 
@@ -51,6 +64,10 @@ class Credentials:
         LWA credentials and refresh token of the Amazon Ads API application.
     ads_profiles : dict of str -> str
         Ads API profile id by marketplace code (sent as Amazon-Advertising-API-Scope).
+    endpoints : dict
+        Hosts replacing Amazon's (not secret): ``token``, ``sp_api``, ``ads_api``, each a URL
+        for every region or a mapping region (NA, EU, FE) -> URL; checked by
+        :func:`check_endpoints`.
     """
 
     sp_client_id: str | None = None
@@ -60,13 +77,15 @@ class Credentials:
     ads_client_secret: str | None = None
     ads_refresh_token: str | None = None
     ads_profiles: dict = field(default_factory=dict)
+    endpoints: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
         held = [name for name in ("sp_client_id", "sp_client_secret", "ads_client_id",
                                   "ads_client_secret", "ads_refresh_token")
                 if getattr(self, name)]
         return (f"Credentials(set={held}, sp_regions={sorted(self.sp_refresh_tokens)}, "
-                f"ads_marketplaces={sorted(self.ads_profiles)})")
+                f"ads_marketplaces={sorted(self.ads_profiles)}, "
+                f"endpoints={sorted(self.endpoints)})")
 
     __str__ = __repr__
 
@@ -122,7 +141,8 @@ def load_credentials(path=None, environ=None) -> Credentials:
     Raises
     ------
     CredentialsError
-        The file is readable by group/others, lies inside a git work tree, or is malformed.
+        The file is readable by group/others, lies inside a git work tree, or is malformed, or
+        an endpoint is not an ``https://`` URL (``http://`` only on 127.0.0.1/localhost).
     """
     environ = os.environ if environ is None else environ
     explicit = path is not None
@@ -141,6 +161,11 @@ def load_credentials(path=None, environ=None) -> Credentials:
             tokens[name.rsplit("_", 1)[1].upper()] = value
         elif name.startswith("OPSANALYSIS_ADS_PROFILE_") and value:
             profiles[name.rsplit("_", 1)[1].upper()] = value
+    endpoints = values.get("endpoints") or {}
+    if not isinstance(endpoints, dict):
+        raise CredentialsError(f"credentials file {path}: endpoints must be a mapping")
+    endpoints = dict(endpoints) | {key: environ[name] for name, key in ENDPOINT_ENVIRONMENT.items()
+                  if environ.get(name)}
     return Credentials(
         sp_client_id=environ.get("OPSANALYSIS_LWA_CLIENT_ID") or sp.get("client_id"),
         sp_client_secret=environ.get("OPSANALYSIS_LWA_CLIENT_SECRET") or sp.get("client_secret"),
@@ -148,7 +173,59 @@ def load_credentials(path=None, environ=None) -> Credentials:
         ads_client_id=environ.get("OPSANALYSIS_ADS_CLIENT_ID") or ads.get("client_id"),
         ads_client_secret=environ.get("OPSANALYSIS_ADS_CLIENT_SECRET") or ads.get("client_secret"),
         ads_refresh_token=environ.get("OPSANALYSIS_ADS_REFRESH_TOKEN") or ads.get("refresh_token"),
-        ads_profiles=profiles)
+        ads_profiles=profiles, endpoints=check_endpoints(endpoints))
+
+
+def check_endpoints(endpoints: dict) -> dict:
+    """Endpoint overrides, checked: keys ``token``, ``sp_api``, ``ads_api``; each value a URL
+    or a mapping region -> URL.
+
+    A URL must be ``https://host[:port][/path]``; plain ``http://`` only for this machine
+    (127.0.0.1, ``localhost``, ``::1``: a local test server), never with a user name,
+    password, query or fragment. Errors name the setting, not its value.
+
+    Returns
+    -------
+    dict
+        ``endpoints`` with trailing slashes removed.
+
+    Raises
+    ------
+    CredentialsError
+    """
+    checked = {}
+    for key, value in endpoints.items():
+        if key not in ENDPOINT_ENVIRONMENT.values():
+            raise CredentialsError(f"unknown endpoint {key!r}; known: "
+                                   f"{', '.join(ENDPOINT_ENVIRONMENT.values())}")
+        if isinstance(value, dict):
+            unknown = sorted(str(region) for region in value if region not in _REGIONS)
+            if unknown:
+                raise CredentialsError(f"endpoints.{key}: unknown region(s) {', '.join(unknown)}"
+                                       f"; known: {', '.join(_REGIONS)}")
+            checked[key] = {region: _checked_url(f"endpoints.{key}.{region}", url)
+                            for region, url in value.items()}
+        else:
+            checked[key] = _checked_url(f"endpoints.{key}", value)
+    return checked
+
+
+def _checked_url(setting: str, url) -> str:
+    parts = urllib.parse.urlsplit(str(url))
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 -- raises ValueError for a port that is no number
+    except ValueError:
+        host = None
+    local = host in _LOCAL_HOSTS
+    if not host or parts.scheme not in ("https", "http") or (parts.scheme == "http"
+                                                              and not local):
+        raise CredentialsError(f"{setting} must be an https:// URL (http:// only for "
+                               f"{', '.join(_LOCAL_HOSTS)})")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise CredentialsError(f"{setting} must not carry a user name, password, query or "
+                               "fragment")
+    return str(url).rstrip("/")
 
 
 def _from_file(path: Path) -> dict:
