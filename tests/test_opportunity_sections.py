@@ -37,9 +37,13 @@ def card():
 
 
 def drivers():
+    # 142.15 units on hand / 0.5 units a day over the last 30 days = 284.3 days; the plan's
+    # forecast of 2.3 units a day gives 61.8 days
     return pd.DataFrame({"rule_id": ["days_of_cover"], "grouping": ["sku"], "group": ["HL-1"],
+                         "numerator": [142.15], "denominator": [0.5],
                          "value": [284.3], "status": ["breach"], "excess": [367.0],
-                         "plan_status": ["aged"], "plan_reason": ["aged_units"]})
+                         "plan_status": ["aged"], "plan_reason": ["aged_units"],
+                         "plan_days_of_cover": [61.8], "plan_daily_rate": [2.3]})
 
 
 def loss():
@@ -67,7 +71,7 @@ def ad_actions():
 
 def inputs(**changes):
     values = dict(period=PERIOD, found="all_orders", card=card(), drivers=drivers(),
-                  loss_making=loss(), ad_actions=ad_actions())
+                  loss_making=loss(), ad_actions=ad_actions(), velocity_window_days=30)
     return sections.OpportunityInputs(**{**values, **changes})
 
 
@@ -80,7 +84,9 @@ def test_actions_in_priority_order_with_reasons_in_words():
     assert list(table["item"]) == ["acos", "days_of_cover", "HL-9", "big", "small", "mat",
                                    "2 Bid changes", "1 Bid changes"]
     assert table["reason"][1] == ("66.7 days against 30.0 days – 45.0 days; largest driver "
-                                  "HL-1 (284.3 days); plan: Aged, Units aged 181+ days")
+                                  "HL-1 (284.3 days on the last 30 days' sales); plan: Aged "
+                                  "with 61.8 days on the forecast of 2.30 units/day, Units aged "
+                                  "181+ days")
     assert table["reason"][2] == ("landed margin -2.31 USD per unit (-19.3%) by Sea; loses "
                                   "money by every freight mode")
     assert table["reason"][3] == "73 clicks, 85.27 USD spent, no order; chance of a sale 100.0%"
@@ -160,3 +166,44 @@ def test_notebook_is_one_call_per_section():
     assert any("actions" in s for s in checked) and any("scorecard" in s for s in checked)
     assert code[-1].source == "report.raise_for_unreadable_files()"
     assert "write_tables" in code[-2].source
+
+
+def test_cover_drivers_say_which_velocity_each_figure_uses():
+    # the real US folder's 1-bm-18: 900 days on 30-day sales, "order now" at 62 days on the
+    # plan's forecast; both stand in the table with their basis
+    extra = pd.DataFrame({"rule_id": ["acos"], "grouping": ["campaign"], "group": ["C1"],
+                          "numerator": [50.0], "denominator": [100.0], "value": [0.5],
+                          "status": ["breach"], "excess": [25.0], "plan_status": [np.nan],
+                          "plan_reason": [np.nan], "plan_days_of_cover": [np.nan],
+                          "plan_daily_rate": [np.nan]})
+    both = inputs(drivers=pd.concat([drivers(), extra], ignore_index=True))
+    section = sections.breach_drivers(report(), both)
+    table = section.table
+    assert list(table.columns[:5]) == ["rule_id", "group", "value", "cover_velocity",
+                                       "plan_cover"]
+    assert table.loc[0, "cover_velocity"] == "sales of the last 30 days: 0.50 units/day"
+    assert table.loc[0, "plan_cover"] == "61.8 days on the forecast of 2.30 units/day"
+    assert table.loc[1, "cover_velocity"] == "—" and table.loc[1, "plan_cover"] == "—"
+    assert section.notes[-1].startswith("Days of cover of the scorecard rules divide stock on "
+                                        "hand by the sales velocity of the last 30 days")
+    zh = sections.breach_drivers(report("zh"), both)
+    assert zh.table.loc[0, "cover_velocity"] == "近 30 天销量：日均 0.50 件"
+    assert zh.table.loc[0, "plan_cover"] == "按预测日均 2.30 件为 61.8 天"
+    assert "近 30 天的销速" in zh.notes[-1] and "nan" not in zh.check_text()
+    # without the plan's figures for the SKU: not estimated, never a number from elsewhere
+    unplanned = inputs(drivers=drivers().assign(plan_days_of_cover=np.nan))
+    assert sections.breach_drivers(report(), unplanned).table.loc[0, "plan_cover"] == \
+        "not estimated"
+
+
+def test_plan_cover_joins_the_cover_drivers_only():
+    plan = pd.DataFrame({"sku": ["HL-1", "C1"], "days_of_cover_now": [62.0, 5.0],
+                         "daily_rate": [0.5, 1.0]})
+    table = pd.concat([drivers().drop(columns=["plan_days_of_cover", "plan_daily_rate"]),
+                       drivers().assign(rule_id="acos", grouping="campaign", group="C1")
+                       .drop(columns=["plan_days_of_cover", "plan_daily_rate"])],
+                      ignore_index=True)
+    out = sections._with_plan_cover(table, plan)
+    assert out.loc[0, "plan_days_of_cover"] == 62.0 and out.loc[0, "plan_daily_rate"] == 0.5
+    assert out.loc[1, ["plan_days_of_cover", "plan_daily_rate"]].isna().all()
+    assert sections._with_plan_cover(table, None)["plan_days_of_cover"].isna().all()

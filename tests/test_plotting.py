@@ -455,9 +455,10 @@ def test_plot_tradeoff_draws_a_curve_per_family_and_points_for_the_rest():
 
 def test_plot_status_counts_draws_every_status_in_plan_order():
     ax = draw("plot_status_counts")
-    assert bar_widths(ax) == [0, 1, 0, 1, 0, 3]
-    assert texts(ax.get_yticklabels()) == ["Stockout risk", "Order now", "Reorder soon", "Aged",
-                                           "Overstock", "In stock"]
+    assert bar_widths(ax) == [0, 0, 1, 0, 1, 0, 3]
+    assert texts(ax.get_yticklabels()) == ["Stockout risk", "Out of stock until the inbound lands",
+                                           "Order now", "Reorder soon", "Aged", "Overstock",
+                                           "In stock"]
     assert ax.yaxis_inverted() and ax.get_xlabel() == "SKUs (count)"
     ax.figure.canvas.draw()
     assert all(float(t).is_integer() for t in ax.get_xticks())  # whole SKUs on the axis

@@ -375,18 +375,46 @@ def test_sample_plan_outlook_and_restock(us_plan):
 
 
 def test_arrival_cutoffs_from_params():
+    from opsanalysis import cutoffs
     from opsanalysis.replenishment.plan import _arrival_cutoff
 
     params = params_module.load("US")
     table = pd.DataFrame({"expected_arrival": pd.to_datetime(["2025-09-10", "2025-09-25", None])})
-    out = _arrival_cutoff(table, params, "2025-09-01")
-    # the next US cut-off after 2025-09-01 is Prime Big Deal Days, 2025-09-19
+    ahead = cutoffs.event_cutoffs(params, "2025-09-01", 365)
+    out = _arrival_cutoff(table, ahead, "2025-09-01")
+    # the next US cut-off after 2025-09-01 is Amazon's Prime Big Deal Days date, 2025-09-19
     assert (out["arrival_cutoff"] == pd.Timestamp("2025-09-19")).all()
     assert out["arrival_cutoff_event"].iloc[0] == "prime_big_deal_days"
     assert out["misses_arrival_cutoff"].tolist() == [False, True, False]
-    # UK has no 2025 entry of its own: the next "all" entry is the estimated 2026 BFCM date
-    uk = _arrival_cutoff(table, params_module.load("UK"), "2025-09-01")
-    assert uk["arrival_cutoff"].iloc[0] == pd.Timestamp("2026-10-30")
+    # UK has no Amazon date for 2025: the rule's (event start 2025-10-07 - 18 days), never the
+    # 2026 estimate
+    uk = params_module.load("UK")
+    out = _arrival_cutoff(table, cutoffs.event_cutoffs(uk, "2025-09-01", 365), "2025-09-01")
+    assert out["arrival_cutoff"].iloc[0] == pd.Timestamp("2025-09-19")
+    # a 2020 plan: the next event (Prime Day 2020) is not dated in params, never a 2025 date
+    old = _arrival_cutoff(table, cutoffs.event_cutoffs(params, "2020-01-27", 365), "2020-01-27")
+    assert old["arrival_cutoff"].isna().all() and old["arrival_cutoff_event"].iloc[0] == \
+        "prime_day"
+    assert not old["misses_arrival_cutoff"].any()
+
+
+def test_unknown_aged_surcharge_stays_unknown_in_the_plan():
+    from opsanalysis import fees
+    from opsanalysis.replenishment.plan import AGE_BUCKETS, _aged_projection
+
+    position = pd.DataFrame({b: [0.0, 0.0] for b in AGE_BUCKETS})
+    position["inv_age_365_plus_days"] = [10.0, 0.0]
+    mean = np.full((2, 120), 0.1)
+    volume = np.array([1.0, 1.0])
+    known = _aged_projection(position, mean, "2026-10-31", params_module.load("US"), volume, 3)
+    months = [k for k in known if k.startswith("aged_surcharge_")]
+    assert months and all(np.isfinite(known[m]).all() for m in months)
+    assert known[months[0]][0] > 0 and known[months[0]][1] == 0
+    # JP's fee table has no surcharge tiers: unknown, never summed as 0
+    jp = params_module.load("JP")
+    assert not any(v.get("aged_inventory_surcharge") for v in fees.fee_versions(jp))
+    unknown = _aged_projection(position, mean, "2026-10-31", jp, volume, 3)
+    assert all(np.isnan(unknown[m]).all() for m in months)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -503,3 +531,24 @@ def test_max_cover_caps_the_reorder_point_too():
                                  min_cover_days=0, target_cover_days=5, max_cover_days=10,
                                  **PLAIN_LEVELS).iloc[0]
     assert levels["reorder_point"] == 2 and levels["order_up_to"] == 2
+
+
+def test_an_order_at_the_reorder_point_is_never_zero_units():
+    """UK sample HLUK-BTH-002: position 57 = reorder point 57 = order-up-to 57 (both capped at
+    the max-cover line) came out "order now, place the order" for 0 units."""
+    from opsanalysis.replenishment.orders import _assemble
+
+    ids = pd.Index(["AT", "ABOVE"])
+    position = pd.DataFrame({"unique_id": ids, "on_hand": [33, 40], "on_order": [24, 30],
+                             "on_order_days": [25, 25], "case_pack": [6, 6], "moq": [0, 0]})
+    levels = pd.DataFrame({"reorder_point": [57.0, 57.0], "order_up_to": [57.0, 57.0],
+                           "daily_rate": [0.5, 0.5], "safety_stock": [5.0, 5.0],
+                           "lead_time_days": [69.0, 69.0], "lead_time_demand": [34.5, 34.5],
+                           "expected_fill_rate": [0.99, 0.99]}, index=ids)
+    settings = {"production_days": 30, "max_cover_days": 90, "rate_window_days": 30,
+                "case_pack": 1, "moq": 0}
+    out = _assemble(ids, position, settings, pd.Timestamp("2026-10-31"), np.full((2, 300), 0.5),
+                    levels, np.zeros(2), np.ones(2)).set_index("unique_id")
+    assert out.loc["AT", "order_qty"] == 6  # one unit, rounded up to the case pack
+    assert out.loc["AT", "order_by"] == pd.Timestamp("2026-10-31")
+    assert out.loc["ABOVE", "order_qty"] == 0

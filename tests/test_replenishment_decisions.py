@@ -33,8 +33,16 @@ def _one(**values):
     ({"has_demand": False, "has_stock": True, "above_max_cover": True}, "overstock",
      "stock_without_demand", "stop_reorder_promote"),
     ({"has_demand": False}, "in_stock", "no_demand", "no_action"),
+    # 0Y-KRAZ-EDMI of the real US folder: 0 on hand, 100 inbound above the reorder point
+    ({"has_demand": True, "has_stock": True, "stockout_before_inbound": True,
+      "arrives_after_stockout": True, "above_max_cover": True}, "awaiting_inbound",
+     "out_of_stock_until_inbound", "chase_inbound_shipment"),
     ({"has_demand": True, "arrives_after_stockout": True, "below_reorder_point": True},
      "stockout_risk", "arrives_after_stockout", "expedite_order"),
+    # the inbound does not lift it above the reorder point: an order is due, and late
+    ({"has_demand": True, "stockout_before_inbound": True, "arrives_after_stockout": True,
+      "below_reorder_point": True}, "stockout_risk", "arrives_after_stockout",
+     "expedite_order"),
     ({"has_demand": True, "below_reorder_point": True, "aged": True}, "order_now",
      "below_reorder_point", "place_order"),
     ({"has_demand": True, "order_due_soon": True, "above_max_cover": True}, "reorder_soon",
@@ -63,6 +71,8 @@ def test_every_input_combination_takes_the_first_matching_row():
     # a status never contradicts its own inputs
     assert not out["status"].eq("stockout_risk")[~combos["arrives_after_stockout"]].any()
     assert not out["status"].eq("order_now")[~combos["below_reorder_point"]].any()
+    waiting = out["status"].eq("awaiting_inbound")
+    assert not waiting[~combos["stockout_before_inbound"] | combos["below_reorder_point"]].any()
     assert not out["status"].eq("overstock")[combos["has_demand"]
                                               & ~combos["above_max_cover"]].any()
     assert set(out["status"]) == set(rp.STATUSES)
@@ -182,8 +192,21 @@ def test_short_history_uses_the_labelled_rule_of_thumb():
     data = io.MarketplaceData("US", {"all_orders": orders, "fba_inventory": _inventory()})
     history, basis, notes, warnings, as_of = sources.sales_history(data, _params())
     assert basis == "all_orders_rule_of_thumb" and as_of == pd.Timestamp("2026-01-10")
-    assert any("non-Amazon" in n and "2 units" in n for n in notes)
-    assert any("UNKNOW" in w for w in warnings) and any("rule of thumb" in w for w in warnings)
+    # notes and warnings are label keys with values, in words in either language
+    assert notes == [sources.PlanNote("plan_note_non_amazon_units", {"units": 2})]
+    assert warnings == [
+        sources.PlanNote("plan_warning_placeholder_orders", {"skus": "UNKNOW", "lines": 1}),
+        sources.PlanNote("plan_warning_rule_of_thumb", {"days": 10, "minimum": 28})]
+    words = {language: [replenishment_sections.note_text(n, language) for n in notes + warnings]
+             for language in ("en", "zh")}
+    assert words["en"] == [
+        "Units sold exclude 2 units of non-Amazon sales channels (multi-channel fulfilment, "
+        "removals).",
+        "Placeholder SKU(s) UNKNOW (1 order lines) are left out of the plan.",
+        "Sales cover 10 day(s), fewer than 28: the plan uses the rule of thumb (every coming day "
+        "sells the mean of the covered days), not a forecast."]
+    assert words["zh"][0] == "销量不含非亚马逊渠道（多渠道配送、移除）的 2 件。"
+    assert "10 天，少于 28 天" in words["zh"][2]
     assert set(history["sku"]) == {"A"}
     result = rp.plan(data, _params())
     row = result.table.set_index("sku").loc["A"]
@@ -218,7 +241,9 @@ def test_business_report_units_spread_over_their_days():
     assert basis == "business_report_asin_rule_of_thumb" and as_of == pd.Timestamp("2026-01-08")
     # the same child under two parents is summed: (70 + 14) / 7 days
     assert history.set_index("ds")["y"].tolist() == [12.0] * 7 + [3.0]
-    assert any("spread evenly" in w for w in warnings)
+    assert warnings[0] == sources.PlanNote("plan_warning_business_report_demand", {})
+    assert "spread evenly" in replenishment_sections.note_text(warnings[0], "en")
+    assert "平均分摊" in replenishment_sections.note_text(warnings[0], "zh")
 
 
 def test_what_a_plan_needs_is_one_sentence():
@@ -243,3 +268,76 @@ def test_global_model_falls_back_on_a_history_shorter_than_the_horizon():
     out = forecast.predict(history, 200, method="gbm", params=_params())
     means = out.groupby("unique_id")["forecast"].mean()
     assert means.loc["US:A"] == pytest.approx(2.0) and means.loc["US:B"] == pytest.approx(0.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Out of stock until the inbound lands (decision row awaiting_inbound)
+
+
+def test_demand_lost_until_the_inbound_lands():
+    params = params_module.load("US")
+    as_of = pd.Timestamp("2026-10-31")
+    skus = pd.Index(["GAP", "COVERED", "NONE"], name="sku")
+    # GAP: nothing on hand, 100 units sellable on day 10; COVERED: 20 on hand last to day 20;
+    # NONE: nothing inbound
+    table = pd.DataFrame({"freight_mode": ["sea"] * 3, "order_by": [pd.NaT] * 3,
+                          "order_qty": [0] * 3, "on_hand": [0, 20, 5],
+                          "on_order": [100, 100, 0], "on_order_days": [10, 10, 0]}, index=skus)
+    legs = pd.DataFrame({"lead_time_sea": [60.0] * 3, "lead_time_air": [30.0] * 3,
+                         "lead_time_express": [15.0] * 3}, index=skus)
+    out = risk.stockout_exposure(table, legs, np.ones((3, 200)), as_of, params,
+                                 pd.Series([5.0] * 3, index=skus), pd.Series([1.0] * 3, index=skus))
+    assert out.loc["GAP", "stockout_before_inbound"]
+    assert out.loc["GAP", "lost_units_until_inbound"] == pytest.approx(9.0)  # days 1..9
+    assert out.loc["GAP", "lost_sales_until_inbound"] == pytest.approx(45.0)
+    assert out.loc["GAP", "inbound_sellable_date"] == as_of + pd.Timedelta(days=10)
+    assert not out.loc["COVERED", "stockout_before_inbound"]
+    assert out.loc["COVERED", "lost_units_until_inbound"] == 0
+    assert not out.loc["NONE", "stockout_before_inbound"]
+    assert pd.isna(out.loc["NONE", "inbound_sellable_date"])
+
+
+def test_out_of_stock_until_the_inbound_lands_is_no_expedite_of_zero_units():
+    # the real US folder's 0Y-KRAZ-EDMI: 0 on hand, inbound far above the reorder point
+    inventory = _inventory(quantity=0).assign(afn_inbound_shipped_quantity=500)
+    data = io.MarketplaceData("US", {"all_orders": _orders(60), "fba_inventory": inventory})
+    params = _params()
+    row = rp.plan(data, params).table.set_index("sku").loc["A"]
+    assert (row["status"], row["reason"], row["action"]) == (
+        "awaiting_inbound", "out_of_stock_until_inbound", "chase_inbound_shipment")
+    assert row["order_qty"] == 0 and pd.isna(row["order_by"]) and pd.isna(row["ship_by"])
+    assert row["stockout_risk"] and row["stockout_before_inbound"]
+    assert not row["below_reorder_point"] and pd.notna(row["next_order_date"])
+    # shipped inbound is sellable after half the sea freight + customs + check-in:
+    # 32 / 2 + 3 + 4 = 23 days; 2 units a day are lost on days 1..22 at 10 USD a unit
+    lead = params["lead_time"]
+    days = lead["freight_days"]["sea"] / 2 + lead["customs_days"] + lead["fba_check_in_days"]
+    assert row["inbound_sellable_date"] == row["projected_stockout_date"] + pd.Timedelta(
+        days=days - 1)
+    assert row["expected_lost_units"] == pytest.approx(2.0 * (days - 1))
+    assert row["expected_lost_sales"] == pytest.approx(20.0 * (days - 1))
+    # 500 units are above the max-cover line: the overstock flag stands, and the reason says it
+    assert row["overstock"] and row["above_max_cover"]
+    text = replenishment_sections.reason_texts(
+        pd.DataFrame([row.rename(None)]).assign(sku="A"), params, "en").iloc[0]
+    assert text.startswith("Out of stock until the inbound lands: stock runs out ")
+    assert "the 500 units on their way are sellable about" in text
+    assert f"about {2 * (days - 1):.0f} units (" in text and "overstock too." in text
+
+
+def test_stale_age_buckets_are_trimmed_to_the_stock_on_hand():
+    from opsanalysis.replenishment.plan import _age_buckets_on_hand
+
+    position = pd.DataFrame({"on_hand": [10.0, 100.0, 0.0, 5.0],
+                             "inv_age_0_to_90_days": [8.0, 20.0, 0.0, np.nan],
+                             "inv_age_91_to_180_days": [4.0, 10.0, 0.0, np.nan],
+                             "inv_age_181_to_270_days": [3.0, 5.0, 13.0, np.nan],
+                             "inv_age_271_to_365_days": [0.0, 0.0, 0.0, np.nan],
+                             "inv_age_365_plus_days": [2.0, 0.0, 0.0, np.nan]})
+    out = _age_buckets_on_hand(position.copy())
+    buckets = list(rp.plan.__globals__["AGE_BUCKETS"])
+    # 17 units in the buckets, 10 on hand: the 7 sold were the oldest (2 + 3 + 2 of 4)
+    assert out.loc[0, buckets].tolist() == [8.0, 2.0, 0.0, 0.0, 0.0]
+    assert out.loc[1, buckets].tolist() == [20.0, 10.0, 5.0, 0.0, 0.0]  # fewer than on hand
+    assert out.loc[2, buckets].sum() == 0  # 0Y-KRAZ-EDMI: 13 aged units, none on hand now
+    assert out.loc[3, buckets].isna().all()  # no planning report: unknown stays unknown

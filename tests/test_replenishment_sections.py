@@ -124,11 +124,15 @@ class _Report:
 
 def test_status_section_counts_every_status_and_records_warnings(params):
     plan = _with_reasons(params)
-    plan.warnings = ["Placeholder SKU(s) X left out."]
+    plan.warnings = [replenishment.sources.PlanNote("plan_warning_placeholder_inventory",
+                                                    {"skus": "X"})]
     report = _Report()
     section = rs.status_section(report, plan)
-    assert report.warned == ["Placeholder SKU(s) X left out."]
-    assert section.table["skus"].tolist() == [1, 1, 2, 1, 2, 1]
+    assert report.warned == ["Placeholder SKU(s) X in the inventory reports are left out of "
+                             "the plan."]
+    assert report.warned[0] in section.notes
+    assert section.table["status"].tolist() == list(replenishment.STATUSES)
+    assert section.table["skus"].tolist() == [1, 0, 1, 2, 1, 2, 1]
     assert section.finding == ("8 SKUs in US as of 2026-10-31: Stockout risk 1, Order now 1, "
                                "Reorder soon 2, Aged 1, Overstock 2, In stock 1.")
     assert section.figure is not None
@@ -147,7 +151,8 @@ def test_at_risk_and_why_show_the_loss_and_the_avoiding_mode(params):
     plan = _with_reasons(params)
     risk = rs.at_risk_section(plan)
     assert risk.table["sku"].tolist() == ["RISK"]
-    assert risk.finding.startswith("Stockout before the order lands for 1 of 8 SKUs")
+    assert risk.finding.startswith("Stockout before the order or the inbound lands for 1 of 8 "
+                                   "SKUs")
     assert "RISK (2026-11-10 / 2026-11-30)" in risk.finding and "1,013.98 USD" in risk.finding
     assert risk.table.loc[0, "avoiding_mode"] == "no_mode_in_time"
     why = rs.why_section(plan).table.set_index("sku")
@@ -181,18 +186,16 @@ def test_lost_sales_in_yen_have_no_decimals():
 
 
 def test_unknown_aged_surcharge_is_missing_never_zero(params):
+    # the plan leaves it unknown (tests/test_replenishment.py); the section says so
     plan = _plan(fee_tables=pd.DataFrame({"fee_table_version": ["US-1"],
                                           "effective_from": [NAT], "verified": [False],
                                           "aged_tiers": [0]}))
-    rs.mark_unknown_fees(plan)
-    assert plan.fees["aged_surcharge"].isna().all()
-    assert plan.table["projected_aged_surcharge"].isna().all()
+    plan.fees["aged_surcharge"] = np.nan
     section = rs.fee_section(plan, params)
     assert "aged-inventory surcharge not estimated" in section.finding
     assert "Aged-inventory surcharge not estimated: fee table US-1 has no surcharge tiers." \
         in section.notes
-    known = rs.mark_unknown_fees(_plan())
-    assert known.fees["aged_surcharge"].tolist() == [0.0, 5.0]
+    assert not hasattr(rs, "mark_unknown_fees")  # no presentation patch of plan figures
 
 
 def test_policy_table_names_the_target_and_keeps_unknown_costs_missing():
@@ -240,3 +243,55 @@ def test_restock_lists_differences_first_and_counts_reasons(params):
     assert section.notes == ["Agrees with Amazon's recommendation: 2",
                              "We plan over the full supplier + freight lead time: 1"]
     assert "1 more rows in the workbook, sheet restock_comparison" in section.html()
+
+
+def test_out_of_stock_until_the_inbound_lands_in_the_risk_section(params):
+    rows = [_row("WAIT", "awaiting_inbound", "out_of_stock_until_inbound",
+                 "chase_inbound_shipment", on_hand=0, on_order=100, inventory_position=100,
+                 stockout_risk=True, projected_stockout_date=AS_OF + pd.Timedelta(days=1),
+                 arrival_by_chosen_mode=AS_OF + pd.Timedelta(days=200),
+                 inbound_sellable_date=AS_OF + pd.Timedelta(days=23),
+                 expected_lost_units=44.0, expected_lost_sales=440.0, avoiding_mode="none",
+                 above_max_cover=True),
+            _row("OK", "in_stock", "covered_to_next_review", "no_action")]
+    plan = _with_reasons(params, _plan(rows))
+    risk = rs.at_risk_section(plan)
+    assert risk.finding.startswith("Stockout before the order or the inbound lands for 1 of 2")
+    assert "WAIT (2026-11-01 / 2026-11-23)" in risk.finding and "440.00 USD" in risk.finding
+    row = risk.table.iloc[0]
+    assert pd.isna(row["arrival_by_chosen_mode"])  # no order is placed
+    assert row["inbound_sellable_date"] == AS_OF + pd.Timedelta(days=23)
+    for language, words in (("en", "Out of stock until the inbound lands: stock runs out "
+                                   "2026-11-01, the 100 units on their way are sellable about "
+                                   "2026-11-23; about 44 units (440.00 USD) lost until then."),
+                            ("zh", "在途货件入仓前断货：预计 2026-11-01 断货，在途 100 件约 "
+                                   "2026-11-23 可售；此前约损失 44 件（440.00 USD）。")):
+        text = rs.reason_texts(plan.table, params, language).iloc[0]
+        assert text.startswith(words), text
+        assert ("overstock too" if language == "en" else "同时库存冗余") in text
+    actions = rs.actions_table(plan.table, AS_OF, params)
+    assert actions["action"].tolist() == ["chase_inbound_shipment"]
+    # chase the 100 units inbound now; what waiting costs: the sales lost until they land
+    assert actions.loc[0, "quantity"] == 100 and actions.loc[0, "due_date"] == AS_OF
+    assert actions.loc[0, "cost"] == 440.0 and actions.loc[0, "currency"] == "USD"
+
+
+def test_cut_offs_ahead_say_not_dated_never_another_year(params):
+    from opsanalysis import cutoffs
+
+    ahead = cutoffs.event_cutoffs(params, "2020-01-27", 365)
+    assert rs.cutoffs_note(ahead, "en") == (
+        "FBA arrival cut-offs of the next 12 months: Prime Day not dated, Prime Big Deal Days "
+        "not dated, Black Friday 2020-10-29, Christmas 2020-12-01.")
+    assert rs.cutoffs_note(ahead, "zh") == (
+        "未来 12 个月的 FBA 到仓截止日：Prime 会员日 未定日期、Prime 会员秋季特惠 未定日期、"
+        + rs.cutoffs_note(ahead, "zh").split("未定日期、")[-1])
+    assert "2025" not in rs.cutoffs_note(ahead, "zh")
+    plan = _with_reasons(params)
+    plan.cutoffs = ahead
+    assert rs.shipment_plan_section(plan).notes == [rs.cutoffs_note(ahead, "en", plan.as_of)]
+    # a cut-off already behind the plan date is listed as passed: every order misses it
+    assert rs.cutoffs_note(ahead, "en", "2020-11-15").endswith(
+        "Black Friday 2020-10-29 (passed: every order misses it), Christmas 2020-12-01.")
+    assert rs.cutoffs_note(ahead.iloc[:0], "en") == (
+        "FBA arrival cut-offs of the next 12 months: no event cut-off in the next 12 months.")

@@ -65,6 +65,7 @@ COLUMN_WIDTH_MAX = 60
 STATUS_COLOURS = {
     # replenishment statuses and actions
     "stockout_risk": "red", "order_now": "red", "expedite_order": "red", "place_order": "red",
+    "awaiting_inbound": "red", "chase_inbound_shipment": "red",
     "reorder_soon": "amber", "prepare_order": "amber", "aged": "amber", "overstock": "amber",
     "remove_or_liquidate": "amber", "stop_reorder_promote": "amber", "in_stock": "green",
     # launch verdicts

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from opsanalysis import (
     ads,
     ads_sections,
+    ipi,
     kpi,
     kpi_sections,
     opportunity,
@@ -64,6 +65,7 @@ class OpportunityInputs:
     acos_weekly: pd.DataFrame | None = None
     tacos_weekly: pd.DataFrame | None = None
     lookback_days: int | None = None  # params ads.lookback_days, set by prepare
+    velocity_window_days: int | None = None  # cover rules' sales window [days], set by prepare
     term_summary: pd.DataFrame | None = None
     ad_actions: dict = field(default_factory=dict)
     matrix: pd.DataFrame | None = None
@@ -100,7 +102,9 @@ def prepare(report, window_days) -> OpportunityInputs:
     inputs = OpportunityInputs(period=period, found=", ".join(data.kinds) or "-", card=card,
                                drivers=drivers,
                                excluded_units=kpi.non_marketplace_units(data.get("all_orders"),
-                                                                        *period))
+                                                                        *period),
+                               velocity_window_days=params["replenishment"]
+                               ["velocity_window_days"])
     _traffic_and_returns(inputs, data, report.as_of)
     _advertising(inputs, data, params, report.as_of)
     _opportunity(inputs, data, params, report.as_of)
@@ -113,12 +117,44 @@ def _scorecard(report, period):
     data, params = report.data, report.params
     rates = kpi.cost_exchange_rates(params["opportunity"]["fx_rates"])
     window = params["replenishment"]["velocity_window_days"]
-    card = kpi.scorecard(data, params["rules"], period, params["ads"], rates,
+    settings = {**params["ads"], "ipi_scores": _ipi_scores(report)}
+    card = kpi.scorecard(data, params["rules"], period, settings, rates,
                          velocity_window_days=window)
     plan = _plan_table(report, card)
-    drivers = kpi.drill_down(data, card, params["rules"], period, params["ads"],
+    drivers = kpi.drill_down(data, card, params["rules"], period, settings,
                              exchange_rates=rates, velocity_window_days=window, plan=plan)
-    return card, drivers
+    return card, _with_plan_cover(drivers, plan)
+
+
+def _ipi_scores(report):
+    """The IPI scores the user gave (params, or the score file of the marketplace folder)."""
+    folder = getattr(report, "data_dir", None)
+    if folder is not None:
+        folder = ipi.score_folder(folder, report.marketplace.code)
+    return ipi.user_scores(report.params["ipi"], folder)
+
+
+def _with_plan_cover(drivers, plan):
+    """The plan's days of cover and forecast rate beside each SKU driver of a cover rule.
+
+    A cover rule divides stock on hand by the sales velocity of the last
+    ``velocity_window_days`` (``denominator``); the plan divides it by its forecast
+    (``daily_rate``). Both stand in the table so that neither reads as the other.
+
+    Returns
+    -------
+    DataFrame
+        ``drivers`` with ``plan_days_of_cover`` [days] and ``plan_daily_rate`` [units/day]
+        (NaN where the row is no SKU driver of a cover rule or the plan lacks the SKU).
+    """
+    cover = drivers["rule_id"].isin(kpi.COVER_RULES) & drivers["grouping"].eq("sku")
+    table = None if plan is None else plan.drop_duplicates("sku").set_index("sku")
+    for column, source in (("plan_days_of_cover", "days_of_cover_now"),
+                           ("plan_daily_rate", "daily_rate")):
+        values = (drivers["group"].map(table[source]).astype(float)
+                  if table is not None and source in table else np.nan)
+        drivers[column] = pd.Series(values, index=drivers.index, dtype=float).where(cover)
+    return drivers
 
 
 def _plan_table(report, card):
@@ -193,13 +229,17 @@ def _breach_rows(inputs, currency, language):
         drivers = inputs.drivers[inputs.drivers["rule_id"] == rule.rule_id]
         if len(drivers):
             worst = drivers.iloc[0]
-            reason += _separator(language) + label("reason_driver", language).format(
-                group=worst["group"], value=kpi_sections.rule_value_text(
+            # a cover figure names its velocity: the rule's sales window, the plan's forecast
+            cover = rule.rule_id in kpi.COVER_RULES and worst["grouping"] == "sku"
+            reason += _separator(language) + label(
+                "reason_driver_cover" if cover else "reason_driver", language).format(
+                group=worst["group"], days=inputs.velocity_window_days, value=kpi_sections.rule_value_text(
                     worst["value"], rule.unit, currency, language))
             status = worst.get("plan_status")
             if isinstance(status, str):
-                reason += _separator(language) + label("reason_plan", language).format(
-                    status=label(status, language),
+                reason += _separator(language) + label(
+                    "reason_plan_cover" if cover else "reason_plan", language).format(
+                    status=label(status, language), plan_cover=_plan_cover_text(worst, language),
                     reason=format_value(worst.get("plan_reason"), "text", language=language))
         rows.append({"action": "fix_breach", "item": rule.rule_id, "reason": reason,
                      "sheet": "breach_drivers" if len(drivers) else "scorecard"})
@@ -312,9 +352,44 @@ def scorecard(report, inputs) -> Section:
 
 
 def breach_drivers(report, inputs) -> Section:
-    """What drives each breach, SKU drivers of cover rules beside the plan's status."""
-    return kpi_sections.drivers_section(inputs.drivers, inputs.card, inputs.period,
-                                        report.marketplace.currency, report.language)
+    """What drives each breach, SKU drivers of cover rules beside the plan's status.
+
+    For a SKU driver of a days-of-cover rule the table says which velocity each figure uses:
+    ``cover_velocity`` (the rule's: sales of the last ``replenishment.velocity_window_days``)
+    beside ``plan_cover`` (the plan's days of cover on its forecast), with a note; "—" on
+    other rows.
+    """
+    language = report.language
+    section = kpi_sections.drivers_section(inputs.drivers, inputs.card, inputs.period,
+                                           report.marketplace.currency, language)
+    if section.table is None or inputs.drivers.empty:
+        return section
+    window = inputs.velocity_window_days
+    drivers = inputs.drivers.reset_index(drop=True)
+    cover = drivers["rule_id"].isin(kpi.COVER_RULES) & drivers["grouping"].eq("sku")
+    table = section.table.copy()
+    at = table.columns.get_loc("value") + 1
+    table.insert(at, "cover_velocity", [
+        label("cover_on_sales_velocity", language).format(
+            days=window, rate=format_value(row["denominator"], "number", language=language))
+        if is_cover else "—" for is_cover, (_, row) in zip(cover, drivers.iterrows(),
+                                                          strict=True)])
+    table.insert(at + 1, "plan_cover", [_plan_cover_text(row, language) if is_cover else "—"
+                                        for is_cover, (_, row) in zip(cover, drivers.iterrows(),
+                                                                      strict=True)])
+    section.table = table
+    if cover.any():
+        section.notes.append(label("cover_velocity_note", language).format(days=window))
+    return section
+
+
+def _plan_cover_text(row, language) -> str:
+    """"62 days on the forecast of 0.5 units/day", or "not estimated" without the plan."""
+    if pd.isna(row.get("plan_days_of_cover")):
+        return label("not_estimated", language)
+    return label("cover_on_plan_forecast", language).format(
+        days=format_value(row["plan_days_of_cover"], "days", language=language),
+        rate=format_value(row["plan_daily_rate"], "number", language=language))
 
 
 def traffic(report, inputs) -> Section:

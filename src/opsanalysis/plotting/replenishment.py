@@ -11,7 +11,8 @@ from opsanalysis.plotting.fonts import localised
 __all__ = ["plot_fee_outlook", "plot_projected_stock", "plot_status_counts", "plot_tradeoff"]
 
 _STATUS_COLOURS = {
-    "stockout_risk": "#c0392b", "order_now": "#e67e22", "reorder_soon": "#f1c40f",
+    "stockout_risk": "#c0392b", "awaiting_inbound": "#d35400", "order_now": "#e67e22",
+    "reorder_soon": "#f1c40f",
     "aged": "#8e44ad", "overstock": "#2980b9", "in_stock": "#27ae60",
 }
 

@@ -23,6 +23,8 @@ DECISION_INPUTS = {
     "has_stock": "units on hand or on their way to FBA",
     "arrives_after_stockout": "an order placed on its order-by date by the chosen freight mode "
                               "lands after the projected stockout (+ stockout_risk_days)",
+    "stockout_before_inbound": "stock runs out before the inbound shipment already on its way "
+                               "is sellable: demand is lost until it lands",
     "below_reorder_point": "stock on hand + inbound is at or below the reorder point today",
     "order_due_soon": "stock on hand + inbound reaches the reorder point within "
                       "reorder_soon_days",
@@ -37,6 +39,10 @@ DECISION_TABLE = (
     ({"has_demand": False, "has_stock": True}, "overstock", "stock_without_demand",
      "stop_reorder_promote"),
     ({"has_demand": False}, "in_stock", "no_demand", "no_action"),
+    # out of stock only until the inbound lands, which covers past the reorder point: no order
+    # is due, so nothing to expedite (an order of 0 units); the inbound is what to chase
+    ({"stockout_before_inbound": True, "below_reorder_point": False}, "awaiting_inbound",
+     "out_of_stock_until_inbound", "chase_inbound_shipment"),
     ({"arrives_after_stockout": True}, "stockout_risk", "arrives_after_stockout",
      "expedite_order"),
     ({"below_reorder_point": True}, "order_now", "below_reorder_point", "place_order"),

@@ -331,7 +331,10 @@ def _assemble(ids, position, settings, as_of, mean, levels, level_cv, lift) -> p
     s = levels["reorder_point"].to_numpy()
     big_s = levels["order_up_to"].to_numpy()
     rate = levels["daily_rate"].to_numpy()
-    raw = np.where(inventory_position <= s, big_s - inventory_position, 0.0)
+    # at the reorder point an order is due: where the order-up-to level is capped down to the
+    # reorder point (both at the max-cover line) it is the smallest order (one unit, rounded up
+    # to the case pack and MOQ), never an order of 0 units
+    raw = np.where(inventory_position <= s, np.maximum(big_s - inventory_position, 1.0), 0.0)
     order_qty = policy.round_order_quantity(raw, _per_sku("case_pack", ids, position, settings),
                                             _per_sku("moq", ids, position, settings))
     cum_mean = np.cumsum(mean, axis=1)

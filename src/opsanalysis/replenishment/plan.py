@@ -26,7 +26,7 @@ __all__ = ["ACTIONS", "PLAN_COLUMNS", "STATUSES", "ReplenishmentPlan", "lead_tim
            "status_by_sku"]
 
 #: Statuses in priority order (the first that applies is the SKU's status).
-STATUSES = ("stockout_risk", "order_now", "reorder_soon", "aged", "overstock", "in_stock")
+STATUSES = ("stockout_risk", "awaiting_inbound", "order_now", "reorder_soon", "aged", "overstock", "in_stock")
 #: Action per status (:data:`opsanalysis.replenishment.decisions.DECISION_TABLE` gives both).
 ACTIONS = {status: next(row[3] for row in decisions.DECISION_TABLE if row[1] == status)
            for status in STATUSES}
@@ -47,7 +47,8 @@ PLAN_COLUMNS = ("sku", "asin", "title", "status", "action", "freight_mode", "ord
                 "restock_difference", "restock_difference_reason", "reason",
                 "decision_row", "next_order_date", "planning_lead_time_days", "max_cover_line",
                 "has_demand", "has_stock", "below_reorder_point", "order_due_soon",
-                "above_max_cover", "arrives_after_stockout", "arrival_by_chosen_mode",
+                "above_max_cover", "arrives_after_stockout", "stockout_before_inbound",
+                "inbound_sellable_date", "arrival_by_chosen_mode",
                 "expected_lost_units", "expected_lost_sales", "unit_price", "avoiding_mode",
                 "avoiding_mode_extra_cost", "currency", "storage_type", "unit_volume_cuft",
                 "level_cv", "lead_time_demand", "demand_basis")
@@ -78,9 +79,14 @@ class ReplenishmentPlan:
         The daily forecast used (``sku`` added).
     fee_tables : pandas.DataFrame
         The dated fee tables of the marketplace with their sources.
-    notes : list of str
-        What the figures leave out (other sales channels).
-    warnings : list of str
+    cutoffs : pandas.DataFrame
+        The FBA arrival cut-offs of the plan's next ``events.cutoff_horizon_days``
+        (:func:`opsanalysis.cutoffs.event_cutoffs`; not dated ones included).
+    notes : list of PlanNote
+        What the figures leave out (other sales channels), as label keys and values
+        (:class:`~opsanalysis.replenishment.sources.PlanNote`; in words:
+        :func:`opsanalysis.replenishment_sections.note_text`).
+    warnings : list of PlanNote
         What makes the plan less than complete (demand from Business Reports or the rule of
         thumb, placeholder SKUs left out).
     needs : str
@@ -95,6 +101,7 @@ class ReplenishmentPlan:
     history: pd.DataFrame
     forecast: pd.DataFrame
     fee_tables: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cutoffs: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     needs: str = ""
@@ -199,7 +206,8 @@ def pipeline_position(data, as_of) -> pd.DataFrame:
     pandas.DataFrame
         Indexed by sku: ``on_hand``, ``on_order``, ``inbound_receiving``, ``inbound_shipped``,
         ``inbound_working`` [units], ``storage_type``, ``unit_volume_cuft`` [cubic feet] where
-        reported, plus the planning report's age buckets.
+        reported, plus the planning report's age buckets [units] (trimmed, oldest first, to
+        the units on hand: see :func:`_age_buckets_on_hand`).
     """
     myi = _latest(data.get("fba_inventory"), as_of)
     planning = _latest(data.get("inventory_planning"), as_of)
@@ -242,7 +250,23 @@ def pipeline_position(data, as_of) -> pd.DataFrame:
         out["storage_type"] = planning["storage_type"].astype("string").str.lower()
     for bucket in AGE_BUCKETS:
         out[bucket] = first((planning, bucket))
-    return out
+    return _age_buckets_on_hand(out)
+
+
+def _age_buckets_on_hand(position: pd.DataFrame) -> pd.DataFrame:
+    """Age buckets trimmed, oldest first, to the units on hand.
+
+    The planning report's buckets may come from an older snapshot than the stock figures (the
+    US real folder: ages of 2019-11-20, stock of 2020-01-28); the units sold since left the
+    oldest lots first (FIFO), so no bucket counts units that are no longer there.
+    """
+    oldest_first = sorted(AGE_BUCKETS, key=AGE_BUCKETS.get, reverse=True)
+    lots = position[oldest_first].astype(float)
+    excess = (lots.sum(axis=1, min_count=1) - position["on_hand"]).clip(lower=0).fillna(0)
+    before = lots.fillna(0).cumsum(axis=1) - lots.fillna(0)  # units in older lots
+    sold = (excess.to_numpy()[:, None] - before).clip(lower=0)
+    position[oldest_first] = (lots - sold).clip(lower=0).where(lots.notna())
+    return position
 
 
 def _history(data, params, as_of) -> pd.DataFrame:
@@ -293,15 +317,19 @@ def _fee_outlook(table, stock, params, as_of, months, limits) -> pd.DataFrame:
                 "capacity_limit_cuft": limit,
                 "capacity_used": cuft[mask].sum() / limit if limit > 0 else np.nan,
                 "storage_fee": (cuft[mask] * rate[mask]).sum() if schedule else np.nan,
-                "aged_surcharge": aged[mask].sum() if schedule else np.nan,
+                "aged_surcharge": aged[mask].sum() if schedule else np.nan,  # NaN: unknown
                 "currency": params["currency"],
-                "fee_table_version": schedule["version"] if schedule else "none",
+                "fee_table_version": schedule["version"] if schedule else np.nan,
             })
     return pd.DataFrame(rows)
 
 
 def _aged_projection(position, mean, as_of, params, volume, months) -> dict:
-    """Aged surcharge at each coming monthly snapshot, FIFO ages from the planning buckets."""
+    """Aged surcharge at each coming monthly snapshot, FIFO ages from the planning buckets.
+
+    ``aged_surcharge_<MM>`` [currency] per SKU is NaN (not estimated) where the fee table in
+    force at the snapshot has no surcharge tiers, or no table is in force.
+    """
     snapshot_day = int(params["fees"]["aged_inventory_snapshot_day"])
     start = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     cum = np.cumsum(mean, axis=1)
@@ -321,8 +349,10 @@ def _aged_projection(position, mean, as_of, params, volume, months) -> dict:
         schedule = fees_module.fee_schedule(params, snapshot)
         charge = fees_module.aged_surcharge_per_unit(ages[None, :] + offset + 1,
                                                      volume[:, None], schedule)
-        out[f"aged_surcharge_{period.month:02d}"] = np.nan_to_num(left * charge).sum(axis=1) \
-            if schedule else np.full(len(volume), np.nan)
+        # no fee table, or one without surcharge tiers: the surcharge is unknown, never 0
+        known = bool(schedule and schedule.get("aged_inventory_surcharge"))
+        out[f"aged_surcharge_{period.month:02d}"] = (left * charge).sum(axis=1) if known \
+            else np.full(len(volume), np.nan)
         out.setdefault("aged_units_next_snapshot",
                        (left * (ages[None, :] + offset + 1 >= params["replenishment"]["aged_days"])
                         ).sum(axis=1))
@@ -366,7 +396,7 @@ def _restock_comparison(table, restock, rep) -> pd.DataFrame:
                         restock_difference_reason=reason)
 
 
-def _status(table, as_of, rep, arrives_after_stockout) -> pd.DataFrame:
+def _status(table, as_of, rep, arrives_after_stockout, stockout_before_inbound) -> pd.DataFrame:
     """The decision inputs per SKU and the status, reason and action of the decision table.
 
     Parameters
@@ -377,9 +407,9 @@ def _status(table, as_of, rep, arrives_after_stockout) -> pd.DataFrame:
     as_of : pandas.Timestamp
     rep : dict
         Params ``replenishment`` (``max_cover_days``, ``reorder_soon_days``).
-    arrives_after_stockout : pandas.Series of bool
-        The order by the chosen mode lands after the projected stockout
-        (:func:`opsanalysis.replenishment.risk.stockout_exposure`).
+    arrives_after_stockout, stockout_before_inbound : pandas.Series of bool
+        The order by the chosen mode lands after the projected stockout; stock runs out before
+        the inbound on its way lands (:func:`opsanalysis.replenishment.risk.stockout_exposure`).
     """
     as_of = pd.Timestamp(as_of)
     rate = table["daily_rate"].astype(float)
@@ -391,6 +421,7 @@ def _status(table, as_of, rep, arrives_after_stockout) -> pd.DataFrame:
         "has_demand": rate > 0,
         "has_stock": position > 0,
         "arrives_after_stockout": arrives_after_stockout.reindex(table.index).fillna(False),
+        "stockout_before_inbound": stockout_before_inbound.reindex(table.index).fillna(False),
         "below_reorder_point": position <= table["reorder_point"].astype(float),
         "order_due_soon": order_by.notna() & (
             order_by <= as_of + pd.Timedelta(days=rep["reorder_soon_days"])),
@@ -402,7 +433,8 @@ def _status(table, as_of, rep, arrives_after_stockout) -> pd.DataFrame:
     decided = decisions.decide(inputs)
     table = table.drop(columns=[c for c in [*inputs, *decided, "reason"] if c in table])
     return table.join(inputs).join(decided).assign(
-        stockout_risk=inputs["arrives_after_stockout"], overstock=inputs["above_max_cover"],
+        stockout_risk=inputs["arrives_after_stockout"] | inputs["stockout_before_inbound"],
+        overstock=inputs["above_max_cover"],
         days_of_cover_total=cover_total, max_cover_line=max_cover_line)
 
 
@@ -414,8 +446,15 @@ def _decide_on_shipping_mode(table, data, params, as_of, legs, master_idx, mean)
     exposure = risk.stockout_exposure(table, legs, mean, as_of, params, table["unit_price"],
                                       _column(master_idx, "item_weight_kg", skus).astype(float))
     table = _status(table.drop(columns=[c for c in exposure if c in table]).join(exposure),
-                    as_of, params["replenishment"], exposure["arrives_after_stockout"])
+                    as_of, params["replenishment"], exposure["arrives_after_stockout"],
+                    exposure["stockout_before_inbound"])
     ordering = table["status"].isin(ORDERING_STATUSES)
+    # awaiting the inbound, no order is placed now: the loss is the one until the inbound lands
+    waiting = table["status"] == "awaiting_inbound"
+    table["expected_lost_units"] = table["lost_units_until_inbound"].where(
+        waiting, table["expected_lost_units"])
+    table["expected_lost_sales"] = table["lost_sales_until_inbound"].where(
+        waiting, table["expected_lost_sales"])
     # one reason per recommendation: only a status that orders carries a quantity
     table["order_qty"] = table["order_qty"].where(
         table["status"].isin(["stockout_risk", "order_now"]), 0)
@@ -493,21 +532,25 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
         ``q4`` (bool), ``stockout_risk``, ``overstock``, ``aged`` (bool), ``aged_units_now``,
         ``aged_units_next_snapshot`` [units], ``order_cost`` [cost currency],
         ``cost_currency``, ``projected_storage_fee``, ``projected_aged_surcharge``
-        [currency, next ``fee_outlook_months`` months], ``arrival_cutoff`` (next of Amazon's
-        recommended peak arrival dates in ``lead_time.arrival_cutoffs``), ``arrival_cutoff_event``,
-        ``misses_arrival_cutoff`` (bool: the order lands after it), ``amazon_recommended_qty``,
+        [currency, next ``fee_outlook_months`` months], ``arrival_cutoff`` (the next of the
+        cut-offs of the plan's own window, :func:`opsanalysis.cutoffs.event_cutoffs`; NaT when
+        it is not dated), ``arrival_cutoff_event``, ``misses_arrival_cutoff`` (bool: the
+        order lands after it), ``next_cutoff_event``, ``next_cutoff``, ``cutoffs_missed``,
+        ``misses_cutoff`` (:func:`opsanalysis.cutoffs.cutoffs_met`), ``amazon_recommended_qty``,
         ``amazon_ship_date``, ``restock_difference`` (ours - Amazon) [units],
         ``restock_difference_reason``, ``currency``; the decision
         (:mod:`~opsanalysis.replenishment.decisions`, docs/decisions.md): ``status``,
         ``action``, ``reason``, ``decision_row`` and its inputs (``has_demand``, ``has_stock``,
         ``arrives_after_stockout``, ``below_reorder_point``, ``order_due_soon``, ``aged``,
-        ``above_max_cover``) (the reason in words: :mod:`opsanalysis.replenishment_sections`),
+        ``above_max_cover``, ``stockout_before_inbound``) (the reason in words:
+        :mod:`opsanalysis.replenishment_sections`), ``inbound_sellable_date`` (about when the
+        inbound already on its way is sellable; NaT without inbound),
         ``order_by`` / ``ship_by`` only for statuses that order (else NaT; the date the
         SKU would reach its reorder point is ``next_order_date``), ``planning_lead_time_days``
         (lead time of the levels) [days], ``max_cover_line`` [units]; the risk on the chosen
         mode (:func:`~opsanalysis.replenishment.risk.stockout_exposure`):
         ``arrival_by_chosen_mode``, ``expected_lost_units`` [units], ``expected_lost_sales``
-        [currency], ``unit_price`` [currency], ``avoiding_mode``, ``avoiding_mode_extra_cost``
+        [currency] (before that arrival; for ``awaiting_inbound``, before the inbound lands), ``unit_price`` [currency], ``avoiding_mode``, ``avoiding_mode_extra_cost``
         [currency]; ``demand_basis`` (:func:`~opsanalysis.replenishment.sources.sales_history`).
         ``notes`` says what the figures leave out; a folder without sales data or an inventory
         report gives an empty table and ``needs``, one sentence naming the report it needs.
@@ -526,8 +569,8 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
     history = history.assign(sku=history["unique_id"].astype(str).str.split(":", n=1).str[-1])
     placeholder = io.is_placeholder_sku(pd.Series(position.index, dtype=object)).to_numpy()
     if placeholder.any():
-        warnings.append(f"Placeholder SKU(s) {', '.join(map(str, position.index[placeholder]))} "
-                        "in the inventory reports are left out of the plan.")
+        warnings.append(sources.PlanNote("plan_warning_placeholder_inventory", {
+            "skus": ", ".join(map(str, position.index[placeholder]))}))
         position = position[~placeholder]
     skus = position.index.union(pd.Index(history["sku"].unique())).rename("sku")
     position = position.reindex(skus)
@@ -584,7 +627,8 @@ def _empty_plan(params, as_of, needs: str) -> ReplenishmentPlan:
     """A plan without rows that says what it needs (:class:`sources.PlanNeedsData`)."""
     as_of = None if as_of in (None, "") else pd.Timestamp(as_of)
     table = pd.DataFrame({column: pd.Series(dtype=object) for column in PLAN_COLUMNS})
-    for column in ("stockout_risk", "overstock", "aged", "q4", "arrives_after_stockout"):
+    for column in ("stockout_risk", "overstock", "aged", "q4", "arrives_after_stockout",
+                   "stockout_before_inbound"):
         table[column] = table[column].astype(bool)
     return ReplenishmentPlan(params["marketplace"], params["currency"], as_of, table,
                              pd.DataFrame(columns=["month", "storage_type", "volume_cuft",
@@ -628,7 +672,8 @@ def _finish(table, data, params, as_of, legs, position, master_idx, fc, history,
     table["planning_lead_time_days"] = table["lead_time_days"]
     # a first decision without the arrival test picks the freight mode; the risk is then judged
     # on the mode that ships and the final decision made with it (after the mode choice below)
-    table = _status(table, as_of, rep, pd.Series(False, index=skus))
+    no = pd.Series(False, index=skus)
+    table = _status(table, as_of, rep, no, no)
     mode = _expedite_mode(table, legs, as_of)
     # never a mode that loses money while another makes money (issue 15.4)
     landed = profit.profitable_mode(mode, profit.margins_by_mode(
@@ -644,9 +689,9 @@ def _finish(table, data, params, as_of, legs, position, master_idx, fc, history,
     table = _decide_on_shipping_mode(table, data, params, as_of, legs, master_idx, mean)
     table["expected_arrival"] = (table["order_by"] + pd.to_timedelta(mode_lead, unit="D")).where(
         table["order_qty"].astype(float) > 0)
-    table = _arrival_cutoff(table, params, as_of)
-    table = table.join(cutoffs.cutoffs_met(table["expected_arrival"], cutoffs.event_cutoffs(
-        params, as_of, params["events"]["cutoff_horizon_days"])))
+    ahead = cutoffs.event_cutoffs(params, as_of, params["events"]["cutoff_horizon_days"])
+    table = _arrival_cutoff(table, ahead, as_of)
+    table = table.join(cutoffs.cutoffs_met(table["expected_arrival"], ahead))
     stock, _ = _projected_stock(order_input["on_hand"].to_numpy(), order_input["on_order"]
                                 .to_numpy(), order_input["on_order_days"].to_numpy(),
                                 table["order_qty"].astype(float).to_numpy(),
@@ -655,7 +700,8 @@ def _finish(table, data, params, as_of, legs, position, master_idx, fc, history,
     fees = _fee_outlook(table, stock, params, as_of, rep["fee_outlook_months"],
                         rep["capacity_limits"])
     months = [c for c in table if c.startswith("aged_surcharge_")]
-    table["projected_aged_surcharge"] = table[months].sum(axis=1, min_count=1) if months \
+    # one unknown month leaves the total unknown (never summed as 0)
+    table["projected_aged_surcharge"] = table[months].sum(axis=1, skipna=False) if months \
         else np.nan
     table["projected_storage_fee"] = _sku_storage(table, stock, params, as_of,
                                                   rep["fee_outlook_months"])
@@ -675,22 +721,34 @@ def _finish(table, data, params, as_of, legs, position, master_idx, fc, history,
                               key=lambda c: c.map(rank) if c.name == "status" else c,
                               kind="stable").reset_index(drop=True)
     return ReplenishmentPlan(params["marketplace"], params["currency"], as_of, table, fees,
-                             history, forecast, _fee_table(params))
+                             history, forecast, _fee_table(params), cutoffs=ahead)
 
 
-def _arrival_cutoff(table, params, as_of) -> pd.DataFrame:
-    """The next of Amazon's recommended arrival dates before a peak, and who misses it."""
-    code = params["marketplace"]
-    upcoming = [c for c in params["lead_time"].get("arrival_cutoffs", [])
-                if (c["scope"] == "all" or code in [s.strip() for s in c["scope"].split(",")])
-                and pd.Timestamp(c["date"]) >= pd.Timestamp(as_of)]
-    if not upcoming:
+def _arrival_cutoff(table, ahead: pd.DataFrame, as_of) -> pd.DataFrame:
+    """The next FBA arrival cut-off of the plan's window, and who misses it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``expected_arrival`` per SKU.
+    ahead : pandas.DataFrame
+        :func:`opsanalysis.cutoffs.event_cutoffs` of the plan's window.
+    as_of : date-like
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` with ``arrival_cutoff`` (NaT when none lies ahead or the next is not dated),
+        ``arrival_cutoff_event`` (None when none lies ahead) and ``misses_arrival_cutoff``
+        (bool: the order lands after a dated cut-off).
+    """
+    upcoming = ahead[ahead["cutoff"].isna() | (ahead["cutoff"] >= pd.Timestamp(as_of))]
+    if upcoming.empty:
         return table.assign(arrival_cutoff=pd.NaT, arrival_cutoff_event=None,
                             misses_arrival_cutoff=False)
-    first = min(upcoming, key=lambda c: c["date"])
-    cutoff = pd.Timestamp(first["date"])
-    misses = table["expected_arrival"].notna() & (table["expected_arrival"] > cutoff)
-    return table.assign(arrival_cutoff=cutoff, arrival_cutoff_event=first["event"],
+    first = upcoming.iloc[0]  # event_cutoffs orders not dated ones by their usual day
+    misses = table["expected_arrival"].notna() & (table["expected_arrival"] > first["cutoff"])
+    return table.assign(arrival_cutoff=first["cutoff"], arrival_cutoff_event=first["event"],
                         misses_arrival_cutoff=misses)
 
 

@@ -117,7 +117,9 @@ def stockout_exposure(table: pd.DataFrame, legs: pd.DataFrame, mean: np.ndarray,
         ``expected_lost_units`` [units], ``expected_lost_sales`` [currency, NaN: price not
         known], ``avoiding_mode`` (cheapest mode landing by the stockout; "none" when no mode
         does; empty when nothing is lost), ``avoiding_mode_extra_cost`` [currency, NaN: not
-        estimated].
+        estimated]; the inbound already on its way: ``inbound_sellable_date`` (date, NaT
+        without inbound), ``stockout_before_inbound`` (bool), ``lost_units_until_inbound``
+        [units] and ``lost_sales_until_inbound`` [currency] (demand lost before it lands).
     """
     as_of = pd.Timestamp(as_of)
     skus = table.index
@@ -147,11 +149,34 @@ def stockout_exposure(table: pd.DataFrame, legs: pd.DataFrame, mean: np.ndarray,
             own = table["freight_mode"].iloc[i]
             extra[i] = quantity[i] * (freight[fits[0]].iloc[i] - freight[own].iloc[i]) \
                 if own in freight else np.nan
+    inbound = _inbound_gap(table, mean, as_of)
     return pd.DataFrame({
         "arrival_by_chosen_mode": as_of + pd.to_timedelta(arrival_day, unit="D"),
         "arrives_after_stockout": late,
+        **inbound,
         "expected_lost_units": lost,
         "expected_lost_sales": lost * price.reindex(skus).to_numpy(dtype=float),
         "avoiding_mode": avoiding,
         "avoiding_mode_extra_cost": extra,
+        "lost_sales_until_inbound": inbound["lost_units_until_inbound"]
+        * price.reindex(skus).to_numpy(dtype=float),
     }, index=skus)
+
+
+def _inbound_gap(table: pd.DataFrame, mean: np.ndarray, as_of) -> dict:
+    """When the inbound already on its way is sellable, and the demand lost before it is.
+
+    Returns
+    -------
+    dict
+        ``inbound_sellable_date`` (as of + ``on_order_days``; NaT without inbound),
+        ``lost_units_until_inbound`` [units], ``stockout_before_inbound`` (bool: some demand is
+        lost before the inbound lands).
+    """
+    has_inbound = table["on_order"].astype(float).fillna(0).to_numpy() > 0
+    lands = table["on_order_days"].astype(float).fillna(0).to_numpy()
+    lost = np.where(has_inbound, _lost_before(table, mean, np.where(has_inbound, lands, 0.0)),
+                    0.0)
+    sellable = pd.Timestamp(as_of) + pd.to_timedelta(np.rint(lands), unit="D")
+    return {"inbound_sellable_date": pd.Series(sellable, index=table.index).where(has_inbound),
+            "lost_units_until_inbound": lost, "stockout_before_inbound": lost > 1e-9}

@@ -3,6 +3,8 @@
 Stable API (used by :func:`opsanalysis.replenishment.plan`):
 
 - :class:`PlanNeedsData` -- what a plan needs and did not find, as one sentence;
+- :class:`PlanNote` -- a note or warning of the plan as a label key and its values (the report
+  section puts it in the report's language: the plan itself is language-free);
 - :func:`sales_history` -- the daily demand panel from the All Orders report (marketplace sales
   only, placeholder SKUs left out), else from Business Reports by ASIN (units of each period
   spread evenly over its days), with the basis of the figures and the notes a reader needs;
@@ -12,10 +14,20 @@ Stable API (used by :func:`opsanalysis.replenishment.plan`):
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["PlanNeedsData", "sales_history", "velocity_forecast"]
+__all__ = ["PlanNeedsData", "PlanNote", "sales_history", "velocity_forecast"]
+
+
+class PlanNote(NamedTuple):
+    """A note or warning of a plan: the key of its sentence in ``labels/replenishment.yaml``
+    (en + zh) and the values its placeholders take."""
+
+    key: str
+    values: dict
 
 
 class PlanNeedsData(ValueError):
@@ -42,18 +54,18 @@ def _orders_for_plan(data, notes: list, warnings: list) -> pd.DataFrame:
     non_amazon = channel.str.startswith("non").fillna(False)
     quantity = pd.to_numeric(orders["quantity"], errors="coerce").fillna(0)
     if non_amazon.any():
-        notes.append(f"Units sold exclude {int(quantity[non_amazon].sum()):,} units of non-Amazon "
-                     "sales channels (multi-channel fulfilment, removals).")
+        notes.append(PlanNote("plan_note_non_amazon_units",
+                              {"units": int(quantity[non_amazon].sum())}))
     other = sale.eq(False).fillna(False) & ~non_amazon
     if other.any():
-        notes.append(f"{int(quantity[other].sum()):,} units sold on other Amazon storefronts "
-                     f"({', '.join(sorted(orders.loc[other, 'sales_channel'].astype(str).unique()))}"
-                     ") are left out.")
+        channels = ", ".join(sorted(orders.loc[other, "sales_channel"].astype(str).unique()))
+        notes.append(PlanNote("plan_note_other_storefronts",
+                              {"units": int(quantity[other].sum()), "channels": channels}))
     placeholder = io.is_placeholder_sku(orders["sku"])
     if placeholder.any():
         names = ", ".join(sorted(orders.loc[placeholder, "sku"].astype(str).unique()))
-        warnings.append(f"Placeholder SKU(s) {names} ({int(placeholder.sum()):,} order lines) "
-                        "are left out of the plan.")
+        warnings.append(PlanNote("plan_warning_placeholder_orders",
+                                 {"skus": names, "lines": int(placeholder.sum())}))
     kept = orders[~other.to_numpy(dtype=bool) & ~placeholder.to_numpy(dtype=bool)]
     kept.attrs = dict(orders.attrs)
     return kept
@@ -114,11 +126,11 @@ def sales_history(data, params: dict, as_of=None) -> tuple[pd.DataFrame, str, li
     basis : str
         ``all_orders`` or ``business_report_asin``, with ``_forecast`` appended, or
         ``_rule_of_thumb`` when the history covers fewer than ``min_history_days`` days.
-    notes : list of str
-        Sentences on what the figures leave out (other sales channels).
-    warnings : list of str
-        Sentences on what makes the plan less than complete: demand from Business Reports or
-        the rule of thumb, placeholder SKUs left out.
+    notes : list of PlanNote
+        What the figures leave out (other sales channels).
+    warnings : list of PlanNote
+        What makes the plan less than complete: demand from Business Reports or the rule of
+        thumb, placeholder SKUs left out.
     as_of : pandas.Timestamp
 
     Raises
@@ -147,8 +159,7 @@ def sales_history(data, params: dict, as_of=None) -> tuple[pd.DataFrame, str, li
         as_of = pd.Timestamp(as_of)
         history = _business_report_panel(report, data.marketplace, as_of)
         basis, first = "business_report_asin", history["ds"].min()
-        warnings.append("Demand from Business Reports by ASIN (no All Orders report): the units "
-                     "of each report period are spread evenly over its days.")
+        warnings.append(PlanNote("plan_warning_business_report_demand", {}))
     else:
         raise PlanNeedsData(
             f"The replenishment plan needs an All Orders report (at least {minimum} days) or a "
@@ -156,9 +167,8 @@ def sales_history(data, params: dict, as_of=None) -> tuple[pd.DataFrame, str, li
     days = int((as_of - pd.Timestamp(first)).days) + 1 if pd.notna(first) else 0
     basis += "_forecast" if days >= minimum else "_rule_of_thumb"
     if days < minimum:
-        warnings.append(f"Sales cover {days} day(s), fewer than {minimum}: the plan uses the rule "
-                     "of thumb (every coming day sells the mean of the covered days), not a "
-                     "forecast.")
+        warnings.append(PlanNote("plan_warning_rule_of_thumb",
+                                 {"days": days, "minimum": minimum}))
     return history, basis, notes, warnings, as_of
 
 
