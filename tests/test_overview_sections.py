@@ -192,3 +192,72 @@ def test_workbook_tables_open_with_the_actions():
     tables = sections.workbook_tables(_view())
     assert list(tables) == ["actions", "reports_found", "files_not_read", "coverage_gaps",
                             "reader_warnings", "headline_figures", "daily_sales"]
+
+
+# --- IPI drivers (issue 19) -------------------------------------------------------------------
+
+def _ipi_frames():
+    """120 days of one SKU (300 units falling by 1 sold a day) and four weekly Manage FBA
+    Inventory snapshots whose stranded share jumps from 0 to 15 % two weeks before the end."""
+    days = pd.date_range(end=AS_OF, periods=120, freq="D")
+    history = pd.DataFrame({"date": days, "sku": "A", "quantity": range(300, 180, -1),
+                            "detailed_disposition": "SELLABLE"})
+    orders = pd.DataFrame({"purchase_date": days, "sku": "A", "quantity": 1,
+                           "order_status": "Shipped", "sales_channel": "Amazon.com"})
+    weeks = [AS_OF - pd.Timedelta(days=7 * k) for k in (3, 2, 1, 0)]
+    inventory = pd.concat([pd.DataFrame({
+        "snapshot_date": week, "sku": ["A", "B"], "afn_warehouse_quantity": [85, 15],
+        "afn_listing_exists": pd.array([True, k > 1], dtype="boolean")})
+        for k, week in zip((3, 2, 1, 0), weeks, strict=True)], ignore_index=True)
+    return {"inventory_history": history, "all_orders": orders, "fba_inventory": inventory}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_ipi_section_shows_our_drivers_apart_from_amazons_score(tmp_path, language):
+    from dataclasses import replace
+
+    from opsanalysis import params
+
+    folder = tmp_path / "US"
+    folder.mkdir()
+    (folder / "ipi.csv").write_text("2026-10-28,520", encoding="utf-8")
+    view = replace(_view(language=language), frames=_ipi_frames())
+    section = sections.ipi_section(view, params.load("US"), str(tmp_path))
+    text = _all_text(section)
+    for marker in MISSING_MARKERS:
+        assert marker not in text
+    assert list(section.table.columns) == ["week_end", "excess_inventory_percent", "sell_through",
+                                           "stranded_inventory_percent", "in_stock_rate"]
+    assert section.sheet == "ipi_drivers" and len(section.table) == 18
+    if language == "en":
+        assert section.heading == "IPI drivers (ours, computed — not Amazon's score)"
+        assert section.finding == (
+            "As of 2026-10-31, from your reports: excess inventory 50.3%, sell-through 0.40, "
+            "stranded inventory 15.0%, in-stock rate 100.0%")
+        assert section.notes[0].startswith("Your IPI score as shown by Amazon: 520 on "
+                                           "2026-10-28 (from ipi.csv)")
+        assert section.notes[-1].startswith("Stranded inventory spike in the week ending "
+                                            "2026-10-24: 15.0% of FBA units, up 15.0 points")
+        assert "Sell-through: 0.40, improving against 4 weeks before" in section.notes[2]
+
+
+def test_ipi_section_without_its_reports_says_what_it_needs():
+    from opsanalysis import params
+
+    section = sections.ipi_section(_view(), params.load("US"), "/nonexistent")
+    assert section.finding.startswith("needs a Daily Inventory History with an All Orders report")
+    assert section.notes[0].startswith("Amazon's IPI score is not in any report")
+    assert section.table is None
+
+
+def test_workbook_tables_take_the_ipi_drivers_when_shown():
+    from dataclasses import replace
+
+    from opsanalysis import params
+
+    view = replace(_view(), frames=_ipi_frames())
+    shown = sections.ipi_section(view, params.load("US"), "/nonexistent")
+    tables = sections.workbook_tables(view, shown)
+    assert list(tables)[-1] == "ipi_drivers" and tables["ipi_drivers"] is shown.table
+    missing = sections.ipi_section(_view(), params.load("US"), "/nonexistent")
+    assert "ipi_drivers" not in sections.workbook_tables(_view(), missing)

@@ -158,6 +158,30 @@ def test_no_order_lands_after_the_stockout_unflagged(run_dir, code):
 
 
 @pytest.mark.parametrize("code", MARKETPLACES)
+def test_no_expedite_without_units_and_cut_offs_of_the_plan_window(run_dir, code):
+    plan = _plan(run_dir, code, ["order_qty", "next_cutoff_event", "next_cutoff",
+                                 "arrival_cutoff", "expected_arrival"])
+    # an action that orders carries a quantity (an out-of-stock SKU whose inbound covers it
+    # is awaiting_inbound, chase_inbound_shipment)
+    ordering = plan["action"].isin(["expedite_order", "place_order"])
+    empty = plan.loc[ordering & ~(_number(plan["order_qty"]) > 0), ["sku", "action"]]
+    assert empty.empty, f"{code}: orders of 0 units: {empty.to_dict('records')}"
+    # the next cut-off's date and event are set together
+    event = plan["next_cutoff_event"].str.strip() != ""
+    dated = _date(plan["next_cutoff"]).notna()
+    assert (event == dated).all(), \
+        f"{code}: next_cutoff and next_cutoff_event disagree for {plan.loc[event != dated, 'sku']}"
+    # cut-offs lie within the plan's own 12 months (never another year's date)
+    as_of = _as_of(run_dir, code)
+    horizon = pd.Timedelta(days=oa.params.load(code)["events"]["cutoff_horizon_days"])
+    for column in ("next_cutoff", "arrival_cutoff"):
+        cutoff = _date(plan[column]).dropna()
+        assert (cutoff <= as_of + horizon).all(), f"{code}: {column} beyond the plan's window"
+    made = dated & _date(plan["expected_arrival"]).notna()
+    assert (_date(plan["expected_arrival"])[made] <= _date(plan["next_cutoff"])[made]).all()
+
+
+@pytest.mark.parametrize("code", MARKETPLACES)
 def test_no_order_ships_at_a_loss_while_another_mode_pays(run_dir, code):
     plan = _plan(run_dir, code, ["order_qty", "freight_mode", "landed_unit_margin",
                                  "loses_money_every_mode"])
@@ -289,12 +313,15 @@ def test_launch_verdict_follows_its_decision_table(run_dir, code):
 @pytest.mark.parametrize("code", MARKETPLACES)
 def test_unknown_figures_read_not_estimated_never_zero(run_dir, code):
     checked = 0
+    language = _parameters(run_dir, code)["language"]
     for path in sorted((run_dir / code).glob("*.csv")):
         frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        # the written header is translated where the labels know the column
+        frame = frame.rename(columns={oa.labels.label("not_estimated_reason", language):
+                                      "not_estimated_reason"})
         if "not_estimated_reason" not in frame:
             continue
         name = path.name
-        language = _parameters(run_dir, code)["language"]
         reason = frame["not_estimated_reason"].str.strip()
         unknown = frame[reason != ""]
         checked += 1

@@ -362,3 +362,49 @@ def test_readme_lists_the_planted_values(world, sample_dir):
             assert term in readme, (marketplace, term)
         assert f"{planted['stockout_start']:%Y-%m-%d}" in readme
         assert planted["structure_problem"]["campaign"] in readme
+
+
+# ---------------------------------------------------------------------------------------------
+# Settlements (issue 19): fortnightly settlement flat files V2, written last from their own
+# random stream
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_settlements_find_the_planted_unsettled_order_and_loss_makers(world, marketplace,
+                                                                      sample_dir):
+    from opsanalysis import settlements
+    from opsanalysis.io import read_report
+
+    folder = sample_dir / marketplace
+    files = sorted(folder.glob("Settlement_*.txt.gz"))
+    assert len(files) == 8
+    frame = pd.concat([read_report(p, marketplace=marketplace) for p in files],
+                      ignore_index=True)
+    periods = settlements.settlement_periods(frame)
+    # fortnightly, back to back, each paid two days after it closes
+    assert ((periods["period_end"] - periods["period_start"]).dt.days == 14).all()
+    assert (periods["period_start"].iloc[1:].to_numpy()
+            == periods["period_end"].iloc[:-1].to_numpy()).all()
+    assert ((periods["deposit_date"] - periods["period_end"]).dt.days == 2).all()
+    charges = settlements.settlement_charges(frame)
+    # each summary's total is the sum of its amounts
+    sums = charges.groupby("settlement_id")["amount"].sum()
+    assert np.allclose(periods.set_index("settlement_id")["total_amount"], sums.reindex(
+        periods["settlement_id"]), atol=0.02)
+    orders = read_report(next(folder.glob("All_Orders_*")), marketplace=marketplace)
+    unsettled = settlements.unsettled_orders(orders, charges, periods)
+    planted = world.planted[marketplace]
+    assert unsettled["amazon_order_id"].tolist() == [planted["unsettled_order_id"]]
+    products = read_report(folder / "product_master.csv", marketplace=marketplace)
+    params = params_module.load(marketplace)
+    table = settlements.sku_profit(charges, products, params, AS_OF).set_index("sku")
+    losing = set(table.index[table["loss_making"]])
+    assert {planted["settlement_loss_sku"], planted["loss_making_sku"]} <= losing
+    # the re-measured SKU's landed margin on paper is positive: only the charges show the loss
+    from opsanalysis import profit
+
+    landed = profit.landed_margins(products, params, AS_OF).set_index("sku")
+    assert landed.loc[planted["settlement_loss_sku"], "unit_margin"] > 0
+    assert table["gross_profit"].notna().all()
+    calendar = settlements.payout_calendar(frame, params)
+    assert (calendar["reserve_held"] > 0).all() and (calendar["payout"] > 0).all()

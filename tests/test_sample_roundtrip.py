@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from opsanalysis import marketplaces
 from opsanalysis.io import read_report, read_report_frames
 from opsanalysis.sample import AS_OF, SAMPLE_MARKETPLACES, generate
 
@@ -263,7 +264,7 @@ def test_load_marketplace_reads_every_file_once(sample_dir, world):
     assert {"all_orders", "business_report_asin", "business_report_date", "fba_inventory",
             "inventory_history", "inventory_planning", "restock", "fba_returns",
             "sp_search_term", "sp_targeting", "sp_campaign", "sp_advertised_product",
-            "account_health", "product_master", "niche"} <= set(data.frames)
+            "account_health", "product_master", "niche", "settlement_v2"} <= set(data.frames)
     traffic = world.frame("traffic", "US")
     # The SP-API JSON repeats the last week of the CSVs: it must not be counted twice.
     by_asin = data["business_report_asin"]
@@ -272,3 +273,19 @@ def test_load_marketplace_reads_every_file_once(sample_dir, world):
     by_date = data["business_report_date"]
     assert len(by_date) == traffic["date"].nunique()
     assert int(by_date["units_ordered"].sum()) == int(traffic["units_ordered"].sum())
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_settlements_match_the_truth(sample_dir, world, marketplace):
+    files = sorted((sample_dir / marketplace).glob("Settlement_*.txt.gz"))
+    frames = [read_report(path, marketplace=marketplace) for path in files]
+    assert all(frame.attrs["kind"] == "settlement_v2" for frame in frames)
+    frame = pd.concat(frames, ignore_index=True)
+    truth = world.frame("settlements", marketplace)
+    amounts = frame[frame["amount"].notna()]
+    assert len(amounts) == len(truth)
+    assert amounts["amount"].sum() == pytest.approx(truth["amount"].sum(), abs=0.05)
+    totals = frame.dropna(subset=["total_amount"]).set_index("settlement_id")["total_amount"]
+    expected = truth.groupby("settlement_id")["amount"].sum()
+    assert np.allclose(totals.reindex(expected.index), expected, atol=0.02)
+    assert (frame["currency"].dropna() == marketplaces.get(marketplace).currency).all()

@@ -21,11 +21,12 @@ except _metadata.PackageNotFoundError:  # running from a source tree without ins
 #: the files).
 _SUBMODULES = {
     "ads", "ads_sections", "batch", "bundled", "cli", "cutoffs", "demand", "execution", "export",
-    "fees", "formats", "forecast", "frames", "io", "kpi", "kpi_sections", "labels", "launch",
+    "fees", "formats", "forecast", "frames", "io", "ipi", "kpi", "kpi_sections", "labels", "launch",
     "launch_sections", "marketplaces", "opportunity", "opportunity_sections", "overview",
     "overview_sections", "params", "dashboard",
-    "plotting", "profit", "publishing", "pull", "replenishment", "replenishment_sections",
-    "report_context", "sample", "scheduling", "section",
+    "plotting", "profit", "profit_sections", "publishing", "pull", "replenishment",
+    "replenishment_sections",
+    "report_context", "sample", "scheduling", "section", "settlements",
 }
 
 __all__ = ["__version__", *sorted(_SUBMODULES)]

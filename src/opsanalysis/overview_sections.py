@@ -3,7 +3,8 @@
 ``notebooks/marketplace_overview.ipynb`` calls :func:`prepare_overview` once, then one function
 per section: :func:`actions_section` (files to fix, days to download, reports that unlock a
 section), :func:`reports_found_section`, :func:`files_not_read_section`, :func:`gaps_section`,
-:func:`warnings_section`, :func:`headline_section`, :func:`daily_sales_section`, and
+:func:`warnings_section`, :func:`headline_section`, :func:`daily_sales_section`,
+:func:`ipi_section` (our IPI drivers, apart from the user's IPI score), and
 :func:`tables_section` after writing :func:`workbook_tables`. A section whose report is missing
 says in one sentence what it needs and what the folder holds ("needs an All Orders report or a
 Business Report by date; found: sp_search_term 2020-01-13 .. 2020-01-28"); a missing figure
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 from matplotlib.figure import Figure
 
-from opsanalysis import overview
+from opsanalysis import ipi, overview
 from opsanalysis.formats import money_text, percent_text
 from opsanalysis.labels import all_labels, label
 from opsanalysis.plotting import plot_daily_sales, plot_report_periods
@@ -28,7 +29,7 @@ from opsanalysis.section import actions_section as _actions_section
 
 __all__ = ["OVERVIEW_SOURCES", "Overview", "actions_section", "actions_table",
            "daily_sales_section", "files_not_read_section", "found_text", "gaps_section",
-           "headline_section", "headline_table", "needs_sentence", "prepare_overview",
+           "headline_section", "headline_table", "ipi_section", "needs_sentence", "prepare_overview",
            "reports_found_section", "tables_section", "warning_table", "warnings_section",
            "workbook_tables"]
 
@@ -418,15 +419,111 @@ def daily_sales_section(view: Overview) -> Section:
     return Section(heading, finding, language=language, figure=figure)
 
 
+# --- IPI drivers ----------------------------------------------------------------------------
+
+#: Rows of the weekly IPI driver table shown in the report (the workbook holds every week).
+IPI_TOP_WEEKS = 8
+_IPI_KINDS = {"excess_inventory_percent": "percent", "sell_through": "number",
+              "stranded_inventory_percent": "percent", "in_stock_rate": "percent"}
+
+
+def ipi_section(view: Overview, params: dict, data_dir: str = "") -> Section:
+    """"IPI drivers (ours, computed -- not Amazon's score)": the four drivers week by week.
+
+    The finding gives each driver at the report date; a note per driver gives its trend over
+    ``params["ipi"]["trend_weeks"]`` weeks and what moves it (or why it is not estimated);
+    stranded-inventory spikes (:func:`opsanalysis.ipi.stranded_spikes`) get a note each. The
+    user's own IPI score (:func:`opsanalysis.ipi.user_scores`), when given, is quoted as
+    Amazon's, apart from our figures. The table (week_end and the drivers, latest first) is the
+    workbook sheet ``ipi_drivers``.
+
+    Parameters
+    ----------
+    view : Overview
+        :func:`prepare_overview`.
+    params : dict
+        ``params.load(mp)``: its ``ipi`` section, ``rules.excess_days_of_supply`` and
+        ``replenishment.velocity_window_days``.
+    data_dir : str
+        The notebook's data folder ("" = bundled sample), where ``ipi.csv`` / ``ipi.txt`` of
+        the marketplace is looked for.
+
+    Returns
+    -------
+    Section
+    """
+    language, settings = view.language, params["ipi"]
+    heading = label("ipi_drivers_heading", language)
+    scores = ipi.user_scores(settings, ipi.score_folder(data_dir, view.code))
+    notes = [_ipi_score_note(scores, language)]
+    weekly = None if view.as_of is None else ipi.weekly_drivers(
+        view.frames, view.as_of, settings,
+        excess_days_of_supply=params["rules"]["excess_days_of_supply"]["value"],
+        velocity_window_days=params["replenishment"]["velocity_window_days"])
+    if weekly is None or weekly[list(ipi.DRIVERS)].isna().all().all():
+        return Section(heading, needs_sentence("needs_ipi_reports", view.summary, language),
+                       language=language, notes=notes)
+    summary = ipi.driver_summary(weekly, compare_weeks=settings["trend_weeks"])
+    shown = {row.driver: _ipi_value(row.driver, row.value, language)
+             for row in summary.itertuples()}
+    finding = label("ipi_drivers_finding", language).format(
+        as_of=view.as_of_text, excess=shown["excess_inventory_percent"],
+        sell_through=shown["sell_through"], stranded=shown["stranded_inventory_percent"],
+        in_stock=shown["in_stock_rate"])
+    notes += [_ipi_driver_note(row, settings["trend_weeks"], language)
+              for row in summary.itertuples()]
+    notes += [label("ipi_stranded_spike_note", language).format(
+        week=f"{row.week_end:%Y-%m-%d}", share=percent_text(row.stranded_inventory_percent),
+        increase=f"{row.increase * 100:.1f}")
+        for row in ipi.stranded_spikes(weekly, increase=settings["stranded_spike_increase"])
+        .itertuples()]
+    table = weekly[["week_end", *ipi.DRIVERS]]
+    return Section(heading, finding, table, language=language, kinds=_IPI_KINDS,
+                   top=IPI_TOP_WEEKS, sheet="ipi_drivers", notes=notes)
+
+
+def _ipi_value(driver: str, value: float, language: str) -> str:
+    if pd.isna(value):
+        return label("not_estimated", language)
+    return f"{value:.2f}" if driver == "sell_through" else percent_text(value)
+
+
+def _ipi_score_note(scores, language: str) -> str:
+    if scores is None:
+        return label("ipi_score_not_given", language)
+    latest = scores.iloc[-1]
+    return label("ipi_score_given", language).format(
+        score=f"{latest['score']:.0f}", date=f"{latest['date']:%Y-%m-%d}",
+        source=latest["source"])
+
+
+def _ipi_driver_note(row, weeks: int, language: str) -> str:
+    moves = label(f"ipi_moves_{row.driver}", language)
+    if pd.isna(row.value):
+        return label("ipi_driver_not_estimated_note", language).format(
+            driver=label(row.driver, language), reason=row.reason, moves=moves)
+    return label("ipi_driver_note", language).format(
+        driver=label(row.driver, language), value=_ipi_value(row.driver, row.value, language),
+        trend=label(row.trend, language) if row.trend else label("ipi_no_trend", language),
+        weeks=weeks, previous=_ipi_value(row.driver, row.previous, language), moves=moves)
+
+
 # --- the workbook ---------------------------------------------------------------------------
 
-def workbook_tables(view: Overview) -> dict:
-    """The tables of the overview's workbook, actions first (sheet name -> tidy table)."""
-    return {"actions": actions_table(view.unread, view.gaps, view.frames, view.as_of,
-                                     view.language),
-            "reports_found": view.found, "files_not_read": view.unread,
-            "coverage_gaps": view.gaps, "reader_warnings": view.warnings,
-            "headline_figures": view.headline, "daily_sales": view.daily}
+def workbook_tables(view: Overview, ipi_drivers: Section | None = None) -> dict:
+    """The tables of the overview's workbook, actions first (sheet name -> tidy table).
+
+    ``ipi_drivers``, the :func:`ipi_section` shown, adds its weekly table as sheet
+    ``ipi_drivers`` when it has one.
+    """
+    tables = {"actions": actions_table(view.unread, view.gaps, view.frames, view.as_of,
+                                       view.language),
+              "reports_found": view.found, "files_not_read": view.unread,
+              "coverage_gaps": view.gaps, "reader_warnings": view.warnings,
+              "headline_figures": view.headline, "daily_sales": view.daily}
+    if ipi_drivers is not None and ipi_drivers.table is not None:
+        tables["ipi_drivers"] = ipi_drivers.table
+    return tables
 
 
 def tables_section(written: list, language: str = "en") -> Section:

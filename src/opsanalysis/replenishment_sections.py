@@ -27,7 +27,7 @@ from opsanalysis.plotting.replenishment import (
 from opsanalysis.section import Section, actions_section
 
 __all__ = ["KINDS", "WEEK_DAYS", "actions_table", "add_reason_texts", "aged_overstock_section",
-           "at_risk_section", "compute_plan", "fee_section", "forecast_section", "mark_unknown_fees",
+           "at_risk_section", "compute_plan", "fee_section", "cutoffs_note", "forecast_section", "note_text",
            "policy_section", "policy_table", "reason_texts", "restock_section",
            "shipment_plan_section", "status_section", "weekly_actions", "why_section",
            "workbook_tables"]
@@ -60,35 +60,7 @@ def compute_plan(report):
         Its ``table`` holds ``reason_text`` (:func:`add_reason_texts`).
     """
     result = report.replenishment_plan()
-    return add_reason_texts(mark_unknown_fees(result), report.params, report.language)
-
-
-def mark_unknown_fees(result):
-    """Unknown aged-inventory surcharges as missing, never 0 (issue 15.7).
-
-    A fee table without surcharge tiers (JP today) leaves the surcharge unknown; the plan adds
-    it up as 0. The monthly outlook is missing in the months such a table applies, and a SKU's
-    projected surcharge when every month ahead has one. A fee-table version "none" (no table in
-    force) reads as missing too.
-
-    Parameters
-    ----------
-    result : ReplenishmentPlan
-
-    Returns
-    -------
-    ReplenishmentPlan
-        The same object, ``fees`` and ``table`` corrected.
-    """
-    fees = result.fees
-    if fees.empty:
-        return result
-    unknown = fees["fee_table_version"].isin(_no_aged_tiers(result))
-    fees["aged_surcharge"] = fees["aged_surcharge"].astype(float).mask(unknown)
-    fees["fee_table_version"] = fees["fee_table_version"].replace("none", np.nan)
-    if unknown.all():
-        result.table["projected_aged_surcharge"] = np.nan
-    return result
+    return add_reason_texts(result, report.params, report.language)
 
 
 def add_reason_texts(result, params: dict, language: str):
@@ -173,8 +145,13 @@ def _reason_values(row, rep, currency, language) -> dict:
         "lost_sales": money_text(row["expected_lost_sales"], currency, language),
         "aged_units": _number(aged, language), "aged_days": _number(rep["aged_days"], language),
         "avoid": _avoid_text(row, currency, language),
+        "on_order": _number(row.get("on_order"), language),
+        "inbound": _date(row.get("inbound_sellable_date")),
     }
     values["cover"] = label("cover_target_text", language).format(**values)
+    # the inbound that ends a stockout can itself bring more than the max-cover line: say so
+    values["inbound_overstock"] = label("inbound_above_max_cover", language).format(**values) \
+        if bool(row.get("above_max_cover")) else ""
     return values
 
 
@@ -219,7 +196,7 @@ def _next_snapshot(as_of, params) -> pd.Timestamp:
 def actions_table(table: pd.DataFrame, as_of, params: dict) -> pd.DataFrame:
     """This week's actions from the plan's decision table, most urgent first.
 
-    Rows: every stockout risk; orders (order now, reorder soon) whose order-by date falls within
+    Rows: every stockout risk and SKU awaiting its inbound; orders (order now, reorder soon) whose order-by date falls within
     :data:`WEEK_DAYS` of ``as_of``; every aged and every overstock SKU. Ordered by status
     priority (:data:`opsanalysis.replenishment.STATUSES`), then due date, then cost (largest
     first), then SKU.
@@ -237,10 +214,11 @@ def actions_table(table: pd.DataFrame, as_of, params: dict) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``action`` (code), ``sku``, ``reason`` (words), ``due_date`` (order-by date; for aged
-        SKUs the next aged-inventory snapshot; none for overstock), ``quantity`` [units] (order
-        quantity; aged units; units above the max-cover line), ``cost`` (order cost in the
-        purchase currency; projected aged surcharge or storage fee in the marketplace currency),
-        ``currency``.
+        SKUs the next aged-inventory snapshot; as-of for a SKU awaiting its inbound; none for
+        overstock), ``quantity`` [units] (order quantity; aged units; units above the max-cover
+        line; units inbound to chase), ``cost`` (order cost in the purchase currency; projected
+        aged surcharge or storage fee, or sales lost until the inbound lands, in the
+        marketplace currency), ``currency``.
     """
     as_of = pd.Timestamp(as_of)
     status = table["status"]
@@ -248,19 +226,23 @@ def actions_table(table: pd.DataFrame, as_of, params: dict) -> pd.DataFrame:
                                              + pd.Timedelta(days=WEEK_DAYS))
     ordering = (status == "stockout_risk") | (status.isin(_ORDERING) & due_soon)
     aged, over = status == "aged", status == "overstock"
-    rows = table[ordering | aged | over]
+    waiting = status == "awaiting_inbound"
+    rows = table[ordering | waiting | aged | over]
+    aged, over, waiting = aged[rows.index], over[rows.index], waiting[rows.index]
     aged_units = rows[["aged_units_now", "aged_units_next_snapshot"]].astype(float).max(axis=1)
     excess = (rows["inventory_position"].astype(float) - rows["max_cover_line"].astype(float))
     out = pd.DataFrame({
         "action": rows["action"], "sku": rows["sku"], "reason": rows["reason_text"],
         "due_date": rows["order_by"].where(ordering[rows.index]).mask(
-            aged[rows.index], _next_snapshot(as_of, params)),
-        "quantity": pd.Series(np.select([aged[rows.index], over[rows.index]],
-                                        [aged_units, excess.clip(lower=0)],
+            aged, _next_snapshot(as_of, params)).mask(waiting, as_of),
+        "quantity": pd.Series(np.select([aged, over, waiting],
+                                        [aged_units, excess.clip(lower=0),
+                                         rows["on_order"].astype(float)],
                                         rows["order_qty"].astype(float)),
                               index=rows.index).round().astype("Int64"),
-        "cost": np.select([aged[rows.index], over[rows.index]],
-                          [rows["projected_aged_surcharge"], rows["projected_storage_fee"]],
+        "cost": np.select([aged, over, waiting],
+                          [rows["projected_aged_surcharge"], rows["projected_storage_fee"],
+                           rows["expected_lost_sales"]],
                           rows["order_cost"].astype(float)),
         "currency": rows["cost_currency"].where(ordering[rows.index], params["currency"]),
     })
@@ -298,6 +280,24 @@ def weekly_actions(result, params: dict, language: str = "en", top: int = 10) ->
     return section
 
 
+def note_text(note, language: str) -> str:
+    """A plan note or warning in the report's language.
+
+    Parameters
+    ----------
+    note : opsanalysis.replenishment.sources.PlanNote or str
+        A label key with its values (a str is already a sentence).
+    language : {"en", "zh"}
+
+    Returns
+    -------
+    str
+    """
+    if isinstance(note, str):
+        return note
+    return label(note.key, language).format(**note.values)
+
+
 # ---- status counts --------------------------------------------------------------------------
 
 def status_section(report, result) -> Section:
@@ -316,11 +316,12 @@ def status_section(report, result) -> Section:
         Table ``status``, ``action``, ``skus`` (every status, in priority order).
     """
     language = report.language
-    for warning in filter(None, [result.needs, *result.warnings]):
+    warnings = [note_text(w, language) for w in result.warnings]
+    for warning in filter(None, [result.needs, *warnings]):
         report.warn(warning)
     heading = label("plan_status_heading", language)
     if result.table.empty:
-        return Section(heading, result.needs, language=language, notes=list(result.warnings))
+        return Section(heading, result.needs, language=language, notes=warnings)
     table = result.table
     counts = table["status"].value_counts().reindex(replenishment.STATUSES, fill_value=0)
     frame = pd.DataFrame({"status": counts.index,
@@ -330,8 +331,8 @@ def status_section(report, result) -> Section:
         count=len(table), as_of=f"{result.as_of:%Y-%m-%d}", marketplace=result.marketplace,
         statuses=_join([f"{label(s, language)} {n}" for s, n in counts.items() if n], language))
     bases = [label(basis, language) for basis in table["demand_basis"].dropna().unique()]
-    notes = [f"{label('demand_basis', language)}: {'; '.join(bases)}", *result.warnings,
-             *result.notes]
+    notes = [f"{label('demand_basis', language)}: {'; '.join(bases)}", *warnings,
+             *[note_text(n, language) for n in result.notes]]
     figure = Figure(figsize=(7, 3), layout="constrained")
     plot_status_counts(table, ax=figure.subplots(), language=language)
     return Section(heading, finding, frame, language=language, notes=notes, figure=figure)
@@ -390,7 +391,39 @@ def shipment_plan_section(result, language: str = "en", top: int = 15) -> Sectio
             count=len(orders), units=format_value(orders["order_qty"].sum(), "count"),
             cost=cost, first=_date(orders["order_by"].min()))
     return Section(heading, finding, frame, language=language, currency=result.currency,
-                   kinds=KINDS, top=top, sheet="replenishment_plan")
+                   kinds=KINDS, top=top, sheet="replenishment_plan",
+                   notes=[cutoffs_note(getattr(result, "cutoffs", None), language,
+                                       getattr(result, "as_of", None))])
+
+
+def cutoffs_note(cutoffs: pd.DataFrame, language: str, as_of=None) -> str:
+    """The FBA arrival cut-offs of the plan's next 12 months in one sentence.
+
+    Parameters
+    ----------
+    cutoffs : pandas.DataFrame
+        ``ReplenishmentPlan.cutoffs`` (:func:`opsanalysis.cutoffs.event_cutoffs`).
+    language : {"en", "zh"}
+    as_of : date-like, optional
+        Plan date: a cut-off before it reads "(passed)" (every order misses it).
+
+    Returns
+    -------
+    str
+        E.g. "FBA arrival cut-offs of the next 12 months: Prime Day not dated, Black Friday
+        2020-10-29." (a cut-off not dated in params says so, never another year's date).
+    """
+    if cutoffs is None or cutoffs.empty:
+        return label("cutoffs_ahead_note", language).format(
+            cutoffs=label("no_cutoffs_ahead", language))
+    passed = pd.Series(False, index=cutoffs.index)
+    if as_of is not None:
+        passed = cutoffs["dated"].astype(bool) & (cutoffs["cutoff"] < pd.Timestamp(as_of))
+    items = [f"{label(row.event, language)} "
+             + (_date(row.cutoff) if row.dated else label("cutoff_not_dated", language))
+             + (f" ({label('cutoff_passed', language)})" if gone else "")
+             for row, gone in zip(cutoffs.itertuples(), passed, strict=True)]
+    return label("cutoffs_ahead_note", language).format(cutoffs=_join(items, language))
 
 
 def _avoiding(table: pd.DataFrame) -> pd.DataFrame:
@@ -443,24 +476,34 @@ def at_risk_section(result, language: str = "en") -> Section:
     Returns
     -------
     Section
-        Table ``sku``, ``freight_mode``, ``order_qty``, ``projected_stockout_date``,
-        ``arrival_by_chosen_mode``, ``expected_lost_units``, ``expected_lost_sales``,
+        Table ``sku``, ``status``, ``freight_mode``, ``order_qty``,
+        ``projected_stockout_date``, ``arrival_by_chosen_mode`` (the order's; empty for
+        ``awaiting_inbound``), ``inbound_sellable_date`` (``awaiting_inbound`` only: the
+        arrival that ends the stockout), ``expected_lost_units``, ``expected_lost_sales``,
         ``avoiding_mode``, ``avoiding_mode_extra_cost``, ``currency``.
     """
     heading = label("skus_at_risk_heading", language)
     if result.table.empty:
         return Section(heading, result.needs, language=language)
     risky = result.table[result.table["stockout_risk"].astype(bool)]
-    frame = risky[["sku", "freight_mode", "order_qty", "projected_stockout_date",
-                   "arrival_by_chosen_mode", "expected_lost_units", "expected_lost_sales"]] \
+    # out of stock until the inbound lands: no order is placed, the inbound is the arrival
+    waiting = risky["status"] == "awaiting_inbound"
+    inbound = risky["inbound_sellable_date"] if "inbound_sellable_date" in risky else \
+        pd.Series(pd.NaT, index=risky.index)
+    risky = risky.assign(arrival_by_chosen_mode=risky["arrival_by_chosen_mode"].mask(waiting),
+                         inbound_sellable_date=inbound.where(waiting),
+                         arrival_shown=risky["arrival_by_chosen_mode"].mask(waiting, inbound))
+    frame = risky[["sku", "status", "freight_mode", "order_qty", "projected_stockout_date",
+                   "arrival_by_chosen_mode", "inbound_sellable_date", "expected_lost_units",
+                   "expected_lost_sales"]] \
         .join(_avoiding(risky)).assign(currency=risky["currency"]).reset_index(drop=True)
     if risky.empty:
         finding = label("no_risk_finding", language)
     else:
         finding = label("at_risk_finding", language).format(
             count=len(risky), total=len(result.table), skus=_join(
-                [f"{r.sku} ({_date(r.projected_stockout_date)} / "
-                 f"{_date(r.arrival_by_chosen_mode)})" for r in risky.itertuples()], language),
+                [f"{r.sku} ({_date(r.projected_stockout_date)} / {_date(r.arrival_shown)})"
+                 for r in risky.itertuples()], language),
             units=format_value(risky["expected_lost_units"].sum(), "count"),
             sales=money_text(risky["expected_lost_sales"].sum(min_count=1), result.currency,
                              language))
@@ -592,7 +635,7 @@ def fee_section(result, params: dict, language: str = "en") -> Section:
     Returns
     -------
     Section
-        Table ``ReplenishmentPlan.fees`` (unknown figures missing, :func:`mark_unknown_fees`);
+        Table ``ReplenishmentPlan.fees`` (unknown figures missing, as the plan leaves them);
         notes say why a figure is not estimated and which fee table
         applies.
     """

@@ -467,6 +467,20 @@ def _m_turnover(data, start, end, by, products, settings):
                     covered, start, end)
 
 
+def _m_ipi_score(data, start, end, by, products, settings):
+    """The latest IPI score the user gave dated in the window (Amazon exports none):
+    ``settings["ipi_scores"]`` (date, score), :func:`opsanalysis.ipi.user_scores`."""
+    scores = settings.get("ipi_scores")
+    if scores is None or by is not None:
+        return None
+    dated = pd.to_datetime(scores["date"])
+    scores = scores[((dated >= start) & (dated <= end)).to_numpy()]
+    if scores.empty:
+        return None
+    score = float(scores.sort_values("date", kind="stable")["score"].iloc[-1])
+    return pd.DataFrame({"numerator": [score], "denominator": [np.nan], "value": [score]})
+
+
 def _m_ad_groups(data, start, end, by, products, settings):
     # daily reports first: a summary report (start/end dates) may begin before the window
     frame = next((data.get(k) for k in ("sp_search_term", "sp_advertised_product", "sp_targeting")
@@ -494,7 +508,10 @@ _MEASURES.update({
     "acos_vs_break_even": _m_acos_vs_break_even, "days_of_cover": _m_days_of_cover,
     "days_of_cover_floor": _m_days_of_cover, "excess_days_of_supply": _m_days_of_cover,
     "inventory_turnover": _m_turnover, "ad_groups_per_campaign": _m_ad_groups,
+    "ipi_score": _m_ipi_score,
 })
+#: Rules measured from a figure only the user can give (settings key): "not_measured" without it.
+USER_FIGURES = {"ipi_score": "ipi_scores"}
 
 #: Statuses, best first. "not_covered": the reports the rule needs were read but none covers
 #: a day of the window; "no_data": a report the rule needs is missing.
@@ -613,7 +630,8 @@ def scorecard(data, rules, period, settings=None, exchange_rates=None, *,
         The period scored (``"2026-10"``); the trend compares it with the period before.
     settings : dict, optional
         ``params.load(mp)["ads"]``: ``scorecard_watch_margin``, ``scorecard_watch_edges`` and
-        ``attribution_days``. Without it there is no watch band.
+        ``attribution_days``. Without it there is no watch band. ``ipi_scores`` (date, score:
+        :func:`opsanalysis.ipi.user_scores`) measures ``ipi_score``, "not_measured" without it.
     exchange_rates : dict of str to float, optional
         Marketplace currency per unit of each product-cost currency (``{"CNY": 0.14}``), for
         break-even ACOS when the product master's costs are in another currency.
@@ -650,6 +668,7 @@ def scorecard(data, rules, period, settings=None, exchange_rates=None, *,
         covered = now.attrs.get("covered_days", np.nan) if now is not None else np.nan
         window = now.attrs.get("window_days", np.nan) if now is not None else np.nan
         status = ("not_measured" if rule_id not in _MEASURES
+                  or (rule_id in USER_FIGURES and settings.get(USER_FIGURES[rule_id]) is None)
                   else "not_covered" if covered == 0
                   else rule_status(value, rule, margin, edges.get(rule_id, "both")))
         low, high = _target_text(rule)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from opsanalysis.sample.settlement import add_settlements
 from opsanalysis.sample.world import AS_OF, SAMPLE_MARKETPLACES, START, World, build_world
 
 __all__ = ["AS_OF", "SAMPLE_MARKETPLACES", "START", "World", "generate"]
@@ -20,7 +21,10 @@ __all__ = ["AS_OF", "SAMPLE_MARKETPLACES", "START", "World", "generate"]
 
 @lru_cache(maxsize=4)
 def _cached_world(seed: int) -> World:
-    return build_world(seed)
+    world = build_world(seed)
+    # simulated last, from their own random stream: no other sample file moves
+    add_settlements(world)
+    return world
 
 
 def generate(out_dir=None, seed: int = 0) -> World:
@@ -42,8 +46,10 @@ def generate(out_dir=None, seed: int = 0) -> World:
     """
     world = _cached_world(int(seed))
     if out_dir is not None:
+        from opsanalysis.sample.settlement import write_settlements
         from opsanalysis.sample.writers import write_marketplace
 
         for marketplace in world.marketplaces:
             write_marketplace(world, marketplace, Path(out_dir) / marketplace)
+            write_settlements(world, marketplace, Path(out_dir) / marketplace)
     return world
