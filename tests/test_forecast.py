@@ -106,19 +106,7 @@ def test_adida_hand_computed(fast_params):
     y = [1, 0, 3, 0, 0, 2, 0, 4]
     # demand at periods 1, 3, 6, 8 -> intervals 1, 2, 3, 2 -> mean 2 -> buckets of 2
     sums = np.array([1.0, 3.0, 2.0, 4.0])
-
-    def sse(alpha):
-        level, total = sums[0], 0.0
-        for x in sums:
-            total += (x - level) ** 2
-            level = alpha * x + (1 - alpha) * level
-        return total
-
-    alpha = optimize.minimize_scalar(sse, bounds=(0.1, 0.3), method="bounded",
-                                     options={"xatol": 1e-12}).x
-    level = sums[0]
-    for x in sums:
-        level = alpha * x + (1 - alpha) * level
+    level = _ses_optimised(sums)
     assert _point(y, "adida", params=fast_params) == pytest.approx([level / 2] * 3, abs=1e-7)
 
 

@@ -247,13 +247,18 @@ def _payout_table(view: Profit) -> pd.DataFrame:
                   "reserve_held", "reserve_released", "payout", "payout_cny", "currency"]]
 
 
+def _needs_flat_file(view: Profit, heading: str) -> Section:
+    """What to download when the payouts are unknown: any settlement report, or the flat file V2
+    where only the Date Range report (no deposits, no reserves) is there."""
+    need = "needs_settlement_report" if view.source is None else "needs_settlement_flat_file"
+    return Section(heading, label(need, view.language), language=view.language)
+
+
 def payouts_section(view: Profit) -> Section:
     """The payout calendar (回款): per settlement the reserve held, deposit date and amount."""
     language, heading = view.language, label("payout_calendar", view.language)
     if view.payouts is None:
-        need = ("needs_settlement_report" if view.source is None
-                else "needs_settlement_flat_file")
-        return Section(heading, label(need, language), language=language)
+        return _needs_flat_file(view, heading)
     rows = view.payouts
     last = rows.iloc[-1]
     summary = rows["summary_currency"].iloc[0]
@@ -279,9 +284,7 @@ def unsettled_section(view: Profit) -> Section:
     """Shipped orders that no settlement holds though a whole settlement has closed since."""
     language, heading = view.language, label("unsettled_orders", view.language)
     if view.payouts is None:
-        need = ("needs_settlement_report" if view.source is None
-                else "needs_settlement_flat_file")
-        return Section(heading, label(need, language), language=language)
+        return _needs_flat_file(view, heading)
     if not view.has_orders:
         return Section(heading, label("needs_orders_for_reconciliation", language),
                        language=language)
