@@ -70,6 +70,17 @@ def test_fifo_aged_units_and_fees():
     assert out["aged_units"] == pytest.approx(300 * 51 / 232)
 
 
+def test_unknown_aged_surcharge_is_missing_never_zero():
+    # JP's fee table has no aged-inventory surcharge tiers: the replay cannot price aged stock,
+    # so the SKU's aged cost, the policy's pooled aged cost and its total are unknown (NaN)
+    settings = {**SETTINGS, "fees": params_module.load("JP"), "unit_volume_cuft": 0.1}
+    rows = rp.simulate(_history(np.zeros((2, 232)), ids=("A", "B")), _constant(-1, 300), settings)
+    assert rows["aged_cost"].isna().all() and rows["storage_cost"].notna().all()
+    summary = rp.simulation_summary(rows)
+    assert summary["aged_cost"].isna().all() and summary["total_cost"].isna().all()
+    assert summary["storage_cost"].iloc[0] == pytest.approx(rows["storage_cost"].sum())
+
+
 def test_fifo_sells_oldest_first():
     # 1 unit/day from 300 opening units: on day i >= 181 the 299 - i units left are all from the
     # opening receipt: mean over 250 days = sum(k, k=50..118) / 250 = 23.184

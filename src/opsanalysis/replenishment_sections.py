@@ -696,8 +696,8 @@ def restock_section(result, language: str = "en", top: int = 15) -> Section:
 
 
 def policy_table(comparison: pd.DataFrame, result, language: str = "en") -> pd.DataFrame:
-    """The replayed policies with unknown costs missing: aged cost (and the total) where the
-    fee tables hold no aged-inventory surcharge.
+    """The replayed policies in words; an aged cost the replay could not price (no surcharge
+    tiers in the fee table in force) is missing, and so is the total.
 
     Parameters
     ----------
@@ -723,9 +723,6 @@ def policy_table(comparison: pd.DataFrame, result, language: str = "en") -> pd.D
                        label("policy_at_target", language).format(
                            policy=label(str(p), language), target=percent_text(t, 0))
                        for p, t in zip(comparison.get("policy", []), targets, strict=True)]
-    if not comparison.empty and _no_aged_tiers(result) == set(result.fee_tables.get(
-            "fee_table_version", [])):
-        frame[["aged_cost", "total_cost"]] = np.nan
     return frame.reset_index(drop=True)
 
 

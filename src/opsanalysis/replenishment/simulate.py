@@ -568,9 +568,11 @@ def _run(demand, start, policy, context, settings, dates):
 
 
 def _aged_snapshot(on_hand, receipts, volume, schedule) -> np.ndarray:
-    """Aged surcharge at a snapshot: FIFO ages from the receipts history (newest stock kept)."""
+    """Aged surcharge at a snapshot: FIFO ages from the receipts history (newest stock kept).
+
+    Unknown (NaN), never 0, when no fee table or one without surcharge tiers is in force."""
     if schedule is None or not schedule.get("aged_inventory_surcharge"):
-        return np.zeros(len(on_hand))
+        return np.full(len(on_hand), np.nan)
     tiers = sorted(t["min_age_days"] for t in schedule["aged_inventory_surcharge"])
     newest_first = np.cumsum(receipts[:, ::-1], axis=1)
     total = np.zeros(len(on_hand))
@@ -649,7 +651,8 @@ def simulation_summary(results: pd.DataFrame) -> pd.DataFrame:
         "avg_on_hand_days": grouped["avg_on_hand"].sum() / grouped["avg_daily_demand"].sum(),
         "aged_units": grouped["aged_units"].sum(),
         "storage_cost": grouped["storage_cost"].sum(),
-        "aged_cost": grouped["aged_cost"].sum(),
+        # an unknown surcharge of one SKU leaves the policy's aged cost unknown, never 0
+        "aged_cost": grouped["aged_cost"].agg(lambda costs: costs.sum(skipna=False)),
         "skus": grouped.size().astype("Int64"),
     })
     summary["total_cost"] = summary["storage_cost"] + summary["aged_cost"]
