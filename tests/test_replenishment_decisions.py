@@ -246,15 +246,20 @@ def test_business_report_units_spread_over_their_days():
     assert "平均分摊" in replenishment_sections.note_text(warnings[0], "zh")
 
 
-def test_what_a_plan_needs_is_one_sentence():
+def test_what_a_plan_needs_is_one_sentence_in_the_report_language():
     ads_only = io.MarketplaceData("US", {"sp_search_term": pd.DataFrame({"x": [1]})})
     result = rp.plan(ads_only, _params())
-    assert result.table.empty and "All Orders" in result.needs
-    assert "sp_search_term" in result.needs
+    english = replenishment_sections.note_text(result.needs, "en")
+    assert result.table.empty and "All Orders" in english and "sp_search_term" in english
+    assert "全部订单报告" in replenishment_sections.note_text(result.needs, "zh")
     comparison = rp.plan_policy_comparison(result, _params())
     assert comparison.empty and "needs 395 days" in comparison.attrs["needs"]
     no_stock = io.MarketplaceData("US", {"all_orders": _orders(40)})
-    assert "inventory report" in rp.plan(no_stock, _params()).needs
+    needs = rp.plan(no_stock, _params()).needs
+    assert "inventory report" in replenishment_sections.note_text(needs, "en")
+    assert "库存报告" in replenishment_sections.note_text(needs, "zh")
+    with pytest.raises(sources.PlanNeedsData, match="inventory report"):  # English for logs
+        rp.pipeline_position(no_stock, pd.Timestamp("2026-10-31"))
 
 
 def test_global_model_falls_back_on_a_history_shorter_than_the_horizon():

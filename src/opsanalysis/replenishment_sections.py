@@ -271,13 +271,19 @@ def weekly_actions(result, params: dict, language: str = "en", top: int = 10) ->
     Section
     """
     if result.table.empty:
-        return Section(label("this_weeks_actions", language), result.needs, language=language)
+        return Section(label("this_weeks_actions", language), _needs(result, language),
+                       language=language)
     actions = actions_table(result.table, result.as_of, params)
     section = actions_section(actions, language, result.currency, top=top, sheet="actions")
     section.kinds = KINDS
     section.notes = [label("actions_cost_note", language).format(
         months=params["replenishment"]["fee_outlook_months"])]
     return section
+
+
+def _needs(result, language: str):
+    """What a plan without rows needs, in the report's language ("" for a plan with rows)."""
+    return note_text(result.needs, language) if result.needs else result.needs
 
 
 def note_text(note, language: str) -> str:
@@ -317,11 +323,11 @@ def status_section(report, result) -> Section:
     """
     language = report.language
     warnings = [note_text(w, language) for w in result.warnings]
-    for warning in filter(None, [result.needs, *warnings]):
+    for warning in filter(None, [_needs(result, language), *warnings]):
         report.warn(warning)
     heading = label("plan_status_heading", language)
     if result.table.empty:
-        return Section(heading, result.needs, language=language, notes=warnings)
+        return Section(heading, _needs(result, language), language=language, notes=warnings)
     table = result.table
     counts = table["status"].value_counts().reindex(replenishment.STATUSES, fill_value=0)
     frame = pd.DataFrame({"status": counts.index,
@@ -370,7 +376,7 @@ def shipment_plan_section(result, language: str = "en", top: int = 15) -> Sectio
     """
     heading = label("shipment_plan", language)
     if result.table.empty:
-        return Section(heading, result.needs, language=language)
+        return Section(heading, _needs(result, language), language=language)
     table = result.table
     orders = table[table["order_qty"].astype(float) > 0]
     frame = orders[["sku", "status", "freight_mode", "order_qty", "order_by", "ship_by",
@@ -456,7 +462,7 @@ def why_section(result, language: str = "en") -> Section:
     """
     heading = label("why_status_heading", language)
     if result.table.empty:
-        return Section(heading, result.needs, language=language)
+        return Section(heading, _needs(result, language), language=language)
     table = result.table
     frame = table[["sku", "status", "reason_text", "expected_lost_units",
                    "expected_lost_sales"]].join(_avoiding(table)).assign(
@@ -484,7 +490,7 @@ def at_risk_section(result, language: str = "en") -> Section:
     """
     heading = label("skus_at_risk_heading", language)
     if result.table.empty:
-        return Section(heading, result.needs, language=language)
+        return Section(heading, _needs(result, language), language=language)
     risky = result.table[result.table["stockout_risk"].astype(bool)]
     # out of stock until the inbound lands: no order is placed, the inbound is the arrival
     waiting = risky["status"] == "awaiting_inbound"
@@ -531,7 +537,7 @@ def aged_overstock_section(result, language: str = "en", top: int = 15) -> Secti
     """
     heading = label("aged_overstock_heading", language)
     if result.table.empty:
-        return Section(heading, result.needs, language=language)
+        return Section(heading, _needs(result, language), language=language)
     table = result.table
     rows = table[table["status"].isin(["aged", "overstock"])]
     excess = rows["inventory_position"].astype(float) - rows["max_cover_line"].astype(float)
@@ -577,7 +583,7 @@ def forecast_section(result, language: str = "en", top: int = 3,
     table = result.table
     risks = table[table["status"].isin(["stockout_risk", "order_now"])].head(top)
     if risks.empty:
-        return Section(heading, result.needs or label("no_top_risks", language),
+        return Section(heading, _needs(result, language) or label("no_top_risks", language),
                        language=language)
     history = result.history.assign(unique_id=result.history["sku"])
     recent = history[history["ds"] > history["ds"].max() - pd.Timedelta(days=history_days)]
@@ -642,7 +648,7 @@ def fee_section(result, params: dict, language: str = "en") -> Section:
     heading = label("fee_outlook", language)
     fees = result.fees
     if fees.empty:
-        return Section(heading, result.needs, language=language)
+        return Section(heading, _needs(result, language), language=language)
     months = params["replenishment"]["fee_outlook_months"]
     peak = fees.groupby("month")["volume_cuft"].sum()
     finding = label("fee_outlook_finding", language).format(
@@ -678,7 +684,7 @@ def restock_section(result, language: str = "en", top: int = 15) -> Section:
     """
     heading = label("restock_comparison", language)
     if result.table.empty:
-        return Section(heading, result.needs, language=language)
+        return Section(heading, _needs(result, language), language=language)
     table = result.table
     frame = table[["sku", "order_qty", "amazon_recommended_qty", "restock_difference",
                    "restock_difference_reason", "daily_rate", "amazon_velocity",
@@ -746,7 +752,7 @@ def policy_section(result, params: dict, language: str = "en") -> Section:
     comparison = replenishment.plan_policy_comparison(result, params)
     frame = policy_table(comparison, result, language)
     if comparison.empty:
-        return Section(heading, comparison.attrs.get("needs", result.needs), frame,
+        return Section(heading, comparison.attrs.get("needs", _needs(result, language)), frame,
                        language=language, currency=result.currency, kinds=KINDS)
     target = params["replenishment"]["target_service_level"]
     ours = frame[(comparison["policy"] == "ours").to_numpy()]

@@ -89,8 +89,9 @@ class ReplenishmentPlan:
     warnings : list of PlanNote
         What makes the plan less than complete (demand from Business Reports or the rule of
         thumb, placeholder SKUs left out).
-    needs : str
-        Empty when the plan has rows; else the one sentence saying which report it needs.
+    needs : str or sources.PlanNote
+        Empty when the plan has rows; else what it needs: a :class:`sources.PlanNote` (label key
+        and values, shown in the report's language) or an English sentence.
     """
 
     marketplace: str
@@ -104,7 +105,7 @@ class ReplenishmentPlan:
     cutoffs: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
-    needs: str = ""
+    needs: object = ""
 
 
 def _column(frame: pd.DataFrame | None, name: str, index: pd.Index, default=np.nan) -> pd.Series:
@@ -215,9 +216,11 @@ def pipeline_position(data, as_of) -> pd.DataFrame:
     frames = [f.drop_duplicates("sku", keep="last").set_index("sku")
               for f in (myi, planning, restock) if f is not None]
     if not frames:
+        day = f"{pd.Timestamp(as_of):%Y-%m-%d}"
         raise sources.PlanNeedsData(
             "The replenishment plan needs an inventory report (Manage FBA Inventory, FBA "
-            f"Inventory planning or Restock) dated on or before {pd.Timestamp(as_of).date()}.")
+            f"Inventory planning or Restock) dated on or before {day}.",
+            sources.PlanNote("plan_needs_inventory", {"date": day}))
     skus = frames[0].index
     for frame in frames[1:]:
         skus = skus.union(frame.index)
@@ -565,7 +568,7 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
         as_of = pd.Timestamp(as_of)
         position = pipeline_position(data, as_of)
     except sources.PlanNeedsData as error:
-        return _empty_plan(params, as_of, str(error))
+        return _empty_plan(params, as_of, error.note or str(error))
     history = history.assign(sku=history["unique_id"].astype(str).str.split(":", n=1).str[-1])
     placeholder = io.is_placeholder_sku(pd.Series(position.index, dtype=object)).to_numpy()
     if placeholder.any():
@@ -623,8 +626,9 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
     return result
 
 
-def _empty_plan(params, as_of, needs: str) -> ReplenishmentPlan:
-    """A plan without rows that says what it needs (:class:`sources.PlanNeedsData`)."""
+def _empty_plan(params, as_of, needs) -> ReplenishmentPlan:
+    """A plan without rows that says what it needs (:class:`sources.PlanNeedsData`: its
+    :class:`sources.PlanNote`, or an English sentence)."""
     as_of = None if as_of in (None, "") else pd.Timestamp(as_of)
     table = pd.DataFrame({column: pd.Series(dtype=object) for column in PLAN_COLUMNS})
     for column in ("stockout_risk", "overstock", "aged", "q4", "arrives_after_stockout",

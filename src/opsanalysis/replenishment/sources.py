@@ -31,7 +31,15 @@ class PlanNote(NamedTuple):
 
 
 class PlanNeedsData(ValueError):
-    """A plan cannot be made from the reports found; the message says what it needs."""
+    """A plan cannot be made from the reports found; the message says what it needs.
+
+    ``note`` is the same sentence as a :class:`PlanNote` (label key and values), for a report in
+    the reader's language; the message stays English for logs and errors.
+    """
+
+    def __init__(self, message: str, note: PlanNote | None = None):
+        super().__init__(message)
+        self.note = note
 
 
 def _found(data) -> str:
@@ -163,7 +171,8 @@ def sales_history(data, params: dict, as_of=None) -> tuple[pd.DataFrame, str, li
     else:
         raise PlanNeedsData(
             f"The replenishment plan needs an All Orders report (at least {minimum} days) or a "
-            f"Business Report by ASIN; found: {_found(data)}.")
+            f"Business Report by ASIN; found: {_found(data)}.",
+            PlanNote("plan_needs_sales", {"minimum": minimum, "found": _found(data)}))
     days = int((as_of - pd.Timestamp(first)).days) + 1 if pd.notna(first) else 0
     basis += "_forecast" if days >= minimum else "_rule_of_thumb"
     if days < minimum:
