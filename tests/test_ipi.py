@@ -227,3 +227,15 @@ def test_the_drivers_on_the_sample(sample_dir):
     assert weekly["stranded_inventory_percent"].iloc[1:].isna().all()
     assert (weekly["stranded_inventory_percent_reason"].iloc[1]
             == "no Manage FBA Inventory snapshot in this week")
+
+
+def test_an_undated_inventory_download_is_the_report_dates_snapshot():
+    """Amazon's Manage FBA Inventory download carries no date: its stranded units count at the
+    report date (as the replenishment plan reads it), not as "needs a report"."""
+    snapshot = pd.DataFrame({"sku": ["A", "B"], "afn_listing_exists": [True, False],
+                             "afn_warehouse_quantity": [90, 10]})
+    weekly = ipi.weekly_drivers({"fba_inventory": snapshot}, "2026-10-31",
+                                params.load_defaults()["ipi"],
+                                excess_days_of_supply=90, velocity_window_days=30)
+    assert weekly.loc[0, "week_end"] == pd.Timestamp("2026-10-31")
+    assert weekly.loc[0, "stranded_inventory_percent"] == pytest.approx(0.10)

@@ -66,7 +66,7 @@ def test_actions_name_the_loss_and_the_unsettled_order(report):
 def test_actions_without_a_settlement_say_what_to_download(report):
     del report.data["settlement_v2"]
     section = profit_sections.actions_section(profit_sections.prepare_profit(report))
-    assert section.table.empty and "All Statements" in section.finding
+    assert section.table is None and "All Statements" in section.finding
 
 
 def test_unknown_cost_reads_not_estimated(report):

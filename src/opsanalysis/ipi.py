@@ -508,7 +508,8 @@ def weekly_drivers(data, as_of, settings: dict, *, excess_days_of_supply: float,
     """
     as_of = pd.Timestamp(as_of).normalize()
     inputs = _inputs(data)
-    stranded = stranded_by_snapshot(data.get("fba_inventory"), data.get("all_listings"))
+    stranded = stranded_by_snapshot(_dated(data.get("fba_inventory"), as_of),
+                                    data.get("all_listings"))
     firsts = [table.index.min() for table in inputs if table is not None]
     firsts += [stranded["snapshot_date"].min()] if len(stranded) else []
     first = min(min(firsts, default=as_of), as_of)
@@ -517,6 +518,16 @@ def weekly_drivers(data, as_of, settings: dict, *, excess_days_of_supply: float,
     rows = [_week(inputs, stranded, end, settings, excess_days_of_supply, velocity_window_days)
             for end in ends]
     return pd.DataFrame(rows)
+
+
+def _dated(snapshot: pd.DataFrame | None, as_of) -> pd.DataFrame | None:
+    """A Manage FBA Inventory download without a date (none in its name) is the stock of the
+    report date, as the replenishment plan reads it."""
+    if snapshot is None or snapshot.empty:
+        return snapshot
+    dates = (pd.to_datetime(snapshot["snapshot_date"]) if "snapshot_date" in snapshot
+             else pd.Series(pd.NaT, index=snapshot.index))
+    return snapshot.assign(snapshot_date=dates.fillna(as_of))
 
 
 def _inputs(data):

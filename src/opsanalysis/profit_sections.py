@@ -173,8 +173,8 @@ def actions_section(view: Profit) -> Section:
     """"This week's actions" of the profit report (:func:`actions_table`)."""
     section = _actions_section(actions_table(view), view.language, view.currency, top=10,
                                sheet="actions")
-    if view.source is None:
-        section.finding = label("needs_settlement_report", view.language)
+    if view.source is None:  # what to download, not an empty table
+        section.finding, section.table = label("needs_settlement_report", view.language), None
     return section
 
 
