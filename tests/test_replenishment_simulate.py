@@ -81,6 +81,17 @@ def test_unknown_aged_surcharge_is_missing_never_zero():
     assert summary["storage_cost"].iloc[0] == pytest.approx(rows["storage_cost"].sum())
 
 
+def test_storage_without_a_fee_table_is_missing_never_zero():
+    # no fee table in force: stock held costs an unknown amount; a SKU never stocked costs 0
+    rows = rp.simulate(_history(np.full((2, 40), 5.0), ids=("A", "B")), _constant(20, 20),
+                       SETTINGS)
+    assert rows["storage_cost"].isna().all()
+    empty = rp.simulate(_history(np.zeros(30)), _constant(-1, 0), SETTINGS).iloc[0]
+    assert empty["storage_cost"] == 0.0
+    summary = rp.simulation_summary(rows)
+    assert summary["storage_cost"].isna().all() and summary["total_cost"].isna().all()
+
+
 def test_fifo_sells_oldest_first():
     # 1 unit/day from 300 opening units: on day i >= 181 the 299 - i units left are all from the
     # opening receipt: mean over 250 days = sum(k, k=50..118) / 250 = 23.184

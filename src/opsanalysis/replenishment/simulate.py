@@ -435,16 +435,17 @@ def _fee_rates(settings: dict, dates: pd.DatetimeIndex, n_skus: int):
     """Daily storage cost per unit (SKU x day) and the aged-surcharge schedule per day."""
     params = settings["fees"]
     volume = np.broadcast_to(np.asarray(settings["unit_volume_cuft"], dtype=float), (n_skus,))
+    # a day without a fee table in force has an unknown rate (NaN), never a free one
     if params is None:
-        return np.zeros((n_skus, len(dates))), lambda date: None, volume
+        return np.full((n_skus, len(dates)), np.nan), lambda date: None, volume
     kinds = np.broadcast_to(np.asarray(settings["storage_type"], dtype=object), (n_skus,))
-    daily = np.zeros((n_skus, len(dates)))
+    daily = np.full((n_skus, len(dates)), np.nan)
     for month in dates.to_period("M").unique():
         inside = dates.to_period("M") == month
         schedule = fees_module.fee_schedule(params, month.to_timestamp())
         cost = fees_module.storage_cost(1.0, volume[:, None], kinds[:, None],
                                         dates[inside][:1], schedule)
-        daily[:, inside] = np.nan_to_num(cost)
+        daily[:, inside] = cost
     return daily, lambda date: fees_module.fee_schedule(params, date), volume
 
 
@@ -561,7 +562,8 @@ def _run(demand, start, policy, context, settings, dates):
         if dates[day].day == settings["aged_snapshot_day"]:
             aged_cost += _aged_snapshot(on_hand, receipts[:, :day + 1], volume,
                                         schedule_on(dates[day]))
-    storage = (on_hand_end * storage_daily[:, start:]).sum(axis=1)
+    # stock held at an unknown rate leaves the storage cost unknown; no stock costs nothing
+    storage = np.where(on_hand_end > 0, on_hand_end * storage_daily[:, start:], 0.0).sum(axis=1)
     return {"on_hand": on_hand_end, "lost": lost, "out_of_stock": out_of_stock,
             "aged_units": aged_units, "aged_cost": aged_cost, "storage": storage,
             "orders": orders}
@@ -650,8 +652,8 @@ def simulation_summary(results: pd.DataFrame) -> pd.DataFrame:
         "stockout_days": grouped["stockout_days"].mean().astype(float),
         "avg_on_hand_days": grouped["avg_on_hand"].sum() / grouped["avg_daily_demand"].sum(),
         "aged_units": grouped["aged_units"].sum(),
-        "storage_cost": grouped["storage_cost"].sum(),
-        # an unknown surcharge of one SKU leaves the policy's aged cost unknown, never 0
+        "storage_cost": grouped["storage_cost"].agg(lambda costs: costs.sum(skipna=False)),
+        # an unknown fee of one SKU leaves the policy's cost unknown, never 0
         "aged_cost": grouped["aged_cost"].agg(lambda costs: costs.sum(skipna=False)),
         "skus": grouped.size().astype("Int64"),
     })
