@@ -141,7 +141,7 @@ def test_status_section_counts_every_status_and_records_warnings(params):
 def test_shipment_plan_names_the_orders_and_their_missed_cut_offs(params):
     section = rs.shipment_plan_section(_with_reasons(params))
     assert section.table["sku"].tolist() == ["RISK", "NOW"]
-    assert section.finding == ("2 SKUs to order: 130 units for 1,300.00 CNY; the first order "
+    assert section.finding == ("2 SKUs to order: 130 units, order cost 1,300.00 CNY; the first order "
                                "by 2026-10-31.")
     assert section.table.loc[0, "cutoffs_missed"] == "Black Friday, Christmas"
     assert "Order cost (CNY)" in section.check_text()
@@ -196,6 +196,10 @@ def test_unknown_aged_surcharge_is_missing_never_zero(params):
     assert "Aged-inventory surcharge not estimated: fee table US-1 has no surcharge tiers." \
         in section.notes
     assert not hasattr(rs, "mark_unknown_fees")  # no presentation patch of plan figures
+    # no fee table in force at all: said as such, not as a table named "—"
+    plan.fee_tables = plan.fee_tables.iloc[:0]
+    assert "Aged-inventory surcharge not estimated in months without a fee table in force." \
+        in rs.fee_section(plan, params).notes
 
 
 def test_policy_table_names_the_target_and_keeps_unknown_costs_missing():

@@ -616,8 +616,10 @@ def _fee_notes(fees, result, params, language) -> list:
     if fees["storage_fee"].isna().any():
         notes.append(label("storage_not_estimated", language))
     if fees["aged_surcharge"].isna().any():
+        versions = sorted(_no_aged_tiers(result))
         notes.append(label("aged_not_estimated", language).format(
-            versions=_join(sorted(_no_aged_tiers(result)), language) or "—"))
+            versions=_join(versions, language)) if versions
+            else label("aged_not_estimated_no_table", language))
     if fees["capacity_used"].isna().any():
         notes.append(label("capacity_not_estimated", language))
     for row in result.fee_tables.itertuples():
