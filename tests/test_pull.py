@@ -282,15 +282,22 @@ def test_an_unknown_kind_is_refused():
         oa_pull.pull(["US"], "unused", kinds=["no_such_report"], credentials=credentials())
 
 
+# every API and document kind: SP flat files and JSON, Ads SP/SB/SD, Brand Analytics
+SECRET_KINDS = KINDS + ["sb_campaign", "sd_targeting", "sqp_asin", "top_search_terms"]
+
+
 def test_no_secret_reaches_files_logs_or_errors(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     texts = []
-    with FakeAmazon(fatal_types={"spCampaigns"}) as fake:
+    with FakeAmazon(fatal_types={"spCampaigns", "sdTargeting",
+                                 "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT"}) as fake:
         for operation in ("createReport", "adsGetReport", "token", "getReport"):
             fake.fail(operation, "500", times=2)
         fake.fail("getReport", "expire")
+        fake.fail("adsCreateReport", "expire")
+        fake.fail("truncate", "truncate")
         clock = Clock()  # the endpoints come from the credentials' own setting
-        result = oa_pull.pull(["US"], tmp_path, since=SINCE, until=UNTIL, kinds=KINDS,
+        result = oa_pull.pull(["US"], tmp_path, since=SINCE, until=UNTIL, kinds=SECRET_KINDS,
                               credentials=credentials(fake.endpoints()), sleep=clock.sleep,
                               clock=clock, now=lambda: NOW, rng=random.Random(0))
         texts += [f["error"] for f in result.failed]
@@ -312,7 +319,11 @@ def test_no_secret_reaches_files_logs_or_errors(tmp_path, caplog):
                 import gzip
                 texts.append(gzip.decompress(data).decode("latin-1"))
     blob = "\n".join(texts)
-    assert "ended FAILED" in blob  # the texts searched do hold the pull's errors
+    # the texts searched do hold the pull's errors and every kind's documents
+    assert "ended FAILED" in blob and "ended FATAL" in blob
+    stored = {r["kind"] for r in result.stored}
+    assert stored == set(SECRET_KINDS) - {"sp_campaign", "sd_targeting", "top_search_terms"}, stored
+    assert "Search Query Volume" in blob and "14 Day Total Sales - (Click)" in blob
     for name, secret in SECRETS.items():
         assert secret not in blob, f"{name} leaked"
     assert "Atzr|WRONG" not in blob

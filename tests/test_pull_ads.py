@@ -22,7 +22,7 @@ SEARCH_TERM_ROWS = [  # v3 spSearchTerm rows as the API returns them (camelCase,
 def test_search_term_rows_read_back_with_their_values(tmp_path):
     columns = settings()["ads_api"]["sp_search_term"]["columns"]
     path = tmp_path / "Sponsored_Products_Search_term_report_2026-10-30_2026-10-31.csv"
-    path.write_bytes(console_csv(SEARCH_TERM_ROWS, columns, "sp_search_term", "USD"))
+    path.write_bytes(console_csv(SEARCH_TERM_ROWS, columns, "sp_search_term", "USD", 7))
     frame = oio.read_report(path, "US")
     assert frame.attrs["kind"] == "sp_search_term"
     assert list(frame["date"]) == [pd.Timestamp("2026-10-30"), pd.Timestamp("2026-10-31")]
@@ -50,9 +50,33 @@ def test_campaign_bidding_strategy_enums_are_written_in_the_consoles_words(tmp_p
             for name, strategy in (("A", "LEGACY_FOR_SALES"), ("B", "AUTO_FOR_SALES"),
                                    ("C", "MANUAL"), ("D", "RULE_BASED"))]
     path = tmp_path / "Sponsored_Products_Campaign_report_2026-10-31_2026-10-31.csv"
-    path.write_bytes(console_csv(rows, spec["columns"], "sp_campaign", "USD", spec["values"]))
+    path.write_bytes(console_csv(rows, spec["columns"], "sp_campaign", "USD", 7, spec["values"]))
     frame = oio.read_report(path, "US")
     assert list(frame["bidding_strategy"]) == ["Dynamic bids - down only",
                                                "Dynamic bids - up and down", "Fixed bid",
                                                "RULE_BASED"]
     assert set(spec["values"]) <= set(spec["columns"].values())
+
+
+def test_keyword_and_target_rows_share_the_targeting_column_with_14_day_headers(tmp_path):
+    spec = settings()["ads_api"]["sb_keyword"]
+    rows = [{"date": "2026-10-31", "campaignName": "SB - Mats", "adGroupName": "Mats",
+             "keywordText": "bath mat", "matchType": "EXACT", "costType": "CPC",
+             "impressions": 900, "clicks": 9, "cost": 4.5, "sales": 39.98, "purchases": 2,
+             "salesClicks": 19.99, "purchasesClicks": 1},
+            {"date": "2026-10-31", "campaignName": "SB - Mats", "adGroupName": "Mats",
+             "targetingText": 'asin="B0UMH9A120"', "matchType": "TARGETING_EXPRESSION",
+             "costType": "CPC", "impressions": 300, "clicks": 0, "cost": 0, "purchases": 0}]
+    data = console_csv(rows, spec["columns"], "sb_keyword", "USD", spec["attribution_days"])
+    header = data.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header.count("Targeting") == 1
+    assert "14 Day Total Sales - (Click)" in header and "14 Day Total Sales" in header
+    path = tmp_path / "Sponsored_Brands_Keyword_report_2026-10-31_2026-10-31.csv"
+    path.write_bytes(data)
+    frame = oio.read_report(path, "US")
+    assert frame.attrs["kind"] == "sb_keyword" and frame.attrs["attribution_days"] == 14
+    assert list(frame["targeting"]) == ["bath mat", 'asin="B0UMH9A120"']
+    assert list(frame["sales"].fillna(-1)) == [39.98, -1]  # not given: unknown, not 0
+    assert list(frame["sales_clicks"].fillna(-1)) == [19.99, -1]
+    assert list(frame["orders_clicks"].fillna(-1)) == [1, -1]
+    assert list(frame["orders"]) == [2, 0]

@@ -35,7 +35,7 @@ import yaml
 
 from opsanalysis import batch, cli
 from opsanalysis.pull import settings, store
-from tests.fake_amazon import PROFILES, SAMPLE, SECRETS, FakeAmazon
+from tests.fake_amazon import PROFILES, SAMPLE, SECRETS, FakeAmazon, write_hand_saved
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
@@ -48,6 +48,11 @@ SERVED = {"all_orders": "All_Orders_*", "sales_and_traffic": "GET_SALES_AND_TRAF
           "account_health": "GET_V2_SELLER_PERFORMANCE_REPORT_*",
           "sp_campaign": "Sponsored_Products_Campaign_report_*",
           "sp_search_term": "Sponsored_Products_Search_term_report_*"}
+# Sponsored Brands / Display: the sample world has none; the fake server derives them from its
+# Sponsored Products reports and write_hand_saved writes the same documents as a person saves
+# them (the daily pull asks for them: Amazon keeps 60-65 days of them only)
+DERIVED = ["sb_search_term", "sb_keyword", "sb_campaign", "sd_targeting", "sd_campaign",
+           "sd_advertised_product"]
 # Columns of the input-file inventory that name or count files, or state a file's period
 SOURCE_COLUMNS = {"marketplace_overview_reports_found": ["Files", "Period start"]}
 ABOUT = "About"  # workbook sheet: report, as-of, run id, then one line per input file
@@ -64,8 +69,9 @@ def served_files() -> set:
 
 
 def hand_saved_folder(folder: Path) -> None:
-    """The sample's files as they are."""
+    """The sample's files as they are, and the derived SB/SD console reports."""
     shutil.copytree(SAMPLE / CODE, folder)
+    write_hand_saved(CODE, folder, kinds=DERIVED)
     first, last = pulled_window()
     for pattern in ("Sponsored_Products_Campaign_*", "Sponsored_Products_Search_term_*"):
         (path,) = folder.glob(pattern)  # the pull asks for the whole window: same rows
@@ -147,7 +153,7 @@ def test_run_pull_pulls_then_writes_the_reports(runs):
     assert runs.calls > 0, "the endpoints of the credentials file were not used"
     folder = runs.root / "pulled" / CODE
     stored = [r for r in store.read_manifest(folder) if r["event"] == "stored"]
-    assert {r["kind"] for r in stored} == set(SERVED), runs.command.err
+    assert {r["kind"] for r in stored} == set(SERVED) | set(DERIVED), runs.command.err
     for record in stored:
         assert (folder / record["file"]).is_file()
         assert record["last"] <= AS_OF  # --as-of is the last day pulled

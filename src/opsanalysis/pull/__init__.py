@@ -12,6 +12,7 @@ different earlier document for the same period without keeping it (``.pull/repla
 from __future__ import annotations
 
 import datetime
+import gzip
 import logging
 import time
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from opsanalysis import marketplaces as _marketplaces
-from opsanalysis.pull import ads_api, sp_api, store
+from opsanalysis.pull import ads_api, brand_analytics, sp_api, store
 from opsanalysis.pull.credentials import (
     Credentials,
     CredentialsError,
@@ -31,8 +32,8 @@ from opsanalysis.pull.credentials import (
 )
 from opsanalysis.pull.http import ApiClient, ApiError, RateLimiter, ReportFailed
 
-__all__ = ["Credentials", "CredentialsError", "PullResult", "load_credentials", "pull",
-           "pullable_kinds", "settings"]
+__all__ = ["Credentials", "CredentialsError", "PullResult", "default_kinds", "load_credentials",
+           "pull", "pullable_kinds", "settings"]
 
 LOGGER = logging.getLogger("opsanalysis.pull")
 
@@ -47,6 +48,13 @@ def pullable_kinds() -> dict:
     """Pullable kind -> ("sp_api" or "ads_api", its entry of amazon_api.yaml)."""
     table = settings()
     return {kind: (api, spec) for api in ("sp_api", "ads_api") for kind, spec in table[api].items()}
+
+
+def default_kinds() -> list:
+    """The kinds a pull asks for when none is named: every pullable kind but the
+    ``opt_in_kinds`` of amazon_api.yaml (Brand Analytics)."""
+    opt_in = set(settings()["opt_in_kinds"])
+    return [kind for kind in pullable_kinds() if kind not in opt_in]
 
 
 @dataclass
@@ -75,8 +83,8 @@ class PullResult:
 
 
 def pull(marketplaces, data_dir, since=None, until=None, kinds=None, credentials=None, *,
-         refresh=False, endpoints=None, sleep=time.sleep, clock=time.monotonic, now=None,
-         rng=None) -> PullResult:
+         refresh=False, endpoints=None, asins=None, sleep=time.sleep, clock=time.monotonic,
+         now=None, rng=None) -> PullResult:
     """Pull the missing report documents of each marketplace into ``data_dir/<MP>/``.
 
     Parameters
@@ -91,7 +99,8 @@ def pull(marketplaces, data_dir, since=None, until=None, kinds=None, credentials
         ``initial_days`` (amazon_api.yaml) before ``until`` on a first pull. Snapshots
         (inventory, restock, account health) are pulled once per ``until``.
     kinds : list of str, optional
-        Kinds to pull (:func:`pullable_kinds`); default every one.
+        Kinds to pull (:func:`pullable_kinds`); default :func:`default_kinds` (every one but
+        the Brand Analytics kinds, which are pulled only when named).
     credentials : Credentials, optional
         Default :func:`load_credentials` (environment, then the credentials file).
     refresh : bool
@@ -103,6 +112,10 @@ def pull(marketplaces, data_dir, since=None, until=None, kinds=None, credentials
         server. Default: the credentials' ``endpoints`` (file or ``OPSANALYSIS_ENDPOINT_*``);
         both are checked (:func:`~opsanalysis.pull.credentials.check_endpoints`: https, or
         http on 127.0.0.1/localhost only).
+    asins : dict, optional
+        Marketplace code -> ASINs the Search Query Performance report (``sqp_asin``) asks
+        for. Default: the ASINs of the newest FBA inventory document in the folder
+        (``asins_from`` in amazon_api.yaml); without one the kind is skipped.
     sleep, clock, now, rng : optional
         ``time.sleep``, ``time.monotonic``, a function giving the aware current time, and a
         ``random.Random`` for jitter; tests pass fakes so that nothing waits.
@@ -112,10 +125,15 @@ def pull(marketplaces, data_dir, since=None, until=None, kinds=None, credentials
     PullResult
     """
     table = pullable_kinds()
-    wanted = list(kinds or table)
+    wanted = list(kinds or default_kinds())
     unknown = sorted(set(wanted) - set(table))
     if unknown:
         raise ValueError(f"unknown kind(s) {', '.join(unknown)}; known: {', '.join(table)}")
+    for kind in list(wanted):  # the kind a per-ASIN report takes its ASINs from goes first
+        source = table[kind][1].get("asins_from")
+        if source in wanted and wanted.index(source) > wanted.index(kind):
+            wanted.remove(source)
+            wanted.insert(wanted.index(kind), source)
     credentials = load_credentials() if credentials is None else credentials
     endpoints = check_endpoints(credentials.endpoints | (endpoints or {}))
     options = settings()["client"]
@@ -129,11 +147,16 @@ def pull(marketplaces, data_dir, since=None, until=None, kinds=None, credentials
         folder.mkdir(parents=True, exist_ok=True)
         last = _day(until) or now().astimezone(ZoneInfo(market.timezone)).date() \
             - datetime.timedelta(days=1)
-        context = _Context(client, credentials, market, folder, endpoints, auths, result, now)
+        context = _Context(client, credentials, market, folder, endpoints, auths, result, now,
+                           (asins or {}).get(market.code))
         for kind in wanted:
             api, spec = table[kind]
             if not context.authorised(api):
                 result.skipped.append(f"{market.code} {kind}: no {api} credentials")
+                continue
+            if "asins_from" in spec and not context.asins(spec):
+                result.skipped.append(f"{market.code} {kind}: no ASIN list (no "
+                                      f"{spec['asins_from']} document in the folder; pass asins)")
                 continue
             periods = _open_periods(folder, api, kind) + _periods(
                 spec, store.held_periods(folder, kind), _day(since), last,
@@ -153,11 +176,19 @@ class _Context:
     auths: dict
     result: PullResult
     now: object
+    asin_list: list | None = None
 
     def authorised(self, api) -> bool:
         if api == "sp_api":
             return self.credentials.has_sp_api(self.market.region)
         return self.credentials.has_ads_api(self.market.code)
+
+    def asins(self, spec) -> list:
+        """The ASINs a per-ASIN report asks for: those given, else those of the newest
+        document of ``spec["asins_from"]`` in the folder (pulled or saved by hand)."""
+        if self.asin_list is None:
+            self.asin_list = _held_asins(self.folder, self.market.code, spec["asins_from"])
+        return list(self.asin_list)
 
     def url(self, api, token=False) -> str:
         """The override of ``endpoints`` for this region, else Amazon's host."""
@@ -199,9 +230,11 @@ class _Context:
                 request_id = self._create(api, spec, first, last, kind)
                 store.append(self.folder, base | {"event": "requested", "request_id": request_id,
                                                   "time": self._stamp()})
-            data, compressed = self._fetch(api, kind, spec, request_id)
-        except ReportFailed as error:
-            store.append(self.folder, base | {"event": "failed", "request_id": error.report_id,
+            documents = self._fetch(api, kind, spec, request_id, first, last)
+            if not documents:
+                raise ReportFailed(request_id, "DONE", "the report has no rows")
+        except ReportFailed as error:  # the whole request (every report id of it) is closed
+            store.append(self.folder, base | {"event": "failed", "request_id": request_id,
                                               "status": error.status, "reason": error.reason,
                                               "time": self._stamp()})
             self._failed(base, str(error), error.status)
@@ -209,34 +242,49 @@ class _Context:
         except ApiError as error:  # left pending: the next pull resumes it
             self._failed(base, str(error), None)
             return
-        name = store.document_name(spec["file"], first, last,
-                                   spec.get("extension", "csv"), compressed)
-        written = store.write_document(self.folder, name, data, self.now())
-        record = base | {"event": "stored", "request_id": request_id, "time": self._stamp(),
-                         "file": written["file"], "sha256": written["sha256"],
-                         "bytes": written["bytes"], "replaced": written["replaced"]}
-        store.append(self.folder, record)
-        self.result.stored.append(record)
-        LOGGER.info("%s %s %s..%s: stored %s", self.market.code, kind, first, last, name)
+        for name, data in documents:  # one record per file (per ASIN for sqp_asin)
+            written = store.write_document(self.folder, name, data, self.now())
+            record = base | {"event": "stored", "request_id": request_id,
+                             "time": self._stamp(), "file": written["file"],
+                             "sha256": written["sha256"], "bytes": written["bytes"],
+                             "replaced": written["replaced"]}
+            store.append(self.folder, record)
+            self.result.stored.append(record)
+            LOGGER.info("%s %s %s..%s: stored %s", self.market.code, kind, first, last, name)
 
     def _create(self, api, spec, first, last, kind) -> str:
         auth = self.auth(api)
         if api == "sp_api":
             data_range = None if first is None else sp_api.time_range(first, last,
                                                                        self.market.timezone)
-            return sp_api.create_report(self.client, auth, self.url(api), spec["report_type"],
-                                        self.market.marketplace_id, data_range,
-                                        spec.get("options"))
+            options = [spec.get("options")]
+            if "asins_from" in spec:  # one report per group of ASINs; the ids space-joined
+                options = [(spec.get("options") or {}) | {"asin": group} for group in
+                           brand_analytics.asin_groups(self.asins(spec),
+                                                       int(spec["asin_option_chars"]))]
+            return " ".join(sp_api.create_report(self.client, auth, self.url(api),
+                                                 spec["report_type"],
+                                                 self.market.marketplace_id, data_range, option)
+                            for option in options)
         name = f"opsanalysis {kind} {self.market.code} {first}..{last}"
         return ads_api.create_report(self.client, auth, self.url(api), spec, first, last, name)
 
-    def _fetch(self, api, kind, spec, request_id):
+    def _fetch(self, api, kind, spec, request_id, first, last) -> list:
+        """[(file name, bytes)] of a finished request (several SP ids: space-joined)."""
         auth = self.auth(api)
-        if api == "sp_api":
-            return sp_api.fetch_report(self.client, auth, self.url(api), request_id,
-                                       settings()["client"])
-        return ads_api.fetch_report(self.client, auth, self.url(api), request_id, spec, kind,
-                                    self.market.currency, settings()["client"]), False
+        if api == "ads_api":
+            data = ads_api.fetch_report(self.client, auth, self.url(api), request_id, spec,
+                                        kind, self.market.currency, settings()["client"])
+            return [(store.document_name(spec["file"], first, last,
+                                         spec.get("extension", "csv"), False), data)]
+        fetched = [sp_api.fetch_report(self.client, auth, self.url(api), report_id,
+                                       settings()["client"]) for report_id in request_id.split()]
+        if "document" not in spec:  # kept exactly as Amazon sends it
+            ((data, compressed),) = fetched
+            return [(store.document_name(spec["file"], first, last, spec["extension"],
+                                         compressed), data)]
+        raw = [gzip.decompress(data) if compressed else data for data, compressed in fetched]
+        return brand_analytics.documents(spec["document"], raw, spec, first, last)
 
     def _failed(self, base, error, status) -> None:
         LOGGER.error("%s %s %s..%s: %s", base["marketplace"], base["kind"], base["first"],
@@ -274,7 +322,26 @@ def _periods(spec, held, since, until, initial_days, refresh) -> list:
             chunks[-1].append(day)
         else:
             chunks.append([day])
+    if spec.get("whole_weeks"):  # Brand Analytics: exactly one Sunday-Saturday week each
+        chunks = [chunk for chunk in chunks if len(chunk) == 7 and chunk[0].weekday() == 6]
     return [(chunk[0], chunk[-1]) for chunk in chunks]
+
+
+def _held_asins(folder, code, kind) -> list:
+    """Sorted ASINs of the newest ``kind`` document of the folder: the manifest's latest
+    stored one, else the last file named like the pulled ones (``<file>_*``); [] if none."""
+    import opsanalysis.io as oio
+
+    _, spec = pullable_kinds()[kind]
+    folder = Path(folder)
+    stored = [r for r in store.read_manifest(folder) if r.get("event") == "stored"
+              and r.get("kind") == kind and (folder / r["file"]).is_file()]
+    paths = [folder / max(stored, key=lambda r: (r["last"], r["time"]))["file"]] if stored \
+        else sorted(folder.glob(f"{spec['file']}_*"))[-1:]
+    if not paths:
+        return []
+    frame = oio.read_report(paths[0], code, kind=spec["reads_as"][0])
+    return sorted(str(asin) for asin in frame["asin"].dropna().unique())
 
 
 def _starts_chunk(spec, day, chunk) -> bool:

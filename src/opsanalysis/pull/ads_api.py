@@ -1,4 +1,5 @@
-"""Amazon Ads API v3 reporting: create a report, wait for it, download it as a console CSV.
+"""Amazon Ads API v3 reporting (Sponsored Products, Brands, Display): create, wait, download as
+console CSV.
 
 ``POST /reporting/reports`` (``startDate``, ``endDate``, ``configuration`` with ``adProduct``,
 ``reportTypeId``, ``groupBy``, ``columns``, ``timeUnit`` DAILY, ``format`` GZIP_JSON) with the
@@ -76,12 +77,14 @@ def fetch_report(client, auth, base_url, report_id, spec, kind, currency, settin
             rows = json.loads(gzip.decompress(data).decode("utf-8"))
         except (EOFError, OSError, zlib.error, ValueError):
             continue  # truncated: GET the report again for a fresh URL
-        return console_csv(rows, spec["columns"], kind, currency, spec.get("values"))
+        return console_csv(rows, spec["columns"], kind, currency,
+                           int(spec["attribution_days"]), spec.get("values"))
     raise ReportFailed(report_id, "COMPLETED", f"document stayed truncated after {attempts} "
                                                "downloads")
 
 
-def console_csv(rows: list, columns: dict, kind: str, currency: str, values=None) -> bytes:
+def console_csv(rows: list, columns: dict, kind: str, currency: str, attribution_days: int,
+                values=None) -> bytes:
     """Ads API v3 rows as the Ads console's CSV (UTF-8 with BOM, en-US headers).
 
     Parameters
@@ -89,30 +92,38 @@ def console_csv(rows: list, columns: dict, kind: str, currency: str, values=None
     rows : list of dict
         The v3 JSON array (camelCase keys, raw numbers, ISO dates).
     columns : dict
-        v3 column -> canonical column.
+        v3 column -> canonical column. Several v3 columns may feed one canonical column
+        (``keywordText`` and ``targetingText`` -> ``targeting``): it is written once, with the
+        first of them a row has.
     kind : str
         opsanalysis.io kind the CSV is read as.
     currency : str
         ISO code written when the rows carry none.
+    attribution_days : int
+        [days] attribution window of the v3 columns asked for (7 for ``sales7d``; SB and SD
+        report 14), written into the headers ("14 Day Total Sales").
     values : dict, optional
         Canonical column -> {v3 value: console value} (the API's enums in the console's
         words); other values are written as given.
     """
     translations = values or {}
-    names = list(columns)
-    header = [header_for(kind, columns[name], "en-US", attribution_days=7) for name in names]
+    sources = {}  # canonical column -> its v3 columns, in the order of ``columns``
+    for name, canonical in columns.items():
+        sources.setdefault(canonical, []).append(name)
+    header = [header_for(kind, canonical, "en-US", attribution_days=attribution_days)
+              for canonical in sources]
     out = _io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        values = []
-        for name in names:
-            value = row.get(name)
-            if value is None and columns[name] == "currency":
+        cells = []
+        for canonical, names in sources.items():
+            value = next((row[name] for name in names if row.get(name) is not None), None)
+            if value is None and canonical == "currency":
                 value = currency
-            value = translations.get(columns[name], {}).get(value, value)
-            values.append("" if value is None else value)
-        writer.writerow(values)
+            value = translations.get(canonical, {}).get(value, value)
+            cells.append("" if value is None else value)
+        writer.writerow(cells)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
