@@ -51,6 +51,7 @@ STORAGE_TABLES = [  # marketplace, March fee, November fee [marketplace currency
     ("JP", 0.566337 * 5160, 0.566337 * 9170),           # JPY per m3
     ("CA", 0.566337 * 24.0, 0.566337 * 33.0),           # CAD per m3
     ("AU", 0.566337 * 19.40, 0.566337 * 26.50),         # AUD per m3
+    ("SG", 0.566337 * 12.84, 0.566337 * 12.84),         # SGD per m3, GST included, no peak rate
 ]
 
 

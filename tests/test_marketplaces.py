@@ -107,3 +107,53 @@ def test_by_marketplace_id():
 def test_marketplace_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         marketplaces.get("US").currency = "EUR"
+
+
+# ---------------------------------------------------------------------------------------------
+# Fees: every marketplace of the registry has its fee table in params, or says "not estimated"
+
+
+@pytest.mark.parametrize("code", marketplaces.codes())
+def test_every_marketplace_has_a_fee_table_or_says_not_estimated(code):
+    import numpy as np
+    import pandas as pd
+    import yaml
+
+    from opsanalysis import fees, params, profit
+
+    own = yaml.safe_load((params.find_params_dir() / f"{code}.yaml").read_text("utf-8"))
+    stated = own["fees"]
+    # the marketplace's own file states its table (or "none") and its VAT / GST rate
+    assert "fee_table_version" in stated and "vat_rate" in stated, code
+    loaded = params.load(code)
+    settings = loaded["fees"]
+    sources = settings["sources"]
+    product = pd.DataFrame({"sku": ["A"], "price": [20.0], "unit_cost": [10.0],
+                            "cost_currency": [loaded["currency"]], "fba_fee": [3.0],
+                            "referral_fee_rate": [0.15], "item_weight_kg": [0.5],
+                            "item_volume_cuft": [0.2], "freight_mode": ["sea"]})
+    row = profit.landed_margins(product, loaded, "2026-10-31").iloc[0]
+    if stated["fee_table_version"] == "none":
+        # an explicit "not estimated": no table, and the margin says why instead of a 0
+        assert fees.fee_schedule(loaded, "2026-10-31") is None
+        assert np.isnan(row["storage"]) and np.isnan(row["unit_margin"])
+        assert f"no FBA storage fee table for {code}" in row["not_estimated_reason"]
+    else:
+        schedule = fees.fee_schedule(loaded, "2026-10-31")
+        assert schedule["storage_fee_off_peak"].get("standard", 0) > 0, code
+        for key in ("storage_fee_off_peak", "storage_fee_peak"):
+            assert key in stated and key in sources, (code, key)
+            assert "checked" in sources[key] or "read" in sources[key], (code, key)
+        # storage is estimated (other inputs, e.g. a CNY rate for freight, may still be missing)
+        assert row["storage"] > 0
+        assert "storage fee table" not in row["not_estimated_reason"]
+    # VAT / GST: the price ex VAT follows the marketplace's rate; prices without tax (US, CA)
+    # have rate 0
+    assert row["price_ex_vat"] == pytest.approx(20.0 / (1 + settings["vat_rate"]))
+    if not marketplaces.get(code).prices_include_vat:
+        assert settings["vat_rate"] == 0
+    # EPR: stated with its source where the marketplace has an EPR regime (JP, EU, UK) or we
+    # checked it (AU, SG); its value is a landed cost per unit
+    if code in ("JP", "UK", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "BE", "AU", "SG"):
+        assert "epr_fee_per_item" in stated and "epr_fee_per_item" in sources, code
+    assert row["epr_fee"] == settings["epr_fee_per_item"]

@@ -294,3 +294,17 @@ def test_loaded_params_are_independent_copies():
     second = params.load("US")
     assert second["rules"]["acos"]["max"] == 0.25
     assert second["lead_time"]["q4_months"] == [10, 11, 12]
+
+
+@pytest.mark.parametrize("code", ["AU", "SG"])
+def test_au_and_sg_lead_times_gst_and_rates_have_sources(code):
+    # issue 19: the sample's AU and SG take these from their params, each with its source
+    loaded = params.load(code)
+    lead = loaded["lead_time"]
+    assert {"freight_days", "customs_days"} <= set(lead["sources"])
+    assert lead["freight_days"]["sea"] > lead["freight_days"]["air"] > 0
+    assert {"vat_rate", "epr_fee_per_item", "storage_fee_off_peak"} <= set(
+        loaded["fees"]["sources"])
+    assert loaded["fees"]["vat_rate"] == {"AU": 0.10, "SG": 0.09}[code]
+    rate = loaded["opportunity"]["fx_rates"]["CNY"]
+    assert rate["rate"] > 0 and rate["date"] and "fx_rates" in loaded["opportunity"]["sources"]

@@ -130,6 +130,44 @@ def test_break_even_acos_deducts_freight_duty_vat_and_storage(product):
     assert unknown.loc[0, "not_estimated_reason"] == "no FBA fee"
 
 
+def test_japan_epr_fee_is_a_landed_cost(product):
+    # JP: price 2,200 JPY incl. 10 % consumption tax = 2,000 ex tax; referral 15 % of 2,200 =
+    # 330; FBA fee 400; cost 40 CNY / 0.05 CNY per JPY = 800; freight 1 kg x 10 CNY / 0.05 =
+    # 200; no duty; EPR fee 0.5 JPY per item (params/JP.yaml fees.epr_fee_per_item); storage
+    # 0.5 cu ft at the JP table (JPY per m3: 5,160 Jan-Sep, 9,170 Oct-Dec, blended 9:3).
+    jp = product.assign(price=2200.0, fba_fee=400.0)
+    settings = _params("JP", fx_rates={"CNY": {"rate": 0.05, "date": "2026-11-30"}},
+                       duty_rate=0.0)
+    assert settings["fees"]["epr_fee_per_item"] == 0.5
+    row = profit.landed_margins(jp, settings, "2026-06-01").iloc[0]
+    storage = 0.5 * (0.75 * 5160.0 + 0.25 * 9170.0) / CUBIC_FEET_PER_CUBIC_METRE
+    assert row["epr_fee"] == 0.5
+    assert row["landed_cost"] == pytest.approx(800.0 + 200.0 + 0.5)
+    assert row["unit_margin"] == pytest.approx(2000.0 - 330.0 - 400.0 - 800.0 - 200.0 - 0.5
+                                               - storage)
+    without = copy.deepcopy(settings)
+    without["fees"]["epr_fee_per_item"] = 0.0
+    other = profit.landed_margins(jp, without, "2026-06-01").iloc[0]
+    assert row["unit_margin"] == pytest.approx(other["unit_margin"] - 0.5)
+
+
+@pytest.mark.parametrize("code, vat, per_m3, epr", [
+    ("DE", 0.19, (27.82, 38.52), 0.0),   # EU: VAT in the price, EPR not charged per item
+    ("AU", 0.10, (19.40, 26.50), 0.0),   # GST 10 %
+    ("SG", 0.09, (12.84, 12.84), 0.0),   # GST 9 %, one storage rate all year
+])
+def test_vat_gst_storage_and_epr_of_each_marketplace_by_hand(product, code, vat, per_m3, epr):
+    settings = _params(code, duty_rate=0.0)
+    assert settings["fees"]["vat_rate"] == vat and settings["fees"]["epr_fee_per_item"] == epr
+    row = profit.landed_margins(product, settings, "2026-06-01").iloc[0]
+    net = 23.80 / (1 + vat)
+    storage = 0.5 * (0.75 * per_m3[0] + 0.25 * per_m3[1]) / CUBIC_FEET_PER_CUBIC_METRE
+    assert row["price_ex_vat"] == pytest.approx(net) and row["vat"] == pytest.approx(23.80 - net)
+    assert row["storage"] == pytest.approx(storage) and row["epr_fee"] == epr
+    assert row["unit_margin"] == pytest.approx(net - 3.57 - 4.0 - 5.0 - 1.25 - epr - storage)
+    assert row["not_estimated_reason"] == ""
+
+
 # ---------------------------------------------------------------------------------------------
 # Cut-offs: as of 2026-10-31, the next 365 days
 

@@ -9,6 +9,7 @@ import pytest
 
 from opsanalysis import params as params_module
 from opsanalysis.sample import AS_OF, SAMPLE_MARKETPLACES, START, World, generate
+from opsanalysis.sample.world import LISTING_MARKETPLACES
 from opsanalysis.sample.writers import format_date, format_money, format_percent
 
 MARKETPLACES = list(SAMPLE_MARKETPLACES)
@@ -27,7 +28,7 @@ def test_generate_without_folder_returns_cached_world(world):
     assert generate(None) is world
     assert world.as_of == AS_OF == pd.Timestamp("2026-10-31")
     assert world.start == START and (AS_OF - START).days + 1 == 805  # ~2.2 years
-    assert tuple(world.marketplaces) == ("US", "UK", "DE", "JP")
+    assert tuple(world.marketplaces) == ("US", "UK", "DE", "JP", "AU", "SG")
 
 
 def test_same_seed_same_world_other_seed_differs():
@@ -50,9 +51,10 @@ def test_regenerated_files_are_byte_identical(tmp_path, sample_dir):
     assert different == []
 
 
-def test_sample_size_under_15_mb(sample_dir):
+def test_sample_size_under_20_mb(sample_dir):
+    # six marketplaces (AU and SG added in issue 19, smaller than the first four)
     total = sum(p.stat().st_size for p in sample_dir.rglob("*") if p.is_file())
-    assert total < 15 * 1024 * 1024
+    assert total < 20 * 1024 * 1024
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,7 +126,9 @@ def test_shipment_lead_times_follow_the_product_master(world, marketplace):
     assert (shipments["fc_arrival_date"] < shipments["available_date"]).all()
     sea = shipments.loc[shipments["mode"] == "sea", "lead_time_days"]
     air = shipments.loc[shipments["mode"] == "air", "lead_time_days"]
-    assert sea.between(45, 100).all() and air.between(20, 65).all()
+    # AU's sea lane (25 days) and SG's (12) are shorter than the first four's (35)
+    assert sea.between({"AU": 40, "SG": 25}.get(marketplace, 45), 100).all()
+    assert air.between(20, 65).all() and sea.mean() > air.mean()
     assert len(sea) > 10 and len(air) > 5
 
 
@@ -262,7 +266,8 @@ def test_planted_search_terms_and_structure(world, marketplace):
     exact = set(ads.loc[ads["match_type"] == "EXACT", "targeting"])
     for term in planted["harvest_terms"]:
         assert term not in exact
-        assert terms.at[term, "orders"] >= 10
+        # SG, the smallest market (a quarter of the US volume), still far above the rule's 2
+        assert terms.at[term, "orders"] >= {"SG": 5}.get(marketplace, 10)
         assert terms.at[term, "spend_minor"] / terms.at[term, "sales_minor"] < 0.25
     assert len(planted["waste_terms"]) >= 3
     for term in planted["waste_terms"]:
@@ -303,6 +308,90 @@ def test_planted_categories_and_intermittent(world, marketplace):
     for sku in planted["intermittent_skus"]:
         units = demand.loc[demand["sku"] == sku, "units"]
         assert (units == 0).mean() > 0.7 and units.max() >= 2
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_world_follows_the_params_of_its_marketplace(world, marketplace):
+    # The world keeps its own copies (so the committed sample never moves when params are
+    # edited); they must agree with params/<MP>.yaml: currency, VAT / GST, the CNY rate, the
+    # freight and customs legs of AU and SG, and the dates of the events calendar.
+    from opsanalysis import marketplaces
+    from opsanalysis.sample.world import CNY_PER_UNIT, MARKETPLACE_SETUP
+
+    params = params_module.load(marketplace)
+    setup = MARKETPLACE_SETUP[marketplace]
+    assert marketplaces.get(marketplace).currency == params["currency"]
+    assert (world.frame("traffic", marketplace)["currency"] == params["currency"]).all()
+    assert setup["vat"] == params["fees"]["vat_rate"]
+    assert CNY_PER_UNIT[marketplace] == params["opportunity"]["fx_rates"]["CNY"]["rate"]
+    if marketplace in ("AU", "SG"):
+        products = world.frame("products", marketplace)
+        lead = params["lead_time"]
+        for mode, rows in products.groupby("freight_mode"):
+            assert (rows["freight_days"] == lead["freight_days"][mode]).all(), mode
+            assert (rows["customs_days"] == lead["customs_days"]).all()
+    calendar = {(e["event"], pd.Timestamp(e["start"]))
+                for e in params["events"]["calendar"]}
+    for event in world.frame("events", marketplace).itertuples():
+        name = "black_friday" if event.event == "black_friday_cyber_monday" else event.event
+        assert (name, event.start) in calendar, (marketplace, event.event, event.start)
+
+
+def test_singles_day_is_a_sale_in_singapore_only(world):
+    events = world.truth["events"]
+    singles = events[events["event"] == "singles_day"].set_index("marketplace")
+    assert singles.loc["SG", "demand_lift"].min() > 1.5 * singles.loc["US", "demand_lift"].max()
+    demand = world.frame("demand", "SG").groupby("date")["true_demand"].sum()
+    for day in singles.loc["SG", "start"]:
+        ordinary = demand[day - pd.Timedelta(days=21):day - pd.Timedelta(days=8)].mean()
+        assert demand[day] > 1.8 * ordinary, day
+
+
+@pytest.mark.parametrize("marketplace", LISTING_MARKETPLACES)
+def test_planted_stranded_spike_and_suppressed_listing(world, marketplace, sample_dir):
+    # AU, SG: a listing deleted at the end of as_of strands its FBA units (afn-listing-exists
+    # No) and another is suppressed (All Listings "Inactive"): the stranded share, measured by
+    # opsanalysis.ipi from the weekly Manage FBA Inventory downloads, jumps in the last week.
+    from opsanalysis import ipi
+    from opsanalysis.io import read_report
+
+    planted = world.planted[marketplace]
+    folder = sample_dir / marketplace
+    listings = read_report(next(folder.glob("All_Listings_Report_*")), marketplace=marketplace)
+    inactive = listings.loc[listings["status"] != "Active", "sku"].tolist()
+    assert inactive == [planted["suppressed_listing_sku"]]
+    assert planted["stranded_sku"] not in set(listings["sku"])
+    snapshots = pd.concat([read_report(p, marketplace=marketplace)
+                           for p in sorted(folder.glob("Manage_FBA_Inventory_*"))],
+                          ignore_index=True)
+    latest = snapshots[pd.to_datetime(snapshots["snapshot_date"]) == AS_OF]
+    assert latest.loc[~latest["afn_listing_exists"].astype(bool), "sku"].tolist() == [
+        planted["stranded_sku"]]
+    settings = params_module.load(marketplace)
+    weekly = ipi.weekly_drivers({"fba_inventory": snapshots, "all_listings": listings}, AS_OF,
+                                settings["ipi"], excess_days_of_supply=90,
+                                velocity_window_days=30)
+    share = weekly.set_index("week_end")["stranded_inventory_percent"]
+    assert share[AS_OF] == pytest.approx(planted["stranded_share"], abs=1e-4)
+    assert (share.drop(AS_OF).dropna() == 0).all() and share.notna().sum() == 5
+    spikes = ipi.stranded_spikes(weekly, increase=settings["ipi"]["stranded_spike_increase"])
+    assert spikes["week_end"].tolist() == [planted["stranded_spike_week_end"]]
+    assert planted["stranded_share"] > 0.02
+
+
+def test_listing_problems_are_planted_only_where_files_show_them(world):
+    for marketplace in MARKETPLACES:
+        listings = world.frame("listings", marketplace)
+        planted = world.planted[marketplace]
+        if marketplace in LISTING_MARKETPLACES:
+            assert listings.loc[~listings["listed"], "sku"].tolist() == [planted["stranded_sku"]]
+            assert planted["stranded_sku"] != planted["suppressed_listing_sku"]
+            others = {planted[k] for k in ("stockout_sku", "stockout_risk_sku", "overstock_sku",
+                                           "loss_making_sku", "settlement_loss_sku")}
+            assert not others & {planted["stranded_sku"], planted["suppressed_listing_sku"]}
+        else:  # US, UK, DE, JP: every listing active, their files unchanged
+            assert listings["listed"].all() and (listings["status"] == "Active").all()
+            assert "stranded_sku" not in planted
 
 
 # ---------------------------------------------------------------------------------------------
@@ -362,6 +451,10 @@ def test_readme_lists_the_planted_values(world, sample_dir):
             assert term in readme, (marketplace, term)
         assert f"{planted['stockout_start']:%Y-%m-%d}" in readme
         assert planted["structure_problem"]["campaign"] in readme
+        for key in ("stranded_sku", "suppressed_listing_sku", "unsettled_order_id",
+                    "settlement_loss_sku"):
+            if key in planted:
+                assert planted[key] in readme, (marketplace, key)
 
 
 # ---------------------------------------------------------------------------------------------

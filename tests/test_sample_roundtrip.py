@@ -16,6 +16,7 @@ import pytest
 from opsanalysis import marketplaces
 from opsanalysis.io import read_report, read_report_frames
 from opsanalysis.sample import AS_OF, SAMPLE_MARKETPLACES, generate
+from opsanalysis.sample.world import LISTING_MARKETPLACES, SNAPSHOT_WEEKS
 
 MARKETPLACES = list(SAMPLE_MARKETPLACES)
 
@@ -155,8 +156,11 @@ def test_inventory_history(sample_dir, world, marketplace):
 
 @pytest.mark.parametrize("marketplace", MARKETPLACES)
 def test_fba_inventory_snapshot(sample_dir, world, marketplace):
-    report = one_file(sample_dir, marketplace, "Manage_FBA_Inventory_*").set_index("sku")
+    report = one_file(sample_dir, marketplace, f"Manage_FBA_Inventory_{AS_OF:%Y-%m-%d}.*")
+    report = report.set_index("sku")
     truth = world.frame("inventory", marketplace).set_index("sku").reindex(report.index)
+    np.testing.assert_array_equal(report["afn_listing_exists"].astype(bool),
+                                  truth["afn_listing_exists"])
     for column in ("afn_fulfillable_quantity", "afn_reserved_quantity", "afn_unsellable_quantity",
                    "afn_warehouse_quantity", "afn_inbound_shipped_quantity",
                    "afn_inbound_working_quantity", "afn_inbound_receiving_quantity",
@@ -289,3 +293,45 @@ def test_settlements_match_the_truth(sample_dir, world, marketplace):
     expected = truth.groupby("settlement_id")["amount"].sum()
     assert np.allclose(totals.reindex(expected.index), expected, atol=0.02)
     assert (frame["currency"].dropna() == marketplaces.get(marketplace).currency).all()
+
+
+@pytest.mark.parametrize("marketplace", LISTING_MARKETPLACES)
+def test_weekly_fba_inventory_snapshots_follow_the_history(sample_dir, world, marketplace):
+    # AU, SG: one Manage FBA Inventory download per Saturday; the earlier ones hold the stock
+    # at the end of their day (the history's quantity of the next morning) and the open inbound
+    files = sorted((sample_dir / marketplace).glob("Manage_FBA_Inventory_*"))
+    assert len(files) == SNAPSHOT_WEEKS
+    history = world.frame("inventory_history", marketplace).set_index(["date", "sku"])["quantity"]
+    shipments = world.frame("shipments", marketplace)
+    for path in files[:-1]:
+        report = _read(path, marketplace)
+        day = pd.Timestamp(report["snapshot_date"].iloc[0])
+        assert day.day_of_week == 5 and day < AS_OF  # a Saturday
+        stock = history.xs(day + pd.Timedelta(days=1), level="date").reindex(report["sku"])
+        np.testing.assert_array_equal(report["afn_fulfillable_quantity"].astype(int),
+                                      stock.to_numpy())
+        open_ = shipments[(shipments["order_date"] <= day) & (shipments["available_date"] > day)]
+        assert int(report["afn_inbound_quantity"].sum() if "afn_inbound_quantity" in report
+                   else (report["afn_inbound_working_quantity"]
+                         + report["afn_inbound_shipped_quantity"]
+                         + report["afn_inbound_receiving_quantity"]).sum()) \
+            == int(open_["quantity"].sum())
+        assert report["afn_listing_exists"].astype(bool).all()
+
+
+@pytest.mark.parametrize("marketplace", LISTING_MARKETPLACES)
+def test_all_listings(sample_dir, world, marketplace):
+    report = one_file(sample_dir, marketplace, "All_Listings_Report_*")
+    assert report.attrs["kind"] == "all_listings"
+    truth = world.frame("listings", marketplace)
+    listed = truth[truth["listed"]].set_index("sku")
+    report = report.set_index("sku")
+    assert sorted(report.index) == sorted(listed.index)
+    listed = listed.reindex(report.index)
+    assert (report["status"] == listed["status"]).all()
+    assert (report["listing_id"].astype(str) == listed["listing_id"]).all()
+    np.testing.assert_array_equal(cents(report["price"], marketplace),
+                                  cents(listed["price"], marketplace))
+    opened = pd.to_datetime(report["open_date"])
+    opened = opened.dt.tz_localize(None) if opened.dt.tz is not None else opened
+    assert (opened.dt.normalize() == listed["open_date"]).all()

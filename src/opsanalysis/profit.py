@@ -1,7 +1,10 @@
 """Landed unit margin per SKU and freight mode: what one unit earns once it is at Amazon and sold.
 
 unit_margin = price ex VAT - referral fee - FBA fee - product cost - head-haul freight - duty -
-storage, each per unit in the marketplace currency:
+EPR fee - storage, each per unit in the marketplace currency:
+
+- the price ex VAT is the listed price / (1 + ``fees.vat_rate``): VAT, GST or consumption tax
+  where the marketplace's prices include it (EU, UK, JP, AU, SG ...; 0 in the US and CA);
 
 - the product cost is converted from its purchase currency at the dated rate of params
   ``opportunity.fx_rates`` (purchase currency per marketplace currency);
@@ -9,6 +12,9 @@ storage, each per unit in the marketplace currency:
   ``opportunity.head_haul_freight``), converted the same way;
 - duty is ``opportunity.duty_rate`` x the customs value (cost, plus freight where
   ``duty_includes_freight``);
+- the EPR fee is ``fees.epr_fee_per_item`` [currency per unit sold]: Japan's EPR handling fee;
+  0 where the marketplace charges none per item (each ``params/<MP>.yaml`` says why in
+  ``fees.sources.epr_fee_per_item``);
 - storage is the item volume x the monthly FBA storage rate of the fee table in force
   (:mod:`opsanalysis.fees`), blended over peak and off-peak months, x
   ``opportunity.storage_months_held``.
@@ -30,7 +36,10 @@ __all__ = ["REASON_COLUMN", "landed_margins", "loss_making_skus", "margins_by_mo
 
 #: Column naming, per row, the inputs that are unknown; empty when every figure is estimated.
 REASON_COLUMN = "not_estimated_reason"
-COST_COLUMNS = ("referral_fee", "fba_fee", "purchase_cost", "head_haul_freight", "duty", "storage")
+COST_COLUMNS = ("referral_fee", "fba_fee", "purchase_cost", "head_haul_freight", "duty", "epr_fee",
+                "storage")
+#: The per-unit costs of getting a unit to the customer outside Amazon's fees [currency].
+LANDED_COLUMNS = ("purchase_cost", "head_haul_freight", "duty", "epr_fee")
 
 
 def _column(products, name, default=np.nan) -> pd.Series:
@@ -92,8 +101,8 @@ def landed_margins(products, params, as_of, modes=None) -> pd.DataFrame:
         ``item_volume_cuft`` [cubic feet], ``storage_type``, ``freight_mode``.
     params : dict
         Loaded params (:func:`opsanalysis.params.load`): ``marketplace``, ``currency``,
-        ``fees`` (``vat_rate``, ``referral_fee_rate`` where the product master has none, the
-        storage fee tables), ``opportunity`` (``fx_rates``, ``head_haul_freight``,
+        ``fees`` (``vat_rate``, ``referral_fee_rate`` where the product master has none,
+        ``epr_fee_per_item``, the storage fee tables), ``opportunity`` (``fx_rates``, ``head_haul_freight``,
         ``duty_rate``, ``duty_includes_freight``, ``storage_months_held``),
         ``lead_time.freight_mode`` (the mode of a SKU without one) and
         ``replenishment.storage_type``.
@@ -109,7 +118,8 @@ def landed_margins(products, params, as_of, modes=None) -> pd.DataFrame:
         sku, freight_mode, currency, price, vat, price_ex_vat, referral_fee, fba_fee,
         purchase_cost_original [purchase currency], purchase_currency, fx_rate [purchase
         currency per marketplace currency], fx_date, purchase_cost, head_haul_freight, duty,
-        storage, landed_cost (purchase cost + freight + duty), unit_margin [currency],
+        epr_fee, storage, landed_cost (purchase cost + freight + duty + EPR fee), unit_margin
+        [currency],
         margin_rate (unit_margin / price ex VAT) [fraction], ``not_estimated_reason`` (text; ""
         when every input is known). A cost whose input is unknown, and the margin, are NaN.
     """
@@ -141,10 +151,10 @@ def landed_margins(products, params, as_of, modes=None) -> pd.DataFrame:
     customs = table["purchase_cost"] + (table["head_haul_freight"]
                                         if settings["duty_includes_freight"] else 0.0)
     table["duty"] = float(settings["duty_rate"]) * customs
+    table["epr_fee"] = float(params["fees"]["epr_fee_per_item"])
     storage, storage_reasons = _storage(rows, params, as_of)
     table["storage"] = storage
-    table["landed_cost"] = table[["purchase_cost", "head_haul_freight", "duty"]].sum(
-        axis=1, min_count=3)
+    table["landed_cost"] = table[list(LANDED_COLUMNS)].sum(axis=1, min_count=len(LANDED_COLUMNS))
     table["unit_margin"] = table["price_ex_vat"] - table[list(COST_COLUMNS)].sum(
         axis=1, min_count=len(COST_COLUMNS))
     table["margin_rate"] = safe_divide(table["unit_margin"], table["price_ex_vat"])

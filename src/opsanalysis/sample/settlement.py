@@ -43,8 +43,9 @@ DEPOSIT_DAYS = 2  # Amazon starts the transfer this many days after a settlement
 RESERVE_DAYS = 7  # DD+7: the proceeds of the last seven days are held to the next settlement
 REFUND_ADMIN_SHARE = 0.20  # refund administration fee: 20 % of the commission ...
 REFUND_ADMIN_MAX = 5.00  # ... at most 5.00 (scaled like prices)
-# Professional selling plan per month [minor units], Amazon's published prices
-SUBSCRIPTION_MINOR = {"US": 3999, "UK": 2500, "DE": 3900, "JP": 4900}
+# Professional selling plan per month [minor units], Amazon's published prices (AU A$49.95 and
+# SG S$29.95 as sellers' guides quote them, not re-checked 2026-12)
+SUBSCRIPTION_MINOR = {"US": 3999, "UK": 2500, "DE": 3900, "JP": 4900, "AU": 4995, "SG": 2995}
 # Monthly FBA storage [USD per cubic foot, scaled like prices]: US standard size 2024,
 # January–September and October–December (rules-of-thumb, Q4 storage)
 STORAGE_PER_CUFT_MONTH = {"off": 0.78, "peak": 2.40}
@@ -82,6 +83,7 @@ def _pick(world, mp, setup):
     taken = {planted[k] for k in ("stockout_sku", "stockout_risk_sku", "overstock_sku",
                                   "loss_making_sku", "lagging_launch_sku")}
     taken |= set(planted["intermittent_skus"])
+    taken |= {planted[k] for k in ("stranded_sku", "suppressed_listing_sku") if k in planted}
     products = world.frame("products", mp)
     units = world.frame("demand", mp).groupby("sku")["units_sold"].sum()
     candidates = products[(products["role"] == "established") & ~products["sku"].isin(taken)]

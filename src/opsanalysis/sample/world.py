@@ -1,7 +1,7 @@
 """The simulated seller behind the bundled sample: a pure, seed-deterministic numpy world.
 
-One seller ("Homelux", with a pet line "PawPal") sells 30–40 SKUs in each of four marketplaces
-(US, UK, DE, JP) from :data:`START` to :data:`AS_OF` (805 days, Sunday 2024-08-18 to Saturday
+One seller ("Homelux", with a pet line "PawPal") sells 30–40 SKUs in each of six marketplaces
+(US, UK, DE, JP, and AU and SG added later from their own random streams) from :data:`START` to :data:`AS_OF` (805 days, Sunday 2024-08-18 to Saturday
 2026-10-31, so every Sunday–Saturday week is complete). The world holds, per marketplace:
 
 - a catalogue (SKU, ASIN, category, price path, costs, lead-time legs, launch date) whose
@@ -16,7 +16,9 @@ One seller ("Homelux", with a pet line "PawPal") sells 30–40 SKUs in each of f
 - traffic (sessions, page views, buy-box page views, B2B shares) consistent with units;
 - order items (including MCF, cancelled and pending ones), customer returns;
 - eight weeks of Sponsored Products activity per search term and day;
-- a Product Opportunity Explorer-shaped niche table and account-health metrics.
+- a Product Opportunity Explorer-shaped niche table and account-health metrics;
+- the listing state at as_of (All Listings), with a deleted and a suppressed listing in AU and
+  SG (LISTING_MARKETPLACES).
 
 Planted behaviours (see ``World.planted``) are built in on purpose so later analyses can be tested
 against known answers; ``data/sample/README.md`` lists them. Money is simulated in integer minor
@@ -44,7 +46,12 @@ __all__ = [
 
 AS_OF = pd.Timestamp("2026-10-31")
 START = pd.Timestamp("2024-08-18")
-SAMPLE_MARKETPLACES = ("US", "UK", "DE", "JP")
+SAMPLE_MARKETPLACES = ("US", "UK", "DE", "JP", "AU", "SG")
+# Marketplaces whose folders also hold weekly Manage FBA Inventory snapshots and an All Listings
+# report (the stranded-inventory spike and the suppressed listing). Only those added after the
+# first four: every file of US, UK, DE and JP stays byte-identical.
+LISTING_MARKETPLACES = ("AU", "SG")
+SNAPSHOT_WEEKS = 5  # weekly Manage FBA Inventory snapshots written there, the last on as_of
 AD_DAYS = 56  # eight weeks of Sponsored Products history, as the console keeps daily data
 AD_SALES_SHARE = 0.5  # at most this share of an advertised SKU's units comes through its ads
 
@@ -65,6 +72,10 @@ EVENTS = (
     ("black_friday_cyber_monday", "2025-11-28", "2025-12-01", 2.4, 0.85, "all"),
     ("prime_day", "2026-07-14", "2026-07-17", 2.6, 0.80, "all"),
     ("prime_big_deal_days", "2026-10-13", "2026-10-14", 1.7, 0.85, "all"),
+    # Amazon.sg runs its own 11.11 sale (params events: singles_day, inbound cut-off rule for
+    # SG): a bigger lift and a deal price there.
+    ("singles_day", "2024-11-11", "2024-11-11", 2.2, 0.85, "SG"),
+    ("singles_day", "2025-11-11", "2025-11-11", 2.2, 0.85, "SG"),
 )
 
 
@@ -72,14 +83,15 @@ EVENTS = (
 EVENTS_AHEAD = (
     ("singles_day", "2026-11-11", "2026-11-11", 1.2, 1.0, "all"),
     ("black_friday_cyber_monday", "2026-11-27", "2026-11-30", 2.4, 0.85, "all"),
+    ("singles_day", "2026-11-11", "2026-11-11", 2.2, 0.85, "SG"),
 )
 AHEAD_DAYS = 200  # days after as_of the planner's expected demand reaches [days]
 
 
-def events_for(marketplace):
+def events_for(marketplace, events=EVENTS):
     """The world's events in one marketplace (its own entries replace the "all" ones)."""
-    own = {(e[0], e[1][:4]) for e in EVENTS if e[5] == marketplace}
-    return [e for e in EVENTS if e[5] == marketplace
+    own = {(e[0], e[1][:4]) for e in events if e[5] == marketplace}
+    return [e for e in events if e[5] == marketplace
             or (e[5] == "all" and (e[0], e[1][:4]) not in own)]
 
 
@@ -156,6 +168,16 @@ MARKETPLACE_SETUP = {
     "JP": dict(n_sku=30, categories=["Kitchen", "Bath", "Pet Supplies", "Home Storage"],
                estimated="Home Storage", volume=0.5, price_scale=150.0, vat=0.10, n_recent=2,
                n_past=6, language="ja", sku_prefix="HLJP", order_prefixes=(249, 250, 503)),
+    # AU and SG (issue 19): their own freight and customs legs, as params/AU.yaml and
+    # params/SG.yaml state them (the US-JP SKUs keep FREIGHT_DAYS and CUSTOMS_DAYS).
+    "AU": dict(n_sku=32, categories=["Kitchen", "Bath", "Pet Supplies", "Home Storage", "Garden"],
+               estimated="Garden", volume=0.35, price_scale=1.5, vat=0.10, n_recent=2,
+               n_past=6, language="en", sku_prefix="HLAU", order_prefixes=(249, 250, 503),
+               freight_days={"sea": 25, "air": 8}, customs_days={"sea": 3, "air": 3}),
+    "SG": dict(n_sku=30, categories=["Kitchen", "Bath", "Pet Supplies", "Home Storage"],
+               estimated="Home Storage", volume=0.25, price_scale=1.3, vat=0.09, n_recent=2,
+               n_past=6, language="en", sku_prefix="HLSG", order_prefixes=(171, 406),
+               freight_days={"sea": 12, "air": 5}, customs_days={"sea": 2, "air": 2}),
 }
 TOP_CATEGORY = "Pet Supplies"
 LAUNCH_CATEGORY = "Kitchen"
@@ -167,7 +189,7 @@ LOSS_CATEGORY = "Home Storage"  # home of the planted loss-making SKU (not adver
 # rate, and FBA storage of a unit held about 1.5 months, peak and off-peak blended [USD per
 # cubic foot, scaled like prices].
 HEAD_HAUL_CNY_PER_KG = {"sea": 10.0, "air": 38.0}
-CNY_PER_UNIT = {"US": 7.1, "UK": 9.0, "DE": 7.8, "JP": 0.047}
+CNY_PER_UNIT = {"US": 7.1, "UK": 9.0, "DE": 7.8, "JP": 0.047, "AU": 4.7, "SG": 5.5}
 REFERRAL_RATE = 0.15
 STORAGE_PER_CUFT = 1.8
 MIN_LANDED_MARGIN = 0.12  # every SKU but the loss-maker keeps this much of its net price
@@ -179,6 +201,14 @@ LOSS_COST_SHARE = 0.2  # its purchase cost [fraction of the USD base price]
 # freight and customs by mode; FBA check-in, longer when goods reach FBA in Q4.
 FREIGHT_DAYS = {"sea": 35, "air": 9}
 CUSTOMS_DAYS = {"sea": 4, "air": 2}
+
+
+def freight_legs(setup):
+    """Freight and customs days by mode [days] of a marketplace's lane (FREIGHT_DAYS and
+    CUSTOMS_DAYS unless its setup states its own)."""
+    return setup.get("freight_days", FREIGHT_DAYS), setup.get("customs_days", CUSTOMS_DAYS)
+
+
 CHECK_IN_DAYS = 4
 Q4_CHECK_IN_DAYS = 14  # Amazon receiving in October–December (params: 4 days x 3.5)
 # The seller's weekly review: reorder when stock + inbound is at or below the demand over lead
@@ -242,7 +272,8 @@ class World:
         Long frames over all marketplaces (column ``marketplace`` first): ``products``,
         ``demand``, ``traffic``, ``launches``, ``shipments``, ``orders``, ``returns``,
         ``inventory``, ``inventory_history``, ``ads``, ``campaigns``, ``niche``,
-        ``account_health``, ``categories``, ``events``. Shared by the cache: do not mutate.
+        ``account_health``, ``listings``, ``categories``, ``events``. Shared by the cache: do
+        not mutate.
     planted : dict of str -> dict
         Marketplace -> the planted behaviours (see ``data/sample/README.md``).
     """
@@ -311,7 +342,8 @@ def _calendar(dates, marketplace):
     season = season * np.where(month == 1, 0.85, 1.0)
     deal = np.ones(len(dates))
     names = np.full(len(dates), "", dtype=object)
-    for name, first, last, lift, price, _ in events_for(marketplace) + list(EVENTS_AHEAD):
+    for name, first, last, lift, price, _ in (events_for(marketplace)
+                                              + events_for(marketplace, EVENTS_AHEAD)):
         inside = (dates >= first) & (dates <= last)
         season = np.where(inside, season * lift, season)
         deal = np.where(inside, price, deal)
@@ -470,8 +502,9 @@ def _catalogue(mp, setup, rng):
     minor = 1 if setup["price_scale"] >= 100 else 100
     products["price"] = products["price_minor"] / minor
     products["freight_mode"] = mode
-    products["freight_days"] = [FREIGHT_DAYS[m] for m in mode]
-    products["customs_days"] = [CUSTOMS_DAYS[m] for m in mode]
+    freight_days, customs_days = freight_legs(setup)
+    products["freight_days"] = [freight_days[m] for m in mode]
+    products["customs_days"] = [customs_days[m] for m in mode]
     products["item_weight_kg"] = weight
     products["storage_type"] = "standard"
     products["loss_making"] = False
@@ -600,8 +633,9 @@ def _plant_loss_maker(mp, setup, products, sim, i):
         assert _landed_margin(mp, setup, base, LOSS_WEIGHT_KG, mode, cost, volume) < 0
     minor = 1 if setup["price_scale"] >= 100 else 100
     price_minor = int(_price_minor(np.array([base]), setup)[0])
+    freight_days, customs_days = freight_legs(setup)
     products.loc[i, ["freight_mode", "freight_days", "customs_days"]] = \
-        ["sea", FREIGHT_DAYS["sea"], CUSTOMS_DAYS["sea"]]
+        ["sea", freight_days["sea"], customs_days["sea"]]
     products.loc[i, ["item_weight_kg", "unit_cost", "price_minor", "price", "loss_making"]] = \
         [LOSS_WEIGHT_KG, cost, price_minor, price_minor / minor, True]
     products.at[i, "fba_fee"] = _fba_fee(LOSS_WEIGHT_KG, setup)
@@ -654,7 +688,7 @@ def _realise(sim, products, specials, setup, rng):
 # Inventory
 
 
-def _inventory(products, sim, units, mcf, specials, dates, rng):
+def _inventory(products, sim, units, mcf, specials, dates, rng, legs_by_mode):
     """Daily FBA stock under the seller's weekly review policy; censors sales when stock runs out.
 
     Every Monday the seller reviews each SKU, from the day it orders the SKU's launch stock:
@@ -676,8 +710,10 @@ def _inventory(products, sim, units, mcf, specials, dates, rng):
 
     Returns units sold, on-hand at the start and end of each day, the shipments table (order,
     ship, FC arrival and available day), the receipts used for inventory ages and the seller's
-    reorder point and order-up-to level per SKU on as_of [units].
+    reorder point and order-up-to level per SKU on as_of [units]. ``legs_by_mode`` is the
+    lane's (freight days, customs days) by mode (:func:`freight_legs`).
     """
+    freight_days, customs_days = legs_by_mode
     ahead = sim["mean_ahead"] * (1 + sim["mcf_share"][:, None])  # Amazon and MCF orders
     n, days = sim["mean"].shape
     launch_idx = ((products["launch_date"] - START).dt.days).to_numpy()
@@ -705,7 +741,7 @@ def _inventory(products, sim, units, mcf, specials, dates, rng):
 
     def legs(i, t, mode):
         """Planned production, transit (freight + customs) and check-in [days] of an order."""
-        transit = FREIGHT_DAYS[mode] + CUSTOMS_DAYS[mode]
+        transit = freight_days[mode] + customs_days[mode]
         reach = t + int(production[i]) + transit
         check_in = Q4_CHECK_IN_DAYS if months[reach + pad] >= 10 else CHECK_IN_DAYS
         return int(production[i]), transit, check_in
@@ -1017,7 +1053,8 @@ def _returns(mp, products, orders, dates, rng):
     fnsku = products.set_index("sku")["fnsku"]
     title = products.set_index("sku")["title"]
     fcs = {"US": ["PHX7", "ONT8", "CVG2", "LAS2"], "UK": ["LTN1", "BHX4", "MAN1"],
-           "DE": ["LEJ1", "DUS2", "FRA7"], "JP": ["NRT1", "KIX2", "HND3"]}[mp]
+           "DE": ["LEJ1", "DUS2", "FRA7"], "JP": ["NRT1", "KIX2", "HND3"],
+           "AU": ["SYD8", "MEL1", "BWU1"], "SG": ["SIN4", "SIN8"]}[mp]
     chosen = chosen.reset_index(drop=True)
     out = pd.DataFrame({
         "marketplace": mp,
@@ -1269,6 +1306,8 @@ def _account_health(mp, orders):
         "UK": dict(odr=0.0062, late=0.012, cancel=0.006, tracking=0.985, on_time=0.948),
         "DE": dict(odr=0.0035, late=0.015, cancel=0.031, tracking=0.978, on_time=0.936),
         "JP": dict(odr=0.0028, late=0.037, cancel=0.003, tracking=0.969, on_time=0.915),
+        "AU": dict(odr=0.0044, late=0.011, cancel=0.005, tracking=0.987, on_time=0.951),
+        "SG": dict(odr=0.0031, late=0.009, cancel=0.004, tracking=0.990, on_time=0.958),
     }[mp]
     mfn_count = max(order_count // 10, 50)  # a merchant-fulfilled share beside FBA
     rows = [
@@ -1293,12 +1332,65 @@ def _account_health(mp, orders):
                         date_from=(AS_OF - pd.Timedelta(days=59)), date_to=AS_OF))
     out.append(dict(marketplace=mp, marketplace_id=marketplaces.get(mp).marketplace_id,
                     metric="account_health_rating", value=float({"US": 286, "UK": 262, "DE": 198,
-                                                                 "JP": 240}[mp]),
+                                                                 "JP": 240, "AU": 255,
+                                                                 "SG": 271}[mp]),
                     numerator=None, denominator=None, target_value=200.0,
                     target_condition="GREATER_THAN",
                     status="GOOD" if mp != "DE" else "BAD",
                     date_from=(AS_OF - pd.Timedelta(days=59)), date_to=AS_OF))
     return pd.DataFrame(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Listings: the All Listings state at as_of, a deleted and a suppressed listing
+
+
+def _listings(mp, seed, products, sim, specials, advertised, inventory):
+    """Listing state of every SKU at as_of and, in LISTING_MARKETPLACES, two planted problems.
+
+    The stranded SKU's listing was deleted at the end of as_of: its FBA units stay in the
+    warehouse with ``afn-listing-exists`` No, and All Listings no longer holds it. The suppressed
+    SKU's listing is ``Inactive`` in All Listings (search suppressed) while its FBA listing
+    exists. Both are steady established sellers nothing else is planted on and no ad promotes;
+    their units make the stranded share of the as_of week jump from 0 (the IPI stranded driver's
+    spike). Sales run to the end of as_of, so no other truth frame moves. Listing ids come from
+    their own random stream (``[seed, marketplace, 2]``).
+
+    Returns
+    -------
+    listings : DataFrame
+        marketplace, sku, asin, listing_id, title, price [currency], open_date, status
+        ("Active" / "Inactive"), listed (False: deleted, not in All Listings).
+    planted : dict
+        ``stranded_sku``, ``suppressed_listing_sku``, ``stranded_spike_week_end``,
+        ``stranded_units`` [units], ``stranded_share`` [fraction]; empty outside
+        LISTING_MARKETPLACES.
+    """
+    rng = np.random.default_rng([seed, SAMPLE_MARKETPLACES.index(mp), 2])
+    n = len(products)
+    listings = pd.DataFrame({
+        "marketplace": mp, "sku": products["sku"], "asin": products["asin"],
+        "listing_id": _codes(rng, n, 10, "10"), "title": products["title"],
+        "price": inventory["your_price"].to_numpy(), "open_date": products["launch_date"],
+        "status": "Active", "listed": True})
+    if mp not in LISTING_MARKETPLACES:
+        return listings, {}
+    est = products.index[products["role"] == "established"].to_numpy()
+    taken = {specials["stockout"], specials["risk"], specials["overstock"], specials["loss"],
+             *specials["intermittent"]}
+    order = est[np.argsort(-sim["level"][est], kind="stable")]
+    free = [int(i) for i in order if int(i) not in taken
+            and products.at[i, "sku"] not in advertised]
+    stranded, suppressed = free[0], free[1]
+    listings.loc[stranded, "listed"] = False
+    listings.loc[suppressed, "status"] = "Inactive"
+    units = inventory["afn_warehouse_quantity"].to_numpy()
+    held = int(units[stranded] + units[suppressed])
+    return listings, dict(
+        stranded_sku=products.at[stranded, "sku"],
+        suppressed_listing_sku=products.at[suppressed, "sku"],
+        stranded_spike_week_end=AS_OF, stranded_units=held,
+        stranded_share=round(held / int(units.sum()), 4))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1319,7 +1411,8 @@ def _marketplace(mp, seed):
     # The inventory simulation draws from its own stream, so a change of the seller's policy
     # leaves traffic, orders and ads as they were.
     inv = _inventory(products, sim, units, mcf, specials, dates,
-                     np.random.default_rng([seed, SAMPLE_MARKETPLACES.index(mp), 1]))
+                     np.random.default_rng([seed, SAMPLE_MARKETPLACES.index(mp), 1]),
+                     freight_legs(setup))
     traffic = _traffic(products, sim, inv["sold"], inv["on_hand"], rng)
     orders = _orders(mp, setup, products, dates, inv["sold"], inv["mcf_sold"],
                      sim["price_minor"], rng)
@@ -1463,6 +1556,10 @@ def _marketplace(mp, seed):
         np.where((recommended > 0) & (inventory["days_of_supply"] < 30), "reorder_now", ""))
     inventory["restock_ship_date"] = pd.Series(
         np.where(recommended > 0, AS_OF + pd.Timedelta(days=1), pd.NaT), dtype="datetime64[ns]")
+    listings, listing_planted = _listings(mp, seed, products, sim, specials,
+                                          set(ads["advertised_sku"]), inventory)
+    inventory["afn_listing_exists"] = ~inventory["sku"].isin(
+        [listing_planted.get("stranded_sku")])
 
     # Launches.
     launch_rows = []
@@ -1504,13 +1601,14 @@ def _marketplace(mp, seed):
         top_category=TOP_CATEGORY,
         estimated_input_category=setup["estimated"],
         intermittent_skus=list(sku[specials["intermittent"]]),
+        **listing_planted,
     )
     history = demand.loc[:, ["marketplace", "date", "sku", "on_hand"]]
     history = history.rename(columns={"on_hand": "quantity"})
     return dict(products=products_out, demand=demand, traffic=traffic_frame, launches=launches,
                 shipments=shipments, orders=orders, returns=returns, inventory=inventory,
                 inventory_history=history, ads=ads, campaigns=campaigns, niche=niche,
-                account_health=health), planted
+                account_health=health, listings=listings), planted
 
 
 def build_world(seed: int = 0) -> World:

@@ -14,6 +14,9 @@ Each writer takes one marketplace's truth frames and writes one report kind in t
   Excel dates) and the campaign report as CSV.
 - SP-API JSON: ``GET_V2_SELLER_PERFORMANCE_REPORT`` (rates as fractions) and, for the US,
   ``GET_SALES_AND_TRAFFIC_REPORT`` (percentages 0–100).
+- AU and SG only (``LISTING_MARKETPLACES``): weekly Manage FBA Inventory snapshots and an All
+  Listings report (TAB, UTF-8 with BOM), which carry the planted deleted and suppressed listings;
+  US, UK, DE and JP keep exactly the files they had.
 
 Every byte is deterministic: gzip members carry mtime 0 and no file name; xlsx files are written
 directly as minimal SpreadsheetML (inline strings, one sheet) with fixed zip entry times and
@@ -35,7 +38,13 @@ import pandas as pd
 
 from opsanalysis import marketplaces
 from opsanalysis.io.schema import header_for
-from opsanalysis.sample.world import AD_DAYS, AS_OF, START
+from opsanalysis.sample.world import (
+    AD_DAYS,
+    AS_OF,
+    LISTING_MARKETPLACES,
+    SNAPSHOT_WEEKS,
+    START,
+)
 
 __all__ = ["write_marketplace"]
 
@@ -47,8 +56,10 @@ SHEET_NAMES = {
 }
 # Locale used for each family of file in each marketplace: Seller Central and the Ads console in
 # the marketplace language; SP-API flat files in English except JP (Japanese, cp932).
-FLAT_LOCALE = {"US": "en-US", "UK": "en-US", "DE": "en-US", "JP": "ja-JP"}
-SELLER_LOCALE = {"US": "en-US", "UK": "en-US", "DE": "en-US", "JP": "zh-CN"}
+FLAT_LOCALE = {"US": "en-US", "UK": "en-US", "DE": "en-US", "JP": "ja-JP", "AU": "en-US",
+               "SG": "en-US"}
+SELLER_LOCALE = {"US": "en-US", "UK": "en-US", "DE": "en-US", "JP": "zh-CN", "AU": "en-US",
+                 "SG": "en-US"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,6 +359,10 @@ ADDRESSES = {
            ("Köln", "", "50667")],
     "JP": [("渋谷区", "東京都", "150-0002"), ("大阪市北区", "大阪府", "530-0001"),
            ("名古屋市中区", "愛知県", "460-0008"), ("札幌市中央区", "北海道", "060-0001")],
+    "AU": [("SYDNEY", "NSW", "2000"), ("MELBOURNE", "VIC", "3000"), ("BRISBANE", "QLD", "4000"),
+           ("PERTH", "WA", "6000")],
+    "SG": [("Singapore", "", "018956"), ("Singapore", "", "238859"), ("Singapore", "", "529510"),
+           ("Singapore", "", "760123")],
 }
 
 
@@ -616,8 +631,53 @@ def write_sales_and_traffic_json(world, mp, folder: Path) -> list[Path]:
 
 
 def write_fba_inventory(world, mp, folder: Path) -> list[Path]:
-    """Manage FBA Inventory at as_of: US as the UI .csv (cp1252, quoted), others TAB."""
+    """Manage FBA Inventory at as_of: US as the UI .csv (cp1252, quoted), others TAB.
+
+    In LISTING_MARKETPLACES also the snapshots of the SNAPSHOT_WEEKS - 1 Saturdays before, one
+    file each (the seller downloads it every week), so the stranded share has a history.
+    """
+    written = []
+    if mp in LISTING_MARKETPLACES:
+        for weeks in range(SNAPSHOT_WEEKS - 1, 0, -1):
+            day = AS_OF - pd.Timedelta(weeks=weeks)
+            written += _write_myi(_inventory_on(world, mp, day), mp, folder, day)
+    return written + _write_myi(world.frame("inventory", mp), mp, folder, AS_OF)
+
+
+def _inventory_on(world, mp, day) -> pd.DataFrame:
+    """The Manage FBA Inventory position at the end of ``day`` (before as_of) from the truth:
+    stock from the daily history, inbound from the shipments open that day; no units reserved
+    or unsellable, every FBA listing present."""
     inv = world.frame("inventory", mp)
+    history = world.frame("inventory_history", mp)
+    # stock at the end of ``day`` is the stock at the start of the next day
+    stock = history[history["date"] == day + pd.Timedelta(days=1)].set_index("sku")["quantity"]
+    demand = world.frame("demand", mp)
+    price = demand[demand["date"] == day].set_index("sku")["price"]
+    shipments = world.frame("shipments", mp)
+    open_ = shipments[(shipments["order_date"] <= day) & (shipments["available_date"] > day)]
+    state = np.select([open_["fc_arrival_date"] <= day, open_["ship_date"] <= day],
+                      ["receiving", "shipped"], "working")
+    out = inv[["sku", "fnsku", "asin", "product_name", "item_volume_cuft"]].copy()
+    out["your_price"] = out["sku"].map(price).fillna(inv.set_index("sku")["your_price"]) \
+        .to_numpy()
+    out["afn_fulfillable_quantity"] = out["sku"].map(stock).fillna(0).astype(int)
+    out["afn_unsellable_quantity"] = 0
+    out["afn_reserved_quantity"] = 0
+    out["afn_warehouse_quantity"] = out["afn_fulfillable_quantity"]
+    for status in ("working", "shipped", "receiving"):
+        quantity = open_[state == status].groupby("sku")["quantity"].sum()
+        out[f"afn_inbound_{status}_quantity"] = out["sku"].map(quantity).fillna(0).astype(int)
+    out["afn_total_quantity"] = (out["afn_warehouse_quantity"]
+                                 + out["afn_inbound_working_quantity"]
+                                 + out["afn_inbound_shipped_quantity"]
+                                 + out["afn_inbound_receiving_quantity"])
+    out["afn_listing_exists"] = True
+    return out
+
+
+def _write_myi(inv, mp, folder: Path, day) -> list[Path]:
+    """One Manage FBA Inventory snapshot file named by its day."""
     columns = ["sku", "fnsku", "asin", "product_name", "condition", "your_price",
                "mfn_listing_exists", "mfn_fulfillable_quantity", "afn_listing_exists",
                "afn_warehouse_quantity", "afn_fulfillable_quantity", "afn_unsellable_quantity",
@@ -631,7 +691,8 @@ def write_fba_inventory(world, mp, folder: Path) -> list[Path]:
         "sku": inv["sku"], "fnsku": inv["fnsku"], "asin": inv["asin"],
         "product_name": inv["product_name"], "condition": "New",
         "your_price": [_plain_money(round(p * _minor(mp)), mp) for p in inv["your_price"]],
-        "mfn_listing_exists": "No", "mfn_fulfillable_quantity": "", "afn_listing_exists": "Yes",
+        "mfn_listing_exists": "No", "mfn_fulfillable_quantity": "",
+        "afn_listing_exists": np.where(inv["afn_listing_exists"].astype(bool), "Yes", "No"),
         "per_unit_volume": inv["item_volume_cuft"].map(lambda v: f"{v:.2f}"),
         "afn_researching_quantity": 0, "afn_reserved_future_supply": 0,
         "afn_future_supply_buyable": 0,
@@ -642,7 +703,7 @@ def write_fba_inventory(world, mp, folder: Path) -> list[Path]:
         if column not in table:
             table[column] = inv[column]
     rows = table[columns].astype(str).to_numpy().tolist()
-    name = f"Manage_FBA_Inventory_{AS_OF:%Y-%m-%d}"
+    name = f"Manage_FBA_Inventory_{day:%Y-%m-%d}"
     if mp == "US":
         text = _csv_bytes(_headers("fba_inventory", columns, "en-US"), rows,
                           quoting=csv.QUOTE_ALL)
@@ -652,11 +713,47 @@ def write_fba_inventory(world, mp, folder: Path) -> list[Path]:
     return [_write_text(folder / f"{name}.txt", text, _encoding(mp, bom=False))]
 
 
+def write_all_listings(world, mp, folder: Path) -> list[Path]:
+    """All Listings report at as_of (GET_MERCHANT_LISTINGS_ALL_DATA, TAB, UTF-8 with BOM as the
+    Seller Central download), in LISTING_MARKETPLACES only: FBA offers, status Active or
+    Inactive; a deleted listing is absent."""
+    if mp not in LISTING_MARKETPLACES:
+        return []
+    listings = world.frame("listings", mp)
+    listings = listings[listings["listed"]]
+    tz = marketplaces.get(mp).timezone
+    zone = {"SG": "SGT"}  # Asia/Singapore has no abbreviation in the tz database
+    opened = [pd.Timestamp(d + pd.Timedelta(hours=9)).tz_localize(tz) for d in
+              listings["open_date"]]
+    columns = ["item_name", "item_description", "listing_id", "sku", "price", "quantity",
+               "open_date", "image_url", "item_is_marketplace", "product_id_type",
+               "zshop_shipping_fee", "item_note", "item_condition", "zshop_category1",
+               "zshop_browse_path", "zshop_storefront_feature", "asin", "asin2", "asin3",
+               "will_ship_internationally", "expedited_shipping", "zshop_boldface", "product_id",
+               "bid_for_featured_placement", "add_delete", "pending_quantity",
+               "fulfillment_channel", "merchant_shipping_group", "status"]
+    table = pd.DataFrame({
+        "item_name": listings["title"], "listing_id": listings["listing_id"],
+        "sku": listings["sku"],
+        "price": [_plain_money(round(p * _minor(mp)), mp) for p in listings["price"]],
+        "open_date": [f"{format_date(t, mp)} {t:%H:%M:%S} {zone.get(mp, t.strftime('%Z'))}"
+                      for t in opened],
+        "item_is_marketplace": "y", "product_id_type": "1", "item_condition": "11",
+        "asin": listings["asin"], "product_id": listings["asin"],
+        "fulfillment_channel": "AMAZON_FE", "status": listings["status"],
+    }).reindex(columns=columns, fill_value="")
+    text = _csv_bytes(_headers("all_listings", columns, FLAT_LOCALE[mp]),
+                      table.astype(str).to_numpy().tolist(), delimiter="\t",
+                      quoting=csv.QUOTE_NONE, newline="\r\n")
+    name = f"All_Listings_Report_{AS_OF:%Y-%m-%d}.txt"
+    return [_write_text(folder / name, text, "utf-8-sig")]
+
+
 def write_inventory_history(world, mp, folder: Path) -> list[Path]:
     """Daily Inventory History: one SELLABLE row per SKU and day from launch (zeros kept)."""
     history = world.frame("inventory_history", mp)
     products = world.frame("products", mp).set_index("sku")
-    fc = {"US": "PHX7", "UK": "LTN1", "DE": "LEJ1", "JP": "NRT1"}[mp]
+    fc = {"US": "PHX7", "UK": "LTN1", "DE": "LEJ1", "JP": "NRT1", "AU": "SYD8", "SG": "SIN8"}[mp]
     columns = ["date", "fnsku", "sku", "product_name", "quantity", "fulfillment_center_id",
                "detailed_disposition", "country"]
     table = pd.DataFrame({
@@ -802,7 +899,8 @@ def _xlsx(kind, columns, frame, mp, path: Path) -> Path:
     """One-sheet console xlsx: Excel dates, numbers, fractions for rates, blank for n/a."""
     market = marketplaces.get(mp)
     money_format = {"USD": '"$"#,##0.00', "GBP": "[$£]#,##0.00", "EUR": "#,##0.00 [$€]",
-                    "JPY": "[$￥]#,##0"}[market.currency]
+                    "JPY": "[$￥]#,##0", "AUD": '"$"#,##0.00',
+                    "SGD": '"S$"#,##0.00'}[market.currency]
     header = _headers(kind, columns, market.language)
     rows = frame[columns].to_numpy(dtype=object).tolist()
     path.write_bytes(_xlsx_bytes(SHEET_NAMES[kind], header, columns, rows, money_format))
@@ -959,7 +1057,7 @@ WRITERS = (write_product_master, write_niche, write_all_orders, write_returns,
            write_business_report_date, write_business_report_asin, write_fba_inventory,
            write_inventory_history, write_inventory_planning, write_restock,
            write_sp_search_term, write_sp_targeting, write_sp_advertised_product,
-           write_sp_campaign, write_account_health)
+           write_sp_campaign, write_account_health, write_all_listings)
 
 
 def write_marketplace(world, mp, folder) -> list[Path]:
