@@ -175,3 +175,23 @@ def test_repeated_and_missing_dates():
     with pytest.raises(CellError) as caught:
         parse_dates(text("10/02/2026", "soon", "10/02/2026", "soon"))
     assert caught.value.position == 1
+
+
+@pytest.mark.parametrize("marketplace, cell, expected", [
+    ("AU", "$874.75", "AUD"),    # amazon.com.au shows its own dollars as "$"
+    ("CA", "$12.00", "CAD"),
+    ("MX", "-$5.00", "MXN"),
+    ("US", "$1.00", "USD"),
+    ("AU", "US$3.00", "USD"),    # a longer symbol names another currency
+    ("UK", "$1.00", "USD"),      # "$" is not the pound marketplace's own symbol
+])
+def test_a_bare_symbol_is_the_marketplace_currency_where_the_marketplace_shows_it(
+        tmp_path, marketplace, cell, expected):
+    from opsanalysis.io import read_report
+
+    path = tmp_path / "BusinessReport-11-19-19.csv"
+    date = "2019-11-17" if marketplace == "US" else "17/11/2019"
+    path.write_text("Date,Ordered Product Sales,Units Ordered,Sessions - Total\n"
+                    f'{date},"{cell}",1,3\n', encoding="utf-8")
+    frame = read_report(path, marketplace=marketplace)
+    assert frame["currency"].unique().tolist() == [expected]

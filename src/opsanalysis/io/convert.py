@@ -36,6 +36,11 @@ __all__ = ["Conventions", "to_canonical"]
 _NUMERIC = (schema.COUNT, schema.MONEY, schema.FRACTION, schema.NUMBER)
 
 
+# Symbols that begin with a shorter marketplace symbol and name another currency ("US$" is not
+# the "$" of amazon.com.au).
+_LONGER_SYMBOLS = {"$": ("US$", "A$", "C$", "S$", "R$", "MX$")}
+
+
 @dataclass
 class Conventions:
     """Number/date conventions and identity of the marketplace a file is read for."""
@@ -45,6 +50,7 @@ class Conventions:
     timezone: str | None = None
     currency: str | None = None
     code: str | None = None
+    currency_symbol: str | None = None
 
     @classmethod
     def for_marketplace(cls, marketplace, family: str):
@@ -53,7 +59,18 @@ class Conventions:
         # Flat files and JSON carry raw numbers whatever the marketplace.
         decimal = "." if family in ("flat_file", "json") else marketplace.decimal_separator
         return cls(decimal, marketplace.date_order, marketplace.timezone, marketplace.currency,
-                   marketplace.code)
+                   marketplace.code, marketplace.currency_symbol)
+
+    def symbol_currency(self, code: str, cell) -> str:
+        """The currency of an amount written with a symbol: the marketplace's own currency when
+        the cell carries the symbol this marketplace shows ("$" is AUD on amazon.com.au, CAD on
+        amazon.ca, MXN on amazon.com.mx), else the symbol's usual currency ``code``."""
+        text = str(cell).strip().lstrip("-").strip()
+        own = self.currency_symbol
+        if own and self.currency and text.startswith(own) and \
+                not any(text.startswith(longer) for longer in _LONGER_SYMBOLS.get(own, ())):
+            return self.currency
+        return code
 
 
 @dataclass
@@ -281,7 +298,8 @@ def _convert(raw, item, conventions, evidence, file_evidence, path, currencies, 
     if item.match.currency:
         currencies.setdefault(item.match.currency, (item.header, None, None))
     for code, position in parsed.currencies.items():
-        currencies.setdefault(code, (item.header, position, raw.iloc[position]))
+        cell = raw.iloc[position]
+        currencies.setdefault(conventions.symbol_currency(code, cell), (item.header, position, cell))
     if dtype == schema.FRACTION:
         if scale != 1.0:
             # Cells written with "%" are already fractions; bare numbers are x scale.
