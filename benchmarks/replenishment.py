@@ -1,10 +1,11 @@
 """Replenishment policy benchmark: service against inventory, on real and sample demand.
 
 Simulates, day by day with stochastic lead times and lost sales
-(:func:`opsanalysis.replenishment.simulate`), on
-``../shared/data/expsmooth/jewelry.csv`` (weekly), ``carparts.csv`` (monthly, intermittent) and the
-sample's daily demand (``opsanalysis.sample.generate(None).truth["demand"]``), at mean lead times
-of 14 and 35 days (coefficient of variation 0.2), weekly review:
+(:func:`opsanalysis.replenishment.simulate`), on UCI Online Retail daily demand of established
+products (``../shared/data/online-retail``, :func:`load_online_retail`; real, lumpy wholesale
+orders), ``../shared/data/expsmooth/jewelry.csv`` (weekly), ``carparts.csv`` (monthly,
+intermittent) and the sample's daily demand (``opsanalysis.sample.generate(None).truth["demand"]``),
+at mean lead times of 14 and 35 days (coefficient of variation 0.2), weekly review:
 
 * ours: :func:`opsanalysis.replenishment.forecast_policy` on ``opsanalysis.forecast.predict``
   (negative-binomial demand over lead time + review with a normal floor for lumpy demand, level
@@ -30,12 +31,18 @@ simulation; forecasts are made at the data's own frequency, every 13 weeks / 3 m
 information for all policies); between forecasts the levels are recomputed weekly from the same
 forecast path, shifted to the review day.
 
-Targets (issue 5), at both lead times: at a 95 % target ours reaches >= 95 % fill rate, holds at
-most 0.6x the rule of thumb's average days of inventory, and lies above the textbook curve (a
-higher fill rate at the same inventory: ours' points against the textbook's curve and the
-textbook's points against ours', each inside the other's inventory range). Also times planning
-10,000 SKUs (forecast included), and reports fill-rate ceilings (:func:`fill_ceiling`): the best
-fill of any policy that stocks only SKUs with a sale in the last year.
+Targets (issue 5, restated in issue 18), at both lead times: at a 95 % target ours reaches
+>= 95 % fill rate, holds at most 0.6x the rule of thumb's average days of inventory, and lies on
+or above the textbook curve (fill at the same inventory: ours' points against the textbook's
+curve and the textbook's points against ours', each inside the other's inventory range); where
+the fill ceiling puts 0.95 out of reach (carparts) the fill target is the ceiling - 0.01 and the
+curve is the target. Also times planning 10,000 SKUs (forecast included), and reports
+fill-rate ceilings (:func:`fill_ceiling`): the best fill of any policy that stocks only SKUs with
+a sale in the last year.
+
+``--ablation`` (issue 18.4) runs ours with one part switched off at a time (daily dispersion,
+level uncertainty, normal floor, seasonal lift, order crossover) beside the textbook at the 80 %
+and 95 % targets and writes ``replenishment_ablation.csv``, shown on the page.
 
 Run: ``.venv/bin/python benchmarks/replenishment.py`` (full: about 30 min on 2 cores the first
 time, most of it AutoETS; rolling forecasts and the planning timing are cached in
@@ -59,9 +66,14 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPSMOOTH = ROOT.parent / "shared" / "data" / "expsmooth"
+ONLINE_RETAIL = ROOT.parent / "shared" / "data" / "online-retail"
 SF_VENV = ROOT / "benchmarks" / ".sf-venv"
 RESULTS = ROOT / "benchmarks" / "results"
 LEAD_TIMES = (14, 35)
+FILL_TARGET = 0.95  # issue 5, restated in issue 18
+INVENTORY_RATIO_TARGET = 0.6  # at most 0.6x the rule of thumb's days of inventory
+CEILING_MARGIN = 0.01  # where 0.95 is out of reach: fill >= ceiling - 0.01 (issue 18)
+ONLINE_RETAIL_MIN_ACTIVE_DAYS = 150  # "established": sold on about half the trading days
 LEAD_TIME_CV = 0.2
 REVIEW_DAYS = 7
 DEFAULT_METHOD = "auto"  # what recommend_orders plans with; ours_on_autoets is like for like
@@ -169,6 +181,43 @@ def load_sample(n_series: int | None) -> dict:
     return {"name": "sample", "native": daily, "daily": daily, "period_days": 1.0, "freq": "D",
             "season": 7, "sim_start": daily["ds"].min() + pd.Timedelta(days=365),
             "origin_step": 56}
+
+
+def load_online_retail(n_series: int | None) -> dict:
+    """UCI Online Retail daily demand of established products (``../shared/data/online-retail``).
+
+    Established: first sale in December 2010 (the data's first month), a sale in the last ten
+    days, and sales on at least ``ONLINE_RETAIL_MIN_ACTIVE_DAYS`` of the 305 trading days.
+    A product's units on a day are net of that day's cancellations of the same product (the
+    README's two huge orders cancelled the same day among them), never below 0. Days without
+    a row are zero demand (closed days included: nothing is sold, nothing is lost). The last,
+    partial day (2011-12-09) is dropped. The first five months are history; the rest (about
+    seven months, the Q4 ramp of a gift retailer included) is replayed.
+    """
+    products = pd.read_csv(ONLINE_RETAIL / "products.csv", dtype={"stock_code": str},
+                           parse_dates=["first_sale_date", "last_sale_date"])
+    sales = pd.read_csv(ONLINE_RETAIL / "daily_demand.csv.gz", dtype={"stock_code": str},
+                        parse_dates=["date"])
+    returns = pd.read_csv(ONLINE_RETAIL / "returns_daily.csv.gz", dtype={"stock_code": str},
+                          parse_dates=["date"])
+    end = pd.Timestamp("2011-12-08")
+    keep = products[(products["first_sale_date"] <= "2010-12-31")
+                    & (products["last_sale_date"] >= end - pd.Timedelta(days=9))
+                    & (products["active_days"] >= ONLINE_RETAIL_MIN_ACTIVE_DAYS)]
+    codes = np.sort(keep["stock_code"].to_numpy())
+    if n_series:
+        # a spread of sizes, not just the first codes: every k-th established product
+        codes = codes[:: max(len(codes) // n_series, 1)][:n_series]
+    sales = sales[sales["stock_code"].isin(codes) & (sales["date"] <= end)]
+    net = sales.merge(returns, on=["stock_code", "date"], how="left")
+    net["y"] = (net["units"] - net["units_returned"].fillna(0)).clip(lower=0).astype(float)
+    dates = pd.date_range(sales["date"].min(), end, freq="D")
+    grid = pd.MultiIndex.from_product([codes, dates], names=["unique_id", "ds"])
+    daily = (net.set_index(["stock_code", "date"])["y"].rename_axis(["unique_id", "ds"])
+             .reindex(grid, fill_value=0.0).reset_index())
+    return {"name": "online_retail", "native": daily, "daily": daily, "period_days": 1.0,
+            "freq": "D", "season": 7, "sim_start": pd.Timestamp("2011-05-02"),
+            "origin_step": 28}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,6 +404,51 @@ def run_dataset(data: dict, levels, method: str) -> pd.DataFrame:
     return frame, by_class
 
 
+#: Ablation of ours (issue 18.4): each variant switches one part of the policy off.
+ABLATION_VARIANTS = {
+    "ours": {},
+    "without daily dispersion (before issue 18)": {"daily_dispersion": False},
+    "without level uncertainty": {"level_uncertainty": False},
+    "without normal floor": {"normal_floor": False},
+    "without seasonal lift": {"seasonal": None},
+    "without order crossover": {"order_crossover": False},
+}
+ABLATION_LEVELS = (0.8, 0.95)
+
+
+def run_ablation(data: dict, method: str) -> pd.DataFrame:
+    """Ours with one part switched off at a time, beside the textbook, at both lead times."""
+    from opsanalysis import params
+    from opsanalysis import replenishment as rp
+
+    ours, textbook, _, _ = dataset_forecasts(data, method)
+    rep = params.load_defaults()["replenishment"]
+    rows = []
+    for lead in LEAD_TIMES:
+        settings = {"lead_time_days": lead, "lead_time_cv": LEAD_TIME_CV,
+                    "review_period_days": REVIEW_DAYS, "start": data["sim_start"], "fees": None,
+                    "unit_volume_cuft": rep["unit_volume_cuft"],
+                    "storage_type": rep["storage_type"], "aged_days": rep["aged_days"],
+                    "seed": 0}
+        for level in ABLATION_LEVELS:
+            runs = [("textbook", rp.forecast_policy(textbook, level, "normal",
+                                                    data["period_days"],
+                                                    **{**ours_options(),
+                                                       "quantile": rep["forecast_quantile"]}))]
+            for variant, change in ABLATION_VARIANTS.items():
+                options = {**ours_options(), "quantile": rep["forecast_quantile"], **change}
+                runs.append((variant, rp.forecast_policy(ours, level, "ours",
+                                                         data["period_days"], **options)))
+            for variant, policy in runs:
+                summary = rp.simulation_summary(rp.simulate(data["daily"], policy, settings))
+                rows.append({"dataset": data["name"], "lead_time_days": lead,
+                             "service_target": level, "variant": variant,
+                             "fill_rate": summary["fill_rate"].iloc[0],
+                             "avg_on_hand_days": summary["avg_on_hand_days"].iloc[0]})
+            print(f"  ablation {data['name']} LT {lead} target {level}", flush=True)
+    return pd.DataFrame(rows)
+
+
 INTERMITTENCY_CLASSES = (0.0, 0.3, 0.6, 0.8, 0.95, 1.0)
 
 
@@ -413,17 +507,25 @@ def check_targets(results: pd.DataFrame) -> pd.DataFrame:
         at95 = ours[np.isclose(ours["service_target"], 0.95)].iloc[0]
         margin = curve_margin(ours, textbook)
         on_autoets = curve_margin(group[group["policy"] == "ours_on_autoets"], textbook)
+        # restated (issue 18): where the fill ceiling puts 0.95 out of reach the fill target is
+        # the ceiling - 0.01 and the trade-off curve is the target (no inventory ratio)
+        ceiling = group["fill_ceiling_365"].iloc[0]
+        fill_target = min(FILL_TARGET, ceiling - CEILING_MARGIN)
+        reachable = fill_target >= FILL_TARGET
+        ratio = at95["avg_on_hand_days"] / rule["avg_on_hand_days"]
         rows.append({
             "dataset": name, "lead_time_days": lead,
+            "fill_target": fill_target,
             "ours_fill_at_95": at95["fill_rate"],
-            "fill_target_met": at95["fill_rate"] >= 0.95,
-            "inventory_vs_rule": at95["avg_on_hand_days"] / rule["avg_on_hand_days"],
-            "inventory_target_met": at95["avg_on_hand_days"] <= 0.6 * rule["avg_on_hand_days"],
+            "fill_target_met": at95["fill_rate"] >= fill_target - 1e-9,
+            "inventory_vs_rule": ratio,
+            "inventory_target_met": (ratio <= INVENTORY_RATIO_TARGET) if reachable else "n/a",
             "points_compared": len(margin),
             "min_margin_over_textbook": margin.min() if len(margin) else np.nan,
             "above_textbook": bool(len(margin)) and bool((margin > 0).all()),
             "fill_ceiling_365": group["fill_ceiling_365"].iloc[0],
             "ours_on_autoets_min_margin": on_autoets.min() if len(on_autoets) else np.nan,
+            "run_utc": group["run_utc"].iloc[0] if "run_utc" in group else "",
         })
     return pd.DataFrame(rows)
 
@@ -490,11 +592,17 @@ def main(argv=None) -> int:
                              "the GBM); results of other methods get the method in their names")
     parser.add_argument("--plan-skus", type=int, default=10_000)
     parser.add_argument("--plan-method", default="auto", help="forecast method of the timing")
-    parser.add_argument("--datasets", default="jewelry,carparts,sample")
+    parser.add_argument("--datasets", default="online_retail,jewelry,carparts,sample")
     parser.add_argument("--forecasts-only", action="store_true",
                         help="compute and cache the rolling forecasts, then stop")
     parser.add_argument("--timing-only", action="store_true",
                         help="measure (and cache) the planning time, then stop")
+    parser.add_argument("--keep-previous", metavar="RUN_UTC", default="",
+                        help="keep the results of data sets not in --datasets from the last "
+                             "results CSV (RUN_UTC: the date of a CSV written without a "
+                             "run_utc column)")
+    parser.add_argument("--ablation", action="store_true",
+                        help="run the ablation of ours (issue 18.4) on --datasets, then stop")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the markdown and plot from the results CSV (no simulation)")
     args = parser.parse_args(argv)
@@ -503,14 +611,22 @@ def main(argv=None) -> int:
         return 0
     suffix = ("" if args.method == DEFAULT_METHOD else f"_{args.method}") + (
         "_small" if args.small else "")
+    sizes = ({"jewelry": 40, "carparts": 200, "sample": 30, "online_retail": 60} if args.small
+             else {})
+    loaders = {"jewelry": load_jewelry, "carparts": load_carparts, "sample": load_sample,
+               "online_retail": load_online_retail}
+    if args.ablation:
+        frames = [run_ablation(loaders[name](sizes.get(name)), args.method)
+                  for name in args.datasets.split(",")]
+        pd.concat(frames, ignore_index=True).to_csv(
+            RESULTS / f"replenishment_ablation{suffix}.csv", index=False)
+        return 0
     if args.report_only:
         results = pd.read_csv(RESULTS / f"replenishment{suffix}.csv")
         classes = pd.read_csv(RESULTS / f"replenishment_classes{suffix}.csv")
         report(results, classes, args, suffix)
         return 0
     levels = (0.8, 0.9, 0.95, 0.98, 0.995)
-    sizes = {"jewelry": 40, "carparts": 200, "sample": 30} if args.small else {}
-    loaders = {"jewelry": load_jewelry, "carparts": load_carparts, "sample": load_sample}
     RESULTS.mkdir(parents=True, exist_ok=True)
     frames, class_frames = [], []
     for name in args.datasets.split(","):
@@ -526,9 +642,20 @@ def main(argv=None) -> int:
         class_frames.append(classes)
     if args.forecasts_only:
         return 0
-    results = pd.concat(frames, ignore_index=True)
-    results.to_csv(RESULTS / f"replenishment{suffix}.csv", index=False)
+    run = f"{pd.Timestamp.now('UTC'):%Y-%m-%d %H:%M}"
+    results = pd.concat(frames, ignore_index=True).assign(run_utc=run)
     classes = pd.concat(class_frames, ignore_index=True)
+    if args.keep_previous and (RESULTS / f"replenishment{suffix}.csv").exists():
+        # data sets not run this time keep their rows of the last run, dated
+        previous = pd.read_csv(RESULTS / f"replenishment{suffix}.csv")
+        if "run_utc" not in previous:
+            previous["run_utc"] = args.keep_previous
+        previous_classes = pd.read_csv(RESULTS / f"replenishment_classes{suffix}.csv")
+        kept = ~previous["dataset"].isin(results["dataset"])
+        results = pd.concat([results, previous[kept]], ignore_index=True)
+        classes = pd.concat([classes, previous_classes[
+            ~previous_classes["dataset"].isin(classes["dataset"])]], ignore_index=True)
+    results.to_csv(RESULTS / f"replenishment{suffix}.csv", index=False)
     classes.to_csv(RESULTS / f"replenishment_classes{suffix}.csv", index=False)
     report(results, classes, args, suffix)
     return 0
@@ -538,7 +665,11 @@ def report(results: pd.DataFrame, classes: pd.DataFrame, args, suffix: str) -> N
     """Targets, trade-off plot, planning time and the markdown page."""
     targets = check_targets(results)
     plot(results, RESULTS / f"replenishment_tradeoff{suffix}.png")
-    timing = cached_planning_time(args.plan_skus if not args.small else 1000, args.plan_method)
+    try:
+        timing = cached_planning_time(args.plan_skus if not args.small else 1000,
+                                      args.plan_method)
+    except Exception as error:  # the page still reports the simulations; says why not timed
+        timing = {"error": f"{type(error).__name__}: {error}"}
     write_markdown(results, targets, classes, timing, args,
                    RESULTS / f"replenishment{suffix}.md")
     print((RESULTS / f"replenishment{suffix}.md").read_text())
@@ -558,10 +689,62 @@ def _markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def ablation_lines(suffix: str) -> list[str]:
+    """The ablation section of the page, from ``replenishment_ablation<suffix>.csv`` if run."""
+    path = RESULTS / f"replenishment_ablation{suffix}.csv"
+    if not path.exists():
+        return []
+    frame = pd.read_csv(path)
+    wide = frame.pivot_table(index=["dataset", "variant"],
+                             columns=["lead_time_days", "service_target"],
+                             values=["fill_rate", "avg_on_hand_days"], sort=False)
+    wide.columns = [f"{'fill' if m == 'fill_rate' else 'days'} LT{lt} @{t:g}"
+                    for m, lt, t in wide.columns]
+    wide = wide[sorted(wide.columns, key=lambda c: (c.split()[1], c.split()[2], c))]
+    return ["## Ablation (issue 18.4)", "",
+            "Ours with one part switched off at a time (`benchmarks/replenishment.py --ablation "
+            "--datasets ...`), beside the textbook AutoETS policy: fill rate and average days "
+            "of inventory at the 80 % and 95 % targets, lead times 14 and 35 days. Run at "
+            f"{pd.Timestamp(path.stat().st_mtime, unit='s'):%Y-%m-%d %H:%M} UTC.", "",
+            _markdown(wide.reset_index()), "", *FINDINGS, ""]
+
+
+#: What the ablation of 2026-12-02 showed (Online Retail, 489 established products): the
+#: figures are those of that run (see the table above for the current one).
+FINDINGS = [
+    "Findings of the 2026-12-02 run (Online Retail, 489 products, 35-day lead time, 95 % "
+    "target):",
+    "",
+    "* **Level uncertainty over the protection interval is the overshoot.** Without it ours "
+    "holds 37.1 days for 0.880 fill, with it 66.9 days for 0.928: about 30 of the 67 days. "
+    "A level error is common to every day of the interval, so its spread grows with the "
+    "interval squared (`c^2 x mean^2` over lead time + review), and at 35 days it dominates. "
+    "The textbook has no such term: 32.9 days for 0.881.",
+    "* **Part of it was lumpiness counted as level error (fixed: daily dispersion).** On these "
+    "wholesale series a day's variance is about 40-50x its mean (median), while the "
+    "forecast's daily q90 implies Poisson noise; the interval errors the policy measured its "
+    "level uncertainty from then carried the lumps (median `c` 0.6 against 0.25-0.4 net of "
+    "them, on a 60-product subsample), scaled as a level error. `replenishment.daily_dispersion` floors each day's "
+    "noise at the SKU's own variance-to-mean ratio of weekly totals and measures `c` beyond "
+    "it: 74.3 -> 66.9 days at 95 % (fill 0.941 -> 0.928), 37.4 -> 34.4 days at 80 %.",
+    "* **What remains is real level change, and the forecast.** The business-wide level over "
+    "42 days swung from 0.63x to 1.55x the forecast between origins (May-November 2011, the "
+    "Q4 ramp of a gift wholesaler). Covering that at a 95 % cycle target costs stock that "
+    "buys little fill; the policy's levels move with a reactive forecast, so the stock is not "
+    "where the swings come. Our maths on AutoETS's forecast without the level term lies "
+    "on the textbook curve (60-product subsample); on `auto` about 0.02 fill below it at "
+    "equal stock.",
+    "* **Normal floor**: no effect at 95 %; at 80 % +5 days for +0.018 fill (35 d). **Seasonal "
+    "lift**: inactive (374 days of data, the lift needs 392). **Order crossover**: 0.7 days "
+    "less stock for 0.002 less fill.",
+    "",
+]
+
+
 def write_markdown(results, targets, classes, timing, args, path: Path) -> None:
     columns = ["dataset", "lead_time_days", "policy", "service_target", "fill_rate",
                "cycle_service_level", "avg_on_hand_days", "stockout_days", "aged_units",
-               "total_cost", "skus"]
+               "total_cost", "skus", "run_utc"]
     table = results[columns].copy()
     import platform
 
@@ -582,10 +765,10 @@ def write_markdown(results, targets, classes, timing, args, path: Path) -> None:
         if not row.fill_target_met:
             missed.append(
                 f"* {row.dataset}, lead time {row.lead_time_days} d: fill {row.ours_fill_at_95:.3f}"
-                f" at the 95 % target; a policy with unlimited stock on every SKU that sold in "
-                f"the 365 days before an order could arrive would serve at most "
-                f"{row.fill_ceiling_365:.3f}.")
-        if not row.inventory_target_met:
+                f" at the 95 % target (target {row.fill_target:.3f}); a policy with unlimited "
+                f"stock on every SKU that sold in the 365 days before an order could arrive "
+                f"would serve at most {row.fill_ceiling_365:.3f}.")
+        if str(row.inventory_target_met) == "False":  # a numpy bool, or n/a
             missed.append(f"* {row.dataset}, lead time {row.lead_time_days} d: inventory "
                           f"{row.inventory_vs_rule:.3f}x the rule of thumb's at the 95 % target "
                           "(at most 0.6x).")
@@ -606,15 +789,25 @@ def write_markdown(results, targets, classes, timing, args, path: Path) -> None:
         "applied).",
         "",
         f"Machine: {machine}. Ours: order crossover `{options['order_crossover']}`, normal "
-        f"floor `{options['normal_floor']}`, seasonal lift {options['seasonal']} (params "
-        "`replenishment`).",
+        f"floor `{options['normal_floor']}`, daily dispersion `{options['daily_dispersion']}`, "
+        f"seasonal lift {options['seasonal']} (params `replenishment`). Rows whose `run_utc` "
+        "is older than this page's date were kept from that run (`--keep-previous`): they "
+        "show the policy of that day.",
         "",
         "## Targets",
         "",
+        "Restated in issue 18: at a 95 % target, fill >= 0.95 at <= 0.6x the rule of thumb's "
+        "days of inventory, and ours on or above the textbook AutoETS order-up-to curve (fill "
+        "at equal inventory), at 14 and 35 days. Where the fill ceiling puts 0.95 out of reach "
+        "(`fill_ceiling_365` - 0.01 < 0.95: carparts) the fill target is the ceiling - 0.01 "
+        "and the curve is the target (`inventory_target_met` n/a).",
+        "",
         _markdown(targets),
         "",
-        f"Planning time: {timing['skus']} SKUs x 730 days, forecast `{timing['method']}` + "
-        f"recommend_orders: **{timing['seconds']:.0f} s** (target < 180 s for 10,000 SKUs).{load}",
+        (f"Planning time: {timing['skus']} SKUs x 730 days, forecast `{timing['method']}` + "
+         f"recommend_orders: **{timing['seconds']:.0f} s** (target < 180 s for 10,000 SKUs)."
+         f"{load}") if "seconds" in timing else
+        f"Planning time: not measured in this run ({timing['error']}).",
         "",
         "Missed targets:" if missed else "All targets met.",
         "",
@@ -642,6 +835,7 @@ def write_markdown(results, targets, classes, timing, args, path: Path) -> None:
         "",
         _markdown(classes),
         "",
+        *ablation_lines(path.stem.removeprefix("replenishment")),
         "## All runs",
         "",
         _markdown(table),

@@ -743,3 +743,34 @@ def test_placeholder_skus_are_left_out_with_a_warning():
     launches = detect_launches(report, quiet_weeks=8)
     assert launches["asin"].tolist() == ["A"] and launches["is_launch"].all()
     assert any("UNKNOW" in message for message in launches.attrs["warnings"])
+
+
+@pytest.mark.parametrize(("n_reference", "rule", "params_rule"),
+                         [(4, 4, 4), (24, 8, 20), (30, 9, 20), (100, 30, 30), (200, 60, 60),
+                          (500, 60, 60)])
+def test_analog_count_is_a_bounded_share_of_the_reference(n_reference, rule, params_rule):
+    # min(60, max(8, round(0.3 n))), never more than the reference: 24 -> 8 (0.3 x 24 = 7.2),
+    # 30 -> 9, 200 -> 60, 500 -> 60 (the cap), 4 -> all 4. With the params' floor of 20:
+    # 24 -> 20, 30 -> 20, 100 -> 30.
+    assert launch.reference.analog_count(n_reference, 60, 0.3, 8) == rule
+    assert launch.reference.analog_count(
+        n_reference, LAUNCH["analogs"], LAUNCH["analogs_share"], LAUNCH["min_analogs"]) == (
+        params_rule)
+
+
+def test_reference_of_mixed_levels_forecasts_from_launches_of_similar_level():
+    # 30 past launches sell 5 a week in weeks 0-6 and 10 after; 30 sell 500 every week. A new
+    # launch selling 500 a week is forecast from its 20 nearest analogs and those tied with them
+    # (the 30 at 500): 500 a week. Taking all 60 (a share of 1) mixes in the small launches'
+    # doubling: well above 500.
+    low = np.r_[np.full(7, 5.0), np.full(20, 10.0)]
+    high = np.full(27, 500.0)
+    past = _long(np.vstack([np.tile(low, (30, 1)), np.tile(high, (30, 1))]), "r")
+    reference = build_reference(past, **{**REF, "max_clusters": 1})
+    history = _long(high[None, :7], "n")
+    settings = {**RAMP, "own_weight_half_weeks": None}
+    ours = forecast_ramp(history, reference, 20, **settings)
+    every = forecast_ramp(history, reference, 20,
+                          **{**settings, "analogs_share": 1.0, "min_analogs": 60})
+    assert ours["forecast"].to_numpy() == pytest.approx(np.full(20, 500.0), rel=0.01)
+    assert every["forecast"].mean() > 600.0

@@ -10,11 +10,12 @@ from opsanalysis import replenishment as rp
 from opsanalysis.replenishment import fees, policy
 
 AS_OF = pd.Timestamp("2026-03-31")
-#: Flat settings of the known-answer tests: no cover rules, crossover, normal floor or lift, so
+#: Flat settings of the known-answer tests: no cover rules, crossover, normal floor, daily
+#: dispersion (Poisson noise) or lift, so
 #: the service maths alone sets the levels (recommend_orders has no code defaults: every key).
 PLAIN = {"lead_time_cv": 0.0, "review_period_days": 7, "target_service_level": 0.95,
-         "order_crossover": False, "normal_floor": False, "seasonal_lift": None,
-         "min_cover_days": 0.0, "target_cover_days": 0.0, "max_cover_days": np.inf,
+         "order_crossover": False, "normal_floor": False, "daily_dispersion": False,
+         "seasonal_lift": None, "min_cover_days": 0.0, "target_cover_days": 0.0, "max_cover_days": np.inf,
          "production_days": 0.0, "forecast_method": "naive", "forecast_quantile": 0.9,
          "velocity_window_days": 28, "rate_window_days": 28}
 #: order_levels switches and the 28-day windows the known answers below are computed with

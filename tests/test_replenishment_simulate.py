@@ -30,9 +30,9 @@ SETTINGS = {"lead_time_days": 3, "lead_time_cv": 0.0, "review_period_days": 1,
             "seed": 0}
 #: named policies read these
 NAMED = {"velocity_window_days": 30, "rule_of_thumb": REP["rule_of_thumb"]}
-#: forecast_policy keywords of the known answers: no lift, crossover or floor, 28-day windows
+#: forecast_policy keywords of the known answers: no lift, crossover, floor or dispersion, 28-day windows
 PLAIN = {"quantile": 0.9, "velocity_window_days": 28, "rate_window_days": 28, "seasonal": None,
-         "order_crossover": False, "normal_floor": False}
+         "order_crossover": False, "normal_floor": False, "daily_dispersion": False}
 
 
 def test_enough_stock_serves_everything():
@@ -182,6 +182,7 @@ def test_forecast_policy_options_follow_params():
     assert options == {"order_crossover": rep["order_crossover"],
                        "seasonal": dict(rep["seasonal_lift"]),
                        "normal_floor": rep["normal_floor"],
+                       "daily_dispersion": rep["daily_dispersion"],
                        "velocity_window_days": rep["velocity_window_days"],
                        "rate_window_days": rep["rate_window_days"]}
     # the options are accepted by forecast_policy as they are

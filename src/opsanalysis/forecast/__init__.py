@@ -6,6 +6,8 @@ Public entry points (stable: other modules and notebooks rely on their names and
 * :func:`backtest` -- rolling-origin evaluation per series x method x window.
 * :func:`backtest_summary` -- the overall table per method.
 * :data:`METHODS` -- the method names.
+* :func:`drivers_from_orders` -- prices and promotions per SKU and day from All Orders, the
+  ``drivers`` of :func:`predict` when the seller gives no plan; :data:`DRIVER_COLUMNS`.
 
 Input is the long ``unique_id, ds, y`` frame of :func:`opsanalysis.demand.build_panel`; a missing
 ``y`` is a censored period (out of stock, lost buy box) and is skipped by every method rather
@@ -17,9 +19,20 @@ Methods (parameters from params ``forecast``): ``naive``; ``seasonal_naive`` (on
 ``croston_sba``, ``tsb``, ``adida``, ``imapa`` (intermittent demand, statsforecast 2.1.1
 definitions and initialisation); ``ets`` (damped trend + additive seasonality, grid-searched per
 series); ``gbm`` (one global HistGradientBoostingRegressor, Poisson loss, lags >= horizon, rolling means,
-calendar and event features); ``auto`` (per series, the mean of the best candidates of two
-holdout windows -- plus the window one season back when the season is longer than the horizon,
-e.g. weekly data -- shrunk to the all-series ranking; short series use a fallback method).
+calendar and event features); ``auto`` (per series, the mean of the best candidates of the
+recent holdout windows (params ``forecast.auto.selection_windows``) -- plus the window one season
+back when the season is longer than the horizon, e.g. weekly data -- each series' own record
+weighted against the all-series ranking by leave-one-window-out cross-validation; short series
+use a fallback method).
+
+Drivers (``drivers=`` of :func:`predict` and :func:`backtest`): what the seller knows about the
+future -- prices, coupons or deals, ad budgets -- per date, per series or for a whole
+marketplace (canonical columns and alignment rules in :mod:`._drivers`; docs/forecast-drivers.md).
+``gbm`` takes them as features; every other method runs on the event-aware classical path
+(:func:`._events.with_drivers`): driver and calendar-event effects, estimated across all
+series by a Poisson regression on the demand around its local level, are taken out of the
+history, the method forecasts the baseline, and the effects of the forecast periods are put
+back. Without drivers every forecast is exactly as before.
 
 Quantiles: split-conformal. The method is refitted at the last ``intervals.windows`` origins
 (one horizon apart); its out-of-sample errors, divided by each series' recent volatility, are
@@ -39,10 +52,12 @@ import numpy as np
 import pandas as pd
 
 from ._core import METHODS, check_method, forecast_matrix
+from ._drivers import DRIVER_COLUMNS, attach_drivers, drivers_from_orders
 from ._intervals import series_scale, squared_scale
 from ._panel import Panel, from_long, to_long
 
-__all__ = ["METHODS", "backtest", "backtest_summary", "predict", "quantile_column"]
+__all__ = ["DRIVER_COLUMNS", "METHODS", "backtest", "backtest_summary", "drivers_from_orders",
+           "predict", "quantile_column"]
 
 
 def quantile_column(q: float) -> str:
@@ -64,6 +79,13 @@ def _settings(params: dict | None) -> tuple[dict, dict | None]:
     return forecast, events
 
 
+def _driver_settings(params: dict, drivers) -> dict | None:
+    """params ``events.drivers`` when drivers are given (None otherwise)."""
+    if drivers is None:
+        return None
+    return (params.get("events") or {}).get("drivers")
+
+
 def _check_quantiles(quantiles) -> tuple[float, ...]:
     quantiles = tuple(float(q) for q in quantiles)
     if any(not 0 < q < 1 for q in quantiles):
@@ -72,7 +94,8 @@ def _check_quantiles(quantiles) -> tuple[float, ...]:
 
 
 def predict(history: pd.DataFrame, horizon: int, method: str | None = None, quantiles=None,
-            *, params: dict, freq: str | None = None) -> pd.DataFrame:
+            *, params: dict, freq: str | None = None,
+            drivers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Forecast every series of a long history ``horizon`` periods past its last date.
 
     Parameters
@@ -93,6 +116,16 @@ def predict(history: pd.DataFrame, horizon: int, method: str | None = None, quan
         (required: the analysis reads no files).
     freq : str, optional
         pandas frequency of ``ds``; inferred when omitted.
+    drivers : pandas.DataFrame, optional
+        What the seller knows about the past and future periods, long: ``ds`` [history
+        grid date], ``unique_id`` (one series) or ``marketplace`` (every "<MP>:" series of it)
+        or neither (all series), and any of ``price`` [currency per unit], ``promotion``
+        (coupon or deal: 0/1), ``ad_budget`` [currency per period]. A series' row wins over a
+        marketplace row and that over an all-series row; price and ad budget carry forward
+        over dates without a row, promotion is 0 there (:mod:`._drivers`). Give the past too:
+        effects are learnt from it. :func:`drivers_from_orders` derives price and promotion
+        from All Orders. Needs params with the ``events`` section (``events.drivers``).
+        None (default): no drivers, the forecasts of before.
 
     Returns
     -------
@@ -107,6 +140,7 @@ def predict(history: pd.DataFrame, horizon: int, method: str | None = None, quan
         raise ValueError(f"horizon must be a positive number of periods, got {horizon}")
     quantiles = _check_quantiles(settings["quantiles"] if quantiles is None else quantiles)
     panel = from_long(history, freq, settings["season_length"])
+    panel = attach_drivers(panel, drivers, int(horizon), _driver_settings(params, drivers))
     forecast, by_quantile = forecast_matrix(panel, int(horizon), method, quantiles, settings,
                                             events)
     columns = {"forecast": forecast}
@@ -152,7 +186,8 @@ def _window_metrics(panel: Panel, origin: int, horizon: int, method: str,
 
 
 def backtest(history: pd.DataFrame, horizon: int, methods=None, windows: int | None = None,
-             quantiles=None, *, params: dict, freq: str | None = None) -> pd.DataFrame:
+             quantiles=None, *, params: dict, freq: str | None = None,
+             drivers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rolling-origin evaluation: every method refitted at ``windows`` cut-offs, ``horizon`` apart.
 
     Parameters
@@ -169,8 +204,9 @@ def backtest(history: pd.DataFrame, horizon: int, methods=None, windows: int | N
     quantiles : sequence of float, optional
         Levels scored by the pinball loss, each with its coverage column (0.9 ->
         ``coverage_q90``); default params ``forecast.quantiles``.
-    params, freq
-        As in :func:`predict`.
+    params, freq, drivers
+        As in :func:`predict`; each window's forecast sees the drivers of its own periods (the
+        seller's plan then), its effects are learnt from the history before the cut-off.
 
     Returns
     -------
@@ -191,6 +227,7 @@ def backtest(history: pd.DataFrame, horizon: int, methods=None, windows: int | N
     windows = int(settings["backtest_windows"] if windows is None else windows)
     quantiles = _check_quantiles(settings["quantiles"] if quantiles is None else quantiles)
     panel = from_long(history, freq, settings["season_length"])
+    panel = attach_drivers(panel, drivers, int(horizon), _driver_settings(params, drivers))
     frames = []
     for window in range(1, windows + 1):
         origin = panel.n_periods - (windows - window + 1) * horizon

@@ -8,6 +8,7 @@ import numpy as np
 
 from . import _classical as classical
 from ._ets import ets_damped
+from ._events import with_drivers
 from ._gbm import gbm_forecast
 from ._intervals import conformal_quantiles, poisson_quantiles, squared_scale
 from ._panel import Panel
@@ -32,7 +33,18 @@ def check_method(method: str) -> None:
 
 def point_forecast(method: str, panel: Panel, horizon: int, settings: dict,
                    events: dict | None) -> np.ndarray:
-    """Point forecast matrix (series x horizon) [units per period] of one named method."""
+    """Point forecast matrix (series x horizon) [units per period] of one named method.
+
+    With drivers on the panel (``predict(..., drivers=)``), every method but ``gbm`` (which
+    takes them as features) runs on the event-aware classical path
+    (:func:`._events.with_drivers`): the history is divided by the estimated driver and event
+    factors, the method forecasts that baseline, and the factors of the forecast periods are
+    multiplied back in.
+    """
+    if panel.drivers is not None and method != "gbm":
+        return with_drivers(
+            lambda adjusted: point_forecast(method, adjusted.with_drivers(None), horizon,
+                                            settings, events), panel, horizon, events)
     values = panel.values
     if method == "naive":
         return classical.naive(values, horizon)
@@ -83,8 +95,9 @@ def _combination_weights(errors: np.ndarray, top_k: int, shrinkage: float) -> np
     """Equal weights on each series' ``top_k`` candidates (candidates x series).
 
     A series' score per candidate is its own holdout RMSSE shrunk towards the candidate's
-    all-series mean, so that one noisy window cannot pick a poor method; series without a
-    usable holdout use the all-series ranking alone.
+    all-series mean (``shrinkage`` [fraction] is the weight of the all-series mean), so that one
+    noisy window cannot pick a poor method; series without a usable holdout use the all-series
+    ranking alone.
     """
     with _ignore_empty():
         overall = np.nanmean(errors, axis=1, keepdims=True)
@@ -105,6 +118,58 @@ def _combine(forecasts: np.ndarray, weights: np.ndarray) -> np.ndarray:
     total = w.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, (np.nan_to_num(forecasts) * w).sum(axis=0) / total, np.nan)
+
+
+def _mean_error(window_errors: list[np.ndarray]) -> np.ndarray:
+    """Mean RMSSE over holdout windows (candidates x series), NaN where no window scores."""
+    with _ignore_empty():
+        return np.nanmean(np.stack(window_errors), axis=0)
+
+
+def _cross_validated_shrinkage(windows: list[tuple], top_k: int, grid: list[float]) -> float:
+    """The shrinkage of :func:`_combination_weights` that forecasts left-out windows best.
+
+    Parameters
+    ----------
+    windows : list of tuple
+        One ``(errors, forecasts, actual, history)`` per ranking window: candidate RMSSE
+        (candidates x series), candidate forecasts (candidates x series x horizon) [units per
+        period], the actuals (series x horizon) [units per period] and the history before the
+        window (series x periods), which scales the errors.
+    top_k : int
+        Candidates averaged per series.
+    grid : list of float
+        Shrinkages tried [fraction].
+
+    Returns
+    -------
+    float
+        Each window in turn is left out; the weights from the other windows' errors (own shrunk
+        to the all-series ranking) combine its candidate forecasts, which are scored by RMSSE;
+        the value with the lowest mean over series x left-out windows wins (ties: the larger,
+        the simpler pooled choice).
+        How much a series' own record should count is a property of the data (per-series
+        choice matters when the candidates differ in kind, e.g. seasonal against level methods,
+        and is noise when they are alike), so it is measured rather than fixed. With fewer than
+        two windows, or nothing scored, the largest value (the all-series ranking).
+    """
+    if len(windows) < 2:
+        return max(grid)
+    scores = []
+    for shrinkage in grid:
+        errors = []
+        for k, (_, forecasts, actual, history) in enumerate(windows):
+            others = _mean_error([w[0] for j, w in enumerate(windows) if j != k])
+            weights = _combination_weights(others, top_k, shrinkage)
+            combined = np.maximum(_combine(forecasts, weights), 0.0)
+            errors.append(_rmsse(combined, actual, history))
+        errors = np.concatenate(errors)
+        errors = errors[np.isfinite(errors)]
+        scores.append(errors.mean() if errors.size else np.inf)
+    if not np.isfinite(scores).any():
+        return max(grid)
+    best = np.flatnonzero(np.asarray(scores) == np.min(scores))
+    return max(grid[i] for i in best)
 
 
 def _candidate_forecasts(candidates, panel, horizon, settings, events):
@@ -153,61 +218,68 @@ def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | Non
     """The ``auto`` combination: final forecast and honest holdout forecasts for the quantiles.
 
     Candidates are refitted at the holdout origins T - h, T - 2h ... (``intervals.windows``)
-    and at T. The final weights use the errors of the latest ``selection_windows`` windows; the
-    holdout forecast of window k is weighted by the errors of earlier windows only, so its errors for
-    the quantiles are out-of-sample for the selection too (the earliest window has none and is
-    used for selection only). With ``auto.seasonal_holdout`` and a season longer than the
-    horizon, the window one season back (:func:`_seasonal_origin`) joins the final ranking (a
-    candidate that cannot forecast it, e.g. a seasonal naive without two seasons of history,
-    is ranked on the other windows); its errors (weights of the recent windows) join the
-    quantile pool ``intervals.seasonal_holdout_weight`` times (see :func:`_pool_origins`).
-    Series with fewer observed periods than ``min_history_horizons`` x horizon use the
+    and at T. Each series averages its ``top_k`` candidates ranked by their mean RMSSE over the
+    latest ``selection_windows`` windows, its own errors shrunk towards the candidate's
+    all-series mean (:func:`_combination_weights`). ``auto.shrinkage`` is either one value
+    [fraction] or a list of values, among which :func:`_cross_validated_shrinkage` picks the one
+    that forecasts each ranking window best from the others. With ``auto.seasonal_holdout`` and
+    a season longer than the horizon, the window one season back (:func:`_seasonal_origin`)
+    joins the ranking windows (a candidate that cannot forecast it, e.g. a seasonal naive
+    without two seasons of history, is ranked on the other windows); its errors (weights of
+    the recent windows) join the quantile pool ``intervals.seasonal_holdout_weight`` times (see
+    :func:`_pool_origins`). The holdout forecast of window k is weighted by the errors of
+    earlier windows only (at the chosen shrinkage), so its errors for the quantiles are
+    out-of-sample for the ranking too (the earliest window has none and is used for ranking
+    only). Series with fewer observed periods than ``min_history_horizons`` x horizon use the
     ``fallback`` method.
     """
     auto = settings["auto"]
     candidates = [c for c in auto["candidates"]
                   if c != "gbm" or len(panel.ids) <= auto["max_series_for_gbm"]]
     origins = _origins(panel, horizon, settings["intervals"]["windows"])
-    errors, stacks, actuals = [], [], []
+    windows = []  # (errors, forecasts, actual, history) per origin, latest first
     for origin in origins:
         cut, actual = _holdout(panel, horizon, origin)
         stack = _candidate_forecasts(candidates, cut, horizon, settings, events)
-        errors.append(np.stack([_rmsse(f, actual, cut.values) for f in stack]))
-        stacks.append(stack)
-        actuals.append((actual, cut.values))
-
-    def weights_from(window_errors):
-        if not window_errors:
-            return np.full((len(candidates), len(panel.ids)), 1.0 / len(candidates))
-        with _ignore_empty():
-            mean_error = np.nanmean(np.stack(window_errors), axis=0)
-        return _combination_weights(mean_error, auto["top_k"], auto["shrinkage"])
+        windows.append((np.stack([_rmsse(f, actual, cut.values) for f in stack]), stack, actual,
+                        cut.values))
 
     recent = auto["selection_windows"]
     seasonal = _seasonal_origin(panel, horizon, origins)
     use_seasonal = {"rank": seasonal is not None and auto["seasonal_holdout"],
                     "pool": seasonal is not None
                     and settings["intervals"]["seasonal_holdout_weight"] > 0}
-    ranking = errors[:recent]
+    ranking = windows[:recent]
     if use_seasonal["rank"] or use_seasonal["pool"]:
         seasonal_cut, seasonal_actual = _holdout(panel, horizon, seasonal)
         seasonal_stack = _candidate_forecasts(candidates, seasonal_cut, horizon, settings,
                                               events)
         if use_seasonal["rank"]:
-            ranking = ranking + [np.stack([_rmsse(f, seasonal_actual, seasonal_cut.values)
-                                           for f in seasonal_stack])]
+            ranking = ranking + [(np.stack([_rmsse(f, seasonal_actual, seasonal_cut.values)
+                                            for f in seasonal_stack]), seasonal_stack,
+                                  seasonal_actual, seasonal_cut.values)]
+    grid = auto["shrinkage"]
+    shrinkage = (_cross_validated_shrinkage(ranking, auto["top_k"], [float(g) for g in grid])
+                 if isinstance(grid, (list, tuple)) else float(grid))
+
+    def weights_from(ranked):
+        if not ranked:
+            return np.full((len(candidates), len(panel.ids)), 1.0 / len(candidates))
+        return _combination_weights(_mean_error([w[0] for w in ranked]), auto["top_k"],
+                                    shrinkage)
+
     forecast = _combine(_candidate_forecasts(candidates, panel, horizon, settings, events),
                         weights_from(ranking))
     short = (~np.isnan(panel.values)).sum(axis=1) < auto["min_history_horizons"] * horizon
     if short.any():
         forecast[short] = point_forecast(auto["fallback"], panel.subset(short), horizon,
                                          settings, events)
-    holdouts = [(_combine(stacks[k], weights_from(errors[k + 1:k + 1 + recent])), *actuals[k])
-                for k in range(len(origins) - 1)]
+    holdouts = [(_combine(windows[k][1], weights_from(windows[k + 1:k + 1 + recent])),
+                 *windows[k][2:]) for k in range(len(origins) - 1)]
     if not holdouts and origins:  # a single window: selection and errors share it
-        holdouts = [(_combine(stacks[0], weights_from(errors[:recent])), *actuals[0])]
+        holdouts = [(_combine(windows[0][1], weights_from(windows[:recent])), *windows[0][2:])]
     if use_seasonal["pool"]:  # ranked on the recent windows, which it does not overlap
-        holdouts += [(_combine(seasonal_stack, weights_from(errors[:recent])), seasonal_actual,
+        holdouts += [(_combine(seasonal_stack, weights_from(windows[:recent])), seasonal_actual,
                       seasonal_cut.values)] * int(settings["intervals"]["seasonal_holdout_weight"])
     return forecast, holdouts
 

@@ -6,7 +6,10 @@ every future period without feeding forecasts back. Features, all divided by the
 level so that one model serves slow and fast movers: the last 7 observed lags before the
 cut-off, the values one and two seasons before t, rolling means and the zero share over
 windows ending at the cut-off, the position in the season (day of week / week / month), the
-month, and per event type of the marketplace calendar a flag and the days until the next start.
+month, and per event type of the marketplace calendar a flag and the days until the next start;
+with drivers (``predict(..., drivers=)``), the target period's price against the price at the
+cut-off and its window mean, its promotion flag and the window's promotion share, and its ad
+budget against the window mean (none of these without drivers: the same model as before).
 The mean uses Poisson loss (weights = level, so the loss is in units), quantiles use quantile
 loss on the same features. Training rows are sampled from the last ``train_periods`` periods.
 """
@@ -69,6 +72,13 @@ class _FeatureBuilder:
         names = sorted(set().union(*[f.keys() for f in per_market]))
         self.events = {n: np.stack([f.get(n, np.zeros(len(dates))) for f in per_market])
                        for n in names}
+        # drivers (prices, promotions, ad budgets) over the grid and the horizon: cumulative
+        # sums for their means over the windows ending at the cut-off
+        self.drivers = {}
+        if panel.drivers is not None:
+            for name, matrix in panel.drivers.values.items():
+                cells = matrix[:, :len(dates)]
+                self.drivers[name] = (cells, np.hstack([pad, np.cumsum(cells, axis=1)]))
 
     def _window_mean(self, rows, cut, width, cumulative):
         lo = np.maximum(cut + 1 - width, 0)
@@ -101,7 +111,30 @@ class _FeatureBuilder:
             columns[name] = by_date[target]
         for name, by_market in self.events.items():
             columns[name] = by_market[self.market_index[rows], target]
+        columns.update(self._driver_columns(rows, target, cut))
         return pd.DataFrame(columns), level
+
+    def _driver_columns(self, rows, target, cut):
+        """Driver features of (series, target) pairs: the target period's price against the
+        price at the cut-off and its mean over the longest window (log ratios), the promotion
+        flag and the window's promotion share, the ad budget against its window mean."""
+        out = {}
+        width = max(self.windows)
+        lo = np.maximum(cut + 1 - width, 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for name, (cells, cumulative) in self.drivers.items():
+                mean = (cumulative[rows, cut + 1] - cumulative[rows, lo]) / (cut + 1 - lo)
+                at_target = cells[rows, target]
+                if name == "price":
+                    out["price_vs_cutoff"] = np.log(at_target / cells[rows, cut])
+                    out["price_vs_window"] = np.log(at_target / mean)
+                elif name == "promotion":
+                    out["promotion"] = at_target
+                    out["promotion_share"] = mean
+                else:
+                    out[f"{name}_vs_window"] = at_target / np.where(mean > 0, mean, np.nan)
+                    out[f"{name}_on"] = (at_target > 0).astype(float)
+        return out
 
 
 #: scikit-learn versions whose ``_find_binning_thresholds`` :func:`_binning_thresholds` mirrors

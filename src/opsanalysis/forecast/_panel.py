@@ -36,6 +36,10 @@ class Panel:
         pandas frequency alias of the grid.
     season_length : int
         Periods per seasonal cycle (7 daily, 52 weekly, 12 monthly, 1 otherwise).
+    drivers : Drivers or None
+        Known prices, promotions and ad budgets (:mod:`._drivers`), aligned over the grid of
+        the full history plus the forecast horizon: a cut panel (:meth:`head`) keeps them, so
+        its forecast window sees the drivers of the periods after the cut. None: no drivers.
     """
 
     ids: np.ndarray
@@ -44,6 +48,7 @@ class Panel:
     start: np.ndarray
     freq: str
     season_length: int
+    drivers: object = None
 
     @property
     def n_periods(self) -> int:
@@ -52,12 +57,24 @@ class Panel:
     def head(self, n_periods: int) -> Panel:
         """The panel cut after its first ``n_periods`` periods (a backtest origin)."""
         return Panel(self.ids, self.dates[:n_periods], self.values[:, :n_periods],
-                     np.minimum(self.start, n_periods), self.freq, self.season_length)
+                     np.minimum(self.start, n_periods), self.freq, self.season_length,
+                     self.drivers)
 
     def subset(self, rows: np.ndarray) -> Panel:
         """The panel restricted to the series at ``rows`` (indices or boolean mask)."""
+        drivers = None if self.drivers is None else self.drivers.subset(rows)
         return Panel(self.ids[rows], self.dates, self.values[rows], self.start[rows],
-                     self.freq, self.season_length)
+                     self.freq, self.season_length, drivers)
+
+    def with_values(self, values: np.ndarray) -> Panel:
+        """The same panel with another value matrix (same shape), e.g. driver-adjusted."""
+        return Panel(self.ids, self.dates, values, self.start, self.freq, self.season_length,
+                     self.drivers)
+
+    def with_drivers(self, drivers) -> Panel:
+        """The same panel carrying ``drivers`` (a :class:`._drivers.Drivers` or None)."""
+        return Panel(self.ids, self.dates, self.values, self.start, self.freq,
+                     self.season_length, drivers)
 
     def future_dates(self, horizon: int) -> pd.DatetimeIndex:
         """The ``horizon`` grid dates after the last period."""

@@ -26,6 +26,7 @@ SETTINGS_KEYS = (
     "target_service_level",  # cycle service level [fraction]
     "order_crossover",       # independent lead times per order (orders overtake)
     "normal_floor",          # never below mean + z sigma (lumpy demand)
+    "daily_dispersion",      # daily noise >= own variance-to-mean ratio x forecast (lumpy demand)
     "seasonal_lift",         # policy.seasonal_lift keyword arguments; None = no lift
     "min_cover_days",        # expected stock left at the end of the interval [days]
     "target_cover_days",     # cover at arrival an order aims for [days]
@@ -64,6 +65,7 @@ def _from_params(params: dict) -> dict:
         "review_period_days": rep["review_period_days"],
         "target_service_level": rep["target_service_level"],
         "order_crossover": rep["order_crossover"], "normal_floor": rep["normal_floor"],
+        "daily_dispersion": rep["daily_dispersion"],
         "seasonal_lift": dict(rep["seasonal_lift"]),
         "min_cover_days": rep["min_cover_days"], "target_cover_days": rep["target_cover_days"],
         "max_cover_days": rep["max_cover_days"],
@@ -302,9 +304,13 @@ def recommend_orders(history: pd.DataFrame, position: pd.DataFrame, settings, as
                        + int(lift_settings["window_days"]) + 1)
     past = _history_matrix(history, ids, as_of, lookback)
     interval = int(round(float(np.nanmedian(lead_mean + review))))
+    dispersion = np.ones(len(ids))
+    if settings["daily_dispersion"]:
+        dispersion = policy.daily_dispersion(past, block_days=rate_window)
+        variance = np.maximum(variance, dispersion[:, None] * mean)
     level_cv = policy.level_cv_from_history(
         past[:, -(policy.LEVEL_CV_SPAN_DAYS + velocity_window):], interval,
-        window_days=velocity_window)
+        window_days=velocity_window, dispersion=dispersion)
     lift = np.ones(len(ids))
     if lift_settings:
         cum = np.concatenate([np.zeros((len(ids), 1)), np.cumsum(mean, axis=1)], axis=1)
@@ -340,7 +346,9 @@ def _assemble(ids, position, settings, as_of, mean, levels, level_cv, lift) -> p
     cum_mean = np.cumsum(mean, axis=1)
     order_day = _first_day_below(inventory_position, cum_mean, s)
     order_day = np.where(inventory_position <= s, 0.0, order_day)
-    arrival = (pos["on_order_days"].astype(float).fillna(0).to_numpy()
+    # the inbound is sellable on its whole day, the plan's inbound_sellable_date (risk.py): a
+    # stock that runs out during the day the inbound lands has not run out
+    arrival = (np.rint(pos["on_order_days"].astype(float).fillna(0).to_numpy())
                if "on_order_days" in pos else np.zeros(len(ids)))
     days = np.arange(1, mean.shape[1] + 1)
     arrived = on_order[:, None] * (days[None, :] >= arrival[:, None])

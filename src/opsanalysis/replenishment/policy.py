@@ -6,6 +6,11 @@ order. It is modelled from the forecast, SKU by SKU, all SKUs at once:
 
 * the daily forecast mean path ``mu_t`` and a daily spread read off the forecast's upper quantile
   (``sigma_t = (q_t - mu_t) / z_q``), never below Poisson noise (variance >= mean);
+* a daily dispersion ``D`` (variance-to-mean ratio of weekly totals within four-week blocks,
+  :func:`daily_dispersion`) measured on the SKU's own history: a daily forecast quantile of
+  lumpy demand (a wholesaler's rare large orders) sits near the mean and implies Poisson noise,
+  while the real day-to-day variance is tens of times the mean. The noise part of every day is
+  at least ``D x mu_t``;
 * a level uncertainty ``c`` (coefficient of variation of the demand level over the interval): the
   daily forecast quantiles are marginal, but forecast errors persist from day to day, so the sum of
   ``P`` days is far wider than ``sqrt(P)`` daily spreads. ``c`` is measured on the SKU's own
@@ -34,6 +39,7 @@ from scipy import special, stats
 
 __all__ = [
     "LEVEL_CV_SPAN_DAYS",
+    "daily_dispersion",
     "demand_variance_from_quantiles",
     "effective_lead_time_cv",
     "expected_fill_rate",
@@ -53,6 +59,8 @@ __all__ = [
 #: How far back the level-uncertainty origins go [days]: one year (52 whole weeks), so that
 #: every part of the season is sampled once. A property of the estimator, not a policy setting.
 LEVEL_CV_SPAN_DAYS = 364
+#: Days of a week: the calendar cycle a weekday pattern repeats over (:func:`daily_dispersion`).
+WEEK_DAYS = 7
 
 
 def lead_time_distribution(mean_days, cv, n_points: int = 15) -> tuple[np.ndarray, np.ndarray]:
@@ -135,9 +143,62 @@ def effective_lead_time_cv(mean_days, cv, review_days, grid_points: int = 8) -> 
     return np.where(positive, np.minimum(np.nan_to_num(effective), cv), cv)
 
 
+def daily_dispersion(values: np.ndarray, *, block_days: int,
+                     span_days: int = LEVEL_CV_SPAN_DAYS) -> np.ndarray:
+    """Variance-to-mean ratio of demand around its local level, per SKU (>= 1, Poisson).
+
+    The last ``span_days`` are cut into whole blocks of ``block_days`` (newest first), each
+    block into whole weeks. Within each block the weekly totals' variance around the block's
+    own mean is noise: a level that drifts between blocks is not counted (that is the level
+    uncertainty of :func:`level_cv_from_errors`), nor is a weekday pattern (a week holds every
+    weekday once), while rare large orders and orders spread over a few days are.
+    ``D = sum of block variances / sum of block means`` of the weekly totals; for independent
+    days it equals the daily variance-to-mean ratio, which is how it is used (a day's noise
+    variance is ``D x`` its mean). Blocks with censored (NaN) days, or that start before the
+    first sale, are skipped.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Daily demand, shape (n_skus, n_days), NaN = censored [units per day].
+    block_days : int
+        Block length [days], whole weeks, at least two (params
+        ``replenishment.rate_window_days``: four weeks).
+    span_days : int
+        How far back blocks go [days] (:data:`LEVEL_CV_SPAN_DAYS`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``D`` per SKU [ratio]; 1 (Poisson) without a usable block or demand.
+    """
+    values = np.asarray(values, dtype=float)
+    n_skus, n_days = values.shape
+    weeks = int(block_days) // WEEK_DAYS
+    if weeks < 2:
+        raise ValueError(f"daily_dispersion needs blocks of at least two whole weeks, got "
+                         f"{block_days} days")
+    block = weeks * WEEK_DAYS
+    n_blocks = min(int(span_days), n_days) // block
+    if n_skus == 0 or n_blocks == 0:
+        return np.ones(n_skus)
+    recent = values[:, n_days - n_blocks * block:].reshape(n_skus, n_blocks, weeks, WEEK_DAYS)
+    sold = np.nan_to_num(values) > 0
+    first_sale = np.where(sold.any(axis=1), sold.argmax(axis=1), n_days)
+    block_start = n_days - n_blocks * block + np.arange(n_blocks) * block
+    usable = ~np.isnan(recent).any(axis=(2, 3)) & (block_start[None, :] >= first_sale[:, None])
+    totals = np.nan_to_num(recent).sum(axis=3)  # weekly totals, (n_skus, n_blocks, weeks)
+    total_mean = np.where(usable, totals.mean(axis=2), 0.0).sum(axis=1)
+    total_variance = np.where(usable, totals.var(axis=2, ddof=1), 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = total_variance / total_mean
+    return np.where(total_mean > 0, np.maximum(np.nan_to_num(ratio, nan=1.0), 1.0), 1.0)
+
+
 def demand_variance_from_quantiles(mean: np.ndarray, upper: np.ndarray | None,
-                                   level: float | None, period_days: float = 1.0) -> np.ndarray:
-    """Daily demand variance implied by a forecast's upper quantile, floored at Poisson noise.
+                                   level: float | None, period_days: float = 1.0,
+                                   dispersion=1.0) -> np.ndarray:
+    """Daily demand variance implied by a forecast's upper quantile, floored at ``D x mean``.
 
     Parameters
     ----------
@@ -150,32 +211,40 @@ def demand_variance_from_quantiles(mean: np.ndarray, upper: np.ndarray | None,
     period_days : float
         Days per forecast period [days]: a weekly or monthly forecast spread evenly over its
         days. The period's spread is shared by its days as independent days (a day carries
-        ``1 / period_days`` of the period's variance), and the Poisson floor holds per day.
+        ``1 / period_days`` of the period's variance), and the floor holds per day.
+    dispersion : float or array-like
+        Daily variance-to-mean ratio per SKU (:func:`daily_dispersion`) [ratio]; 1 = Poisson
+        noise, the least any count has.
 
     Returns
     -------
     numpy.ndarray
-        Variance [units^2 per day], at least ``mean``.
+        Variance [units^2 per day], at least ``dispersion x mean``.
     """
     mean = np.nan_to_num(np.asarray(mean, dtype=float))
+    dispersion = np.maximum(np.asarray(dispersion, dtype=float), 1.0)
+    if dispersion.ndim == 1:
+        dispersion = dispersion[:, None]
+    floor = dispersion * mean
     if upper is None or level is None:
-        return mean.copy()
+        return floor.copy()
     z = special.ndtri(level)
     sigma = np.maximum(np.nan_to_num(np.asarray(upper, dtype=float)) - mean, 0.0) / z
     # The floor comes after the spreading: floored first and then scaled, a slow monthly SKU
     # would get a day's variance 30 times its mean (all demand in one lump).
-    return np.maximum(sigma**2 * period_days, mean)
+    return np.maximum(sigma**2 * period_days, floor)
 
 
 def level_cv_from_history(values: np.ndarray, horizon_days: int, *, window_days: int,
                           span_days: int = LEVEL_CV_SPAN_DAYS,
-                          prior_weight: float = 4.0) -> np.ndarray:
+                          prior_weight: float = 4.0, dispersion=1.0) -> np.ndarray:
     """Level uncertainty per SKU: how far ``horizon``-day totals strayed from the trailing velocity.
 
     At origins every ``horizon / 2`` days over the last ``span_days``, the trailing
     ``window_days`` mean times ``horizon_days`` is compared with the demand that followed.
-    Poisson noise is removed (``(A - F)^2 - F``), the rest is scaled by ``F^2``
-    (:func:`level_cv_from_errors`). Windows touching missing (censored) days are skipped.
+    Day-to-day noise is removed (``(A - F)^2 - D F``, ``D`` = 1: Poisson), the rest is scaled
+    by ``F^2`` (:func:`level_cv_from_errors`). Windows touching missing (censored) days are
+    skipped.
 
     Parameters
     ----------
@@ -189,6 +258,8 @@ def level_cv_from_history(values: np.ndarray, horizon_days: int, *, window_days:
         How far back origins go [days] (:data:`LEVEL_CV_SPAN_DAYS`).
     prior_weight : float
         Weight of the pooled estimate, in origins.
+    dispersion : float or array-like
+        Daily variance-to-mean ratio per SKU (:func:`daily_dispersion`) [ratio]; 1 = Poisson.
 
     Returns
     -------
@@ -212,7 +283,8 @@ def level_cv_from_history(values: np.ndarray, horizon_days: int, *, window_days:
     # a launch ramp is not level uncertainty: windows must start after the first sale
     first_sale = np.where((filled > 0).any(axis=1), (filled > 0).argmax(axis=1), n_days)
     gaps |= (origins[None, :] - window_days) < first_sale[:, None]
-    return level_cv_from_errors(np.where(gaps, np.nan, after), before, before,
+    noise = before * np.broadcast_to(np.asarray(dispersion, dtype=float), (n_skus,))[:, None]
+    return level_cv_from_errors(np.where(gaps, np.nan, after), before, noise,
                                 prior_weight=prior_weight)
 
 

@@ -211,9 +211,11 @@ class _ForecastPaths:
 def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution: str = "ours",
                     period_days: float = 1.0, *, quantile: float, velocity_window_days: int,
                     rate_window_days: float, seasonal: dict | None, order_crossover: bool,
-                    normal_floor: bool, min_cover_days: float | None = None,
+                    normal_floor: bool, daily_dispersion: bool,
+                    min_cover_days: float | None = None,
                     target_cover_days: float | None = None,
-                    max_cover_days: float | None = None, name: str | None = None) -> Policy:
+                    max_cover_days: float | None = None, name: str | None = None,
+                    level_uncertainty: bool = True) -> Policy:
     """Order-up-to policy on forecasts made at rolling origins.
 
     ``distribution="ours"``: levels from :func:`opsanalysis.replenishment.policy.order_levels`
@@ -253,13 +255,21 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
     normal_floor : bool
         "ours": never below the normal bound of the same moments
         (:func:`~opsanalysis.replenishment.policy.normal_demand_bound`), stock for lumpy demand.
+    daily_dispersion : bool
+        "ours": the daily noise is at least the SKU's own variance-to-mean ratio of daily demand
+        (:func:`~opsanalysis.replenishment.policy.daily_dispersion`, blocks of
+        ``rate_window_days``) times the forecast, and the level uncertainty is measured beyond
+        it; False: Poisson.
     min_cover_days, target_cover_days, max_cover_days : float, optional
         Cover rules of :func:`~opsanalysis.replenishment.policy.order_levels` [days]; None: not
         applied (the policy comparison isolates the service maths).
     name : str, optional
         Default ``"ours"`` or ``"textbook"``.
+    level_uncertainty : bool
+        "ours": the level uncertainty of the policy's own past interval errors is applied
+        (as in the plan); False only to measure its share (the benchmark's ablation).
 
-    The keywords from ``velocity_window_days`` to ``normal_floor`` come from params
+    The keywords from ``velocity_window_days`` to ``daily_dispersion`` come from params
     ``replenishment`` through :func:`forecast_policy_options`.
     """
     origins = pd.DatetimeIndex(np.sort(forecasts["origin"].unique()))
@@ -293,12 +303,15 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
         mean, upper = paths.daily(origin, context["ids"], start, horizon + skip, period_days,
                                   ["forecast", column])
         mean, upper = mean[:, skip:], upper[:, skip:]
+        dispersion = (policy_maths.daily_dispersion(demand, block_days=int(rate_window_days))
+                      if daily_dispersion else np.ones(len(mean)))
         variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile,
-                                                               period_days)
+                                                               period_days, dispersion)
         lift = _lift(demand, mean, lead + review, seasonal)
-        level_cv = _own_level_cv(paths, origins, origin, demand, context, column, quantile,
-                                 period_days, int(np.median(lead + review)),
-                                 velocity_window_days, seasonal)
+        level_cv = (_own_level_cv(paths, origins, origin, demand, context, column, quantile,
+                                  period_days, int(np.median(lead + review)),
+                                  velocity_window_days, seasonal, dispersion)
+                    if level_uncertainty else np.zeros(len(mean)))
         result = policy_maths.order_levels(mean, variance, lead, cv, review, level_cv,
                                            service_level, min_cover_days, target_cover_days,
                                            max_cover_days, lift, order_crossover=order_crossover,
@@ -319,17 +332,18 @@ def forecast_policy_options(replenishment: dict) -> dict:
     ----------
     replenishment : dict
         The ``replenishment`` section of loaded params (``order_crossover``, ``seasonal_lift``,
-        ``normal_floor``, ``velocity_window_days``, ``rate_window_days``).
+        ``normal_floor``, ``daily_dispersion``, ``velocity_window_days``, ``rate_window_days``).
 
     Returns
     -------
     dict
-        ``order_crossover``, ``seasonal``, ``normal_floor``, ``velocity_window_days`` and
-        ``rate_window_days``.
+        ``order_crossover``, ``seasonal``, ``normal_floor``, ``daily_dispersion``,
+        ``velocity_window_days`` and ``rate_window_days``.
     """
     return {"order_crossover": bool(replenishment["order_crossover"]),
             "seasonal": dict(replenishment["seasonal_lift"]),
             "normal_floor": bool(replenishment["normal_floor"]),
+            "daily_dispersion": bool(replenishment["daily_dispersion"]),
             "velocity_window_days": int(replenishment["velocity_window_days"]),
             "rate_window_days": replenishment["rate_window_days"]}
 
@@ -345,18 +359,20 @@ def _lift(demand, mean, interval_days, seasonal):
 
 
 def _interval_error(paths, origin, begin, demand, ids, column, quantile, period_days, interval,
-                    seasonal):
+                    seasonal, dispersion):
     """Demand, lifted forecast and noise variance over ``interval`` days after ``origin``."""
     mean, upper = paths.daily(origin, ids, origin + pd.Timedelta(days=1), interval, period_days,
                               ["forecast", column])
-    variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile, period_days)
+    variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile, period_days,
+                                                           dispersion)
     lift = _lift(demand[:, :begin], mean, float(interval), seasonal)
     return (demand[:, begin:begin + interval].sum(axis=1), mean.sum(axis=1) * lift,
             policy_maths.lifted_variance(mean, variance, lift[:, None]).sum(axis=1))
 
 
 def _own_level_cv(paths, origins, current, demand, context, column, quantile, period_days,
-                  interval, velocity_window_days, seasonal=None, min_intervals: int = 2):
+                  interval, velocity_window_days, seasonal=None, dispersion=1.0,
+                  min_intervals: int = 2):
     """Level uncertainty from the policy's own past forecasts over completed intervals.
 
     Each earlier origin's forecast of the next ``interval`` days is compared with the demand that
@@ -364,9 +380,12 @@ def _own_level_cv(paths, origins, current, demand, context, column, quantile, pe
     fewer than ``min_intervals`` completed intervals, the trailing-velocity check of
     :func:`~opsanalysis.replenishment.policy.level_cv_from_history` is used. With
     ``seasonal``, past forecasts are lifted as today's are, so a season the lift already covers
-    is not counted again as level uncertainty.
+    is not counted again as level uncertainty. ``dispersion`` (per SKU, or 1: Poisson) is the
+    daily noise the errors are measured beyond.
     """
     n_days = demand.shape[1]
+    dispersion = np.broadcast_to(np.asarray(dispersion, dtype=float), (demand.shape[0],))
+    dispersion_key = hashlib.blake2b(np.ascontiguousarray(dispersion)).hexdigest()
     dates = context["dates"]
     actual, predicted, noise = [], [], []
     for origin in origins[origins < current]:
@@ -377,15 +396,17 @@ def _own_level_cv(paths, origins, current, demand, context, column, quantile, pe
         # demand seen up to the end of its interval
         seen = hashlib.blake2b(np.ascontiguousarray(demand[:, :begin + interval])).hexdigest()
         key = ("level_error", origin, begin, interval, tuple(context["ids"]), column, quantile,
-               period_days, repr(seasonal), seen)
+               period_days, repr(seasonal), seen, dispersion_key)
         if key not in paths.memo:
             paths.memo[key] = _interval_error(paths, origin, begin, demand, context["ids"],
-                                              column, quantile, period_days, interval, seasonal)
+                                              column, quantile, period_days, interval, seasonal,
+                                              dispersion)
         for out, value in zip((actual, predicted, noise), paths.memo[key], strict=True):
             out.append(value)
     if len(actual) < min_intervals:
         return policy_maths.level_cv_from_history(demand, interval,
-                                                  window_days=velocity_window_days)
+                                                  window_days=velocity_window_days,
+                                                  dispersion=dispersion)
     return policy_maths.level_cv_from_errors(np.stack(actual, axis=1),
                                              np.stack(predicted, axis=1),
                                              np.stack(noise, axis=1))

@@ -1,0 +1,106 @@
+"""The ``auto`` selection rule on panels where the right choice is known by construction."""
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsanalysis import forecast, params
+from opsanalysis.forecast._core import _cross_validated_shrinkage
+
+GRID = [0.0, 0.5, 0.8, 0.9, 1.0]
+
+
+def _panel(matrix, start="2025-01-01"):
+    matrix = np.asarray(matrix, dtype=float)
+    n_series, n_periods = matrix.shape
+    return pd.DataFrame({
+        "unique_id": np.repeat([f"US:s{i:04d}" for i in range(n_series)], n_periods),
+        "ds": np.tile(pd.date_range(start, periods=n_periods), n_series),
+        "y": matrix.ravel(),
+    })
+
+
+@pytest.fixture(scope="module")
+def auto_params():
+    """Defaults with two candidates, one per series picked (top_k 1), shrinkage cross-validated."""
+    p = copy.deepcopy(params.load_defaults())
+    p["forecast"]["auto"].update(candidates=["seasonal_naive", "moving_average_28"], top_k=1,
+                                 shrinkage=GRID)
+    return p
+
+
+def _by_series(history, method, p, horizon=14):
+    out = forecast.predict(history, horizon, method, quantiles=(), params=p)
+    return out["forecast"].to_numpy().reshape(-1, horizon)
+
+
+def test_cross_validation_keeps_each_series_own_choice_when_the_candidates_differ_in_kind():
+    # 2 candidates x 4 series x 2 windows: candidate 0 is exact on series 0-2, candidate 1 on
+    # series 3, in both windows. Left-out window, own record (shrinkage 0): every series exact.
+    # All-series ranking (shrinkage 1): candidate 0 for all, series 3 misses by 1 each period.
+    actual = np.ones((4, 2))
+    forecasts = np.stack([np.array([[1, 1]] * 3 + [[2, 2]], float),
+                          np.array([[3, 3]] * 3 + [[1, 1]], float)])
+    errors = np.array([[0.0, 0.0, 0.0, 1.0], [2.0, 2.0, 2.0, 0.0]])
+    history = np.tile([0.0, 1.0], (4, 5))  # squared one-step change 1: RMSSE = RMSE
+    windows = [(errors, forecasts, actual, history)] * 2
+    assert _cross_validated_shrinkage(windows, 1, GRID) == 0.0
+    # one window cannot be left out: the all-series ranking
+    assert _cross_validated_shrinkage(windows[:1], 1, GRID) == 1.0
+
+
+def test_cross_validation_trusts_the_all_series_ranking_when_own_records_are_noise():
+    # the same windows, but series 3's own record flips between them (candidate 1 best in one
+    # window, candidate 0 in the other, as noise would): its left-out window is then missed by
+    # the own choice; candidate 0 is exact everywhere else, so the all-series ranking wins.
+    actual = np.ones((4, 2))
+    exact_0 = np.stack([np.array([[1, 1]] * 4, float), np.array([[3, 3]] * 3 + [[2, 2]], float)])
+    exact_1 = np.stack([np.array([[1, 1]] * 3 + [[2, 2]], float),
+                        np.array([[3, 3]] * 3 + [[1, 1]], float)])
+    windows = [(np.array([[0.0, 0.0, 0.0, 0.0], [2.0, 2.0, 2.0, 1.0]]), exact_0, actual,
+                np.tile([0.0, 1.0], (4, 5))),
+               (np.array([[0.0, 0.0, 0.0, 1.0], [2.0, 2.0, 2.0, 0.0]]), exact_1, actual,
+                np.tile([0.0, 1.0], (4, 5)))]
+    assert _cross_validated_shrinkage(windows, 1, GRID) == 1.0
+
+
+def test_auto_picks_seasonal_naive_for_weekly_series_and_the_mean_for_flat_ones(auto_params):
+    # 20 series with a strong weekly pattern (amplitude 8, noise sd 0.5): last week's values are
+    # right, a 28-day mean misses the pattern. 20 flat series (level 10, noise sd 3): the 28-day
+    # mean is right, last week's values carry twice the noise variance. Each series' own record
+    # decides, the cross-validated shrinkage lets it: auto equals the right method per series.
+    rng = np.random.default_rng(7)
+    n_days = 140
+    weekly = 10.0 + 8.0 * np.sin(2 * np.pi * np.arange(n_days) / 7.0)
+    seasonal = weekly + rng.normal(0.0, 0.5, (20, n_days))
+    flat = 10.0 + rng.normal(0.0, 3.0, (20, n_days))
+    history = _panel(np.vstack([seasonal, flat]))
+    auto = _by_series(history, "auto", auto_params)
+    assert auto[:20] == pytest.approx(_by_series(history, "seasonal_naive", auto_params)[:20],
+                                      abs=1e-12)
+    assert auto[20:] == pytest.approx(_by_series(history, "moving_average_28", auto_params)[20:],
+                                      abs=1e-12)
+    # the all-series ranking alone (shrinkage 1) gives every series one method and misses half
+    fixed = copy.deepcopy(auto_params)
+    fixed["forecast"]["auto"]["shrinkage"] = 1.0
+    pooled = _by_series(history, "auto", fixed)
+    assert (np.abs(pooled - auto).max(axis=1) > 1.0).sum() == 20
+
+
+def test_auto_gives_every_series_the_better_method_when_all_series_are_alike(auto_params):
+    # 60 flat series (level 20, noise sd 4): the 28-day mean is right for every series (noise
+    # variance 1 + 1/28 against 1 + 1/7 for the 7-day mean, RMSSE 5 % lower), but by chance some
+    # series' own holdouts favour the 7-day mean; the cross-validated shrinkage sees that own
+    # records do not carry over to the left-out window and pools them.
+    rng = np.random.default_rng(3)
+    history = _panel(20.0 + rng.normal(0.0, 4.0, (60, 140)))
+    p = copy.deepcopy(auto_params)
+    p["forecast"]["auto"]["candidates"] = ["moving_average_7", "moving_average_28"]
+    own = copy.deepcopy(p)
+    own["forecast"]["auto"]["shrinkage"] = 0.0
+    mean_28 = _by_series(history, "moving_average_28", p)
+    picked_7 = np.abs(_by_series(history, "auto", own) - mean_28).max(axis=1) > 1e-9
+    assert 5 <= picked_7.sum() <= 30  # noise sends some series to the 7-day mean
+    assert _by_series(history, "auto", p) == pytest.approx(mean_28, abs=1e-12)
