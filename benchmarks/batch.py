@@ -7,6 +7,7 @@ Usage::
     .venv/bin/python benchmarks/batch.py --overhead-only
     .venv/bin/python benchmarks/batch.py --size large    # 2,500 SKUs, 26 months, --jobs 2
     .venv/bin/python benchmarks/batch.py --size large --data-dir DIR   # reuse / keep a folder
+    .venv/bin/python benchmarks/batch.py --cadence daily # one run per sample marketplace
 
 Prints markdown tables (copy them into the README). Runs write into a temporary folder, never
 into reports/. ``--size sample`` runs the bundled sample (4 marketplaces) with --jobs 1 and
@@ -19,7 +20,10 @@ memory summed over this process and every process under it (pool workers, notebo
 sampled every 0.2 s with psutil (shared pages count once per process, so it errs high).
 Targets: issue 2 (overview notebooks, sample, 2-core machine): whole sample < 120 s, overhead
 < 5 s, --jobs 2 at least 1.6x faster than --jobs 1; issue 14 (large): every notebook ok,
-< 5 min with --jobs 2, < 4 GB.
+< 5 min with --jobs 2, < 4 GB. ``--cadence daily|weekly|monthly`` runs ``opsanalysis run
+--cadence`` on the sample once per marketplace (``-m <MP>``, --jobs 1), so each run's wall time
+is that marketplace's whole cadence: folder read, kernels, HTML, index (issue 19: daily < 20 s
+per marketplace).
 """
 
 import argparse
@@ -169,6 +173,26 @@ def run_sample(arguments, notebooks):
     return rows, per_notebook
 
 
+def run_cadence(arguments):
+    """One ``--cadence`` run per sample marketplace (jobs 1): wall and CPU time of each."""
+    rows, per_notebook = [], []
+    target = {"daily": "target < 20 s per marketplace"}.get(arguments.cadence, "")
+    with tempfile.TemporaryDirectory(prefix="opsanalysis-bench-") as work:
+        for code in batch.discover_marketplaces(""):
+            with PeakMemory() as memory:
+                started, cpu_started = time.perf_counter(), _cpu_seconds()
+                result = batch.run([code], out_dir=Path(work) / code, jobs=1, progress=False,
+                                   cadence=arguments.cadence)
+                seconds = time.perf_counter() - started
+            cpu = _cpu_seconds() - cpu_started
+            notebooks = ", ".join(dict.fromkeys(r.notebook for r in result.results))
+            rows.append((f"--cadence {arguments.cadence}, {code} ({notebooks})",
+                         f"{seconds:.1f} s", f"status {result.status}; CPU {cpu:.0f} s; "
+                         f"peak memory {memory.peak / 2**30:.2f} GB; {target}"))
+            per_notebook += notebook_table(result)[2 if per_notebook else 0:]
+    return rows, per_notebook
+
+
 def run_large(arguments, notebooks):
     """A generated 2,500-SKU folder (kept when --data-dir is given), every notebook, --jobs 2."""
     rows = []
@@ -208,6 +232,8 @@ def main(argv=None):
     parser.add_argument("--notebook", action="append", metavar="NAME",
                         help="only these notebooks (stem), e.g. marketplace_overview")
     parser.add_argument("--overhead-only", action="store_true")
+    parser.add_argument("--cadence", metavar="NAME",
+                        help="time `opsanalysis run --cadence NAME` on each sample marketplace")
     parser.add_argument("--jobs", type=int, default=2, help="large: local processes")
     parser.add_argument("--skus", type=int, default=2500, help="large: SKUs in the folder")
     parser.add_argument("--data-dir", help="large: folder to write (or reuse) instead of a "
@@ -217,8 +243,12 @@ def main(argv=None):
     if arguments.notebook:
         notebooks = [path for path in notebooks if path.stem in arguments.notebook]
     before = machine_line()
-    run = run_large if arguments.size == "large" else run_sample
-    rows, per_notebook = run(arguments, notebooks)
+    if arguments.cadence:
+        notebooks = batch.cadence_notebooks(arguments.cadence, notebooks)
+        rows, per_notebook = run_cadence(arguments)
+    else:
+        run = run_large if arguments.size == "large" else run_sample
+        rows, per_notebook = run(arguments, notebooks)
     print(f"{before}\nafter: {machine_line()}\nnotebooks: "
           f"{', '.join(p.stem for p in notebooks)}\n")
     print("| measure | value | note |")

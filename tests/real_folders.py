@@ -38,14 +38,22 @@ US_FILES = {
     "xvr_us_sp_campaign_daily_2019.csv": "Sponsored_Products_Campaign_report.csv",
 }
 US_BY_ASIN_PERIOD = ("2019-11-01", "2019-11-20")
-# A download of a kind no reader knows (Amazon's Stranded Inventory report), as Amazon writes it.
-UNKNOWN_KIND = ("Stranded_Inventory_20200128.txt",
-                "primary-action\tdate-stranded\tdate-classified-as-unsellable\tstatus-primary\t"
-                "status-secondary\terror-message\tstranded-reason\tasin\tsku\tfnsku\tproduct-name\t"
-                "condition\tfulfilled-by\tfulfillable-qty\tyour-price\tunfulfillable-qty\t"
-                "reserved-quantity\tinbound-shipped-qty\r\n"
-                "Fix listing\t2020-01-20T08:00:00+00:00\t\tStranded\t\t\tNo listing\tB07JGCH5CC\t"
-                "1-wm-18\tX001ABCDEF\tKitchen mat\tNew\tAmazon\t12\t29.99\t0\t0\t0\r\n")
+# A download of a kind no reader knows (Amazon's FBA Reimbursements report), as Amazon writes it.
+UNKNOWN_KIND = ("Reimbursements_20200128.txt",
+                "approval-date\treimbursement-id\tcase-id\tamazon-order-id\treason\tsku\tfnsku\t"
+                "asin\tproduct-name\tcondition\tcurrency-unit\tamount-per-unit\tamount-total\t"
+                "quantity-reimbursed-cash\tquantity-reimbursed-inventory\t"
+                "quantity-reimbursed-total\r\n"
+                "2020-01-20T08:00:00+00:00\t5468213847\t\t\tLost_Warehouse\t1-wm-18\tX001ABCDEF\t"
+                "B07JGCH5CC\tKitchen mat\tNew\tUSD\t14.50\t14.50\t1\t0\t1\r\n")
+# Amazon's Stranded Inventory report (read since issue 19): one SKU, 12 units at 29.99.
+STRANDED = ("Stranded_Inventory_20200128.txt",
+            "primary-action\tdate-stranded\tdate-classified-as-unsellable\tstatus-primary\t"
+            "status-secondary\terror-message\tstranded-reason\tasin\tsku\tfnsku\tproduct-name\t"
+            "condition\tfulfilled-by\tfulfillable-qty\tyour-price\tunfulfillable-qty\t"
+            "reserved-quantity\tinbound-shipped-qty\r\n"
+            "Fix listing\t2020-01-20T08:00:00+00:00\t\tStranded\t\t\tNo listing\tB07JGCH5CC\t"
+            "1-wm-18\tX001ABCDEF\tKitchen mat\tNew\tAmazon\t12\t29.99\t0\t0\t0\r\n")
 
 
 def _split_orders(source: Path, folder: Path) -> None:
@@ -103,8 +111,8 @@ def build_seller_folders(samples: Path, root: Path) -> dict[str, Path]:
     (us / "periods.yaml").write_text(
         f'"BusinessReport-11-20-19.csv": ["{US_BY_ASIN_PERIOD[0]}", "{US_BY_ASIN_PERIOD[1]}"]\n',
         encoding="utf-8")
-    name, text = UNKNOWN_KIND
-    (us / name).write_text(text, encoding="utf-8", newline="")
+    for name, text in (UNKNOWN_KIND, STRANDED):
+        (us / name).write_text(text, encoding="utf-8", newline="")
     shutil.copyfile(samples / "fs_uk_br_child_asin_2025-07-23.csv",
                     uk / "BusinessReport_2025-07-23.csv")
     shutil.copyfile(samples / "progami_uk_sp_search_term_2023.xlsx",

@@ -176,24 +176,23 @@ def test_statuses_ok_warnings_and_failed(tmp_path):
         (data / code).mkdir(parents=True)
         if code != "DE":
             write_business_report(data / code)
-    for code in ("UK", "DE"):  # a kind no reader knows, as Amazon names it
-        (data / code / "Stranded_Inventory_20261103.txt").write_text(
-            "primary-action\tdate-stranded\tsku\nFix listing\t2026-11-01\tA1\n",
-            encoding="utf-8")
+    for code in ("UK", "DE"):  # a kind no reader knows (a team's own notes export)
+        (data / code / "Listing_Notes_20261103.txt").write_text(
+            "note-author\tdate-noted\tsku\nMay\t2026-11-01\tA1\n", encoding="utf-8")
     notebook = _write_notebook(tmp_path / "status.ipynb", body=STATUS_CELL)
     result = batch.run(data_dir=data, out_dir=tmp_path / "reports", notebooks=[notebook],
                        progress=False)
     by_marketplace = {item.marketplace: item for item in result.results}
     assert by_marketplace["US"].status == "ok" and by_marketplace["US"].warnings == []
     assert by_marketplace["UK"].status == "ok with warnings"
-    assert by_marketplace["UK"].warnings[0].startswith("not read: Stranded_Inventory_20261103.txt")
+    assert by_marketplace["UK"].warnings[0].startswith("not read: Listing_Notes_20261103.txt")
     assert by_marketplace["JP"].status == "ok with warnings"
     assert by_marketplace["JP"].warnings == ["sales over 3 of 30 days"]
     # no readable file at all: one message naming the file and why; the notebook is not run
     failed = by_marketplace["DE"]
     assert failed.status == "failed" and failed.notebook_file is None
     assert failed.error.startswith("none of the 1 file(s) of DE could be read: "
-                                   "Stranded_Inventory_20261103.txt: ")
+                                   "Listing_Notes_20261103.txt: ")
     assert "no known report kind" in failed.error
     assert result.status == "partial" and result.exit_code == 1
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
@@ -203,7 +202,7 @@ def test_statuses_ok_warnings_and_failed(tmp_path):
     index = result.index.read_text(encoding="utf-8")
     assert 'class="warnings"' in index and "sales over 3 of 30 days" in index
     assert "<h2>Files not read</h2>" in index
-    assert index.count("Stranded_Inventory_20261103.txt") >= 3  # UK, DE rows and DE's error
+    assert index.count("Listing_Notes_20261103.txt") >= 3  # UK, DE rows and DE's error
     assert "1 ok &middot; 2 ok with warnings &middot; 1 failed" in index
 
 

@@ -48,9 +48,9 @@ def test_unreadable_files_lists_unknown_and_broken_files_not_documentation(tmp_p
     _business_report(folder / "BusinessReport-11-19-19.csv", [("11/17/2019", 10.0, 1)])
     (folder / "README.md").write_text("notes\n", encoding="utf-8")
     (folder / "periods.yaml").write_text("{}\n", encoding="utf-8")
-    (folder / "Stranded_Inventory_20200128.txt").write_text(
-        "primary-action\tdate-stranded\tsku\nFix listing\t2020-01-20\tA1\n", encoding="utf-8")
+    (folder / "Reimbursements_20200128.txt").write_text(
+        "approval-date\treimbursement-id\tsku\n2020-01-20\t5468213847\tA1\n", encoding="utf-8")
     data = marketplace_data.load_marketplace(tmp_path, "US")
     unread = data.unreadable_files()
-    assert unread["file"].tolist() == ["Stranded_Inventory_20200128.txt"]
+    assert unread["file"].tolist() == ["Reimbursements_20200128.txt"]
     assert "no known report kind" in unread.loc[0, "reason"]

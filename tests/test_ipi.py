@@ -239,3 +239,39 @@ def test_an_undated_inventory_download_is_the_report_dates_snapshot():
                                 excess_days_of_supply=90, velocity_window_days=30)
     assert weekly.loc[0, "week_end"] == pd.Timestamp("2026-10-31")
     assert weekly.loc[0, "stranded_inventory_percent"] == pytest.approx(0.10)
+
+
+# --- the Stranded Inventory report feeds the stranded driver (issue 19) -----------------------
+
+def _stranded_report(date, units: dict) -> pd.DataFrame:
+    return pd.DataFrame({"snapshot_date": pd.Timestamp(date) if date else pd.NaT,
+                         "sku": list(units), "fulfillable_quantity": list(units.values()),
+                         "unfulfillable_quantity": 0, "reserved_quantity": 0})
+
+
+def test_stranded_units_from_amazons_stranded_inventory_report():
+    # no listing status in the snapshot: the Stranded Inventory report of the week says which
+    snapshot = _snapshot(END, {}, {"A": 90, "B": 10}).drop(columns="afn_listing_exists")
+    table = ipi.stranded_by_snapshot(snapshot, None, _stranded_report(END - pd.Timedelta(days=2),
+                                                                      {"B": 10}))
+    assert table[["stranded_units", "fba_units", "value"]].iloc[0].tolist() == [10, 100, 0.1]
+    # a SKU the report lists and the snapshot lacks adds its units to both
+    extra = ipi.stranded_by_snapshot(snapshot, None, _stranded_report(END, {"B": 10, "C": 25}))
+    assert extra[["stranded_units", "fba_units"]].iloc[0].tolist() == [35, 125]
+    # a report older than the snapshot's week does not count: not estimated, with the reason
+    old = ipi.stranded_by_snapshot(snapshot, None, _stranded_report(END - pd.Timedelta(days=7),
+                                                                    {"B": 10}))
+    assert np.isnan(old["value"].iloc[0]) and "Stranded Inventory" in old["reason"].iloc[0]
+
+
+def test_a_stranded_spike_seen_in_the_stranded_report():
+    weeks = [END - pd.Timedelta(days=7 * k) for k in (1, 0)]
+    inventory = pd.concat([_snapshot(week, {"A": True, "B": True}, {"A": 80, "B": 20})
+                           for week in weeks], ignore_index=True)
+    # the MYI snapshot still says both listings exist; the stranded report of the last week
+    # (undated: the report date) lists B
+    data = {"fba_inventory": inventory, "stranded_inventory": _stranded_report(None, {"B": 20})}
+    weekly = ipi.weekly_drivers(data, END, SETTINGS, excess_days_of_supply=90,
+                                velocity_window_days=30)
+    assert weekly["stranded_inventory_percent"].tolist() == [approx(0.2), approx(0.0)]
+    assert ipi.stranded_spikes(weekly, increase=0.02)["week_end"].tolist() == [END]

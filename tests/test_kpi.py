@@ -601,3 +601,39 @@ def test_drill_down_lists_only_groups_outside_target_with_the_plan(ads):
     matched = kpi.scoring._with_plan(drivers, plan)
     assert matched["plan_status"].tolist()[0] == "order_now"
     assert pd.isna(matched["plan_status"].iloc[1])  # only days-of-cover drivers point to it
+
+
+# gross-margin stability from the profit report's monthly margins (issue 19)
+
+
+def _margins():
+    # margins 30 % (Aug), 31 % (Sep), 24 % (Oct): changes +1 and -7 points
+    return pd.DataFrame({"month": pd.to_datetime(["2026-08-01", "2026-09-01", "2026-10-01"]),
+                         "gross_margin": [0.30, 0.31, 0.24],
+                         "margin_change": [np.nan, 0.01, -0.07],
+                         "status": ["no_data", "good", "breach"]})
+
+
+GROSS_MARGIN_RULE = {"gross_margin_stability": {"min": -0.05, "max": 0.05, "direction": "within",
+                                                "unit": "fraction (change in margin)"}}
+
+
+def test_gross_margin_stability_is_the_change_of_the_month_of_the_window():
+    card = kpi.scorecard({}, GROSS_MARGIN_RULE, ("2026-10-02", "2026-10-31"),
+                         {"gross_margins": _margins()}, velocity_window_days=30).iloc[0]
+    assert card["value"] == pytest.approx(-0.07) and card["status"] == "breach"
+    # the window before (2026-09-02 .. 2026-10-01) is mostly September: +1 point
+    assert card["previous"] == pytest.approx(0.01)
+    later = kpi.scorecard({}, GROSS_MARGIN_RULE, ("2026-09-01", "2026-09-30"),
+                          {"gross_margins": _margins()}, velocity_window_days=30).iloc[0]
+    assert later["value"] == pytest.approx(0.01) and later["status"] == "good"
+
+
+def test_gross_margin_stability_without_settlements_or_outside_them():
+    def status(settings, period=("2026-10-02", "2026-10-31")):
+        return kpi.scorecard({}, GROSS_MARGIN_RULE, period, settings,
+                             velocity_window_days=30).iloc[0]["status"]
+
+    assert status({}) == "not_measured"  # the caller computes no margins
+    assert status({"gross_margins": None}) == "no_data"  # no settlement report
+    assert status({"gross_margins": _margins()}, ("2026-12-01", "2026-12-31")) == "not_covered"

@@ -20,15 +20,23 @@ import pytest
 
 from opsanalysis import batch
 
-NOTEBOOKS = batch.discover_notebooks()
+ALL_NOTEBOOKS = batch.discover_notebooks()
+#: Report notebooks run once per marketplace; the run-level ones (a ``marketplaces`` parameter,
+#: such as the portfolio) run once per run and are checked apart.
+NOTEBOOKS = [path for path in ALL_NOTEBOOKS if batch.notebook_scope(path) == "marketplace"]
+RUN_NOTEBOOKS = [path for path in ALL_NOTEBOOKS if batch.notebook_scope(path) == "run"]
 CASES = {"US": "en", "JP": "zh"}
 STANDARD = {"marketplace": "US", "data_dir": "", "params_dir": "", "as_of": "",
             "language": "en", "output_dir": ""}
+#: A run-level notebook's parameters (its ``marketplaces`` default is its own choice).
+RUN_STANDARD = {"data_dir": "", "params_dir": "", "as_of": "", "language": "en",
+                "output_dir": ""}
 # nbval compares only cells tagged "nbval-check-output" (or "# NBVAL_CHECK_OUTPUT") under
 # --nbval-lax; the team's short tag "nbval-check" alone would be silently ignored by nbval.
 NBVAL_TAG, NBVAL_COMPARED_TAG = "nbval-check", "nbval-check-output"
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 IDS = [path.stem for path in NOTEBOOKS]
+ALL_IDS = [path.stem for path in ALL_NOTEBOOKS]
 #: imports, parameters, prepare, one call per section, the workbook (issue 16)
 MAX_CODE_CELLS = 15
 
@@ -56,7 +64,11 @@ def test_the_overview_notebook_is_there():
     assert "marketplace_overview" in IDS
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=IDS)
+def test_the_cadence_notebooks_are_there():
+    assert {"morning_check", "monthly_review"} <= set(IDS)
+
+
+@pytest.mark.parametrize("notebook", ALL_NOTEBOOKS, ids=ALL_IDS)
 def test_notebook_conventions(notebook):
     content = nbformat.read(str(notebook), as_version=4)
     assert content.metadata["kernelspec"]["name"] == "python3"
@@ -67,7 +79,11 @@ def test_notebook_conventions(notebook):
         assert isinstance(statement, ast.AnnAssign), "parameters are annotated literals"
         assert isinstance(statement.value, ast.Constant), "parameters are annotated literals"
         values[statement.target.id] = statement.value.value
-    assert {name: values.get(name) for name in STANDARD} == STANDARD
+    if batch.notebook_scope(notebook) == "run":
+        assert {name: values.get(name) for name in RUN_STANDARD} == RUN_STANDARD
+        assert isinstance(values.get("marketplaces"), str)
+    else:
+        assert {name: values.get(name) for name in STANDARD} == STANDARD
     code_cells = [c for c in content.cells if c.cell_type == "code"]
     assert len(code_cells) <= MAX_CODE_CELLS, \
         f"{len(code_cells)} code cells: a report notebook is one call per section (<= {MAX_CODE_CELLS})"
@@ -149,4 +165,18 @@ def test_manifest_of_notebook_runs(notebook_runs):
         manifest = json.loads(run.manifest.read_text(encoding="utf-8"))
         assert manifest["status"] == "complete"
         assert manifest["marketplaces"][code]["parameters"]["as_of"]
-        assert {n["file"] for n in manifest["notebooks"]} == {p.name for p in NOTEBOOKS}
+        assert {n["file"] for n in manifest["notebooks"]} == {p.name for p in ALL_NOTEBOOKS}
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("notebook", RUN_NOTEBOOKS, ids=[p.stem for p in RUN_NOTEBOOKS])
+def test_run_level_notebook_runs_once_across_the_marketplaces(sample_run, notebook):
+    (result,) = [r for r in sample_run.results if r.notebook == notebook.stem]
+    assert result.scope == "run" and result.marketplace == batch.RUN_FOLDER
+    assert result.status in ("ok", "ok with warnings"), result.error
+    codes = sorted({r.marketplace for r in sample_run.results if r.scope == "marketplace"})
+    assert sorted(result.parameters["marketplaces"].split(",")) == codes
+    page = (sample_run.run_dir / result.html_file).read_text(encoding="utf-8")
+    assert len(page) > 1000 and "Traceback" not in page
+    index = sample_run.index.read_text(encoding="utf-8")
+    assert index.index(result.html_file) < index.index("Morning dashboard")

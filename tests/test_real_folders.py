@@ -56,12 +56,12 @@ def test_pages_show_no_traceback_or_missing_markers(real_runs):
 def test_unknown_kind_is_listed_not_fatal(real_runs):
     run = real_runs["main"]
     index = run.index.read_text(encoding="utf-8")
-    assert "Stranded_Inventory_20200128.txt" in index
+    assert "Reimbursements_20200128.txt" in index
     overview = [r for r in run.results
                 if r.marketplace == "US" and r.notebook.startswith("marketplace_overview")]
     assert overview and overview[0].status == "ok with warnings"
     page = (run.run_dir / overview[0].html_file).read_text(encoding="utf-8")
-    assert "Stranded_Inventory_20200128.txt" in page and "no known report kind" in page
+    assert "Reimbursements_20200128.txt" in page and "no known report kind" in page
 
 
 def test_weekly_business_report_gives_no_gap_per_week(real_runs):

@@ -118,3 +118,66 @@ def test_the_replenishment_plan_is_computed_once_per_marketplace_folder(tmp_path
     # without an output folder (a notebook opened by hand) nothing is kept
     report_context.ReportContext(None, None, {"lead": 70}, as_of, "en", None).replenishment_plan()
     assert len(calls) == 4
+
+
+# ---------------------------------------------------------------------------------------------
+# Several marketplaces (the portfolio notebook)
+
+
+def test_marketplace_codes_from_the_notebook_parameter(tmp_path):
+    assert report_context.marketplace_codes("US, uk,DE,,US") == ["US", "UK", "DE"]
+    assert report_context.marketplace_codes(["jp"]) == ["JP"]
+    for name in ("JP", "US", "archive", "us"):
+        (tmp_path / name).mkdir()
+    # "" = every marketplace folder, in registry order; other folders are ignored
+    assert report_context.marketplace_codes("", tmp_path) == ["US", "JP"]
+
+
+def test_a_marketplace_that_fails_is_shown_failed_and_the_others_go_on(tmp_path, monkeypatch):
+    for name in ("US", "UK", "JP"):
+        (tmp_path / name).mkdir()
+    prepared = []
+
+    def fake_prepare(code, data_dir, params_dir, as_of, language, output_dir):
+        prepared.append(code)
+        if code == "UK":
+            raise ValueError("params/UK.yaml: unknown key")
+        files = [] if code == "JP" else ["a.csv"]
+        data = type("Data", (), {"frames": {"x": 1} if files else {},
+                                 "unreadable_files": lambda self: pd.DataFrame(
+                                     {"file": ["bad.csv"], "reason": ["not a report"]}),
+                                 "marketplace": code})()
+        return report_context.ReportContext(marketplace=code, data=data, params={}, as_of=None,
+                                            language=language or "zh", output_dir=None)
+
+    monkeypatch.setattr(report_context, "prepare", fake_prepare)
+    out = tmp_path / "out"
+    out.mkdir()
+    contexts = report_context.prepare_marketplaces("US,UK,JP,DE", tmp_path, language="",
+                                                   output_dir=str(out))
+    warnings = (out / report_context.WARNINGS_FILE).read_text(encoding="utf-8").splitlines()
+    assert [line.split()[0] for line in warnings] == ["UK", "JP", "DE"]
+    assert prepared == ["US", "UK", "JP"]  # DE has no folder: failed before loading
+    assert list(contexts.contexts) == ["US"]
+    assert contexts.failed["UK"] == "ValueError: params/UK.yaml: unknown key"
+    assert "bad.csv: not a report" in contexts.failed["JP"]
+    assert contexts.failed["DE"].startswith("FileNotFoundError: no DE folder")
+    assert contexts.codes == ["US", "UK", "JP", "DE"]
+    assert contexts.language == "zh"  # the first loaded marketplace's language
+    contexts.output_dir = None
+    assert contexts.write_tables({"t": pd.DataFrame({"a": [1]})}, "portfolio") == []
+
+
+@pytest.mark.slow
+def test_the_scorecard_measures_gross_margin_stability_as_the_profit_report(sample_dir):
+    from opsanalysis import kpi, profit_sections
+
+    report = report_context.prepare("US", sample_dir)
+    card = report.scorecard(kpi.trailing_period(report.as_of, 30)).set_index("rule_id")
+    stability = profit_sections.prepare_profit(report).stability.set_index("month")
+    october, september = pd.Timestamp("2026-10-01"), pd.Timestamp("2026-09-01")
+    row = card.loc["gross_margin_stability"]
+    assert row["status"] in ("good", "watch", "breach")
+    assert row["value"] == stability.loc[october, "margin_change"]  # the same figure
+    assert row["previous"] == stability.loc[september, "margin_change"]
+    assert report.gross_margins() is report.profit().stability  # computed once

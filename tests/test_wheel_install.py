@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from opsanalysis import batch, bundled, labels, marketplaces, report_context
+from opsanalysis import batch, bundled, execution, labels, marketplaces, report_context
 
 # Left out of the copy the wheel is built from: caches, and raw/ (the user's own downloads, which
 # package-data does not ship) under data/.
@@ -115,8 +115,11 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path_factory, repo_roo
     assert manifest["status"] == "complete"
     assert manifest["arguments"]["data_dir"] == found["sample"]
     assert manifest["git_commit"] is None  # a wheel install has no checkout to describe
+    # the marketplace's notebooks first, then the run-level ones (the portfolio) once
+    scopes = {path.name: execution.notebook_scope(path) for path in batch.discover_notebooks()}
+    in_order = sorted(found["notebook_names"], key=lambda name: scopes[name] == "run")
     assert [(r["notebook"], r["status"]) for r in manifest["results"]] == [
-        (Path(name).stem, "ok") for name in found["notebook_names"]]
+        (Path(name).stem, "ok") for name in in_order]
     hashed = {Path(entry["file"]) for entry in manifest["marketplaces"]["US"]["inputs"]}
     shipped_params = installed / "bundled" / "params"
     assert {shipped_params / "defaults.yaml", shipped_params / "US.yaml"} <= hashed

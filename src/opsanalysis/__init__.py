@@ -20,12 +20,14 @@ except _metadata.PackageNotFoundError:  # running from a source tree without ins
 #: Every public module and subpackage of the package (tests/test_init.py checks the list against
 #: the files).
 _SUBMODULES = {
-    "ads", "ads_sections", "batch", "bundled", "cli", "cutoffs", "demand", "execution", "export",
+    "ads", "ads_sections", "batch", "bundled", "cadence_sections", "calendar_month", "cli",
+    "cutoffs", "demand", "execution", "export", "listing_health", "listing_sections",
+    "morning_check",
     "fees", "formats", "forecast", "frames", "io", "ipi", "kpi", "kpi_sections", "labels", "launch",
     "launch_sections", "marketplaces", "opportunity", "opportunity_sections", "overview",
     "overview_sections", "params", "dashboard",
-    "plotting", "profit", "profit_sections", "publishing", "pull", "replenishment",
-    "replenishment_sections",
+    "plotting", "portfolio", "portfolio_sections", "profit", "profit_sections", "publishing",
+    "pull", "replenishment", "replenishment_sections",
     "report_context", "sample", "scheduling", "section", "settlements",
 }
 

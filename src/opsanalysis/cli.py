@@ -3,7 +3,9 @@
 ``opsanalysis run`` executes every report notebook for every marketplace (see
 :func:`opsanalysis.batch.run`), prints the path of the run's ``index.html`` and exits non-zero
 when any notebook failed, or with ``--strict`` when any is "ok with warnings". ``--as-of`` sets
-the report date of every notebook, ``--notebook`` (repeatable) runs only the named reports;
+the report date of every notebook, ``--notebook`` (repeatable) runs only the named reports,
+``--cadence daily|weekly|monthly`` only the reports of that cadence (params ``cadences.yaml``:
+the morning check; ads, market and replenishment; the monthly review and the portfolio);
 ``--pull`` first pulls the missing documents from Amazon's APIs (:mod:`opsanalysis.pull`) up to
 ``--as-of`` (default yesterday in each marketplace), then runs the reports whatever the pull
 gave (a failed report is listed, the reports run on what is held).
@@ -49,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--notebook", "-n", action="append", metavar="NAME",
                      help="run only this report, by name (replenishment_report) or as a path "
                           "to an .ipynb; repeatable (default: every report notebook)")
+    run.add_argument("--cadence", metavar="NAME",
+                     help="run only the reports of this cadence, as params cadences.yaml lists "
+                          "them: daily (morning check), weekly (opportunity and replenishment "
+                          "reports), monthly (monthly review and portfolio); default every "
+                          "report")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     run.add_argument("--strict", action="store_true",
                      help="exit non-zero also when a report is 'ok with warnings' (files not "
@@ -72,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     pull.add_argument("--until", type=_iso_date, metavar="YYYY-MM-DD",
                       help="last day wanted (default: yesterday in each marketplace)")
     pull.add_argument("--kind", action="append", metavar="KIND",
-                      help="pull only this kind; repeatable (default: every kind)")
+                      help="pull only this kind; repeatable (default: every kind but the "
+                           "opt-in Brand Analytics kinds sqp_asin and top_search_terms)")
     pull.add_argument("--credentials", metavar="FILE",
                       help="credentials file (default: environment variables and "
                            "~/.config/opsanalysis/credentials.yaml)")
@@ -97,7 +105,8 @@ def main(argv=None) -> int:
             marketplaces=arguments.marketplace, data_dir=arguments.data,
             out_dir=arguments.out, jobs=arguments.jobs, scheduler=arguments.scheduler,
             params_dir=arguments.params, language=arguments.language,
-            notebooks=notebooks, as_of=arguments.as_of, progress=not arguments.no_progress)
+            notebooks=notebooks, as_of=arguments.as_of, progress=not arguments.no_progress,
+            cadence=arguments.cadence)
     except (ValueError, KeyError, FileNotFoundError) as error:
         print(f"opsanalysis run: error: {error}", file=sys.stderr)
         return 2

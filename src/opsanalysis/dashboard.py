@@ -48,7 +48,7 @@ from opsanalysis.kpi import ACCOUNT_HEALTH_METRICS, rule_status
 from opsanalysis.labels import label
 
 __all__ = ["RAG_COLOURS", "TABLES", "Cell", "dashboard_html",
-           "marketplace_cells", "read_run_table", "summary_currency"]
+           "marketplace_cells", "read_run_table", "report_name", "summary_currency"]
 
 #: Scorecard status -> traffic light.
 RAG_COLOURS = {"good": "green", "watch": "amber", "breach": "red"}
@@ -368,7 +368,7 @@ def marketplace_cells(run_dir, marketplace, params, as_of=None, failed=()) -> di
         broken = [n for n in notebooks if n in failed]
         if broken:
             cells[column] = Cell([label("dashboard_notebook_failed", "en").format(
-                report=_report_name(broken[0], "en"))], "failed")
+                report=report_name(broken[0], "en"))], "failed")
     cells["sales_value"] = _row_value(tables["headline"], "metric", "ordered_product_sales")
     cells["window_days"] = window
     return cells
@@ -439,7 +439,9 @@ def _cell_html(cell) -> str:
     return f'<td class="rag-{colour}">{body}</td>'
 
 
-def _report_name(notebook, language) -> str:
+def report_name(notebook, language) -> str:
+    """A report's short name (labels ``dashboard_link_<notebook>``), else its file name in
+    words."""
     try:
         return label(f"dashboard_link_{notebook}", language)
     except KeyError:
@@ -456,7 +458,7 @@ def _links_html(results) -> str:
         links = " · ".join(f'<a href="{html.escape(target, quote=True)}">'
                            f'{html.escape(label(key, "en"))}</a>'
                            for key, target in targets if target)
-        name = html.escape(_report_name(result.notebook, "en"))
+        name = html.escape(report_name(result.notebook, "en"))
         status = "" if result.status != "failed" else \
             f' <span class="rag-red">{html.escape(label("dashboard_failed", "en"))}</span>'
         items.append(f"<li>{name}{status}: {links or '—'}</li>")

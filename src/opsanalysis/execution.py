@@ -37,11 +37,16 @@ from traitlets import default
 __all__ = [
     "KERNEL_NAME",
     "KERNEL_START_ATTEMPTS",
+    "NOTEBOOK_SCOPES",
     "NOTEBOOK_STATUSES",
+    "RUN_FOLDER",
+    "RUN_PARAMETERS",
     "NotebookResult",
     "QuietKernelManager",
     "execute_notebook",
     "export_html",
+    "notebook_parameters",
+    "notebook_scope",
     "run_one_notebook",
 ]
 
@@ -50,6 +55,14 @@ KERNEL_NAME = "python3"
 KERNEL_START_ATTEMPTS = 3
 #: Statuses of a notebook, best first.
 NOTEBOOK_STATUSES = ("ok", "ok with warnings", "failed")
+#: Where a notebook runs: once per marketplace, or once per run across the run's marketplaces.
+NOTEBOOK_SCOPES = ("marketplace", "run")
+#: The parameters of a run-level notebook (its parameters cell declares ``marketplaces``):
+#: comma-separated marketplace codes instead of one ``marketplace``.
+RUN_PARAMETERS = ("marketplaces", "data_dir", "params_dir", "as_of", "language", "output_dir")
+#: Folder of the run (and ``marketplace`` of its results) where run-level notebooks write:
+#: lower case, so it never meets a marketplace code.
+RUN_FOLDER = "all"
 KERNEL_START_FAILURES = ("Address already in use", "Kernel died before replying to kernel_info",
                          "Kernel didn't respond in")
 
@@ -87,7 +100,8 @@ class QuietKernelManager(AsyncKernelManager):
 
 @dataclass
 class NotebookResult:
-    """Outcome of one notebook for one marketplace (paths relative to the run folder)."""
+    """Outcome of one notebook for one marketplace, or of a run-level notebook (``scope``
+    "run", ``marketplace`` :data:`RUN_FOLDER`); paths relative to the run folder."""
 
     marketplace: str
     notebook: str
@@ -99,6 +113,60 @@ class NotebookResult:
     tables: list[str] = field(default_factory=list)
     parameters: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    scope: str = "marketplace"  # one of NOTEBOOK_SCOPES
+
+
+def notebook_parameters(notebook) -> list[str]:
+    """Names assigned in a notebook's cell tagged ``parameters``, in order.
+
+    Parameters
+    ----------
+    notebook : str or Path
+
+    Returns
+    -------
+    list of str
+        Empty when no cell is tagged ``parameters``.
+
+    Raises
+    ------
+    ValueError
+        When the file is no notebook or its parameters cell is no Python.
+    """
+    import ast
+    import json
+
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{notebook}: not a readable notebook ({error})") from None
+    names = []
+    for cell in cells:
+        if "parameters" not in (cell.get("metadata") or {}).get("tags", []):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        try:
+            tree = ast.parse(source)
+        except SyntaxError as error:
+            raise ValueError(f"{notebook}: parameters cell is not Python: {error}") from None
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, ast.AnnAssign) else []
+            names += [target.id for target in targets if isinstance(target, ast.Name)]
+    return names
+
+
+def notebook_scope(notebook) -> str:
+    """"run" when the notebook's parameters cell declares ``marketplaces`` (one execution per
+    run, :data:`RUN_PARAMETERS`), else "marketplace" (one per marketplace). A notebook that
+    cannot be read is "marketplace": each marketplace's run of it then fails with papermill's
+    message, as before run-level notebooks existed."""
+    try:
+        names = notebook_parameters(notebook)
+    except ValueError:
+        return "marketplace"
+    return "run" if "marketplaces" in names else "marketplace"
 
 
 def _manager_with_environment(environment: dict):
@@ -232,9 +300,12 @@ def run_one_notebook(template, parameters, output_dir, run_dir,
     template : Path
         Report notebook.
     parameters : dict
-        The standard parameters (``report_context.STANDARD_PARAMETERS``).
+        The standard parameters (``report_context.STANDARD_PARAMETERS``), or a run-level
+        notebook's :data:`RUN_PARAMETERS` (no ``marketplace``: the result's marketplace is
+        :data:`RUN_FOLDER` and its scope "run").
     output_dir : Path
-        The marketplace's folder of the run (the kernel's working directory).
+        The marketplace's folder of the run, or the run-level folder (the kernel's working
+        directory).
     run_dir : Path
         The run folder; the result's paths are relative to it.
     file_warnings : sequence of str
@@ -262,17 +333,18 @@ def run_one_notebook(template, parameters, output_dir, run_dir,
     if status == "ok" and notes:
         status = "ok with warnings"
     html_file = None
+    marketplace = parameters.get("marketplace", RUN_FOLDER)
     if executed.exists():
         try:
             html_file = export_html(executed, executed.with_suffix(".html"),
-                                    title=f"{parameters['marketplace']} {template.stem}")
+                                    title=f"{marketplace} {template.stem}")
         except Exception as export_error:  # keep the executed notebook; report the export
             status = "failed"
             error = error or f"HTML export: {type(export_error).__name__}: {export_error}"
     written = _tables_written(output_dir, before, template.stem,
                               {executed, executed.with_suffix(".html")})
     return NotebookResult(
-        marketplace=parameters["marketplace"],
+        marketplace=marketplace,
         notebook=template.stem,
         status=status,
         duration_s=round(time.perf_counter() - started, 2),
@@ -282,6 +354,7 @@ def run_one_notebook(template, parameters, output_dir, run_dir,
         tables=[_relative(path, run_dir) for path in written],
         parameters=dict(parameters),
         warnings=notes,
+        scope="marketplace" if "marketplace" in parameters else "run",
     )
 
 

@@ -25,7 +25,9 @@ video of the Seller University FBA inventory planning series; sources and dates 
   hand over the same days [ratio].
 * stranded inventory percentage = FBA units whose offer is not buyable / FBA units, from each
   Manage FBA Inventory snapshot (``afn_listing_exists`` false) or, where an All Listings
-  snapshot is present, from the listing status (not "Active").
+  snapshot is present, from the listing status (not "Active"), or, where Amazon's Stranded
+  Inventory report of the same week is present, from the SKUs it lists (its units count for
+  SKUs the inventory snapshot lacks).
 * in-stock rate = sum over SKUs sold in the last ``in_stock_sales_window_days`` days of
   velocity x share of the last ``in_stock_window_days`` days in stock, divided by the sum of
   velocities; velocity = units sold per in-stock day over the sales window.
@@ -387,12 +389,16 @@ def in_stock_rate(stock: pd.DataFrame, sales: pd.DataFrame, end, *, window_days:
 # --- stranded inventory ----------------------------------------------------------------------
 
 def stranded_by_snapshot(fba_inventory: pd.DataFrame | None,
-                         listings: pd.DataFrame | None = None) -> pd.DataFrame:
+                         listings: pd.DataFrame | None = None,
+                         stranded: pd.DataFrame | None = None) -> pd.DataFrame:
     """Stranded FBA units per Manage FBA Inventory snapshot.
 
     A SKU's FBA units are stranded when its offer is not buyable: the snapshot says no FBA
-    listing exists (``afn_listing_exists`` false), or the latest All Listings snapshot on or
-    before it gives a status other than "Active".
+    listing exists (``afn_listing_exists`` false), the latest All Listings snapshot on or
+    before it gives a status other than "Active", or Amazon's Stranded Inventory report of the
+    same week (the latest on or before the snapshot, at most 6 days older) lists the SKU. A
+    SKU that report lists and the snapshot lacks adds its units (fulfillable, unfulfillable
+    and reserved) to both the stranded and the FBA units.
 
     Parameters
     ----------
@@ -401,31 +407,62 @@ def stranded_by_snapshot(fba_inventory: pd.DataFrame | None,
         afn_fulfillable/unsellable/reserved_quantity).
     listings : DataFrame, optional
         All Listings (sku, status, snapshot_date).
+    stranded : DataFrame, optional
+        Stranded Inventory report (sku, fulfillable_quantity, unfulfillable_quantity,
+        reserved_quantity, snapshot_date).
 
     Returns
     -------
     DataFrame
         snapshot_date, stranded_units [count], fba_units [count], value [fraction], reason
-        ("" or why not estimated: no listing status in the snapshot and no listings report).
+        ("" or why not estimated: no listing status in the snapshot, no listings report and
+        no Stranded Inventory report).
     """
     columns = ["snapshot_date", "stranded_units", "fba_units", "value", "reason"]
     if fba_inventory is None or fba_inventory.empty or "snapshot_date" not in fba_inventory:
         return pd.DataFrame(columns=columns)
     rows = []
     for date, snapshot in fba_inventory.groupby(pd.to_datetime(fba_inventory["snapshot_date"])):
-        stranded = _not_buyable(snapshot, listings, date)
+        report = _stranded_report_at(stranded, date)
+        flagged = _not_buyable(snapshot, listings, date, report)
         units = _fba_units(snapshot)
-        total = float(units.sum())
-        if stranded is None:
+        extra = _units_not_in(report, snapshot)
+        total = float(units.sum()) + extra
+        if flagged is None:
             rows.append((date, np.nan, total, np.nan,
                          "no listing status: the snapshot has no afn-listing-exists column "
-                         "and there is no All Listings report"))
+                         "and there is no All Listings or Stranded Inventory report"))
         elif total == 0:
             rows.append((date, np.nan, total, np.nan, "no FBA units in the snapshot"))
         else:
-            count = float(units[stranded.to_numpy()].sum())
+            count = float(units[flagged.to_numpy()].sum()) + extra
             rows.append((date, count, total, count / total, ""))
     return pd.DataFrame(rows, columns=columns)
+
+
+#: A Stranded Inventory report counts for inventory snapshots up to this many days after it.
+_STRANDED_REPORT_DAYS = 6
+
+
+def _stranded_report_at(stranded: pd.DataFrame | None, date) -> pd.DataFrame | None:
+    """Rows of the latest Stranded Inventory snapshot of the week ending on ``date``."""
+    if stranded is None or stranded.empty or "snapshot_date" not in stranded:
+        return None
+    dates = pd.to_datetime(stranded["snapshot_date"])
+    inside = (dates <= date) & (dates >= date - pd.Timedelta(days=_STRANDED_REPORT_DAYS))
+    if not inside.any():
+        return None
+    return stranded[(dates == dates[inside].max()).to_numpy()]
+
+
+def _units_not_in(report: pd.DataFrame | None, snapshot: pd.DataFrame) -> float:
+    """Units the Stranded Inventory report lists for SKUs the inventory snapshot lacks."""
+    if report is None:
+        return 0.0
+    missing = report[~report["sku"].astype(str).isin(snapshot["sku"].astype(str))]
+    return float(sum(pd.to_numeric(missing[c], errors="coerce").fillna(0).sum()
+                     for c in ("fulfillable_quantity", "unfulfillable_quantity",
+                               "reserved_quantity") if c in missing))
 
 
 def _fba_units(snapshot: pd.DataFrame) -> pd.Series:
@@ -436,8 +473,10 @@ def _fba_units(snapshot: pd.DataFrame) -> pd.Series:
     return sum(pd.to_numeric(snapshot[c], errors="coerce").fillna(0) for c in parts)
 
 
-def _not_buyable(snapshot: pd.DataFrame, listings, date) -> pd.Series | None:
-    """True per row whose offer is not buyable; None when nothing states it."""
+def _not_buyable(snapshot: pd.DataFrame, listings, date,
+                 stranded: pd.DataFrame | None = None) -> pd.Series | None:
+    """True per row whose offer is not buyable; None when nothing states it. ``stranded``: the
+    Stranded Inventory report rows that count for this snapshot (:func:`_stranded_report_at`)."""
     known = None
     if "afn_listing_exists" in snapshot and snapshot["afn_listing_exists"].notna().any():
         known = snapshot["afn_listing_exists"].astype("boolean").eq(False).fillna(False)
@@ -454,6 +493,9 @@ def _not_buyable(snapshot: pd.DataFrame, listings, date) -> pd.Series | None:
                               index=snapshot.index)
         if len(dated):
             known = by_status if known is None else (known | by_status)
+    if stranded is not None and len(stranded):
+        by_report = snapshot["sku"].astype(str).isin(stranded["sku"].astype(str))
+        known = by_report if known is None else (known | by_report)
     return known
 
 
@@ -488,7 +530,8 @@ def weekly_drivers(data, as_of, settings: dict, *, excess_days_of_supply: float,
     Parameters
     ----------
     data : MarketplaceData or dict of str to DataFrame
-        Frames by kind: inventory_history, all_orders, fba_inventory, all_listings.
+        Frames by kind: inventory_history, all_orders, fba_inventory, all_listings,
+        stranded_inventory (Amazon's Stranded Inventory report, when present).
     as_of : datetime-like
         Report date: the last week ends on it.
     settings : dict
@@ -509,7 +552,8 @@ def weekly_drivers(data, as_of, settings: dict, *, excess_days_of_supply: float,
     as_of = pd.Timestamp(as_of).normalize()
     inputs = _inputs(data)
     stranded = stranded_by_snapshot(_dated(data.get("fba_inventory"), as_of),
-                                    data.get("all_listings"))
+                                    data.get("all_listings"),
+                                    _dated(data.get("stranded_inventory"), as_of))
     firsts = [table.index.min() for table in inputs if table is not None]
     firsts += [stranded["snapshot_date"].min()] if len(stranded) else []
     first = min(min(firsts, default=as_of), as_of)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from opsanalysis import listing_health
 from opsanalysis.labels import label
 from opsanalysis.launch import tracker
 from opsanalysis.launch.curves import _FIT_COLUMNS
@@ -123,7 +124,9 @@ def run_launch_tracker(report) -> LaunchReport:
                             report.as_of, report.marketplace.code)
     curves = weekly_launch_curves(launches, business_report, data.get("sp_advertised_product"),
                                   as_of=report.as_of, max_weeks=settings["reference_weeks"])
-    tracking = track_launches(launches, curves, report.as_of, settings)
+    # title changes during a launch's build-up raise the "do not rewrite the listing" warning
+    changes = listing_health.listing_changes(data.get("all_listings"), report.as_of)
+    tracking = track_launches(launches, curves, report.as_of, settings, listing_changes=changes)
     need = "" if len(tracking.verdicts) else label("no_recent_launches", language)
     fits = best_fits(tracking.curve_fits, tracking.verdicts)
     return LaunchReport(settings, language, launches, curves, tracking, fits, need, warnings,

@@ -117,7 +117,8 @@ def _scorecard(report, period):
     data, params = report.data, report.params
     rates = kpi.cost_exchange_rates(params["opportunity"]["fx_rates"])
     window = params["replenishment"]["velocity_window_days"]
-    settings = {**params["ads"], "ipi_scores": _ipi_scores(report)}
+    settings = {**params["ads"], "ipi_scores": _ipi_scores(report),
+                "gross_margins": report.gross_margins()}  # the profit report's own figures
     card = kpi.scorecard(data, params["rules"], period, settings, rates,
                          velocity_window_days=window)
     plan = _plan_table(report, card)

@@ -6,7 +6,9 @@ the run only when no notebook failed ("ok" or "ok with warnings"), so a crash or
 notebook leaves an honest folder behind and ``latest`` always names a complete run. The index
 opens with the morning dashboard (:mod:`opsanalysis.dashboard`: one row per marketplace with
 traffic lights and links into its reports), then shows each notebook's status with its error or
-warnings, and the files of each marketplace that were not read, with the reason.
+warnings, and the files of each marketplace that were not read, with the reason. Run-level
+reports (a notebook run once across the run's marketplaces, such as the portfolio) are linked
+first, above the dashboard, and lead the table of notebooks.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from opsanalysis.dashboard import dashboard_html, summary_currency
+from opsanalysis.dashboard import dashboard_html, report_name, summary_currency
 from opsanalysis.labels import label
 from opsanalysis.report_context import _source_checkout
 
@@ -131,8 +133,10 @@ def publish(out_root, run_dir, manifest, results):
 def _write_index(path, run_id, status, results, manifest):
     counts = {name: sum(result.status == name for result in results)
               for name in ("ok", "ok with warnings", "failed")}
+    run_level = [result for result in results if result.scope == "run"]
+    per_marketplace = [result for result in results if result.scope != "run"]
     rows = []
-    for result in results:
+    for result in run_level + per_marketplace:  # run-level reports first
         links = " ".join(
             f'<a href="{html.escape(target, quote=True)}">{label}</a>'
             for label, target in (("report", result.html_file), ("notebook", result.notebook_file))
@@ -143,14 +147,16 @@ def _write_index(path, run_id, status, results, manifest):
         notes = "\n".join(result.warnings) if result.status == "ok with warnings" else ""
         rows.append(
             f'<tr class="{_ROW_CLASSES.get(result.status, "failed")}">'
-            f"<td>{html.escape(result.marketplace)}</td><td>{html.escape(result.notebook)}</td>"
+            f"<td>{html.escape(_marketplace_text(result))}</td>"
+            f"<td>{html.escape(result.notebook)}</td>"
             f"<td>{html.escape(str(result.parameters.get('as_of') or ''))}</td>"
             f"<td>{html.escape(str(result.parameters.get('language') or ''))}</td>"
             f"<td>{html.escape(result.status)}</td><td>{result.duration_s:.1f} s</td>"
             f"<td>{links}</td><td>{tables}</td>"
             f"<td><pre>{html.escape(result.error or notes)}</pre></td></tr>")
     page = _INDEX_TEMPLATE.format(
-        dashboard=_dashboard_section(path.parent, manifest, results),
+        run_reports=_run_reports_section(run_level),
+        dashboard=_dashboard_section(path.parent, manifest, per_marketplace),
         run_id=html.escape(run_id), status=html.escape(status),
         counts=" &middot; ".join(f"{count} {html.escape(name)}" for name, count in counts.items()),
         unread=_unread_section(manifest),
@@ -161,8 +167,36 @@ def _write_index(path, run_id, status, results, manifest):
         handle.write(page)
 
 
+def _marketplace_text(result) -> str:
+    """The marketplace column: the code, or a run-level report's marketplaces."""
+    if result.scope != "run":
+        return result.marketplace
+    codes = str(result.parameters.get("marketplaces") or "").replace(",", ", ")
+    return label("run_level_marketplaces", "en").format(marketplaces=codes or "—")
+
+
+def _run_reports_section(run_level) -> str:
+    """Links to the run-level reports (the portfolio across marketplaces), first on the page."""
+    if not run_level:
+        return ""
+    items = []
+    for result in run_level:
+        targets = [("report", result.html_file), ("notebook", result.notebook_file)]
+        targets += [(Path(table).name, table) for table in result.tables]
+        links = " · ".join(f'<a href="{html.escape(target, quote=True)}">{html.escape(name)}</a>'
+                           for name, target in targets if target)
+        status = "" if result.status == "ok" else f" ({html.escape(result.status)})"
+        items.append(f"<li><strong>{html.escape(report_name(result.notebook, 'en'))}</strong>"
+                     f"{status}: {links or '—'}</li>")
+    heading = (html.escape(label("run_level_title", "en")) + ' <span lang="zh" class="zh">'
+               + html.escape(label("run_level_title", "zh")) + "</span>")
+    return f'<section class="run-level"><h2>{heading}</h2>\n<ul>{"".join(items)}</ul></section>'
+
+
 def _dashboard_section(run_dir, manifest, results):
     """The dashboard, or the sentence saying why it could not be built (the index still is)."""
+    if not results:  # only run-level notebooks ran: no marketplace row to show
+        return ""
     try:
         return dashboard_html(run_dir, manifest, results, summary_currency(manifest, results))
     except Exception as error:  # never lose the index (statuses, files) to a dashboard problem
@@ -209,6 +243,7 @@ td.links ul {{ margin: 0; padding-left: 1.2em; }}
 <h1>opsanalysis run {run_id}</h1>
 <p>Status: <strong>{status}</strong> ({counts}) &middot; opsanalysis {version} &middot;
 commit {commit} &middot; <a href="run.json">run.json</a></p>
+{run_reports}
 {dashboard}
 <h2>Notebooks</h2>
 <table>

@@ -14,6 +14,14 @@ notebooks free of paths and defaults: it loads the params, reads the marketplace
 data the batch already read, :data:`DATA_CACHE_NAME`), finds the report date and sets up the
 chart fonts.
 
+A cross-marketplace notebook (``notebooks/portfolio.ipynb``) takes ``marketplaces: str =
+"US,UK,DE,JP"`` instead of ``marketplace`` and calls :func:`prepare_marketplaces`: every
+marketplace is prepared as :func:`prepare` does, one that fails to load is recorded as failed
+(:class:`MarketplaceContexts`) and the others go on. :meth:`ReportContext.scorecard` and
+:meth:`ReportContext.profit` give a marketplace's scorecard and profit figures exactly as the
+opportunity and profit reports compute them (the scorecard's gross-margin stability rule reads
+the profit report's monthly margins, :meth:`ReportContext.gross_margins`).
+
 A notebook reports what makes its result incomplete (a partly covered window, a section that
 lacks its report) with :meth:`ReportContext.warn`; the batch then marks it "ok with warnings"
 (:data:`WARNINGS_FILE`, or the per-notebook name the batch gives the kernel in the environment
@@ -28,7 +36,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from opsanalysis import bundled
@@ -38,6 +46,7 @@ __all__ = [
     "PLAN_CACHE_NAME",
     "LANGUAGES",
     "STANDARD_PARAMETERS",
+    "MarketplaceContexts",
     "ReportContext",
     "SALES_KINDS",
     "UnreadableReportsError",
@@ -45,8 +54,10 @@ __all__ = [
     "WARNINGS_FILE_ENV",
     "check_language",
     "last_data_date",
+    "marketplace_codes",
     "notebooks_dir",
     "prepare",
+    "prepare_marketplaces",
     "resolve_data_dir",
     "resolve_params_dir",
     "write_data_cache",
@@ -100,6 +111,63 @@ class ReportContext:
     language: str
     output_dir: Path | None
     data_dir: Path | None = None
+    _profit: object = field(default=None, init=False, repr=False, compare=False)
+
+    def profit(self):
+        """The profit report's figures (:func:`opsanalysis.profit_sections.prepare_profit`),
+        computed once per context: the scorecard's gross-margin rule and the portfolio read the
+        same figures as the profit report.
+
+        Returns
+        -------
+        opsanalysis.profit_sections.Profit
+        """
+        if self._profit is None:
+            from opsanalysis import profit_sections
+
+            self._profit = profit_sections.prepare_profit(self)
+        return self._profit
+
+    def gross_margins(self):
+        """The settlement gross margin per month and its change from the month before.
+
+        Returns
+        -------
+        DataFrame or None
+            :func:`opsanalysis.settlements.margin_stability` as the profit report shows it
+            (month, gross_margin, margin_change [fraction], status); None without a settlement
+            or transaction report. The scorecard's ``gross_margin_stability`` rule reads it
+            (settings ``gross_margins`` of :func:`opsanalysis.kpi.scorecard`).
+        """
+        return self.profit().stability
+
+    def scorecard(self, period):
+        """The KPI scorecard of the marketplace over ``period``, with the inputs the opportunity
+        report gives it: params ``ads`` settings, the user's IPI scores, the landed-cost exchange
+        rates, the replenishment velocity window and the settlement gross margins.
+
+        Parameters
+        ----------
+        period : (Timestamp, Timestamp)
+            First and last day scored.
+
+        Returns
+        -------
+        DataFrame
+            :func:`opsanalysis.kpi.scorecard`.
+        """
+        from opsanalysis import ipi, kpi, listing_health
+
+        params = self.params
+        folder = (ipi.score_folder(self.data_dir, self.marketplace.code)
+                  if self.data_dir is not None else None)
+        settings = {**params["ads"], "ipi_scores": ipi.user_scores(params["ipi"], folder),
+                    "gross_margins": self.gross_margins(),
+                    "listing_go_live": listing_health.go_live(
+                        self.data.get("all_listings"), self.data.get("all_orders"), self.as_of)}
+        return kpi.scorecard(self.data, params["rules"], period, settings,
+                             kpi.cost_exchange_rates(params["opportunity"]["fx_rates"]),
+                             velocity_window_days=params["replenishment"]["velocity_window_days"])
 
     def write_tables(self, tables, stem) -> list[Path]:
         """Write tables with :func:`opsanalysis.export.write_tables` when there is an output folder.
@@ -123,7 +191,7 @@ class ReportContext:
         folder's name is the run id (``publishing.new_run_dir``:
         ``20261202T034058.848582Z-40fdcf``); any other folder gives no run id.
         """
-        if self.output_dir is None:
+        if self.output_dir is None or not tables:  # no folder, or no section has a table
             return []
         import re
 
@@ -422,3 +490,159 @@ def _cached_data(output_dir, data_root, code):
     if payload.get("data_dir") != str(data_root) or payload.get("marketplace") != code:
         return None
     return payload["data"]
+
+
+@dataclass
+class MarketplaceContexts:
+    """Every marketplace of a cross-marketplace notebook (the portfolio), prepared one by one.
+
+    Attributes
+    ----------
+    contexts : dict of str to ReportContext
+        The marketplaces that loaded, in the order asked for.
+    failed : dict of str to str
+        The marketplaces that did not, with the message why (an unreadable folder, a params
+        error): shown as failed, the others go on.
+    language : str
+        "en" or "zh".
+    output_dir : Path or None
+        Where the notebook's tables go; None writes nothing.
+    as_of : pandas.Timestamp or None
+        The report date asked for (None: each marketplace's last covered sales day).
+    """
+
+    contexts: dict
+    failed: dict
+    language: str
+    output_dir: Path | None
+    as_of: object = None
+
+    @property
+    def codes(self) -> list:
+        """Every marketplace asked for, loaded or failed, in the order asked for."""
+        return [*self.contexts, *[code for code in self.failed if code not in self.contexts]]
+
+    def warn(self, message):
+        """Record what makes the notebook's result incomplete (see :meth:`ReportContext.warn`)."""
+        ReportContext.warn(self, message)
+
+    def write_tables(self, tables, stem, currency=None) -> list[Path]:
+        """Write tables with :func:`opsanalysis.export.write_tables` when there is an output folder.
+
+        Parameters
+        ----------
+        tables : dict of str to DataFrame
+        stem : str
+            The notebook's name ("portfolio").
+        currency : str, optional
+            Currency of the money columns (the portfolio's summary currency).
+
+        Returns
+        -------
+        list of Path
+            Files written; empty when ``output_dir`` is None.
+        """
+        if self.output_dir is None or not tables:  # no folder, or no section has a table
+            return []
+        import re
+
+        from opsanalysis.export import write_tables
+
+        parent = Path(self.output_dir).resolve().parent.name
+        run_id = parent if re.fullmatch(r"\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{6}", parent) else None
+        files = [f"{code}: {len(_read_files(report.data)):,} files"
+                 for code, report in self.contexts.items()]
+        return write_tables(tables, self.output_dir, language=self.language, stem=stem,
+                            as_of=self.as_of, marketplace=", ".join(self.codes),
+                            currency=currency, inputs=files or None, run_id=run_id)
+
+
+def _read_files(data) -> list:
+    summary = getattr(data, "summary", None)
+    if summary is None or "file" not in summary:
+        return []
+    rows = summary[summary["status"] == "ok"] if "status" in summary else summary
+    return list(rows["file"])
+
+
+def marketplace_codes(marketplaces, data_dir="") -> list:
+    """Marketplace codes from a notebook parameter: "US,UK,DE,JP", a list, or "" for every
+    marketplace folder of the data folder (in registry order).
+
+    Parameters
+    ----------
+    marketplaces : str or sequence of str
+        Codes separated by commas (spaces ignored; lower case accepted), or "".
+    data_dir : str or Path
+        Data folder ("" = bundled sample), read only for "".
+
+    Returns
+    -------
+    list of str
+        Upper-case codes, each once, in the order given. A code the registry does not know is
+        kept (its marketplace then fails with the registry's message).
+    """
+    from opsanalysis import marketplaces as registry
+
+    if isinstance(marketplaces, str):
+        marketplaces = [part.strip() for part in marketplaces.split(",")]
+    codes = [str(code).strip().upper() for code in marketplaces if str(code).strip()]
+    if codes:
+        return list(dict.fromkeys(codes))
+    root = resolve_data_dir(data_dir)
+    present = {child.name for child in root.iterdir() if child.is_dir()} if root.is_dir() else set()
+    return [code for code in registry.codes() if code in present]
+
+
+def prepare_marketplaces(marketplaces, data_dir="", params_dir="", as_of="", language="en",
+                         output_dir="") -> MarketplaceContexts:
+    """Prepare every marketplace of a cross-marketplace notebook, each as :func:`prepare` does.
+
+    A marketplace that fails to load (no folder, none of its files readable, a params error)
+    is recorded as failed with its message and does not stop the others.
+
+    Parameters
+    ----------
+    marketplaces : str or sequence of str
+        "US,UK,DE,JP" (see :func:`marketplace_codes`; "" = every marketplace folder).
+    data_dir, params_dir, as_of : str
+        As for :func:`prepare`; ``as_of`` "" gives each marketplace its own last sales day.
+    language : str
+        "en" or "zh" ("" or None: the first marketplace's params language).
+    output_dir : str
+        Folder for the notebook's tables ("" = write nothing). The marketplaces' own contexts
+        write nothing.
+
+    Returns
+    -------
+    MarketplaceContexts
+        Each failed marketplace is also recorded with :meth:`MarketplaceContexts.warn` (the
+        batch then marks the notebook "ok with warnings").
+    """
+    import pandas as pd
+
+    contexts, failed = {}, {}
+    for code in marketplace_codes(marketplaces, data_dir):
+        try:
+            if not resolve_data_dir(data_dir).joinpath(code).is_dir():
+                raise FileNotFoundError(
+                    f"no {code} folder in {resolve_data_dir(data_dir)}")
+            report = prepare(code, data_dir, params_dir, as_of, language or None, "")
+            message = unreadable_message(report.data)
+            if message:
+                raise UnreadableReportsError(message)
+        except Exception as error:  # one marketplace failing must not stop the others
+            failed[code] = f"{type(error).__name__}: {error}"
+            continue
+        contexts[code] = report
+    if not language:
+        language = next((report.language for report in contexts.values()), "en")
+    for report in contexts.values():  # one language for the whole notebook
+        report.language = check_language(language)
+    result = MarketplaceContexts(contexts=contexts, failed=failed,
+                                 language=check_language(language),
+                                 output_dir=Path(output_dir) if output_dir else None,
+                                 as_of=pd.Timestamp(as_of).normalize() if as_of else None)
+    for code, message in failed.items():  # the batch marks the notebook "ok with warnings"
+        result.warn(f"{code} not loaded: {message}")
+    return result

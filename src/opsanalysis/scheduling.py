@@ -6,7 +6,9 @@ and never raises, failures are results. In local processes (``jobs > 1``) the un
 notebook of one marketplace, so a single large marketplace uses every process: the marketplace is
 prepared first (:func:`prepare_marketplace`), its replenishment plan computed once
 (:func:`compute_plan`) beside the notebooks that do not need it, then the notebooks that do
-(:data:`PLAN_NOTEBOOKS`). A marketplace none of whose files could be read is not run: each of its notebooks fails
+(:data:`PLAN_NOTEBOOKS`). Run-level notebooks (a ``marketplaces`` parameter, such as the
+portfolio) run once, after every marketplace is done (:func:`run_level_notebooks`), in this
+process. A marketplace none of whose files could be read is not run: each of its notebooks fails
 with one message naming the files and why; files not read beside readable ones are listed in the
 outcome (``unread_files``) and make its notebooks "ok with warnings". :func:`execute_tasks`
 picks where the work runs: in this process (``jobs=1``), in a ``ProcessPoolExecutor``
@@ -22,7 +24,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from opsanalysis.execution import NotebookResult, run_one_notebook
+from opsanalysis.execution import RUN_FOLDER, NotebookResult, run_one_notebook
 from opsanalysis.publishing import hash_inputs
 from opsanalysis.report_context import (
     DATA_CACHE_NAME,
@@ -43,6 +45,7 @@ __all__ = [
     "marketplace_task",
     "prepare_marketplace",
     "run_marketplace",
+    "run_level_notebooks",
     "run_notebook",
     "scheduler_name",
 ]
@@ -50,7 +53,7 @@ __all__ = [
 #: Notebooks that read the marketplace's replenishment plan (``ReportContext.
 #: replenishment_plan``): in a process pool they start once the plan is computed, so it is
 #: computed once, while the other notebooks run.
-PLAN_NOTEBOOKS = ("opportunity_report", "replenishment_report")
+PLAN_NOTEBOOKS = ("opportunity_report", "replenishment_report", "monthly_review")
 
 
 def marketplace_task(code, data_root, params_dir, language, templates, run_dir, as_of=None):
@@ -117,6 +120,52 @@ def run_notebook(task, outcome, template) -> dict:
     result = run_one_notebook(Path(template), outcome["parameters"], Path(task["output_dir"]),
                               Path(task["run_dir"]), file_warnings)
     return asdict(result)
+
+
+def run_level_notebooks(templates, codes, data_root, params_dir, language, as_of,
+                        run_dir) -> list[dict]:
+    """Run the run-level notebooks once, across the run's marketplaces, one after the other.
+
+    Parameters
+    ----------
+    templates : list of Path
+        Notebooks whose parameters cell declares ``marketplaces``
+        (:func:`opsanalysis.execution.notebook_scope`).
+    codes : list of str
+        The run's marketplaces, passed comma-separated as ``marketplaces``.
+    data_root : Path
+    params_dir : str or Path or None
+    language : str or None
+        The run's language; None: the language of the params' ``defaults.yaml``.
+    as_of : str or None
+        The run's report date; None: "" (each marketplace's last covered day).
+    run_dir : Path
+        They write into ``<run_dir>/`` :data:`opsanalysis.execution.RUN_FOLDER`.
+
+    Returns
+    -------
+    list of dict
+        One :class:`~opsanalysis.execution.NotebookResult` (as a dict) per notebook; never
+        raises (a notebook that fails, or params that cannot be read, are results).
+    """
+    if not templates:
+        return []
+    output_dir = Path(run_dir) / RUN_FOLDER
+    output_dir.mkdir(exist_ok=False)
+    folder = resolve_params_dir(params_dir)
+    try:
+        from opsanalysis import params as params_module
+
+        chosen = check_language(language or params_module.load_defaults(folder)["language"])
+    except Exception as error:  # bad defaults.yaml: every run-level notebook fails with it
+        return [asdict(NotebookResult(RUN_FOLDER, Path(t).stem, "failed", 0.0,
+                                      error=f"{type(error).__name__}: {error}", scope="run"))
+                for t in templates]
+    parameters = {"marketplaces": ",".join(codes), "data_dir": str(data_root),
+                  "params_dir": str(folder or ""), "as_of": as_of or "", "language": chosen,
+                  "output_dir": str(output_dir)}
+    return [asdict(run_one_notebook(Path(template), parameters, output_dir, Path(run_dir)))
+            for template in templates]
 
 
 def compute_plan(parameters) -> None:

@@ -2,7 +2,7 @@
 
 They live in the project's top-level folders, where analysts edit them and nbval runs::
 
-    params/        defaults.yaml and one <MP>.yaml per marketplace -> opsanalysis.bundled.params
+    params/        defaults.yaml, cadences.yaml, one <MP>.yaml each  -> opsanalysis.bundled.params
     notebooks/     the report notebook templates                   -> opsanalysis.bundled.notebooks
     data/sample/   the synthetic sample seller                     -> opsanalysis.bundled.data
 

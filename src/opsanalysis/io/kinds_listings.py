@@ -17,6 +17,24 @@ downloads use Japanese headers; those below are ``# inferred``.
 
 The reports are snapshots without a date column: the date in the file name is the snapshot
 (as for the MYI report).
+
+Two more downloads say why a listing cannot sell (issue 19, listing health):
+
+* ``suppressed_listings``: Seller Central > Inventory > "Fix suppressed / Improve listing
+  quality" download and SP-API ``GET_MERCHANTS_LISTINGS_FYP_REPORT`` ("Suppressed Listings
+  Report"). Header [Airbyte's schema of the report]: ``Status  Reason  SKU  ASIN  Product name
+  Condition  Status Change Date  Issue Description``; one row per SKU and issue.
+* ``stranded_inventory``: Seller Central > Reports > Fulfillment > Stranded inventory
+  (``Stranded_Inventory_<yyyymmdd>.txt``; SP-API ``GET_STRANDED_INVENTORY_UI_DATA``): FBA units
+  whose offer is not buyable. Header [Airbyte's schema, and a 2020 US download]:
+  ``primary-action date-stranded date-classified-as-unsellable status-primary status-secondary
+  error-message stranded-reason asin sku fnsku product-name condition fulfilled-by
+  fulfillable-qty your-price unfulfillable-qty reserved-quantity inbound-shipped-qty``
+  (``Date-to-take-auto-removal`` in newer downloads); ``date-stranded`` is a date-time with an
+  offset (``2020-01-20T08:00:00+00:00``). It is a listing report in all but name -- stock
+  without a buyable listing -- so its kind lives here, with its de-duplication key.
+
+Neither carries a snapshot date: the date in the file name is the snapshot, as above.
 """
 
 from __future__ import annotations
@@ -78,10 +96,59 @@ OPEN_LISTINGS = Kind(
     ),
 )
 
-KINDS = (ALL_LISTINGS, OPEN_LISTINGS)
+SUPPRESSED_LISTINGS = Kind(
+    "suppressed_listings",
+    "Suppressed listings download (Seller Central 'Fix suppressed / Improve listing quality', "
+    "GET_MERCHANTS_LISTINGS_FYP_REPORT), one row per seller SKU and issue",
+    "flat_file",
+    (
+        col("status", TEXT, True, en="Status"),
+        col("reason", TEXT, True, en="Reason"),
+        col("sku", TEXT, True, en=("SKU", "seller-sku")),
+        col("asin", TEXT, en="ASIN"),
+        col("product_name", TEXT, en=("Product name", "Product Name")),
+        col("condition", TEXT, en="Condition"),
+        col("status_change_date", DATE, en="Status Change Date"),
+        col("issue_description", TEXT, en="Issue Description"),
+        col("snapshot_date", DATE),
+    ),
+)
+
+STRANDED_INVENTORY = Kind(
+    "stranded_inventory",
+    "Stranded Inventory report (Seller Central Reports > Fulfillment > Stranded inventory, "
+    "GET_STRANDED_INVENTORY_UI_DATA), one row per stranded seller SKU",
+    "flat_file",
+    (
+        flat("primary_action"),
+        flat("date_stranded", TIMESTAMP),
+        flat("date_classified_as_unsellable", TIMESTAMP),
+        col("date_to_take_auto_removal", TIMESTAMP, en="Date-to-take-auto-removal"),
+        flat("status_primary"),
+        flat("status_secondary"),
+        flat("error_message"),
+        flat("stranded_reason"),
+        flat("asin"),
+        col("sku", TEXT, True, en=("sku", "seller-sku")),
+        flat("fnsku"),
+        flat("product_name"),
+        flat("condition"),
+        flat("fulfilled_by"),
+        col("fulfillable_quantity", COUNT, True, en="fulfillable-qty"),
+        flat("your_price", MONEY),
+        col("unfulfillable_quantity", COUNT, en="unfulfillable-qty"),
+        flat("reserved_quantity", COUNT),
+        col("inbound_shipped_quantity", COUNT, en="inbound-shipped-qty"),
+        col("snapshot_date", DATE),
+    ),
+)
+
+KINDS = (ALL_LISTINGS, OPEN_LISTINGS, SUPPRESSED_LISTINGS, STRANDED_INVENTORY)
 
 KEYS = {
     "all_listings": ("snapshot_date", "sku", "listing_id"),
     "open_listings": ("snapshot_date", "sku"),
+    "suppressed_listings": ("snapshot_date", "sku", "reason", "issue_description"),
+    "stranded_inventory": ("snapshot_date", "sku", "fnsku", "condition"),
 }
 """De-duplication keys (every identifying column), see :mod:`opsanalysis.io.marketplace_data`."""

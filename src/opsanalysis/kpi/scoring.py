@@ -12,6 +12,7 @@ The scorecard holds codes only (rule ids, statuses, trends); the words shown to 
 import numpy as np
 import pandas as pd
 
+from opsanalysis import listing_health
 from opsanalysis.frames import (
     KEEP_APART,
     GroupingError,
@@ -481,6 +482,39 @@ def _m_ipi_score(data, start, end, by, products, settings):
     return pd.DataFrame({"numerator": [score], "denominator": [np.nan], "value": [score]})
 
 
+def _m_gross_margin_stability(data, start, end, by, products, settings):
+    """The change of the settlement gross margin from the month before, for the month of the
+    window (the calendar month holding most of its days; the later one on a tie):
+    ``settings["gross_margins"]``, the profit report's month-over-month table
+    (:func:`opsanalysis.settlements.margin_stability`: month, gross_margin, margin_change), so
+    that the scorecard shows the profit report's own figure. None (no settlement report) gives
+    "no_data"; a window no settled month overlaps is "not covered"."""
+    monthly = settings.get("gross_margins")
+    if monthly is None or by is not None:
+        return None
+    months = pd.to_datetime(monthly["month"]).reset_index(drop=True)
+    first = months.where(months > start, start)
+    last = (months + pd.offsets.MonthEnd(0)).where(months + pd.offsets.MonthEnd(0) < end, end)
+    overlap = (last - first).dt.days + 1
+    if not (overlap > 0).any():
+        return _covered(_UNCOVERED, pd.DatetimeIndex([]), start, end)
+    chosen = pd.DataFrame({"overlap": overlap, "month": months}).sort_values(
+        ["overlap", "month"], kind="stable").index[-1]
+    change = float(monthly["margin_change"].iloc[chosen])
+    return pd.DataFrame({"numerator": [change], "denominator": [np.nan], "value": [change],
+                         "month": [months.iloc[chosen]]})
+
+
+def _m_listing_go_live_hours(data, start, end, by, products, settings):
+    """Median hours from listing creation to going live, over the listings created in the
+    window: ``settings["listing_go_live"]`` (:func:`opsanalysis.listing_health.go_live`, an
+    upper bound per listing); None (no All Listings report) gives "no_data"."""
+    table = settings.get("listing_go_live")
+    if table is None or by is not None:
+        return None
+    return listing_health.go_live_in_window(table, start, end)
+
+
 def _m_ad_groups(data, start, end, by, products, settings):
     # daily reports first: a summary report (start/end dates) may begin before the window
     frame = next((data.get(k) for k in ("sp_search_term", "sp_advertised_product", "sp_targeting")
@@ -508,10 +542,17 @@ _MEASURES.update({
     "acos_vs_break_even": _m_acos_vs_break_even, "days_of_cover": _m_days_of_cover,
     "days_of_cover_floor": _m_days_of_cover, "excess_days_of_supply": _m_days_of_cover,
     "inventory_turnover": _m_turnover, "ad_groups_per_campaign": _m_ad_groups,
-    "ipi_score": _m_ipi_score,
+    "ipi_score": _m_ipi_score, "gross_margin_stability": _m_gross_margin_stability,
+    "listing_go_live_hours": _m_listing_go_live_hours,
 })
 #: Rules measured from a figure only the user can give (settings key): "not_measured" without it.
 USER_FIGURES = {"ipi_score": "ipi_scores"}
+#: Rules measured from a table the caller computes from other reports (settings key):
+#: "not_measured" when the caller passes no such key, "no_data" when it passes None (the
+#: report behind the table is missing). ``gross_margins``: the settlement gross margin per
+#: month (:func:`opsanalysis.settlements.margin_stability`, as the profit report shows it).
+COMPUTED_FIGURES = {"gross_margin_stability": "gross_margins",
+                    "listing_go_live_hours": "listing_go_live"}
 
 #: Statuses, best first. "not_covered": the reports the rule needs were read but none covers
 #: a day of the window; "no_data": a report the rule needs is missing.
@@ -632,6 +673,10 @@ def scorecard(data, rules, period, settings=None, exchange_rates=None, *,
         ``params.load(mp)["ads"]``: ``scorecard_watch_margin``, ``scorecard_watch_edges`` and
         ``attribution_days``. Without it there is no watch band. ``ipi_scores`` (date, score:
         :func:`opsanalysis.ipi.user_scores`) measures ``ipi_score``, "not_measured" without it.
+        ``gross_margins`` (month, gross_margin, margin_change:
+        :func:`opsanalysis.settlements.margin_stability` of the profit report) measures
+        ``gross_margin_stability`` (the latest month of the period against the month before);
+        "not_measured" without the key, "no_data" when it is None (no settlement report).
     exchange_rates : dict of str to float, optional
         Marketplace currency per unit of each product-cost currency (``{"CNY": 0.14}``), for
         break-even ACOS when the product master's costs are in another currency.
@@ -669,6 +714,7 @@ def scorecard(data, rules, period, settings=None, exchange_rates=None, *,
         window = now.attrs.get("window_days", np.nan) if now is not None else np.nan
         status = ("not_measured" if rule_id not in _MEASURES
                   or (rule_id in USER_FIGURES and settings.get(USER_FIGURES[rule_id]) is None)
+                  or (rule_id in COMPUTED_FIGURES and COMPUTED_FIGURES[rule_id] not in settings)
                   else "not_covered" if covered == 0
                   else rule_status(value, rule, margin, edges.get(rule_id, "both")))
         low, high = _target_text(rule)
