@@ -185,7 +185,7 @@ def test_tables_section_names_the_workbook():
     section = sections.tables_section(written)
     assert section.finding == ("Workbook marketplace_overview.xlsx and 1 CSV files written "
                                "(one per sheet)")
-    assert sections.tables_section([], "zh").finding == "未指定输出文件夹：未写入表格"
+    assert sections.tables_section([], "zh").finding == "未写入表格：未指定输出文件夹，或以上各节均无表格"
 
 
 def test_workbook_tables_open_with_the_actions():
