@@ -349,3 +349,12 @@ def test_daily_cadence_runs_the_morning_check_on_the_sample(sample_dir, tmp_path
     page = (out / "latest" / result["html_file"]).read_text(encoding="utf-8")
     # DE's planted account-health breach (rating below 200) is today's first line
     assert "Account Health Rating 198, rule 200–1,000" in page
+
+
+def test_a_sales_rank_of_zero_is_no_rank_not_first():
+    from opsanalysis.cadence_sections import _bsr
+
+    planning = pd.DataFrame({"sku": ["A", "B", "C"], "sales_rank": [0, 84878, 12],
+                             "snapshot_date": pd.Timestamp("2019-12-20")})
+    table = _bsr(planning, pd.Timestamp("2019-12-01"), pd.Timestamp("2019-12-31"))
+    assert table["sku"].tolist() == ["C", "B"]

@@ -219,7 +219,9 @@ def stock_alerts_section(view: MorningCheck) -> Section:
     heading = label("morning_stock_alerts_title", view.language)
     if view.alerts is None:
         return Section(heading, _needs("morning_needs_inventory", view), language=view.language)
-    out = int((view.alerts["stock_alert"] == "no_sellable_stock").sum())
+    # Amazon's alert names the row, but a SKU at 0 sellable units is out whatever it says
+    out = int(((view.alerts["stock_alert"] == "no_sellable_stock")
+               | (view.alerts["sellable_fba_units"] == 0)).sum())
     finding = label("morning_stock_alerts_finding", view.language).format(
         count=len(view.alerts), out=out) if len(view.alerts) else \
         label("morning_no_stock_alerts", view.language)
@@ -370,8 +372,9 @@ def _bsr(planning, first, last) -> pd.DataFrame | None:
         return None
     latest = month[pd.to_datetime(month["snapshot_date"]) == pd.to_datetime(
         month["snapshot_date"]).max()]
-    table = pd.DataFrame({"sku": latest["sku"].astype(str),
-                          "best_seller_rank": pd.to_numeric(latest["sales_rank"], errors="coerce")})
+    rank = pd.to_numeric(latest["sales_rank"], errors="coerce")
+    # ranks start at 1: Amazon writes 0 for a SKU without a rank, which is unknown, not first
+    table = pd.DataFrame({"sku": latest["sku"].astype(str), "best_seller_rank": rank.where(rank >= 1)})
     return table.dropna().sort_values(["best_seller_rank", "sku"]).reset_index(drop=True)
 
 
