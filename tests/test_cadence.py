@@ -26,7 +26,7 @@ def test_shipped_cadences_name_existing_notebooks():
     cadences = batch.load_cadences()
     assert list(cadences) == ["daily", "weekly", "monthly"]
     assert cadences["daily"] == ["morning_check"]
-    assert cadences["weekly"] == ["opportunity_report", "replenishment_report"]
+    assert cadences["weekly"] == ["opportunity_report", "replenishment_report", "market_report"]
     assert cadences["monthly"] == ["monthly_review", "portfolio"]
     available = batch.discover_notebooks()
     for name in cadences:  # every name is a notebook of notebooks/ (else the cadence fails)
@@ -358,3 +358,57 @@ def test_a_sales_rank_of_zero_is_no_rank_not_first():
                              "snapshot_date": pd.Timestamp("2019-12-20")})
     table = _bsr(planning, pd.Timestamp("2019-12-01"), pd.Timestamp("2019-12-31"))
     assert table["sku"].tolist() == ["C", "B"]
+
+
+def _morning_view(language, listings, alerts=None):
+    from opsanalysis.cadence_sections import MorningCheck
+
+    return MorningCheck(language=language, currency="USD", as_of_text="2026-10-31", found="-",
+                        health=None, alerts=alerts, buy_box=None, feedback=None,
+                        listings=listings, buy_box_rule={"value": 0.8}, feedback_days=1,
+                        health_breaches=pd.DataFrame(columns=["rule_id", "value", "rule"]))
+
+
+def test_morning_sentences_count_one_and_many_in_english_and_chinese():
+    from opsanalysis import cadence_sections
+
+    one = pd.DataFrame({"sku": ["C"], "listing_problem": ["stranded_stock"],
+                        "listing_status": [""], "fba_units_at_stake": [1.0]})
+    two = pd.concat([one, one.assign(sku="D", listing_problem="suppressed",
+                                     fba_units_at_stake=11.0)], ignore_index=True)
+    assert cadence_sections.listings_section(_morning_view("en", one)).finding == \
+        "1 listing cannot sell: 1 with stranded FBA stock (1 unit)."
+    assert cadence_sections.listings_section(_morning_view("en", two)).finding == \
+        "2 listings cannot sell: 1 with stranded FBA stock (1 unit)."
+    assert cadence_sections.listings_section(_morning_view("zh", two)).finding == \
+        "2 个 listing 无法销售：1 个有滞留 FBA 库存（1 件）。"
+    actions = cadence_sections.morning_actions_section(_morning_view("en", two))
+    assert actions.table["reason"].iloc[0] == "1 FBA unit without a buyable offer"
+    alerts = pd.DataFrame({"sku": ["A"], "stock_alert": ["no_sellable_stock"],
+                           "sellable_fba_units": [0.0]})
+    assert cadence_sections.stock_alerts_section(_morning_view("en", None, alerts)).finding == \
+        "1 SKU flagged; without a sellable FBA unit: 1."
+
+
+def test_the_morning_check_reads_only_the_kinds_it_declares():
+    """Every frame the check reads is one of morning_check.KINDS (the daily batch parses no
+    other file): a check reading another kind fails here, not silently in the daily run."""
+    from opsanalysis import cadence_sections, report_context
+    from opsanalysis.io import MarketplaceData
+
+    asked = []
+
+    class Recording(MarketplaceData):
+        def get(self, kind, default=None):
+            asked.append(kind)
+            return super().get(kind, default)
+
+    report = report_context.ReportContext(
+        marketplace=type("M", (), {"currency": "USD", "code": "US"})(),
+        data=Recording("US"), params=params.load("US"), as_of=pd.Timestamp("2026-10-31"),
+        language="en", output_dir=None)
+    check = cadence_sections.prepare_morning_check(report, 7)
+    assert set(asked) == set(morning_check.KINDS)
+    assert check.alerts is None and check.listings is None  # not estimated, not empty
+    with pytest.raises(KeyError, match="does not list"):
+        cadence_sections._morning_frame(Recording("US"), "all_orders")

@@ -201,3 +201,69 @@ def test_load_marketplace_missing_marketplace_folder(tmp_path):
     build_folder(tmp_path)
     with pytest.raises(FileNotFoundError, match="no DE folder"):
         load_marketplace(tmp_path, "DE")
+
+
+# ---- a kinds filter: files of kinds not asked for are not parsed ------------------------------
+
+
+def test_header_kinds_are_the_kinds_the_reader_finds(tmp_path):
+    """The header-only detection gives what a full read gives, for text, JSON and workbooks."""
+    from test_io_kinds_bulk import bulk_workbook
+
+    from opsanalysis.io.marketplace_data import header_kinds
+
+    folder = build_folder(tmp_path)
+    bulk = bulk_workbook(folder / "bulk.xlsx")
+    assert header_kinds(folder / "sales_traffic.json") == ("business_report_asin",
+                                                           "business_report_date")
+    assert header_kinds(folder / "myi_a.txt") == ("fba_inventory",)
+    assert header_kinds(bulk) == tuple(read_report_frames(bulk, marketplace="US"))
+    period = ("2026-01-11", "2026-01-11")
+    for path in (folder / "restock_2026-10-01.txt", folder / "2026" / "oct" / "by_date_a.csv",
+                 folder / "BusinessReport-01-11-2026.csv"):
+        assert header_kinds(path) == tuple(read_report_frames(path, period=period)), path
+    # a header no kind has: not settled by the header, so the full read reports it
+    assert header_kinds(folder / "notes.csv") is None
+
+
+def test_files_of_kinds_not_asked_for_are_not_parsed(tmp_path, monkeypatch):
+    from opsanalysis.io import marketplace_data
+
+    folder = build_folder(tmp_path)
+    (folder / "periods.yaml").write_text('restock_2026-10-01.txt: "2026-10-01"\n')
+    parsed = []
+
+    def spy(path, **options):
+        parsed.append(path.name)
+        return read_report_frames(path, **options)
+
+    monkeypatch.setattr(marketplace_data, "read_report_frames", spy)
+    data = load_marketplace(tmp_path, "US", kinds=["fba_inventory", "business_report_date"])
+    # restock (not asked for) never reaches the parser; the unsettled files are read as ever
+    # (nor does the broken All Orders: its header says all_orders, whose rows are not read)
+    assert not {"restock_2026-10-01.txt", "restock_2026-10-15.txt", "broken_orders.txt",
+                "BusinessReport-01-11-2026.csv"} & set(parsed)
+    assert {"myi_a.txt", "myi_b.txt", "sales_traffic.json", "notes.csv"} <= set(parsed)
+    assert data.requested_kinds == {"fba_inventory", "business_report_date"}
+    summary = data.summary.set_index("file")
+    restock = summary.loc["restock_2026-10-01.txt"]
+    assert (restock["kind"], restock["status"], restock["message"]) == (
+        "restock", "not_needed", "not read: not needed by this report")
+    assert pd.isna(restock["rows"])
+    assert "restock" not in data and data.folder_kinds()[-1] == "restock"
+    # honest, not failed: neither unreadable nor a warning (its periods.yaml entry is used)
+    assert summary.loc["broken_orders.txt", "status"] == "not_needed"
+    assert set(data.unreadable_files()["file"]) == {"notes.csv"}  # no kind has its header
+    assert not any("restock" in warning for warning in data.warnings)
+    # the kinds read are what a full read gives
+    full = load_marketplace(tmp_path, "US")
+    pd.testing.assert_frame_equal(data["fba_inventory"], full["fba_inventory"])
+    pd.testing.assert_frame_equal(data["business_report_date"], full["business_report_date"])
+    assert full.requested_kinds is None and full.covers(None) and data.covers({"fba_inventory"})
+    assert not data.covers(None) and not data.covers({"restock"})
+
+
+def test_an_unknown_kind_asked_for_is_an_error(tmp_path):
+    build_folder(tmp_path)
+    with pytest.raises(ValueError, match="unknown report kind.*'fba_inventroy'"):
+        load_marketplace(tmp_path, "US", kinds=["fba_inventroy"])

@@ -18,6 +18,7 @@ EXPECTED_RULES = {
     "stockout_sales_loss", "buy_box_share", "return_rate", "gmv_growth_yoy",
     "gross_margin_stability", "bsr_rank", "weight_building_weeks", "launch_no_sale_grace_days",
     "listing_go_live_hours", "a_plus_refresh_days", "negative_reviews_per_week",
+    "negative_feedback_per_week", "budget_capped_days",
     "negative_review_reply_hours_assistant", "negative_review_reply_hours_specialist", "acos",
     "roas", "tacos_trend", "acos_vs_break_even", "negative_keyword_cpc",
     "negative_keyword_review_days", "harvest_min_orders",

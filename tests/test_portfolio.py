@@ -69,7 +69,7 @@ def _monthly(net_sales, profit):
                          "gross_margin": [np.nan, np.nan, profit * 1.5 / net_sales],
                          "advertising": [0, 0, -profit / 4], "storage": [0, 0, -profit / 4],
                          "profit": [np.nan, np.nan, profit],
-                         "margin": [np.nan, np.nan, profit / net_sales]})
+                         "profit_margin": [np.nan, np.nan, profit / net_sales]})
 
 
 def test_profit_and_payouts_per_marketplace_with_the_last_deposit():
@@ -92,7 +92,7 @@ def test_profit_and_payouts_per_marketplace_with_the_last_deposit():
                                                      rates(), portfolio.PROFIT_MONEY),
                                    portfolio.PROFIT_MONEY, (), portfolio.PROFIT_RATIOS).iloc[-1]
     assert only_us["profit"] == pytest.approx(1420.0)  # 200 USD x 7.1, AU's loss not added
-    assert only_us["margin"] == pytest.approx(0.2)
+    assert only_us["profit_margin"] == pytest.approx(0.2)
 
 
 def test_breaches_side_by_side_worst_first():

@@ -29,7 +29,8 @@ def monthly(net_sales, profit):
                          "gross_profit": [profit * 2, profit * 2],
                          "gross_margin": [2 * profit / net_sales] * 2,
                          "advertising": [-profit / 2] * 2, "storage": [-profit / 2] * 2,
-                         "profit": [profit, profit], "margin": [profit / net_sales] * 2})
+                         "profit": [profit, profit],
+                         "profit_margin": [profit / net_sales] * 2})
 
 
 def view(language="en"):
@@ -97,6 +98,10 @@ def test_profit_names_what_is_missing_and_the_payouts():
                                       "sales of 7,100.00 CNY (20.0%) over US; paid out "
                                       "3,550.00 CNY in 1 settlements.")
     assert any("No settlement or transaction report in AU" in note for note in section.notes)
+    # profit / net sales has its own header, not the opportunity matrix's "margin" (利润)
+    shown = section.shown_table().set_index("Marketplace")
+    assert shown.loc["US", "Profit margin (%)"] == "20.0%"
+    assert "利润率 (%)" in sections.profit_section(view("zh")).shown_table().columns
 
 
 def test_breaches_side_by_side_and_in_chinese():

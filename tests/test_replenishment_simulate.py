@@ -311,3 +311,66 @@ def test_service_quantile_equals_the_textbook_bisection_exactly():
                                    np.full(8, 7.0), 0.2, target)
     np.testing.assert_array_equal(got, expected)
     assert got[2] == 0.0 and got[4] > got[1] > 0  # a SKU without demand needs no stock
+
+
+def test_policies_sharing_paths_replay_as_each_alone():
+    # a comparison prepares the demand, fees and forecast paths once and computes the inputs
+    # of "ours" that do not depend on the service level once per decision day (issue 21.4):
+    # each policy's rows must equal its replay alone with fresh forecasts, bit for bit
+    import importlib
+
+    sim = importlib.import_module("opsanalysis.replenishment.simulate")  # the module
+    rng = np.random.default_rng(21)
+    ids = ("A", "B", "C")
+    values = rng.poisson([[4.0], [0.3], [1.5]], (3, 400)).astype(float)
+    values[2, 150:170] = 0.0
+    history = _history(values, ids=ids)
+    origins = pd.date_range("2026-07-01", periods=6, freq="28D")
+    rows = [pd.DataFrame({"origin": o, "unique_id": sku,
+                          "ds": pd.date_range(o + pd.Timedelta(days=1), periods=90),
+                          "forecast": level * (1 + 0.05 * k), "q90": level * (1.9 + 0.05 * k),
+                          "sigma": level * 0.6})
+            for k, o in enumerate(origins) for sku, level in zip(ids, (4.0, 0.3, 1.5), strict=True)]
+    forecasts = pd.concat(rows, ignore_index=True)
+    settings = {**SETTINGS, "lead_time_days": 12, "lead_time_cv": 0.3, "review_period_days": 7,
+                "start": "2026-08-01"}
+    options = {**PLAIN, "seasonal": {"window_days": 28, "season_days": 364,
+                                     "prior_units": 100.0, "max_lift": 3.0},
+               "order_crossover": True, "normal_floor": True, "daily_dispersion": True}
+    checked = sim._settings(settings)
+    matrix = sim._replay_matrix(history)
+    fee_rates = sim._fee_rates(checked, matrix[1], len(matrix[0]))
+    paths = sim._ForecastPaths(forecasts)
+    keywords = {"min_cover_days": None, "target_cover_days": None, "max_cover_days": None,
+                "name": None, "level_uncertainty": True, **options}
+    for level in (0.9, 0.95, 0.98):
+        for kind in ("ours", "normal"):
+            shared = sim._simulate_matrix(matrix, sim._forecast_policy(
+                paths, level, kind, 1.0, **keywords), checked, fee_rates)
+            alone = rp.simulate(history, rp.forecast_policy(forecasts, level, kind, **options),
+                                settings)
+            pd.testing.assert_frame_equal(shared, alone, check_exact=True)
+    assert any(key[0] == "ours_inputs" for key in paths.memo)  # computed once, then reused
+
+
+def test_lead_time_functions_on_repeated_rows_equal_each_row_alone():
+    # SKUs sharing a lead time are evaluated once: the same values, bit for bit, as each alone
+    from opsanalysis.replenishment import policy
+
+    mean = np.array([35.0, 12.0, 35.0, 35.0, 12.0, 60.0])
+    cv = np.array([0.3, 0.0, 0.3, 0.3, 0.0, 0.25])
+    review = np.array([7.0, 7.0, 7.0, 14.0, 7.0, 7.0])
+    days, probability = policy.lead_time_distribution(mean, cv)
+    effective = policy.effective_lead_time_cv(mean, cv, review)
+    for row in range(len(mean)):
+        one_days, one_probability = policy.lead_time_distribution(mean[row:row + 1],
+                                                                  cv[row:row + 1])
+        assert np.array_equal(days[row], one_days[0])
+        assert np.array_equal(probability[row], one_probability[0])
+    # n_orders is set by the longest lead time of the call: compare with the call on the
+    # distinct rows in their own order
+    alone = policy.effective_lead_time_cv(mean[[0, 1, 3, 5]], cv[[0, 1, 3, 5]],
+                                          review[[0, 1, 3, 5]])
+    assert np.array_equal(effective[[0, 1, 3, 5]], alone)
+    assert effective[2] == effective[0] and effective[4] == effective[1]
+    assert effective[0] < 0.3 and effective[1] == 0.0  # crossover lowers a random lead time's cv

@@ -25,14 +25,62 @@ def test_language_must_be_english_or_chinese():
         report_context.check_language("fr")
 
 
+def _data(requested_kinds=None):
+    from opsanalysis.io import MarketplaceData
+
+    return MarketplaceData("US", {"fba_inventory": pd.DataFrame({"sku": ["A"]})},
+                           requested_kinds=requested_kinds)
+
+
 def test_data_cache_is_used_only_for_the_same_folder_and_marketplace(tmp_path):
-    report_context.write_data_cache(tmp_path, "/data", "US", {"frames": 1})
-    assert report_context._cached_data(str(tmp_path), "/data", "US") == {"frames": 1}
-    assert report_context._cached_data(str(tmp_path), "/other", "US") is None
-    assert report_context._cached_data(str(tmp_path), "/data", "UK") is None
-    assert report_context._cached_data("", "/data", "US") is None
+    report_context.write_data_cache(tmp_path, "/data", "US", _data())
+    path = tmp_path / report_context.DATA_CACHE_NAME
+    assert report_context._cached_data(path, "/data", "US").kinds == ["fba_inventory"]
+    assert report_context._cached_data(path, "/other", "US") is None
+    assert report_context._cached_data(path, "/data", "UK") is None
+    assert report_context._cached_data(None, "/data", "US") is None
     with pytest.raises(FileExistsError):  # a run's cache is written once
-        report_context.write_data_cache(tmp_path, "/data", "US", {})
+        report_context.write_data_cache(tmp_path, "/data", "US", _data())
+
+
+def test_a_cache_of_some_kinds_serves_only_notebooks_that_need_no_more(tmp_path):
+    """The daily batch reads only the morning check's kinds: a notebook that needs every kind
+    (or another kind) must read the folder itself, never take that cache as complete."""
+    report_context.write_data_cache(tmp_path, "/data", "US",
+                                    _data(frozenset({"fba_inventory", "restock"})))
+    path = tmp_path / report_context.DATA_CACHE_NAME
+    assert report_context._cached_data(path, "/data", "US", {"restock"}) is not None
+    assert report_context._cached_data(path, "/data", "US",
+                                       {"fba_inventory", "restock"}) is not None
+    assert report_context._cached_data(path, "/data", "US", {"restock", "all_orders"}) is None
+    assert report_context._cached_data(path, "/data", "US", None) is None
+    full = tmp_path / "full"
+    full.mkdir()
+    report_context.write_data_cache(full, "/data", "US", _data())  # read without a filter
+    assert report_context._cached_data(full / report_context.DATA_CACHE_NAME, "/data", "US",
+                                       {"restock"}) is not None
+
+
+def test_the_kinds_read_add_the_sales_reports_only_when_they_date_the_report():
+    assert report_context.read_kinds(None, "") is None
+    assert report_context.read_kinds(["restock"], "2026-10-31") == {"restock"}
+    # no report date given: it is the last day of the sales reports, as in a full read
+    assert report_context.read_kinds(("restock",), "") == {"restock",
+                                                           *report_context.SALES_KINDS}
+
+
+def test_notebook_kinds_only_when_every_notebook_declares_them():
+    from opsanalysis import morning_check
+
+    assert report_context.notebook_kinds(["/x/morning_check.ipynb"]) == set(morning_check.KINDS)
+    assert report_context.notebook_kinds(["morning_check", "monthly_review"]) is None
+    assert report_context.notebook_kinds([]) is None
+
+
+def test_run_data_cache_is_beside_the_run_level_folder(tmp_path):
+    assert report_context.run_data_cache(tmp_path / "all", "US") == \
+        tmp_path / "US" / report_context.DATA_CACHE_NAME
+    assert report_context.run_data_cache("", "US") is None
 
 
 class _Kinds:
@@ -90,6 +138,11 @@ def test_unreadable_message_only_when_nothing_was_read():
         "none of the 2 file(s) of DE could be read: a.txt: row 1: no known report kind; "
         "b.csv: row 3, column 'sku': empty")
     assert report_context.unreadable_message(_Read({}, [])) == "no report files in the DE folder"
+    # reports of kinds the notebook did not ask for: the folder is readable, nothing failed
+    not_needed = _Read({}, [])
+    not_needed.summary = pd.DataFrame({"file": ["ads.xlsx"], "kind": ["sp_search_term"],
+                                       "status": ["not_needed"]})
+    assert report_context.unreadable_message(not_needed) is None
 
 
 def test_the_replenishment_plan_is_computed_once_per_marketplace_folder(tmp_path, monkeypatch):
@@ -138,7 +191,8 @@ def test_a_marketplace_that_fails_is_shown_failed_and_the_others_go_on(tmp_path,
         (tmp_path / name).mkdir()
     prepared = []
 
-    def fake_prepare(code, data_dir, params_dir, as_of, language, output_dir):
+    def fake_prepare(code, data_dir, params_dir, as_of, language, output_dir, kinds, cache):
+        assert (kinds, cache) == (None, out.parent / code / report_context.DATA_CACHE_NAME)
         prepared.append(code)
         if code == "UK":
             raise ValueError("params/UK.yaml: unknown key")
@@ -150,7 +204,7 @@ def test_a_marketplace_that_fails_is_shown_failed_and_the_others_go_on(tmp_path,
         return report_context.ReportContext(marketplace=code, data=data, params={}, as_of=None,
                                             language=language or "zh", output_dir=None)
 
-    monkeypatch.setattr(report_context, "prepare", fake_prepare)
+    monkeypatch.setattr(report_context, "_prepare", fake_prepare)
     out = tmp_path / "out"
     out.mkdir()
     contexts = report_context.prepare_marketplaces("US,UK,JP,DE", tmp_path, language="",

@@ -156,3 +156,111 @@ def test_one_marketplace_in_two_processes_computes_the_plan_before_its_notebooks
     assert [r["notebook"] for r in manifest["results"]] == [
         "replenishment_report", "launch_tracker"]
     assert manifest["marketplaces"]["US"]["parameters"]["as_of"] == "2026-10-31"
+
+
+# ---- the data the batch read: filtered by the notebooks' kinds, reused by the portfolio -------
+
+
+def _tiny_folder(root, code="US"):
+    from test_batch import write_business_report
+
+    folder = root / code
+    folder.mkdir(parents=True)
+    write_business_report(folder)  # 17 units over three days
+    (folder / "Restock_2026-11-03.txt").write_text(
+        "Merchant SKU\tAvailable\tRecommended replenishment qty\nMAT\t4\t10\n", encoding="utf-8")
+    return folder
+
+
+def _cached(task):
+    with open(os.path.join(task["output_dir"], ".marketplace-data.pickle"), "rb") as handle:
+        return pickle.load(handle)["data"]
+
+
+def test_the_batch_reads_only_the_kinds_of_notebooks_that_all_declare_them(tmp_path):
+    """A daily run (the morning check alone) reads only its kinds; a run with a notebook that
+    declares none reads every kind, so no notebook takes a partial cache as complete."""
+    _tiny_folder(tmp_path / "data")
+    daily = scheduling.marketplace_task("US", tmp_path / "data", "", None,
+                                        [tmp_path / "morning_check.ipynb"], tmp_path / "daily")
+    mixed = scheduling.marketplace_task(
+        "US", tmp_path / "data", "", None,
+        [tmp_path / "morning_check.ipynb", tmp_path / "opportunity_report.ipynb"],
+        tmp_path / "mixed")
+    for task in (daily, mixed):
+        os.makedirs(task["run_dir"])
+        outcome = scheduling.prepare_marketplace(task)
+        assert "results" not in outcome and outcome["unread_files"] == []
+    from opsanalysis import morning_check, report_context
+
+    assert _cached(daily).requested_kinds == {*morning_check.KINDS, *report_context.SALES_KINDS}
+    assert _cached(mixed).requested_kinds is None and "restock" in _cached(mixed)
+
+
+def test_a_folder_with_only_kinds_not_needed_is_not_unreadable(tmp_path):
+    folder = tmp_path / "data" / "US"
+    folder.mkdir(parents=True)
+    (folder / "Campaigns.csv").write_text(  # a Sponsored Products campaign report only
+        "Date,Campaign Name,Impressions,Clicks,Spend,7 Day Total Sales ,7 Day Total Orders (#)\n"
+        "2026-11-01,Mats,100,3,1.50,20.00,1\n", encoding="utf-8")
+    task = scheduling.marketplace_task("US", tmp_path / "data", "", None,
+                                       [tmp_path / "morning_check.ipynb"], tmp_path)
+    outcome = scheduling.prepare_marketplace(task)
+    assert "results" not in outcome  # the morning check runs and says what it lacks
+    assert _cached(task).frames == {}
+
+
+# Stand-ins: the marketplace notebook spoils its folder once the batch has read it; the
+# run-level notebook (a ``marketplaces`` parameter, as the portfolio) prepares every marketplace
+# as the portfolio does and prints what it found.
+SPOIL = """from pathlib import Path
+Path(data_dir, marketplace, "BusinessReport-11-03-26.csv").write_text("x,y\\n1,2\\n")
+"""
+PORTFOLIO_PROBE = """import os
+from opsanalysis import report_context
+cached = [code for code in marketplaces.split(",")
+          if os.path.exists(report_context.run_data_cache(output_dir, code))]
+contexts = report_context.prepare_marketplaces(marketplaces, data_dir, params_dir, as_of,
+                                               language, output_dir)
+units = {code: int(report.data["business_report_date"]["units_ordered"].sum())
+         for code, report in contexts.contexts.items()}
+print(f"cached {cached} units {units} failed {sorted(contexts.failed)}")
+"""
+
+
+def _run_level_notebook(path, body):
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    parameters = nbformat.v4.new_code_cell(
+        'marketplaces: str = "US"\ndata_dir: str = ""\nparams_dir: str = ""\nas_of: str = ""\n'
+        'language: str = "en"\noutput_dir: str = ""\n')
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameters, nbformat.v4.new_code_cell(body)]
+    nbformat.write(notebook, str(path))
+    return path
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_portfolio_reuses_the_data_the_batch_read(tmp_path, jobs):
+    """Within batch.run the run-level notebook does not read the folders again: they are
+    spoiled after the batch read them, and it still finds every marketplace's 17 units."""
+    from opsanalysis import report_context
+
+    data = tmp_path / "data"
+    for code in ("US", "UK"):
+        _tiny_folder(data, code)
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    templates = [_notebook(folder / "spoil.ipynb", SPOIL),
+                 _run_level_notebook(folder / "portfolio_probe.ipynb", PORTFOLIO_PROBE)]
+    result = batch.run(data_dir=data, out_dir=tmp_path / "out", jobs=jobs, notebooks=templates,
+                       progress=False)
+    assert result.status == "complete", [(r.notebook, r.error) for r in result.failed]
+    executed = (result.run_dir / result.results[-1].notebook_file).read_text(encoding="utf-8")
+    assert "cached ['US', 'UK'] units {'US': 17, 'UK': 17} failed []" in executed
+    assert not list(result.run_dir.rglob(".*.pickle"))  # removed once the portfolio ran
+    # run alone (no batch caches) it reads the folders, which are spoiled now
+    alone = report_context.prepare_marketplaces("US,UK", data, output_dir="")
+    assert list(alone.contexts) == ["US", "UK"]
+    assert not any("business_report_date" in report.data for report in alone.contexts.values())

@@ -21,14 +21,16 @@ except _metadata.PackageNotFoundError:  # running from a source tree without ins
 #: the files).
 _SUBMODULES = {
     "ads", "ads_sections", "batch", "bundled", "cadence_sections", "calendar_month", "cli",
-    "cutoffs", "demand", "execution", "export", "listing_health", "listing_sections",
+    "competitor_sections", "competitors",
+    "cutoffs", "demand", "execution", "export", "feedback", "feedback_sections",
+    "listing_health", "listing_sections",
     "morning_check",
     "fees", "formats", "forecast", "frames", "io", "ipi", "kpi", "kpi_sections", "labels", "launch",
     "launch_sections", "marketplaces", "opportunity", "opportunity_sections", "overview",
     "overview_sections", "params", "dashboard",
     "plotting", "portfolio", "portfolio_sections", "profit", "profit_sections", "publishing",
     "pull", "replenishment", "replenishment_sections",
-    "report_context", "sample", "scheduling", "section", "settlements",
+    "report_context", "sample", "scheduling", "search_queries", "search_query_sections", "section", "settlements",
 }
 
 __all__ = ["__version__", *sorted(_SUBMODULES)]

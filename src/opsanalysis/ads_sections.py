@@ -219,3 +219,132 @@ def ngram_section(ngrams, lookback_days, currency, language="en", top=10):
                               currency=currency)
     return Section(heading, finding, table, language=language, currency=currency, top=top,
                    sheet="ngrams", figure=figure)
+
+
+# ---- Sponsored Brands / Display and budgets --------------------------------------------------
+
+def ad_type_section(summary, lookback_days, currency, language="en", found=""):
+    """Spend, ACOS and TACoS by ad type (SP, SB, SD and total) over the review window.
+
+    Parameters
+    ----------
+    summary : DataFrame or None
+        ``ads.ad_type_summary`` of the campaign reports cut to the window; None without any
+        campaign report.
+    lookback_days : int
+        Review window [days].
+    currency : str
+    language : {"en", "zh"}
+    found : str
+        Reports found (named when the section cannot be made).
+
+    Returns
+    -------
+    Section
+        Clicks-only and views-and-clicks sales and ACOS in separate columns (never summed).
+    """
+    heading = text("ad_type_split", language)
+    if summary is None or not len(summary):
+        return Section(heading, text("needs_campaign_reports", language).format(found=found),
+                       language=language)
+    table = summary.reset_index(drop=True)
+    total = table[table["ad_type"] == "total"].iloc[0]
+    types = table[table["ad_type"] != "total"].sort_values("spend", ascending=False)
+    top = types.iloc[0]
+    finding = text("ad_type_finding", language).format(
+        days=lookback_days, spend=money_text(float(total["spend"]), currency, language),
+        tacos=_percent(total["tacos"], language), top=text(top["ad_type"], language),
+        share=_percent(top["spend_share"], language),
+        acos=_percent(top["acos_clicks_only"], language))
+    return Section(heading, finding, table, language=language, currency=currency,
+                   kinds={"spend_share": "percent", "attribution_days": "days"},
+                   notes=[text("ad_type_note", language)], sheet="ad_types")
+
+
+def budget_section(capping, capped_share, lookback_days, currency, language="en", found="",
+                   top=10):
+    """Campaigns capped by their daily budget, the sales they likely missed, those without one.
+
+    Parameters
+    ----------
+    capping : DataFrame or None
+        ``ads.budget_capping`` over the review window; None without a daily campaign report.
+    capped_share : float
+        ``params["ads"]["budget_capped_share"]`` [fraction].
+    lookback_days : int
+        Review window [days].
+    currency : str
+    language : {"en", "zh"}
+    found : str
+    top : int
+
+    Returns
+    -------
+    Section
+        Missed sales NaN (no uncapped day, or no clicks-only sales) read "not estimated"; the
+        estimate's method is stated under the finding.
+    """
+    heading = text("budget_capping", language)
+    if capping is None or not len(capping):
+        return Section(heading, text("needs_daily_campaign_reports", language).format(
+            found=found), language=language)
+    capped = capping[capping["capped"]]
+    estimated = capped["missed_sales"].dropna()
+    missed = (money_text(float(estimated.sum()), currency, language) if len(estimated)
+              else text("not_estimated", language))
+    if len(capped) > len(estimated) and len(estimated):
+        missed += text("budget_partly_estimated", language).format(
+            count=len(capped) - len(estimated))
+    finding = text("budget_finding", language).format(
+        capped=len(capped), count=len(capping), share=percent_text(capped_share, 0),
+        days=int(capped["capped_days"].sum()), window=lookback_days, missed=missed,
+        no_budget=int((~capping["has_budget"].astype(bool)).sum()))
+    columns = ["ad_type", "campaign_name", "budget", "days", "capped_days", "capped_share",
+               "spend", "acos", "sales_per_spend_uncapped", "missed_sales", "action", "reason"]
+    table = capping[columns].rename(columns={"days": "budget_days"}).reset_index(drop=True)
+    return Section(heading, finding, table, language=language, currency=currency,
+                   kinds={"capped_share": "percent", "sales_per_spend_uncapped": "number",
+                          "budget": "money", "budget_days": "count", "capped_days": "count"},
+                   notes=[text("budget_method", language)], top=top,
+                   sheet="budget_capping")
+
+
+def ad_type_action_sections(tables, threshold, target_acos, currency, language="en", top=10):
+    """Sponsored Brands harvest, negatives and bids and Sponsored Display bids.
+
+    The same sections (and the same decision table) as Sponsored Products
+    (:func:`harvest_section`, :func:`negatives_section`, :func:`bids_section`), headed by ad
+    type; a table the reports do not give is left out.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        ``ads.analyse_ad_types``: ``sb_harvest``, ``sb_negatives``, ``sb_bids``, ``sd_bids``.
+    threshold : float
+        ``params["ads"]["negative_min_probability_of_sale"]`` [fraction].
+    target_acos : float
+        [fraction]
+    currency : str
+    language : {"en", "zh"}
+    top : int
+
+    Returns
+    -------
+    list of Section
+    """
+    builders = {
+        "sb_harvest": lambda t: harvest_section(t, currency, language, top),
+        "sb_negatives": lambda t: negatives_section(t, threshold, currency, language, top),
+        "sb_bids": lambda t: bids_section(t, target_acos, currency, language, top),
+        "sd_bids": lambda t: bids_section(t, target_acos, currency, language, top),
+    }
+    sections = []
+    for name, build in builders.items():
+        if name not in tables:
+            continue
+        section = build(tables[name])
+        section.heading = text(name, language)
+        if section.sheet:
+            section.sheet = name
+        sections.append(section)
+    return sections

@@ -23,11 +23,12 @@ import pandas as pd
 
 from opsanalysis import (
     calendar_month,
+    feedback,
+    feedback_sections,
     kpi,
     kpi_sections,
     morning_check,
     profit_sections,
-    replenishment_sections,
 )
 from opsanalysis.formats import money_text, percent_text
 from opsanalysis.labels import label
@@ -114,26 +115,51 @@ def prepare_morning_check(report, feedback_days: int) -> MorningCheck:
     -------
     MorningCheck
     """
-    data, as_of = report.data, report.as_of
-    health = data.get("account_health")
-    business = data.get("business_report_asin")
+    as_of = report.as_of
+
+    def frame(kind):
+        return _morning_frame(report.data, kind)
+
+    health = frame("account_health")
+    business = frame("business_report_asin")
     rule = report.params["rules"]["buy_box_share"]
     weekly = kpi.buy_box_percentage(business, by="sku", freq="W") if business is not None \
         else None
     rates = kpi.account_health_rates(health) if health is not None else None
     return MorningCheck(
         language=report.language, currency=report.marketplace.currency,
-        as_of_text=report.as_of_text, found=", ".join(data.kinds) or "-",
+        as_of_text=report.as_of_text, found=", ".join(report.data.folder_kinds()) or "-",
         health=rates,
-        alerts=morning_check.stock_alerts(data.get("fba_inventory"), data.get("restock"), as_of),
+        alerts=morning_check.stock_alerts(frame("fba_inventory"), frame("restock"), as_of),
         buy_box=morning_check.buy_box_losses(weekly, rule["value"], as_of),
-        feedback=morning_check.negative_feedback(data.get("business_report_date"), as_of,
-                                                 feedback_days),
+        feedback=_negative_feedback(report, frame, feedback_days),
         listings=morning_check.unbuyable_listings(
-            data.get("fba_inventory"), data.get("all_listings"), data.get("suppressed_listings"),
-            data.get("stranded_inventory"), as_of),
+            frame("fba_inventory"), frame("all_listings"), frame("suppressed_listings"),
+            frame("stranded_inventory"), as_of),
         buy_box_rule=rule, feedback_days=feedback_days,
         health_breaches=_health_breaches(rates, report.params["rules"]))
+
+
+def _negative_feedback(report, frame, feedback_days):
+    """The Feedback Manager download's negative comments of the latest days (the exact
+    comments to answer) when the folder holds one; the Business Report by date's daily
+    negative-feedback counts otherwise; None without either."""
+    recent = feedback.recent_negative_feedback(
+        frame("seller_feedback"), report.as_of, feedback_days,
+        max_rating=report.params["feedback"]["negative_max_rating"])
+    if recent is not None:
+        return recent
+    return morning_check.negative_feedback(frame("business_report_date"), report.as_of,
+                                           feedback_days)
+
+
+def _morning_frame(data, kind):
+    """The frame of ``kind`` for the morning check, which reads only
+    :data:`opsanalysis.morning_check.KINDS` (the daily run parses no other file)."""
+    if kind not in morning_check.KINDS:
+        raise KeyError(f"the morning check reads {kind}, which opsanalysis.morning_check.KINDS "
+                       "does not list: add it there, or the daily run will not read it")
+    return data.get(kind)
 
 
 def _health_breaches(rates, rules) -> pd.DataFrame:
@@ -183,7 +209,8 @@ def morning_actions_section(view: MorningCheck) -> Section:
             "morning_reason_stranded_stock" if row.listing_problem == "stranded_stock"
             else "morning_reason_listing", view.language).format(
                 problem=label(row.listing_problem, view.language),
-                status=row.listing_status or "—", units=_count(row.fba_units_at_stake)))
+                status=row.listing_status or "—",
+                units=_counted(row.fba_units_at_stake, "fba_unit", view.language)))
             for row in view.listings.itertuples()]
     if view.buy_box is not None:
         rows += [(row.sku, "morning_check_buy_box", label(
@@ -191,6 +218,13 @@ def morning_actions_section(view: MorningCheck) -> Section:
                 share=percent_text(row.buy_box_percentage),
                 rule=percent_text(view.buy_box_rule["value"])))
             for row in view.buy_box.itertuples()]
+    if view.feedback is not None and "order_id" in view.feedback:
+        open_feedback = view.feedback[~view.feedback["feedback_answered"]]
+        rows += [("", "morning_answer_feedback", label(
+            "morning_reason_feedback", view.language).format(
+                stars=f"{row.feedback_rating:.0f}", order=row.order_id,
+                date=pd.Timestamp(row.date).strftime("%Y-%m-%d")))
+            for row in open_feedback.itertuples()]
     table = pd.DataFrame(rows, columns=["sku", "action", "reason"])
     # one line per SKU, its first reason (account health lines have no SKU)
     table = table[(table["sku"] == "") | ~table["sku"].duplicated()].reset_index(drop=True)
@@ -204,6 +238,23 @@ def morning_actions_section(view: MorningCheck) -> Section:
 
 def _count(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:,.0f}"
+
+
+def _counted(value, noun, language) -> str:
+    """A count with its noun in the right number: "1 listing", "3 listings" (zh "3 个
+    listing"); an unknown count is "—" with the plural noun.
+
+    Parameters
+    ----------
+    value : int or float or None
+    noun : str
+        "sku", "listing", "fba_unit", "unit" or "day" (labels ``morning_noun_<noun>_one`` and
+        ``_other``).
+    language : {"en", "zh"}
+    """
+    number = "one" if value is not None and not pd.isna(value) and value == 1 else "other"
+    words = label(f"morning_noun_{noun}_{number}", language)
+    return f"{_count(value)} {words}"
 
 
 def health_section(view: MorningCheck) -> Section:
@@ -223,8 +274,8 @@ def stock_alerts_section(view: MorningCheck) -> Section:
     out = int(((view.alerts["stock_alert"] == "no_sellable_stock")
                | (view.alerts["sellable_fba_units"] == 0)).sum())
     finding = label("morning_stock_alerts_finding", view.language).format(
-        count=len(view.alerts), out=out) if len(view.alerts) else \
-        label("morning_no_stock_alerts", view.language)
+        skus=_counted(len(view.alerts), "sku", view.language), out=out) \
+        if len(view.alerts) else label("morning_no_stock_alerts", view.language)
     return Section(heading, finding, view.alerts, language=view.language, top=TOP_ROWS,
                    sheet="stock_alerts",
                    kinds={"sellable_fba_units": "count", "inbound": "count",
@@ -239,7 +290,8 @@ def buy_box_section(view: MorningCheck) -> Section:
                        language=view.language)
     rule = percent_text(view.buy_box_rule["value"])
     finding = label("morning_buy_box_finding", view.language).format(
-        count=len(view.buy_box), rule=rule) if len(view.buy_box) else \
+        skus=_counted(len(view.buy_box), "sku", view.language), rule=rule) \
+        if len(view.buy_box) else \
         label("morning_no_buy_box_losses", view.language).format(rule=rule)
     return Section(heading, finding, view.buy_box, language=view.language, top=TOP_ROWS,
                    sheet="buy_box", kinds={"buy_box_percentage": "percent",
@@ -252,10 +304,13 @@ def feedback_section(view: MorningCheck) -> Section:
     if view.feedback is None:
         return Section(heading, label("morning_feedback_not_estimated", view.language),
                        language=view.language)
+    if "order_id" in view.feedback:  # the Feedback Manager download's comments
+        return feedback_sections.morning_feedback_section(view.feedback, view.feedback_days,
+                                                          view.language)
     negative = view.feedback["negative_feedback_received"]
     total = negative.sum(min_count=1)
     finding = label("morning_feedback_finding", view.language).format(
-        count=_count(total), days=view.feedback_days)
+        count=_count(total), days=_counted(view.feedback_days, "day", view.language))
     return Section(heading, finding, view.feedback, language=view.language,
                    kinds={"negative_feedback_received": "count", "feedback_received": "count"})
 
@@ -267,8 +322,9 @@ def listings_section(view: MorningCheck) -> Section:
         return Section(heading, _needs("morning_needs_listings", view), language=view.language)
     stranded = view.listings[view.listings["listing_problem"] == "stranded_stock"]
     finding = label("morning_listings_finding", view.language).format(
-        count=len(view.listings), stranded=len(stranded),
-        units=_count(stranded["fba_units_at_stake"].sum())) if len(view.listings) else \
+        listings=_counted(len(view.listings), "listing", view.language), stranded=len(stranded),
+        units=_counted(stranded["fba_units_at_stake"].sum(), "unit", view.language)) \
+        if len(view.listings) else \
         label("morning_no_listing_problems", view.language)
     return Section(heading, finding, view.listings, language=view.language, top=TOP_ROWS,
                    sheet="listings", kinds={"fba_units_at_stake": "count"})
@@ -456,7 +512,7 @@ def monthly_profit_section(view: MonthlyReview) -> Section:
         return Section(heading, _needs("monthly_needs_settlements", view),
                        language=view.language)
     rows = monthly[monthly["month"].notna() & (monthly["month"] <= view.first)]
-    columns = ["period", "net_sales", "gross_profit", "gross_margin", "profit", "margin",
+    columns = ["period", "net_sales", "gross_profit", "gross_margin", "profit", "profit_margin",
                "payouts"]
     table = rows[columns].reset_index(drop=True)
     month = table[table["period"] == _month_text(view)]
@@ -474,7 +530,7 @@ def monthly_profit_section(view: MonthlyReview) -> Section:
         day=f"{view.profit.last_day:%Y-%m-%d}")] if view.profit.last_day is not None and \
         view.profit.last_day < view.last else []
     return Section(heading, finding, table, language=view.language, currency=view.currency,
-                   notes=notes, kinds={"gross_margin": "percent", "margin": "percent"},
+                   notes=notes, kinds={"gross_margin": "percent", "profit_margin": "percent"},
                    sheet="profit")
 
 
@@ -503,6 +559,10 @@ def lost_sales_section(view: MonthlyReview) -> Section:
 
 def replenishment_section(report) -> Section:
     """This week's replenishment actions (the replenishment report's first section)."""
+    # imported here: the replenishment modules load scipy, which the daily morning check (the
+    # other notebook of this module) does not need
+    from opsanalysis import replenishment_sections
+
     plan = replenishment_sections.compute_plan(report)
     return replenishment_sections.weekly_actions(plan, report.params, report.language)
 

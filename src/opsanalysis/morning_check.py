@@ -12,7 +12,9 @@ need attention; it never plans or forecasts, so the daily run stays within secon
 - :func:`unbuyable_listings`: SKUs whose FBA stock is stranded or whose listing is suppressed
   or not "Active" (:mod:`opsanalysis.listing_health`).
 
-Pure functions: frames and settings in, frames out; unknown values stay NaN.
+Pure functions: frames and settings in, frames out; unknown values stay NaN. :data:`KINDS`
+names the report kinds they read: the daily run parses no other file
+(``opsanalysis.report_context.prepare(..., kinds=KINDS)``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ import pandas as pd
 
 from opsanalysis import listing_health
 
-__all__ = ["buy_box_losses", "negative_feedback", "stock_alerts", "unbuyable_listings"]
+__all__ = ["KINDS", "buy_box_losses", "negative_feedback", "stock_alerts", "unbuyable_listings"]
+
+#: The report kinds the morning check reads (the frames its sections are given in
+#: ``opsanalysis.cadence_sections.prepare_morning_check``), and no other.
+KINDS = ("account_health", "fba_inventory", "restock", "business_report_asin",
+         "business_report_date", "all_listings", "suppressed_listings", "stranded_inventory",
+         "seller_feedback")
 
 
 def _latest(frame: pd.DataFrame | None, as_of) -> pd.DataFrame | None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from opsanalysis import fees, frames, kpi, profit
+from opsanalysis import fees, frames, kpi, profit, search_queries
 
 __all__ = [
     "COMPONENTS",
@@ -732,7 +732,8 @@ def opportunity_matrix(data, params, as_of, niches=None, level="category") -> pd
     ----------
     data : MarketplaceData or dict of str to DataFrame
         Frames by kind: ``product_master`` (required), ``all_orders`` or
-        ``business_report_asin``, ``fba_returns``, ``sp_advertised_product``, ``niche``.
+        ``business_report_asin``, ``fba_returns``, ``sp_advertised_product``, ``niche``,
+        ``sqp_asin`` and ``top_search_terms`` (Brand Analytics, optional).
     params : dict
         Loaded params of the marketplace (:func:`opsanalysis.params.load`).
     as_of : Timestamp-like
@@ -751,7 +752,12 @@ def opportunity_matrix(data, params, as_of, niches=None, level="category") -> pd
         storage_known, quality_* (first_party / estimate / missing per input), the score
         columns of :func:`score_categories`, the rank band of :func:`rank_bands`, and
         estimated_inputs, missing_inputs, score_without_estimates, rank_without_estimates,
-        rests_on_estimate (:func:`estimate_dependence`). Columns stable once landed.
+        rests_on_estimate (:func:`estimate_dependence`); from Brand Analytics (NaN / empty
+        without it) search_queries, query_volume, best_search_frequency_rank,
+        top_3_click_share, demand_source, competition_source
+        (:func:`opsanalysis.search_queries.category_search_market`; top_3_click_share enters
+        the competition index when ``competition_inputs`` lists it). Columns stable once
+        landed.
     """
     settings = params["opportunity"]
     niches = data.get("niche") if niches is None else niches
@@ -762,6 +768,11 @@ def opportunity_matrix(data, params, as_of, niches=None, level="category") -> pd
         table = market.merge(own, on="category", how="outer" if level == "category" else "left")
     else:
         table = own
+    # Brand Analytics, when downloaded: query volume / search frequency rank (demand) and the
+    # top-3 click share (competition) of the queries each category's ASINs are found by
+    table = table.merge(search_queries.category_search_market(
+        data.get("sqp_asin"), data.get("top_search_terms"), data.get("product_master")),
+        on="category", how="left")
     for column in ("market_growth", "cr5", "launch_success_rate", *settings["competition_inputs"]):
         if column not in table:
             table[column] = np.nan

@@ -23,7 +23,6 @@ from matplotlib.figure import Figure
 from opsanalysis import (
     ads,
     ads_sections,
-    ipi,
     kpi,
     kpi_sections,
     opportunity,
@@ -32,7 +31,7 @@ from opsanalysis import (
 )
 from opsanalysis.formats import format_value, money_text, percent_text
 from opsanalysis.labels import add_labels, label
-from opsanalysis.section import Section, actions_section
+from opsanalysis.section import Section, SectionList, actions_section
 
 __all__ = ["OpportunityInputs", "SectionList", "account_health", "action_table", "actions",
            "advertising_summary", "breach_drivers", "category_matrix", "loss_making",
@@ -68,18 +67,13 @@ class OpportunityInputs:
     velocity_window_days: int | None = None  # cover rules' sales window [days], set by prepare
     term_summary: pd.DataFrame | None = None
     ad_actions: dict = field(default_factory=dict)
+    ad_types: pd.DataFrame | None = None  # ads.ad_type_summary over the review window
+    budget_capping: pd.DataFrame | None = None  # ads.budget_capping over the review window
+    ad_type_actions: dict = field(default_factory=dict)  # ads.analyse_ad_types (SB, SD)
     matrix: pd.DataFrame | None = None
     unit_margins: pd.DataFrame | None = None
     loss_making: pd.DataFrame | None = None
     excluded_units: float = 0.0
-
-
-class SectionList(list):
-    """Several sections shown one after the other by a single notebook cell."""
-
-    def _ipython_display_(self):
-        for section in self:
-            section._ipython_display_()
 
 
 def prepare(report, window_days) -> OpportunityInputs:
@@ -117,22 +111,13 @@ def _scorecard(report, period):
     data, params = report.data, report.params
     rates = kpi.cost_exchange_rates(params["opportunity"]["fx_rates"])
     window = params["replenishment"]["velocity_window_days"]
-    settings = {**params["ads"], "ipi_scores": _ipi_scores(report),
-                "gross_margins": report.gross_margins()}  # the profit report's own figures
+    settings = report.scorecard_settings()  # the same inputs as every other scorecard
     card = kpi.scorecard(data, params["rules"], period, settings, rates,
                          velocity_window_days=window)
     plan = _plan_table(report, card)
     drivers = kpi.drill_down(data, card, params["rules"], period, settings,
                              exchange_rates=rates, velocity_window_days=window, plan=plan)
     return card, _with_plan_cover(drivers, plan)
-
-
-def _ipi_scores(report):
-    """The IPI scores the user gave (params, or the score file of the marketplace folder)."""
-    folder = getattr(report, "data_dir", None)
-    if folder is not None:
-        folder = ipi.score_folder(folder, report.marketplace.code)
-    return ipi.user_scores(report.params["ipi"], folder)
 
 
 def _with_plan_cover(drivers, plan):
@@ -187,6 +172,7 @@ def _advertising(inputs, data, params, as_of):
         inputs.acos_weekly = kpi.acos(campaigns, freq="W")
         inputs.tacos_weekly = kpi.tacos(campaigns, business, freq="W").dropna(subset=["spend"])
     inputs.lookback_days = params["ads"]["lookback_days"]
+    _ad_types(inputs, data, params, kpi.trailing_period(as_of, inputs.lookback_days))
     terms = data.get("sp_search_term")
     recent = (kpi.in_period(terms, kpi.trailing_period(as_of, inputs.lookback_days))
               if terms is not None else None)
@@ -196,6 +182,28 @@ def _advertising(inputs, data, params, as_of):
     inputs.ad_actions = ads.analyse(recent, params, data.get("product_master"),
                                     keywords=data.get("sp_targeting"), campaigns=campaigns,
                                     advertised=data.get("sp_advertised_product"))
+
+
+def _ad_types(inputs, data, params, window):
+    """Spend by ad type, budget capping and the SB/SD actions over the review window."""
+    def recent(kind):
+        frame = data.get(kind)
+        return kpi.in_period(frame, window) if frame is not None else None
+
+    campaigns = [f for f in (recent(k) for k in ads.CAMPAIGN_KINDS.values())
+                 if f is not None and len(f)]
+    if campaigns:
+        business = recent("business_report_asin")
+        total = (float(kpi.sales_lines(business)["sales"].sum()) if business is not None
+                 and len(business) else float("nan"))
+        inputs.ad_types = ads.ad_type_summary(campaigns, total)
+        days = ads.campaign_days(campaigns)
+        inputs.budget_capping = (ads.budget_capping(days, params["ads"]["budget_capped_share"],
+                                                    ads.target_acos(params))
+                                 if len(days) else None)
+    inputs.ad_type_actions = ads.analyse_ad_types(
+        {**{k: recent(k) for k in ("sb_search_term", "sb_keyword", "sd_targeting")},
+         "product_master": data.get("product_master")}, params)
 
 
 def _opportunity(inputs, data, params, as_of):
@@ -413,16 +421,25 @@ def account_health(report, inputs) -> Section:
 
 # ---- advertising ----------------------------------------------------------------------------
 
-def advertising_summary(report, inputs) -> Section:
-    """ACOS/TACoS by week and the review window's spend and waste."""
-    return ads_sections.summary_section(inputs.acos_weekly, inputs.tacos_weekly,
-                                        inputs.term_summary, inputs.lookback_days,
-                                        report.marketplace.currency, report.language,
-                                        inputs.found)
+def advertising_summary(report, inputs) -> SectionList:
+    """ACOS/TACoS by week and the review window's spend and waste; spend, ACOS and TACoS by
+    ad type (SP, SB, SD); campaigns capped by their daily budget."""
+    currency, language = report.marketplace.currency, report.language
+    return SectionList([
+        ads_sections.summary_section(inputs.acos_weekly, inputs.tacos_weekly,
+                                     inputs.term_summary, inputs.lookback_days, currency,
+                                     language, inputs.found),
+        ads_sections.ad_type_section(inputs.ad_types, inputs.lookback_days, currency, language,
+                                     inputs.found),
+        ads_sections.budget_section(inputs.budget_capping,
+                                    report.params["ads"]["budget_capped_share"],
+                                    inputs.lookback_days, currency, language, inputs.found)])
 
 
 def search_term_actions(report, inputs, top=10) -> SectionList:
-    """Harvest, negatives, bids, structure and n-gram waste (or what they need).
+    """Harvest, negatives, bids, structure and n-gram waste (or what they need), then the
+    Sponsored Brands harvest, negatives and bids and the Sponsored Display bids (those whose
+    reports were read).
 
     Returns
     -------
@@ -432,11 +449,15 @@ def search_term_actions(report, inputs, top=10) -> SectionList:
     """
     language, currency = report.language, report.marketplace.currency
     found = inputs.ad_actions
+    threshold = report.params["ads"]["negative_min_probability_of_sale"]
+    others = ads_sections.ad_type_action_sections(  # Sponsored Brands and Display
+        inputs.ad_type_actions, threshold, ads.target_acos(report.params), currency, language,
+        top) if inputs.ad_type_actions else []
     if not found:
         return SectionList([Section(label("harvest", language), label(
             "needs_search_terms", language).format(days=inputs.lookback_days,
-                                                   found=inputs.found), language=language)])
-    threshold = report.params["ads"]["negative_min_probability_of_sale"]
+                                                   found=inputs.found), language=language),
+            *others])
     return SectionList([
         ads_sections.harvest_section(found["harvest"], currency, language, top),
         ads_sections.negatives_section(found["negatives"], threshold, currency, language, top),
@@ -444,7 +465,7 @@ def search_term_actions(report, inputs, top=10) -> SectionList:
                                   language, top),
         ads_sections.structure_section(found["structure"], currency, language, top),
         ads_sections.ngram_section(found["ngrams"], inputs.lookback_days, currency, language,
-                                   top)])
+                                   top), *others])
 
 
 # ---- category opportunity and loss-making SKUs ----------------------------------------------
@@ -462,9 +483,14 @@ def matrix_table(matrix, language="en"):
     -------
     DataFrame
         rank, category, score, rank_band, p_top_n, growth, margin_rate, cr5, hhi,
-        concentration_level, rests_on_estimate, estimated_inputs.
+        concentration_level, rests_on_estimate, estimated_inputs; with Brand Analytics
+        (some category's figure known) also query_volume, best_search_frequency_rank and
+        top_3_click_share.
     """
     table = matrix.sort_values("rank")
+    searched = {column: table[column].to_numpy() for column in
+                ("query_volume", "best_search_frequency_rank", "top_3_click_share")
+                if column in table and table[column].notna().any()}
     return pd.DataFrame({
         "rank": table["rank"].to_numpy(), "category": table["category"].to_numpy(),
         "score": table["score"].to_numpy(),
@@ -476,7 +502,8 @@ def matrix_table(matrix, language="en"):
                 for low, high in zip(table["hhi_lower"], table["hhi_upper"], strict=True)],
         "concentration_level": table["concentration_level"].to_numpy(),
         "rests_on_estimate": table["rests_on_estimate"].to_numpy(dtype=bool),
-        "estimated_inputs": [_input_words(c, language) for c in table["estimated_inputs"]]})
+        "estimated_inputs": [_input_words(c, language) for c in table["estimated_inputs"]],
+        **searched})
 
 
 def category_matrix(report, inputs) -> Section:
@@ -498,8 +525,24 @@ def category_matrix(report, inputs) -> Section:
     plotting.plot_rank_bands(inputs.matrix, ax=lower, language=language)
     return Section(heading, finding, table, language=language,
                    kinds={"cr5": "percent", "rank": "count", "p_top_n": "percent",
-                          "growth": "percent"}, figure=figure,
-                   sheet="opportunity_matrix", notes=[label("matrix_note", language)])
+                          "growth": "percent", "query_volume": "count",
+                          "best_search_frequency_rank": "count",
+                          "top_3_click_share": "percent"}, figure=figure,
+                   sheet="opportunity_matrix",
+                   notes=[label("matrix_note", language), *_search_sources(inputs.matrix,
+                                                                           language)])
+
+
+def _search_sources(matrix, language) -> list:
+    """One note naming the Brand Analytics reports behind the matrix's query figures."""
+    sources = {column: sorted({s for s in matrix[column].dropna().astype(str) if s})
+               for column in ("demand_source", "competition_source") if column in matrix}
+    if not any(sources.values()):
+        return []
+    return [label("matrix_search_sources", language).format(
+        demand="; ".join(sources.get("demand_source", [])) or label("not_estimated", language),
+        competition="; ".join(sources.get("competition_source", []))
+        or label("not_estimated", language))]
 
 
 def loss_making(report, inputs) -> Section:
@@ -539,7 +582,8 @@ def workbook_tables(report, inputs, action_rows) -> dict:
     -------
     dict of str to DataFrame
         actions, scorecard, breach_drivers, return_reasons, the ad review's tables (harvest,
-        negatives, bids, ngrams, structure, branded_split, bulk_draft), opportunity_matrix,
+        negatives, bids, ngrams, structure, branded_split, bulk_draft; sb_harvest,
+        sb_negatives, sb_bids, sd_bids; ad_types, budget_capping), opportunity_matrix,
         unit_margins and loss_making_skus (those whose reports were there).
     """
     tables = {"actions": action_rows,
@@ -548,6 +592,10 @@ def workbook_tables(report, inputs, action_rows) -> dict:
     if inputs.return_reasons is not None:
         tables["return_reasons"] = kpi_sections.reason_codes(inputs.return_reasons)
     tables.update(inputs.ad_actions)
+    tables.update(inputs.ad_type_actions)
+    tables.update({name: table for name, table in (("ad_types", inputs.ad_types),
+                                                   ("budget_capping", inputs.budget_capping))
+                   if table is not None})
     if inputs.matrix is not None:
         tables.update({"opportunity_matrix": inputs.matrix, "unit_margins": inputs.unit_margins,
                        "loss_making_skus": inputs.loss_making})

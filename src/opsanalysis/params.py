@@ -46,7 +46,7 @@ __all__ = [
 ENV_VAR = "OPSANALYSIS_PARAMS"
 TOP_LEVEL_KEYS = (
     "marketplace", "language", "currency", "rules", "lead_time", "replenishment", "fees",
-    "events", "forecast", "ads", "opportunity", "launch", "ipi",
+    "events", "forecast", "ads", "opportunity", "launch", "ipi", "competitors", "feedback", "search_queries",
 )
 LANGUAGES = ("en", "zh")
 DIRECTIONS = ("below", "above", "at_most", "at_least", "within", "info")

@@ -212,8 +212,10 @@ def profit_table(monthly: dict, payouts: dict) -> pd.DataFrame:
     Parameters
     ----------
     monthly : dict of str to DataFrame or None
-        Marketplace code -> :func:`opsanalysis.settlements.marketplace_profit` (its total
-        row is used); None without a settlement or transaction report.
+        Marketplace code -> the profit report's monthly figures
+        (:func:`opsanalysis.settlements.marketplace_profit` with its ``margin`` named
+        ``profit_margin``, ``opsanalysis.profit_sections.Profit.monthly``; its total row is
+        used); None without a settlement or transaction report.
     payouts : dict of str to DataFrame or None
         Marketplace code -> :func:`opsanalysis.settlements.payout_calendar`; None without a
         settlement flat file.
@@ -223,7 +225,7 @@ def profit_table(monthly: dict, payouts: dict) -> pd.DataFrame:
     DataFrame
         marketplace, first_month, last_month (of the charges), net_sales, gross_profit
         [currency], gross_margin [fraction], advertising, storage (signed: a charge is
-        negative), profit [currency], margin [fraction], payouts (the deposits of the
+        negative), profit [currency], profit_margin [fraction], payouts (the deposits of the
         settlements), reserve_held (by the last settlement), last_payout [currency],
         last_deposit_date, settlements [count; 0 without a settlement flat file]. Unknown
         figures are NaN. In :func:`with_total`, ``settlements`` goes with the money (the
@@ -239,7 +241,8 @@ def profit_table(monthly: dict, payouts: dict) -> pd.DataFrame:
             row.update(first_month=months.min(), last_month=months.max(),
                        **{c: float(total[c]) for c in ("net_sales", "gross_profit",
                                                        "gross_margin", "advertising",
-                                                       "storage", "profit", "margin")})
+                                                       "storage", "profit",
+                                                       "profit_margin")})
         if calendar is not None and len(calendar):
             last = calendar.sort_values("deposit_date", kind="stable").iloc[-1]
             row.update(payouts=float(calendar["payout"].sum()),
@@ -248,7 +251,7 @@ def profit_table(monthly: dict, payouts: dict) -> pd.DataFrame:
                        last_deposit_date=last["deposit_date"], settlements=float(len(calendar)))
         rows.append(row)
     columns = ["marketplace", "first_month", "last_month", "net_sales", "gross_profit",
-               "gross_margin", "advertising", "storage", "profit", "margin", "payouts",
+               "gross_margin", "advertising", "storage", "profit", "profit_margin", "payouts",
                "reserve_held", "last_payout", "last_deposit_date", "settlements"]
     table = pd.DataFrame(rows).reindex(columns=columns)
     for column in columns[3:-2] + ["settlements"]:
@@ -259,7 +262,8 @@ def profit_table(monthly: dict, payouts: dict) -> pd.DataFrame:
 #: Money and ratios of :func:`profit_table` for :func:`with_total`.
 PROFIT_MONEY = ("net_sales", "gross_profit", "advertising", "storage", "profit", "payouts",
                 "reserve_held", "last_payout")
-PROFIT_RATIOS = {"gross_margin": ("gross_profit", "net_sales"), "margin": ("profit", "net_sales")}
+PROFIT_RATIOS = {"gross_margin": ("gross_profit", "net_sales"),
+                 "profit_margin": ("profit", "net_sales")}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -33,11 +33,11 @@ _KINDS = {"summary_fx_rate": "text", "settlements": "count", "breaches": "count"
           "marketplace_status": "text", "search_queries": "count",
           "search_query_volume": "count", "total_purchases": "count", "own_purchases": "count",
           "own_click_share": "percent", "own_purchase_share": "percent",
-          "gross_margin": "percent", "margin": "percent",
+          "gross_margin": "percent", "profit_margin": "percent",
           "reserve_held": "money", "last_payout": "money", "payouts": "money"}
 _HEADLINE = ["marketplace", "sales", "units", "sessions", "conversion", "ad_spend", "acos",
              "tacos", "return_rate", "currency"]
-_PROFIT = ["marketplace", "net_sales", "gross_profit", "gross_margin", "profit", "margin",
+_PROFIT = ["marketplace", "net_sales", "gross_profit", "gross_margin", "profit", "profit_margin",
            "payouts", "reserve_held", "last_deposit_date", "last_payout", "currency"]
 
 
@@ -254,7 +254,7 @@ def profit_section(view: Portfolio) -> Section:
     included = [code for code in _included(view) if code not in missing]
     finding = label("portfolio_profit_finding", language).format(
         profit=_money(total["profit"], view), net_sales=_money(total["net_sales"], view),
-        margin=_percent(total["margin"], language), included=", ".join(included),
+        margin=_percent(total["profit_margin"], language), included=", ".join(included),
         payouts=_money(total["payouts"], view),
         settlements=f"{int(total['settlements']) if pd.notna(total['settlements']) else 0:,}")
     notes = [label("portfolio_totals_cover", language).format(included=", ".join(included))]

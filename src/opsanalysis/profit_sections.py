@@ -55,7 +55,9 @@ class Profit:
     monthly, stability, payouts, unsettled, fees : DataFrame or None
         :func:`.settlements.marketplace_profit`, :func:`.settlements.margin_stability`,
         :func:`.settlements.payout_calendar`, :func:`.settlements.unsettled_orders`,
-        :func:`.settlements.fee_differences` (None where their reports are missing).
+        :func:`.settlements.fee_differences` (None where their reports are missing); in
+        ``monthly`` profit / net sales is named ``profit_margin`` (its own label, not the
+        opportunity matrix's ``margin``).
     rule : dict
         params ``rules.gross_margin_stability``.
     has_orders : bool
@@ -113,7 +115,9 @@ def prepare_profit(report) -> Profit:
     products, as_of = data.get("product_master"), report.as_of
     view.first_day, view.last_day = charges["posted_date"].min(), charges["posted_date"].max()
     view.sku = settlements.sku_profit(charges, products, params, as_of)
-    view.monthly = settlements.marketplace_profit(charges, products, params, as_of)
+    # profit / net sales: its own name, not the opportunity matrix's "margin" component
+    view.monthly = settlements.marketplace_profit(charges, products, params, as_of).rename(
+        columns={"margin": "profit_margin"})
     view.stability = settlements.margin_stability(view.monthly, rule)
     if preview is not None:
         view.fees = settlements.fee_differences(charges, preview)
@@ -231,7 +235,7 @@ def profit_section(view: Profit) -> Section:
     else:
         finding = label("profit_finding", language).format(
             profit=_money(total["profit"], view), net_sales=_money(total["net_sales"], view),
-            margin=_percent(total["margin"], language), start=start, end=end,
+            margin=_percent(total["profit_margin"], language), start=start, end=end,
             advertising=_money(-total["advertising"], view),
             storage=_money(-total["storage"], view), count=f"{len(losing):,}",
             skus=", ".join(losing) or label("no_sku_loses", language))

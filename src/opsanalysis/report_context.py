@@ -12,12 +12,15 @@ Report notebooks share one parameters cell (papermill injects the values)::
 and call :func:`prepare` with them (``oa.batch.prepare``, re-exported), which keeps the
 notebooks free of paths and defaults: it loads the params, reads the marketplace (or reuses the
 data the batch already read, :data:`DATA_CACHE_NAME`), finds the report date and sets up the
-chart fonts.
+chart fonts. A notebook that needs only some report kinds says so (``prepare(...,
+kinds=oa.morning_check.KINDS)``, listed in :data:`NOTEBOOK_KINDS` for the batch): the other
+files are not parsed (:func:`read_kinds`).
 
 A cross-marketplace notebook (``notebooks/portfolio.ipynb``) takes ``marketplaces: str =
 "US,UK,DE,JP"`` instead of ``marketplace`` and calls :func:`prepare_marketplaces`: every
-marketplace is prepared as :func:`prepare` does, one that fails to load is recorded as failed
-(:class:`MarketplaceContexts`) and the others go on. :meth:`ReportContext.scorecard` and
+marketplace is prepared as :func:`prepare` does (within ``opsanalysis run`` from the data the
+batch already read for the marketplace's notebooks, :func:`run_data_cache`), one that fails to
+load is recorded as failed (:class:`MarketplaceContexts`) and the others go on. :meth:`ReportContext.scorecard` and
 :meth:`ReportContext.profit` give a marketplace's scorecard and profit figures exactly as the
 opportunity and profit reports compute them (the scorecard's gross-margin stability rule reads
 the profit report's monthly margins, :meth:`ReportContext.gross_margins`).
@@ -45,6 +48,7 @@ __all__ = [
     "DATA_CACHE_NAME",
     "PLAN_CACHE_NAME",
     "LANGUAGES",
+    "NOTEBOOK_KINDS",
     "STANDARD_PARAMETERS",
     "MarketplaceContexts",
     "ReportContext",
@@ -55,11 +59,15 @@ __all__ = [
     "check_language",
     "last_data_date",
     "marketplace_codes",
+    "notebook_kinds",
     "notebooks_dir",
     "prepare",
     "prepare_marketplaces",
+    "read_kinds",
     "resolve_data_dir",
     "resolve_params_dir",
+    "run_data_cache",
+    "unreadable_message",
     "write_data_cache",
 ]
 
@@ -72,6 +80,11 @@ PLAN_CACHE_NAME = ".replenishment-plan.pickle"
 LANGUAGES = ("en", "zh")
 #: Report kinds whose last covered day is the default report date (``as_of``).
 SALES_KINDS = ("all_orders", "business_report_date", "business_report_asin")
+#: Report notebooks that read only some report kinds: notebook name -> "module:attribute" of
+#: the kinds (imported when asked, so importing this module stays cheap). The notebook passes
+#: the same attribute to :func:`prepare` (``kinds=``); the batch reads only these kinds for a
+#: marketplace when every notebook it runs is listed here (:func:`notebook_kinds`).
+NOTEBOOK_KINDS = {"morning_check": "opsanalysis.morning_check:KINDS"}
 #: Warnings a notebook recorded with :meth:`ReportContext.warn`, one per line, in the output
 #: folder; the batch reads and removes the file after each notebook.
 WARNINGS_FILE = ".notebook-warnings.txt"
@@ -112,6 +125,7 @@ class ReportContext:
     output_dir: Path | None
     data_dir: Path | None = None
     _profit: object = field(default=None, init=False, repr=False, compare=False)
+    _market: object = field(default=None, init=False, repr=False, compare=False)
 
     def profit(self):
         """The profit report's figures (:func:`opsanalysis.profit_sections.prepare_profit`),
@@ -128,6 +142,37 @@ class ReportContext:
             self._profit = profit_sections.prepare_profit(self)
         return self._profit
 
+    def market(self):
+        """The market report's figures (:func:`opsanalysis.competitor_sections.prepare`),
+        computed once per context: the scorecard's sales-rank rule and the market report read
+        the same Keepa history.
+
+        Returns
+        -------
+        opsanalysis.competitor_sections.MarketInputs
+        """
+        if self._market is None:
+            from opsanalysis import competitor_sections
+
+            self._market = competitor_sections.prepare(self)
+        return self._market
+
+    def budget_campaign_days(self):
+        """Daily spend against daily budget of every campaign of the three ad types
+        (:func:`opsanalysis.ads.campaign_days`), for the scorecard's ``budget_capped_days``
+        rule; None without a campaign report.
+
+        Returns
+        -------
+        DataFrame or None
+        """
+        from opsanalysis import ads
+
+        frames = [self.data.get(kind) for kind in ads.CAMPAIGN_KINDS.values()]
+        if all(frame is None for frame in frames):
+            return None
+        return ads.campaign_days(frames)
+
     def gross_margins(self):
         """The settlement gross margin per month and its change from the month before.
 
@@ -141,10 +186,33 @@ class ReportContext:
         """
         return self.profit().stability
 
+    def scorecard_settings(self) -> dict:
+        """The settings of :func:`opsanalysis.kpi.scorecard` for this marketplace, the same for
+        every report that scores it (opportunity report, portfolio): params ``ads``, the user's
+        IPI scores, the settlement gross margins, the Keepa sales ranks of our ASINs, params
+        ``feedback``, the campaigns' daily spend against budget and the listings' go-live times.
+
+        Returns
+        -------
+        dict
+        """
+        from opsanalysis import ipi, listing_health
+
+        params = self.params
+        folder = (ipi.score_folder(self.data_dir, self.marketplace.code)
+                  if self.data_dir is not None else None)
+        return {**params["ads"], "ipi_scores": ipi.user_scores(params["ipi"], folder),
+                "gross_margins": self.gross_margins(),
+                "keepa_daily": self.market().daily, "our_asins": self.market().our_asins,
+                "feedback": params["feedback"],
+                "budget_campaign_days": self.budget_campaign_days(),
+                "listing_go_live": listing_health.go_live(
+                    self.data.get("all_listings"), self.data.get("all_orders"), self.as_of)}
+
     def scorecard(self, period):
-        """The KPI scorecard of the marketplace over ``period``, with the inputs the opportunity
-        report gives it: params ``ads`` settings, the user's IPI scores, the landed-cost exchange
-        rates, the replenishment velocity window and the settlement gross margins.
+        """The KPI scorecard of the marketplace over ``period``, with
+        :meth:`scorecard_settings`, the landed-cost exchange rates and the replenishment
+        velocity window.
 
         Parameters
         ----------
@@ -156,16 +224,10 @@ class ReportContext:
         DataFrame
             :func:`opsanalysis.kpi.scorecard`.
         """
-        from opsanalysis import ipi, kpi, listing_health
+        from opsanalysis import kpi
 
         params = self.params
-        folder = (ipi.score_folder(self.data_dir, self.marketplace.code)
-                  if self.data_dir is not None else None)
-        settings = {**params["ads"], "ipi_scores": ipi.user_scores(params["ipi"], folder),
-                    "gross_margins": self.gross_margins(),
-                    "listing_go_live": listing_health.go_live(
-                        self.data.get("all_listings"), self.data.get("all_orders"), self.as_of)}
-        return kpi.scorecard(self.data, params["rules"], period, settings,
+        return kpi.scorecard(self.data, params["rules"], period, self.scorecard_settings(),
                              kpi.cost_exchange_rates(params["opportunity"]["fx_rates"]),
                              velocity_window_days=params["replenishment"]["velocity_window_days"])
 
@@ -295,9 +357,16 @@ def unreadable_message(data):
     Returns
     -------
     str or None
-        Names every file and why it was not read; None when some report was read.
+        Names every file and why it was not read; None when some report was read, or when
+        reports of kinds the notebook did not ask for are there (status ``not_needed``: the
+        folder is readable, its sections say what they lack).
     """
+    from opsanalysis.io.marketplace_data import NOT_NEEDED
+
     if data.frames:
+        return None
+    summary = getattr(data, "summary", None)
+    if summary is not None and "status" in summary and (summary["status"] == NOT_NEEDED).any():
         return None
     unread = data.unreadable_files()
     if unread.empty:
@@ -392,7 +461,8 @@ def last_data_date(data):
     return max(day.tz_localize(None) if day.tzinfo is not None else day for day in days).normalize()
 
 
-def prepare(marketplace, data_dir="", params_dir="", as_of="", language=None, output_dir=""):
+def prepare(marketplace, data_dir="", params_dir="", as_of="", language=None, output_dir="",
+            kinds=None):
     """Resolve a report notebook's standard parameters into a :class:`ReportContext`.
 
     Parameters
@@ -409,6 +479,9 @@ def prepare(marketplace, data_dir="", params_dir="", as_of="", language=None, ou
         "en" or "zh"; None or "" = the marketplace params' language.
     output_dir : str
         Folder for tables ("" = write nothing).
+    kinds : iterable of str, optional
+        The report kinds the notebook uses (``opsanalysis.morning_check.KINDS``); None: every
+        kind. Files of other kinds are not parsed (:func:`read_kinds`).
 
     Returns
     -------
@@ -417,10 +490,16 @@ def prepare(marketplace, data_dir="", params_dir="", as_of="", language=None, ou
     Notes
     -----
     Within ``opsanalysis run`` the batch has already read the marketplace once (to find
-    ``as_of``) and left the result in ``output_dir``; it is reused, so the reports are read once
-    per marketplace, not once per notebook. The chart fonts are set up here, before the notebook
-    draws anything.
+    ``as_of``) and left the result in ``output_dir``; it is reused when it holds every kind
+    asked for, so the reports are read once per marketplace, not once per notebook. The chart
+    fonts are set up here, before the notebook draws anything.
     """
+    return _prepare(marketplace, data_dir, params_dir, as_of, language, output_dir, kinds,
+                    Path(output_dir) / DATA_CACHE_NAME if output_dir else None)
+
+
+def _prepare(marketplace, data_dir, params_dir, as_of, language, output_dir, kinds, cache):
+    """:func:`prepare`, with the data cache file to try first (``cache``, None: none)."""
     import pandas as pd
 
     from opsanalysis import io, marketplaces
@@ -434,9 +513,10 @@ def prepare(marketplace, data_dir="", params_dir="", as_of="", language=None, ou
     registry_entry = marketplaces.get(marketplace)
     merged = params_module.load(registry_entry.code, resolve_params_dir(params_dir))
     data_root = resolve_data_dir(data_dir)
-    data = _cached_data(output_dir, data_root, registry_entry.code)
+    wanted = read_kinds(kinds, as_of)
+    data = _cached_data(cache, data_root, registry_entry.code, wanted)
     if data is None:
-        data = io.load_marketplace(data_root, registry_entry.code)
+        data = io.load_marketplace(data_root, registry_entry.code, kinds=wanted)
     report_date = pd.Timestamp(as_of).normalize() if as_of else last_data_date(data)
     return ReportContext(
         marketplace=registry_entry,
@@ -454,6 +534,84 @@ def check_language(language):
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
     return language
+
+
+def read_kinds(kinds, as_of=""):
+    """The report kinds to read for a notebook that uses ``kinds``.
+
+    Parameters
+    ----------
+    kinds : iterable of str or None
+        The kinds the notebook's sections use; None: every kind.
+    as_of : str
+        The report date asked for; "" (or None): it is the last day of the sales reports
+        (:func:`last_data_date`), so their kinds (:data:`SALES_KINDS`) are read too and the
+        report date is the one a full read gives.
+
+    Returns
+    -------
+    frozenset of str or None
+        None: every kind.
+    """
+    if kinds is None:
+        return None
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    return frozenset(kinds) | (frozenset() if as_of else frozenset(SALES_KINDS))
+
+
+def notebook_kinds(notebooks):
+    """The report kinds a set of notebooks reads (:data:`NOTEBOOK_KINDS`).
+
+    Parameters
+    ----------
+    notebooks : iterable of str or Path
+        Notebook paths or names (the name without ``.ipynb`` is looked up).
+
+    Returns
+    -------
+    frozenset of str or None
+        The union of their kinds; None (every kind) when one of them is not listed in
+        :data:`NOTEBOOK_KINDS`, or when there is none.
+    """
+    import importlib
+
+    found = set()
+    names = [Path(str(notebook)).stem for notebook in notebooks]
+    if not names:
+        return None
+    for name in names:
+        target = NOTEBOOK_KINDS.get(name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        found.update(getattr(importlib.import_module(module), attribute))
+    return frozenset(found)
+
+
+def run_data_cache(output_dir, code) -> Path | None:
+    """The data cache a batch run left for marketplace ``code``, seen from a run-level notebook.
+
+    Within ``opsanalysis run`` a run-level notebook (the portfolio) writes into a folder of the
+    run folder, beside the marketplaces' folders, where the batch keeps each marketplace's data
+    (:data:`DATA_CACHE_NAME`) until the run-level notebooks are done
+    (:func:`opsanalysis.scheduling.run_level_notebooks`).
+
+    Parameters
+    ----------
+    output_dir : str or Path
+        The run-level notebook's output folder ("" = none).
+    code : str
+        Marketplace code.
+
+    Returns
+    -------
+    Path or None
+        ``<output_dir>/../<code>/`` :data:`DATA_CACHE_NAME`; None without an output folder.
+    """
+    if not output_dir:
+        return None
+    return Path(output_dir).parent / code / DATA_CACHE_NAME
 
 
 def write_data_cache(output_dir, data_dir, code, data):
@@ -474,22 +632,22 @@ def write_data_cache(output_dir, data_dir, code, data):
         pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _cached_data(output_dir, data_root, code):
+def _cached_data(path, data_root, code, kinds=None):
     """The batch's already-loaded data for this marketplace, or None.
 
-    Only a cache written by this run into its own (fresh) output folder is trusted, and only for
-    the same data folder and marketplace.
+    Only a cache written by this run into its own (fresh) output folder is trusted, only for
+    the same data folder and marketplace, and only when it holds every kind asked for
+    (``kinds``, None: every kind): the batch reads only the kinds its notebooks need
+    (:func:`notebook_kinds`), which may be fewer.
     """
-    if not output_dir:
-        return None
-    path = Path(output_dir) / DATA_CACHE_NAME
-    if not path.is_file():
+    if path is None or not Path(path).is_file():
         return None
     with open(path, "rb") as handle:
         payload = pickle.load(handle)
     if payload.get("data_dir") != str(data_root) or payload.get("marketplace") != code:
         return None
-    return payload["data"]
+    data = payload["data"]
+    return data if data.covers(kinds) else None
 
 
 @dataclass
@@ -611,7 +769,8 @@ def prepare_marketplaces(marketplaces, data_dir="", params_dir="", as_of="", lan
         "en" or "zh" ("" or None: the first marketplace's params language).
     output_dir : str
         Folder for the notebook's tables ("" = write nothing). The marketplaces' own contexts
-        write nothing.
+        write nothing. Within ``opsanalysis run`` each marketplace's data is the batch's, not
+        read again (:func:`run_data_cache`); a cache without every kind is not used.
 
     Returns
     -------
@@ -627,7 +786,8 @@ def prepare_marketplaces(marketplaces, data_dir="", params_dir="", as_of="", lan
             if not resolve_data_dir(data_dir).joinpath(code).is_dir():
                 raise FileNotFoundError(
                     f"no {code} folder in {resolve_data_dir(data_dir)}")
-            report = prepare(code, data_dir, params_dir, as_of, language or None, "")
+            report = _prepare(code, data_dir, params_dir, as_of, language or None, "", None,
+                              run_data_cache(output_dir, code))
             message = unreadable_message(report.data)
             if message:
                 raise UnreadableReportsError(message)

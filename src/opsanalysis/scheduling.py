@@ -8,7 +8,11 @@ prepared first (:func:`prepare_marketplace`), its replenishment plan computed on
 (:func:`compute_plan`) beside the notebooks that do not need it, then the notebooks that do
 (:data:`PLAN_NOTEBOOKS`). Run-level notebooks (a ``marketplaces`` parameter, such as the
 portfolio) run once, after every marketplace is done (:func:`run_level_notebooks`), in this
-process. A marketplace none of whose files could be read is not run: each of its notebooks fails
+process, from the data the batch read for each marketplace (kept until they are done,
+:func:`remove_data_caches`). The batch reads only the report kinds the marketplace's notebooks
+use when each of them declares its kinds (:data:`opsanalysis.report_context.NOTEBOOK_KINDS`:
+the daily morning check); otherwise every kind. A marketplace none of whose files could be read
+is not run: each of its notebooks fails
 with one message naming the files and why; files not read beside readable ones are listed in the
 outcome (``unread_files``) and make its notebooks "ok with warnings". :func:`execute_tasks`
 picks where the work runs: in this process (``jobs=1``), in a ``ProcessPoolExecutor``
@@ -31,6 +35,8 @@ from opsanalysis.report_context import (
     PLAN_CACHE_NAME,
     check_language,
     last_data_date,
+    notebook_kinds,
+    read_kinds,
     resolve_params_dir,
     unreadable_message,
     write_data_cache,
@@ -44,6 +50,7 @@ __all__ = [
     "finish_marketplace",
     "marketplace_task",
     "prepare_marketplace",
+    "remove_data_caches",
     "run_marketplace",
     "run_level_notebooks",
     "run_notebook",
@@ -147,7 +154,38 @@ def run_level_notebooks(templates, codes, data_root, params_dir, language, as_of
     list of dict
         One :class:`~opsanalysis.execution.NotebookResult` (as a dict) per notebook; never
         raises (a notebook that fails, or params that cannot be read, are results).
+
+    Notes
+    -----
+    The notebooks reuse the data the batch read for each marketplace
+    (:func:`opsanalysis.report_context.run_data_cache`); the caches are removed once they are
+    done, and also when there is no run-level notebook (:func:`remove_data_caches`).
     """
+    try:
+        return _run_level_notebooks(templates, codes, data_root, params_dir, language, as_of,
+                                    run_dir)
+    finally:
+        remove_data_caches(run_dir, codes)
+
+
+def remove_data_caches(run_dir, codes) -> None:
+    """Remove the marketplaces' data caches of a run (:data:`DATA_CACHE_NAME`).
+
+    The batch keeps each marketplace's data in its folder of the run from the first notebook to
+    the run-level notebooks (the portfolio), which read it instead of the folder;
+    :func:`run_level_notebooks` calls this when they are done.
+
+    Parameters
+    ----------
+    run_dir : Path
+    codes : iterable of str
+        The run's marketplaces.
+    """
+    for code in codes:
+        (Path(run_dir) / code / DATA_CACHE_NAME).unlink(missing_ok=True)
+
+
+def _run_level_notebooks(templates, codes, data_root, params_dir, language, as_of, run_dir):
     if not templates:
         return []
     output_dir = Path(run_dir) / RUN_FOLDER
@@ -185,10 +223,12 @@ def compute_plan(parameters) -> None:
 
 
 def finish_marketplace(task) -> None:
-    """Remove the files the notebooks of one marketplace shared (data and plan caches)."""
-    output_dir = Path(task["output_dir"])
-    (output_dir / DATA_CACHE_NAME).unlink(missing_ok=True)
-    (output_dir / PLAN_CACHE_NAME).unlink(missing_ok=True)
+    """Remove the plan cache the notebooks of one marketplace shared.
+
+    The data cache stays for the run-level notebooks (the portfolio reads it instead of the
+    folder); :func:`run_level_notebooks` removes it (:func:`remove_data_caches`).
+    """
+    (Path(task["output_dir"]) / PLAN_CACHE_NAME).unlink(missing_ok=True)
 
 
 def _marketplace_parameters(task, outcome):
@@ -203,7 +243,9 @@ def _marketplace_parameters(task, outcome):
     try:
         from opsanalysis import io
 
-        data = io.load_marketplace(task["data_dir"], code)
+        # only the kinds the notebooks use, when each says which (the daily morning check)
+        kinds = read_kinds(notebook_kinds(task["notebooks"]), task.get("as_of"))
+        data = io.load_marketplace(task["data_dir"], code, kinds=kinds)
         outcome["unread_files"] = data.unreadable_files().to_dict("records")
         unreadable = unreadable_message(data)
         latest = last_data_date(data)

@@ -23,8 +23,8 @@ import pandas as pd
 from opsanalysis.formats import column_kind, format_column
 from opsanalysis.labels import all_labels, label
 
-__all__ = ["NOWRAP_MAX_CHARACTERS", "Section", "actions_section", "display_table", "header_text",
-           "table_html"]
+__all__ = ["NOWRAP_MAX_CHARACTERS", "Section", "SectionList", "actions_section", "display_table",
+           "header_text", "table_html"]
 
 
 @dataclass
@@ -114,6 +114,14 @@ class Section:
         display(self._repr_mimebundle_(), raw=True)
         if self.figure is not None:
             display(self.figure)
+
+
+class SectionList(list):
+    """Several sections shown one after the other by a single notebook cell."""
+
+    def _ipython_display_(self):
+        for section in self:
+            section._ipython_display_()
 
 
 def header_text(column: str, kind: str, language: str, currency: str | None) -> str:

@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 
 _GOLDEN_RATIO = (np.sqrt(5.0) + 1.0) / 2.0
+# bracket width [alpha] at which the search stops (see golden_section_alpha)
+_TOLERANCE = 1e-11
 
 
 def _repeat(level: np.ndarray, horizon: int) -> np.ndarray:
@@ -174,7 +176,9 @@ def _ses_sse(filled: np.ndarray, observed: np.ndarray | None, level0: np.ndarray
     is 0 too and needs no weight. The update is written as statsforecast's
     ``alpha * y + (1 - alpha) * level`` (not ``level + alpha * error``, which rounds
     differently and can move the search by ~1e-7). The loop runs ~50 times per golden-section
-    search, so it works in preallocated buffers with few array operations per step.
+    search, so it works in preallocated buffers with few array operations per step (six on
+    complete data: fewer, in bulk over blocks of periods, measured slower, the blocks leaving
+    the cache).
     """
     complement = 1.0 - alpha
     level = level0.copy()
@@ -197,23 +201,37 @@ def _ses_sse(filled: np.ndarray, observed: np.ndarray | None, level0: np.ndarray
     return sse
 
 
-def golden_section_alpha(values: np.ndarray, lower: float, upper: float,
-                         tolerance: float = 1e-11) -> np.ndarray:
-    """SES alpha minimising the in-sample squared error, per row (statsforecast's search).
+def _search_inputs(time_major: np.ndarray, first: np.ndarray | None = None):
+    """What the golden-section search and the final SES level need from a time-major
+    (period x series) matrix with NaN = missing: (filled, mask, observed, first value).
 
-    Golden-section search on [lower, upper] until the bracket is narrower than ``tolerance``
-    or the two probes tie; rows advance together, each with its own bracket. statsforecast
-    stops at 1e-12; the default 1e-11 saves five of ~54 steps and moves alpha by less than
-    1e-11 (forecasts within 1e-8 even on sums of thousands of units).
+    ``filled`` holds the observed values, each series' first value in the cells before it
+    (their error is then exactly 0) and 0 in censored cells after it; ``mask`` is None when no
+    series has a censored cell after its first value, else the observed cells as floats.
+    ``first``: each series' first observed period (the number of periods for none) when every
+    later cell is known to be observed; the matrix is then not scanned and its cells before
+    ``first`` are ignored.
     """
-    observed, filled = _time_major(values)
-    level0 = _first_observed(values)
-    # cells before a row's first observation (younger series) are set to its first value:
-    # their error is then exactly 0 and only rows with gaps inside need a mask
-    before_first = np.cumsum(observed, axis=0) == 0
-    filled = np.where(before_first, level0[None, :], filled)
+    n_periods, n_series = time_major.shape
+    periods = np.arange(n_periods)[:, None]
+    if first is None:
+        observed = ~np.isnan(time_major)
+        first = np.where(observed.any(axis=0), np.argmax(observed, axis=0), n_periods)
+    else:
+        observed = periods >= first[None, :]
+    level0 = np.where(first < n_periods,
+                      time_major[np.minimum(first, n_periods - 1), np.arange(n_series)], 0.0)
+    before_first = periods < first[None, :]
+    filled = np.where(observed, time_major, 0.0)
+    np.copyto(filled, level0[None, :], where=before_first)
     mask = None if (observed | before_first).all() else observed.astype(float)
-    n_rows = len(values)
+    return filled, mask, observed, level0
+
+
+def _golden_section(filled: np.ndarray, mask: np.ndarray | None, level0: np.ndarray,
+                    lower: float, upper: float, tolerance: float) -> np.ndarray:
+    """Golden-section search of the SES alpha per series on :func:`_search_inputs`' arrays."""
+    n_rows = filled.shape[1]
     a = np.full(n_rows, lower)
     b = np.full(n_rows, upper)
     c = b - (b - a) / _GOLDEN_RATIO
@@ -241,6 +259,36 @@ def golden_section_alpha(values: np.ndarray, lower: float, upper: float,
     return (a + b) / 2.0
 
 
+def golden_section_alpha(values: np.ndarray, lower: float, upper: float,
+                         tolerance: float = _TOLERANCE) -> np.ndarray:
+    """SES alpha minimising the in-sample squared error, per row (statsforecast's search).
+
+    Golden-section search on [lower, upper] until the bracket is narrower than ``tolerance``
+    or the two probes tie; rows advance together, each with its own bracket. statsforecast
+    stops at 1e-12; the default 1e-11 saves five of ~54 steps and moves alpha by less than
+    1e-11 (forecasts within 1e-8 even on sums of thousands of units).
+    """
+    filled, mask, _, level0 = _search_inputs(np.ascontiguousarray(values.T))
+    return _golden_section(filled, mask, level0, lower, upper, tolerance)
+
+
+def _ses_final_level(filled: np.ndarray, observed: np.ndarray, level0: np.ndarray,
+                     alpha: np.ndarray) -> np.ndarray:
+    """Final SES level per series of :func:`_search_inputs`' arrays, skipping unobserved
+    cells (as :func:`ses_level`); NaN for a series without observations."""
+    complement = 1.0 - alpha
+    level = level0.copy()
+    update = np.empty_like(level)
+    kept = np.empty_like(level)
+    for t in range(len(filled)):
+        np.multiply(alpha, filled[t], out=update)
+        np.multiply(complement, level, out=kept)
+        update += kept
+        np.copyto(level, update, where=observed[t])
+    level[~observed.any(axis=0)] = np.nan
+    return level
+
+
 def _bucket_sums(values: np.ndarray, level: int) -> np.ndarray:
     """Sums of complete buckets of ``level`` periods aligned to the end of the grid.
 
@@ -257,82 +305,100 @@ def _bucket_sums(values: np.ndarray, level: int) -> np.ndarray:
     return sums
 
 
-def _aggregation_level(values: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """round(mean inter-demand interval), counted in observed periods from the series start."""
+def _aggregation_level(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """round(mean inter-demand interval), counted in observed periods from the series start
+    (1 for a series without demand), and whether each series has a demand."""
     observed = ~np.isnan(values)
     event = observed & (values != 0)
     n_events = event.sum(axis=1)
     last_event = values.shape[1] - 1 - np.argmax(event[:, ::-1], axis=1)
     # observed periods up to and including the last event = sum of all intervals
-    span = np.cumsum(observed, axis=1)[np.arange(len(values)), last_event]
+    span = (observed & (np.arange(values.shape[1])[None, :] <= last_event[:, None])).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_interval = span / np.maximum(n_events, 1)
-    return np.where(n_events > 0, np.round(mean_interval), 1).astype(np.int64)
+    return np.where(n_events > 0, np.round(mean_interval), 1).astype(np.int64), n_events > 0
 
 
 def _level_sums(values: np.ndarray, start: np.ndarray, rows: np.ndarray, agg: int,
                 prefix: tuple | None = None):
-    """Bucket sums of ``rows`` at aggregation level ``agg``, buckets reaching before a series'
-    start set to NaN (incomplete), and the number of complete buckets per row.
+    """Bucket sums of ``rows`` at aggregation level ``agg``, time-major (bucket x row),
+    buckets reaching before a series' start set to NaN (incomplete; left as they are when the
+    counts are None: the caller then skips them), and the number of complete buckets per row.
 
-    ``prefix``: running totals of the observed values and counts (:func:`_prefix_sums`); a
-    bucket is then a difference of two of them, read for ``rows`` only, instead of a copy of
-    the rows' whole history per level (IMAPA visits hundreds of levels). On integer unit
-    counts the differences are exact; on fractional values they may differ from a direct sum
-    in the last bits.
+    ``prefix``: time-major running totals of the observed values and counts
+    (:func:`_prefix_sums`); a bucket is then a difference of two of them, read for ``rows``
+    only, instead of a copy of the rows' whole history per level (IMAPA visits hundreds of
+    levels). On integer unit counts the differences are exact; on fractional values they may
+    differ from a direct sum in the last bits.
     """
     n_periods = values.shape[1]
+    n_buckets = n_periods // agg
     if prefix is None:
-        sums = _bucket_sums(values[rows], agg)
+        sums = np.ascontiguousarray(_bucket_sums(values[rows], agg).T)
     else:
-        ends = n_periods - agg * np.arange(n_periods // agg)[::-1]
-        total, count = ((p[np.ix_(rows, ends)] - p[np.ix_(rows, ends - agg)]) for p in prefix)
+        # bucket k runs from bounds[k] to bounds[k + 1]; consecutive buckets share a bound
+        bounds = n_periods - agg * np.arange(n_buckets + 1)[::-1]
+        total, count = (None if p is None else np.diff(p[np.ix_(bounds, rows)], axis=0)
+                        for p in prefix)
+        if count is None:  # no censored cells: the caller skips the buckets before a start
+            return total * agg / float(agg), (n_periods - start[rows]) // agg
         with np.errstate(invalid="ignore", divide="ignore"):
             sums = total * agg / count
         sums[count == 0] = np.nan
     n_full = (n_periods - start[rows]) // agg
-    sums[np.arange(sums.shape[1])[None, :] < sums.shape[1] - n_full[:, None]] = np.nan
+    sums[np.arange(n_buckets)[:, None] < n_buckets - n_full[None, :]] = np.nan
     return sums, n_full
 
 
-def _prefix_sums(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Running totals (series x periods + 1, leading 0) of observed values and of counts."""
-    observed = ~np.isnan(values)
-    total = np.zeros((len(values), values.shape[1] + 1))
+def _prefix_sums(values: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Running totals, time-major ((periods + 1) x series, leading 0), of the observed values
+    and of the observed counts; the counts are None when every series holds a finite value in
+    every period from its start on (a complete bucket then holds exactly its level's periods).
+    Summed period by period (contiguous rows), in the order of a cumulative sum."""
+    n_periods = values.shape[1]
+    by_period = values.T.copy()
+    observed = ~np.isnan(by_period)
+    complete = (np.isfinite(by_period).sum(axis=0) == n_periods - start).all()
+    np.copyto(by_period, 0.0, where=~observed)
+    total = np.empty((n_periods + 1, len(values)))
+    total[0] = 0.0
+    for t in range(n_periods):
+        np.add(total[t], by_period[t], out=total[t + 1])
+    if complete:
+        return total, None
     count = np.zeros_like(total)
-    np.cumsum(np.where(observed, values, 0.0), axis=1, out=total[:, 1:])
-    np.cumsum(observed, axis=1, out=count[:, 1:])
+    np.cumsum(observed, axis=0, out=count[1:])
     return total, count
 
 
 def _aggregated_ses(values: np.ndarray, start: np.ndarray, groups: list, lower: float,
-                    upper: float, prefix: tuple | None = None) -> np.ndarray:
+                    upper: float, last: np.ndarray, prefix: tuple | None = None) -> np.ndarray:
     """Per-period SES forecast of bucket sums for each (rows, aggregation level) group.
 
-    The bucket sums of all groups are right-aligned in one matrix (the shorter sequences start
-    later, like younger series), so a single golden-section search serves every row. Returns
-    the forecasts of all groups' rows, concatenated in group order, divided by their level.
+    The bucket sums of all groups are right-aligned in one time-major matrix (the shorter
+    sequences start later, like younger series), so a single golden-section search serves
+    every row. ``last``: every series' last observed value. Returns the forecasts of all
+    groups' rows, concatenated in group order, divided by their level.
     """
-    sums_all, n_full_all, last_all, agg_all = [], [], [], []
-    for rows, agg in groups:
-        sums, n_full = _level_sums(values, start, rows, int(agg), prefix)
-        sums_all.append(sums)
-        n_full_all.append(n_full)
-        last_all.append(_last_observed(values[rows]))
-        agg_all.append(np.full(len(rows), agg))
-    width = max(m.shape[1] for m in sums_all)
-    padded = np.full((sum(len(m) for m in sums_all), width), np.nan)
+    blocks = [_level_sums(values, start, rows, int(agg), prefix) for rows, agg in groups]
+    width = max(len(sums) for sums, _ in blocks)
+    padded = np.full((width, sum(sums.shape[1] for sums, _ in blocks)), np.nan)
     offset = 0
-    for sums in sums_all:
-        padded[offset:offset + len(sums), width - sums.shape[1]:] = sums
-        offset += len(sums)
-    alpha = golden_section_alpha(padded, lower, upper)
-    forecast = ses_level(padded, alpha)
-    n_full = np.concatenate(n_full_all)
+    for sums, _ in blocks:
+        padded[width - len(sums):, offset:offset + sums.shape[1]] = sums
+        offset += sums.shape[1]
+    n_full = np.concatenate([n_full for _, n_full in blocks])
+    # complete history (no censored cell): each row's sums start its last n_full buckets
+    complete = prefix is not None and prefix[1] is None
+    filled, mask, observed, level0 = _search_inputs(
+        padded, np.where(n_full > 0, width - n_full, width) if complete else None)
+    alpha = _golden_section(filled, mask, level0, lower, upper, _TOLERANCE)
+    forecast = _ses_final_level(filled, observed, level0, alpha)
     # statsforecast's edge cases: fewer than one bucket -> last value; one bucket -> its sum
-    forecast = np.where(n_full == 1, padded[:, -1], forecast)
-    forecast = np.where(n_full == 0, np.concatenate(last_all), forecast)
-    return forecast / np.concatenate(agg_all)
+    forecast = np.where(n_full == 1, padded[-1], forecast)
+    forecast = np.where(n_full == 0, np.concatenate([last[rows] for rows, _ in groups]),
+                        forecast)
+    return forecast / np.concatenate([np.full(len(rows), agg) for rows, agg in groups])
 
 
 def adida(values: np.ndarray, horizon: int, start: np.ndarray, lower: float,
@@ -342,14 +408,14 @@ def adida(values: np.ndarray, horizon: int, start: np.ndarray, lower: float,
     All aggregation levels share one golden-section search (:func:`_aggregated_ses`); series
     with level 1 form their own matrix, as they alone need the full length.
     """
-    level = _aggregation_level(values, start)
+    level, has_event = _aggregation_level(values)
     mean = np.zeros(len(values))
-    has_event = (np.nan_to_num(values) != 0).any(axis=1)
+    last = _last_observed(values)
     for batch in (has_event & (level == 1), has_event & (level > 1)):
         groups = [(np.flatnonzero(batch & (level == agg)), agg) for agg in np.unique(level[batch])]
         if groups:
             mean[np.concatenate([rows for rows, _ in groups])] = _aggregated_ses(
-                values, start, groups, lower, upper)
+                values, start, groups, lower, upper, last)
     mean[~(~np.isnan(values)).any(axis=1)] = np.nan
     return _repeat(mean, horizon)
 
@@ -363,11 +429,11 @@ def imapa(values: np.ndarray, horizon: int, start: np.ndarray, lower: float,
     differ in length by less than a factor of two, so right-aligning them in one matrix wastes
     at most half of it, and the time loop of a search shortens as the levels grow.
     """
-    level = _aggregation_level(values, start)
-    has_event = (np.nan_to_num(values) != 0).any(axis=1)
+    level, has_event = _aggregation_level(values)
     top = int(level[has_event].max(initial=1))
     total = np.zeros(len(values))
-    prefix = _prefix_sums(values)
+    prefix = _prefix_sums(values, start)
+    last = _last_observed(values)
     low = 1
     while low <= top:
         groups = [(np.flatnonzero(has_event & (level >= agg)), agg)
@@ -375,7 +441,7 @@ def imapa(values: np.ndarray, horizon: int, start: np.ndarray, lower: float,
         groups = [(rows, agg) for rows, agg in groups if len(rows)]
         if groups:
             np.add.at(total, np.concatenate([rows for rows, _ in groups]),
-                      _aggregated_ses(values, start, groups, lower, upper, prefix))
+                      _aggregated_ses(values, start, groups, lower, upper, last, prefix))
         low *= 2
     mean = np.where(has_event, total / level, 0.0)
     mean[~(~np.isnan(values)).any(axis=1)] = np.nan

@@ -12,6 +12,7 @@ import gzip
 import io
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -259,14 +260,33 @@ def match_columns(kind: str, headers) -> list:
 
 
 def _score(kind: str, headers):
-    matches = match_columns(kind, headers)
+    """(columns matched, required columns missing, HeaderMatch per header) of one kind."""
+    try:
+        key = tuple(headers)
+        hash(key)
+    except TypeError:  # an unhashable header cell: score without the cache
+        return _score_headers(kind, list(headers))
+    return _score_cached(kind, key)
+
+
+# Every file of a folder is scored against every kind, and a folder holds many files with
+# the same header (a Business Report per week): the score depends only on the kind and the
+# header texts (the alias index is built once per kind), so it is remembered. Tuples, so
+# that no caller can change a cached result.
+@lru_cache(maxsize=8192)
+def _score_cached(kind: str, headers: tuple):
+    return _score_headers(kind, headers)
+
+
+def _score_headers(kind: str, headers):
+    matches = tuple(match_columns(kind, headers))
     matched = {match.column for match in matches if match.column}
     missing = [name for name in schema.required_columns(kind) if name not in matched
                and name not in _SYNTHETIC]
     markers = schema.get_kind(kind).markers
     if markers and not matched.intersection(markers):
         missing.append(markers[0])  # e.g. an SP report is no SB report: no SB-only column
-    return len(matched), missing, matches
+    return len(matched), tuple(missing), matches
 
 
 # Columns the readers add themselves, never expected in the header.
@@ -304,7 +324,7 @@ def detect_kind(headers, *, path=None, kind=None, candidates=None):
         schema.get_kind(kind)
         own = scores.get(kind) or _score(kind, headers)
         if not own[1]:
-            return kind, own[2]
+            return kind, list(own[2])
         if best is not None and complete[best][0] > own[0]:
             raise WrongKindError(
                 f"the file is a report of kind {best}, not {kind}", file=path, row=1,
@@ -315,7 +335,7 @@ def detect_kind(headers, *, path=None, kind=None, candidates=None):
             column=schema.header_for(kind, own[1][0]),
             expected=f"a header with {', '.join(repr(schema.header_for(kind, c)) for c in own[1])}")
     if best is not None:
-        return best, complete[best][2]
+        return best, list(complete[best][2])
     nearest = max(scores, key=lambda name: scores[name][0] - len(scores[name][1]), default=None)
     if nearest is not None and scores[nearest][0] >= 3 and \
             scores[nearest][0] >= 0.5 * len([h for h in headers if str(h).strip()]):

@@ -1,4 +1,22 @@
-"""Kind tables: account health (SP-API JSON) and the seller's own product master and niche files.
+"""Kind tables: account health (SP-API JSON), seller feedback, and the seller's own files.
+
+Seller feedback (``seller_feedback``) is the Feedback Manager download (Seller Central >
+Performance > Feedback > Feedback Manager, Download; the same file as the SP-API report
+``GET_SELLER_FEEDBACK_DATA``): TAB-delimited, one row per feedback, columns in this order --
+``Date``, ``Rating``, ``Comments``, ``Your Response`` (older files, and third-party parsers of
+the SP-API report, say ``Response``), ``Arrived on Time``, ``Item as Described``,
+``Customer Service``, ``Order ID``, ``Rater Email`` -- the SP-API report keeping only
+``Date, Rating, Comments, Response, Order ID, Rater Email``. Amazon documents the report as the
+negative and neutral feedback (1 to 3 stars) of the period. Dates are written in the
+marketplace's order (``10/31/26`` US, ``31/10/26`` UK, ``31.10.26`` DE, ``2026/10/31`` JP),
+Japanese files in Shift_JIS. Sources (looked up 2026-12-02, details in
+``docs/seller-feedback-format.md``): Seller Central help "About Feedback Manager" (item 761, US,
+UK, JP, AU) for what the ratings mean and where the page is; the column order and the per-site
+date orders from public parsers of the report (a PHP importer reading columns 0-8 with ``d.m.Y``
+for amazon.de, ``Y/m/d`` with Shift_JIS for amazon.co.jp; FikaAmazonAPI's ``FeedbackOrderRow``
+for the six-column SP-API layout; the ``optoro/amazon_seller_central`` gem's Feedback fields).
+German and Japanese header texts were not found in any public file: they are marked
+``# inferred`` below and follow Seller Central's own wording of the Feedback Manager page.
 
 The product master and niche files are kept by the seller, not by Amazon; their headers are the
 canonical names themselves, common English spellings and the Chinese headers cross-border teams
@@ -99,4 +117,36 @@ NICHE = Kind(
     ),
 )
 
-KINDS = (ACCOUNT_HEALTH, PRODUCT_MASTER, NICHE)
+SELLER_FEEDBACK = Kind(
+    "seller_feedback",
+    "Seller feedback: Feedback Manager download (Seller Central > Performance > Feedback > "
+    "Feedback Manager, Download; SP-API GET_SELLER_FEEDBACK_DATA), TAB text, one row per "
+    "feedback; Amazon's download holds the negative and neutral feedback (1-3 stars) of the "
+    "period chosen (see docs/seller-feedback-format.md)",
+    "flat_file",
+    (
+        col("date", DATE, True, en="Date", de="Datum",  # de, ja: inferred
+            ja="日付"),
+        col("rating", COUNT, True, en="Rating", de="Bewertung", ja="評価"),  # de, ja: inferred
+        col("comments", TEXT, en=("Comments", "Comment"), de="Kommentare",  # de, ja: inferred
+            ja="コメント"),
+        col("response", TEXT, en=("Your Response", "Response"),  # de, ja: inferred
+            de=("Ihre Antwort", "Antwort"), ja=("出品者からの返信", "返信")),
+        # not in Amazon's layout: read when a file dates the responses (a tool's export)
+        col("response_date", DATE, en="Response Date", de="Antwortdatum",  # inferred
+            ja="返信日"),
+        col("arrived_on_time", TEXT, en="Arrived on Time",  # de, ja: inferred
+            de="Pünktlich angekommen", ja="予定通りに到着"),
+        col("item_as_described", TEXT, en="Item as Described",  # de, ja: inferred
+            de="Artikel wie beschrieben", ja="商品の説明どおり"),
+        col("customer_service", TEXT, en="Customer Service",  # de, ja: inferred
+            de="Kundenservice", ja="カスタマーサービス"),
+        col("order_id", TEXT, True, en=("Order ID", "Order Id"),  # de, ja: inferred
+            de="Bestellnummer", ja="注文番号"),
+        col("rater_email", TEXT, en="Rater Email",  # de, ja: inferred
+            de="E-Mail-Adresse des Bewerters", ja="評価者のEメール"),
+        col("rater_role", TEXT, en="Rater Role"),  # inferred (optoro gem field rater_role)
+    ),
+)
+
+KINDS = (ACCOUNT_HEALTH, PRODUCT_MASTER, NICHE, SELLER_FEEDBACK)

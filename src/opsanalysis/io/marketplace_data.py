@@ -26,6 +26,13 @@ Files that are not read are listed by :meth:`MarketplaceData.unreadable_files` w
 unreadable reports and files of a kind no reader knows; documentation and ``periods.yaml`` are
 skipped as "not a report" and are not listed.
 
+A report that needs only some kinds asks for them (``load_marketplace(..., kinds=[...])``): each
+file's kind is then told from its header alone (:func:`header_kinds`, the detection
+:func:`opsanalysis.io.read_report_frames` uses) and a file of no asked kind is not parsed. It
+stays in the summary, with its kind and status ``not_needed`` ("not read: not needed by this
+report"); it is neither unreadable nor a warning. A file whose kind the header does not settle
+is read as without ``kinds``, so its errors are reported as always.
+
 Periods of Business Reports by ASIN (which carry no dates) come from the file name (see
 :func:`opsanalysis.io.read_report`) or from a ``periods.yaml`` beside the files, mapping a file
 name to its first and last day::
@@ -51,12 +58,17 @@ from opsanalysis.io import (
     kinds_ledger,
     kinds_listings,
     kinds_removals,
+    schema,
 )
+from opsanalysis.io.detect import detect_kind, open_raw
 from opsanalysis.io.errors import PeriodError, ReportError, UnknownKindError
+from opsanalysis.io.json_reports import json_kinds, load_json
 from opsanalysis.io.report import parse_period, read_report_frames
+from opsanalysis.io.tables import read_header, xlsx_table
 
-__all__ = ["GRAIN_MAX_STEP_DAYS", "KEYS", "PERIODS_FILE", "SHARED_KEY_COLUMNS", "MarketplaceData",
-           "combine", "date_grain", "key_columns", "load_marketplace", "read_periods"]
+__all__ = ["GRAIN_MAX_STEP_DAYS", "KEYS", "NOT_NEEDED", "NOT_NEEDED_MESSAGE", "PERIODS_FILE",
+           "SHARED_KEY_COLUMNS", "MarketplaceData", "combine", "date_grain", "header_kinds",
+           "key_columns", "load_marketplace", "read_periods"]
 
 PERIODS_FILE = "periods.yaml"
 # Start of the summary message of files that are no reports (documentation, periods.yaml): they
@@ -65,6 +77,12 @@ _NOT_A_REPORT = "not a report"
 _SKIP_NAMES = ("readme", "manifest", "license", "changelog", "ipi.")  # ipi.csv: opsanalysis.ipi
 _SKIP_SUFFIXES = (".md", ".rst", ".yaml", ".yml", ".py", ".ipynb", ".html", ".png", ".jpg",
                   ".pdf", ".toml", ".ini", ".cfg")
+#: Summary status of a report file not parsed because the caller asked for other kinds.
+NOT_NEEDED = "not_needed"
+NOT_NEEDED_MESSAGE = "not read: not needed by this report"
+# Worksheet rows read to find a workbook's header (the header is within its first 30 filled
+# rows, opsanalysis.io.tables._header_position; room for blank rows above it).
+_HEADER_ROWS = 100
 
 # Identifying columns of each kind (module docstring, rule 3). Left out on purpose: attributes
 # that change between downloads of the same line (campaign status, portfolio, bidding strategy,
@@ -123,14 +141,36 @@ class MarketplaceData:
         One concatenated, de-duplicated frame per kind.
     summary : pandas.DataFrame
         One row per file (and kind): file, kind, rows, period_start, period_end, status
-        ("ok", "skipped", "error"), message.
+        ("ok", "skipped", "error", or :data:`NOT_NEEDED` for a file of a kind not asked for),
+        message.
     warnings : list of str
+    requested_kinds : frozenset of str or None
+        The kinds asked for (``load_marketplace(..., kinds=)``); None: every kind was read.
+        ``frames`` may hold other kinds too (a file holding an asked kind and another).
     """
 
     marketplace: str
     frames: dict = field(default_factory=dict)
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     warnings: list = field(default_factory=list)
+    requested_kinds: frozenset | None = None
+
+    def covers(self, kinds) -> bool:
+        """Whether every report of ``kinds`` was read (None: every kind).
+
+        Parameters
+        ----------
+        kinds : iterable of str or None
+
+        Returns
+        -------
+        bool
+            True when this data was read without a kinds filter, or with one holding
+            ``kinds``.
+        """
+        if self.requested_kinds is None:
+            return True
+        return kinds is not None and set(kinds) <= self.requested_kinds
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
         try:
@@ -153,14 +193,28 @@ class MarketplaceData:
     def kinds(self) -> list:
         return list(self.frames)
 
+    def folder_kinds(self) -> list:
+        """Report kinds the folder holds: those read and those not needed (not parsed).
+
+        Returns
+        -------
+        list of str
+            The kinds of ``frames``, then those of files not read as not needed.
+        """
+        summary = self.summary
+        if summary.empty or "kind" not in summary or "status" not in summary:
+            return list(self.frames)
+        held = summary[(summary["status"] == NOT_NEEDED) & summary["kind"].notna()]
+        return list(dict.fromkeys([*self.frames, *held["kind"].astype(str)]))
+
     def unreadable_files(self) -> pd.DataFrame:
         """Files that were not read: unreadable reports and files of a kind no reader knows.
 
         Returns
         -------
         pandas.DataFrame
-            file, reason; documentation and ``periods.yaml`` (skipped as not a report) are
-            left out.
+            file, reason; documentation and ``periods.yaml`` (skipped as not a report) and
+            reports of a kind not asked for (:data:`NOT_NEEDED`) are left out.
         """
         summary = self.summary
         if summary.empty:
@@ -289,7 +343,8 @@ def _row(file, kind, frame, status, message):
             "message": message}
 
 
-def load_marketplace(data_dir, marketplace, *, strict: bool = False) -> MarketplaceData:
+def load_marketplace(data_dir, marketplace, *, strict: bool = False,
+                     kinds=None) -> MarketplaceData:
     """Read every report in a marketplace folder into one object.
 
     Parameters
@@ -302,21 +357,36 @@ def load_marketplace(data_dir, marketplace, *, strict: bool = False) -> Marketpl
         Marketplace code ("US", "UK", "DE", "JP" ...).
     strict : bool
         Raise the first ``ReportError`` instead of recording it in the summary.
+    kinds : iterable of str, optional
+        Report kinds to read (names of :data:`opsanalysis.io.schema.KINDS`); None reads every
+        kind. A file whose header shows none of them is not parsed: it is listed in
+        ``summary`` with its kind and status :data:`NOT_NEEDED` (module docstring).
 
     Returns
     -------
     MarketplaceData
         Files that are not reports are skipped with the reason in ``summary``; a file that
         fails to read never stops the others (unless ``strict``).
+
+    Raises
+    ------
+    ValueError
+        When ``kinds`` names a kind no reader knows.
     """
     code = marketplaces.get(marketplace).code
+    requested = _requested_kinds(kinds)
     folder = _folder(data_dir, code)
-    read, rows, warnings = [], [], []
+    read, rows, warnings, headers = [], [], [], {}
     periods = _read_periods(folder, rows, warnings, strict)
     for path, status, message in _candidate_files(folder):
         name = str(path.relative_to(folder))
         if status:
             rows.append(_row(name, None, None, status, message))
+            continue
+        found = header_kinds(path, headers) if requested is not None else None
+        if found and not requested.intersection(found):
+            periods.pop(path, None)  # a period given for it is used, not unknown
+            rows.extend(_row(name, kind, None, NOT_NEEDED, NOT_NEEDED_MESSAGE) for kind in found)
             continue
         try:
             frames = read_report_frames(path, marketplace=code, period=periods.pop(path, None))
@@ -347,7 +417,94 @@ def load_marketplace(data_dir, marketplace, *, strict: bool = False) -> Marketpl
         frames[kind], note = combine(kind, parts)
         if note:
             warnings.append(note)
-    return MarketplaceData(code, frames, summary, warnings)
+    return MarketplaceData(code, frames, summary, warnings, requested)
+
+
+def _requested_kinds(kinds):
+    """``kinds`` as a frozenset (None: every kind); ValueError naming a kind no reader knows."""
+    if kinds is None:
+        return None
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    requested = frozenset(kinds)
+    unknown = sorted(requested - set(schema.KINDS))
+    if unknown:
+        raise ValueError(f"unknown report kind(s) {', '.join(map(repr, unknown))}; known: "
+                         f"{', '.join(sorted(schema.KINDS))}")
+    return requested
+
+
+def header_kinds(path, known=None) -> tuple | None:
+    """The report kinds of a file, told from its header alone (no row is parsed).
+
+    The same detection as :func:`opsanalysis.io.read_report_frames`: the header row of a text
+    file (:func:`opsanalysis.io.detect.detect_kind`), the top-level keys of an SP-API JSON
+    report, the header row of each worksheet of a workbook (its first rows only).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    known : dict, optional
+        Kinds of the headers already seen (header cells -> kind or None), filled in: the
+        files of one folder share a few headers, and matching a header against every kind
+        costs far more than reading it.
+
+    Returns
+    -------
+    tuple of str or None
+        The kinds the file holds (a Sales and Traffic JSON and a bulk workbook hold several;
+        a workbook's sheets that are no report are left out); None when the header does not
+        settle it (an unreadable file, an unknown header): such a file is read in full, which
+        reports why.
+    """
+    known = {} if known is None else known
+    try:
+        raw = open_raw(path)
+        if raw.container == "json":
+            found = json_kinds(load_json(raw))
+        elif raw.container == "xlsx":
+            found = _workbook_kinds(raw, known)
+        else:
+            found = [_header_kind(read_header(raw), known)]
+    except ReportError:
+        return None
+    found = [kind for kind in found if kind is not None]
+    return tuple(dict.fromkeys(found)) or None
+
+
+def _header_kind(headers, known):
+    """The kind of one header row (None when no kind matches it), remembered in ``known``."""
+    key = tuple(str(header) for header in headers)
+    if key not in known:
+        try:
+            known[key] = detect_kind(list(headers))[0]
+        except ReportError:
+            known[key] = None
+    return known[key]
+
+
+def _workbook_kinds(raw, known) -> list:
+    """Kinds of a workbook's sheets from their first :data:`_HEADER_ROWS` rows."""
+    import io
+    import warnings
+
+    with warnings.catch_warnings():
+        # Amazon's ads workbooks carry no default style; openpyxl warns about it.
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            sheets = pd.read_excel(io.BytesIO(raw.data), sheet_name=None, header=None,
+                                   nrows=_HEADER_ROWS, dtype=object, engine="openpyxl")
+        except Exception:  # a damaged workbook: the full read reports it
+            return []
+    found = []
+    for name, cells in sheets.items():
+        if cells.dropna(how="all").empty:
+            continue
+        try:
+            found.append(_header_kind(xlsx_table(raw, name, cells).headers, known))
+        except ReportError:
+            continue
+    return found
 
 
 def date_grain(dates) -> str:

@@ -48,6 +48,7 @@ from opsanalysis.io import (
     kinds_fees,
     kinds_finance,
     kinds_inventory,
+    kinds_keepa,
     kinds_ledger,
     kinds_listings,
     kinds_removals,
@@ -128,7 +129,7 @@ def _register(*kinds: Kind) -> None:
 _register(*kinds_sales.KINDS, *kinds_inventory.KINDS, *kinds_ads.KINDS, *kinds_seller.KINDS,
           *kinds_fees.KINDS, *kinds_removals.KINDS, *kinds_ledger.KINDS,
           *kinds_finance.KINDS, *kinds_listings.KINDS, *kinds_bulk.KINDS,
-          *kinds_brand_analytics.KINDS)
+          *kinds_brand_analytics.KINDS, *kinds_keepa.KINDS)
 
 
 def get_kind(kind: str) -> Kind:

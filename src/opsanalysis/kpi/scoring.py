@@ -12,7 +12,7 @@ The scorecard holds codes only (rule ids, statuses, trends); the words shown to 
 import numpy as np
 import pandas as pd
 
-from opsanalysis import listing_health
+from opsanalysis import competitors, feedback, listing_health
 from opsanalysis.frames import (
     KEEP_APART,
     GroupingError,
@@ -515,6 +515,67 @@ def _m_listing_go_live_hours(data, start, end, by, products, settings):
     return listing_health.go_live_in_window(table, start, end)
 
 
+def _m_negative_feedback_per_week(data, start, end, by, products, settings):
+    """The worst week's negative seller feedback in the window, from the Feedback Manager
+    download (:func:`opsanalysis.feedback.measure_negative_feedback_per_week`); None (no
+    download) gives "no_data"."""
+    if by is not None or settings.get("feedback") is None:
+        return None
+    return feedback.measure_negative_feedback_per_week(
+        data.get("seller_feedback"), start, end,
+        max_rating=settings["feedback"]["negative_max_rating"])
+
+
+def _m_bsr_rank(data, start, end, by, products, settings):
+    """Median over our ASINs of their mean Keepa sales rank in the window:
+    ``settings["keepa_daily"]`` (:func:`opsanalysis.competitors.daily_history`) and
+    ``settings["our_asins"]``; None (no Keepa history) gives "no_data"."""
+    return competitors.measure_bsr_rank(settings.get("keepa_daily"),
+                                        settings.get("our_asins", []), start, end, by)
+
+
+def budget_capped_days(days, capped_share, start, end) -> pd.DataFrame | None:
+    """Capped campaign-days / campaign-days with a daily budget in [start, end].
+
+    Parameters
+    ----------
+    days : DataFrame or None
+        :func:`opsanalysis.ads.campaign_days` (date, budget, spend [currency], all ad types);
+        None when no campaign report was read.
+    capped_share : float
+        A day is capped when spend >= ``capped_share`` x budget [fraction] (params
+        ``ads.budget_capped_share``).
+    start, end : date-like
+        The window (inclusive days).
+
+    Returns
+    -------
+    DataFrame or None
+        One row: numerator (capped campaign-days) [count], denominator (campaign-days with a
+        daily budget) [count], value [fraction]; None when no campaign-day with a budget falls
+        in the window (not estimated).
+    """
+    if days is None or not len(days):
+        return None
+    inside = days[(days["date"] >= pd.Timestamp(start)) & (days["date"] <= pd.Timestamp(end))
+                  & (days["budget"] > 0)]
+    if not len(inside):
+        return None
+    capped = int((inside["spend"] >= capped_share * inside["budget"]).sum())
+    return pd.DataFrame({"numerator": [float(capped)], "denominator": [float(len(inside))],
+                         "value": [capped / len(inside)]})
+
+
+def _m_budget_capped_days(data, start, end, by, products, settings):
+    """Budget capping in the window: ``settings["budget_campaign_days"]``
+    (:func:`opsanalysis.ads.campaign_days`, computed by the caller because the ads module sits
+    above kpi) and ``settings["budget_capped_share"]`` (params ``ads``)."""
+    if by is not None or "budget_campaign_days" not in settings:
+        return None
+    return budget_capped_days(settings["budget_campaign_days"],
+                              settings["budget_capped_share"], start, end)
+
+
 def _m_ad_groups(data, start, end, by, products, settings):
     # daily reports first: a summary report (start/end dates) may begin before the window
     frame = next((data.get(k) for k in ("sp_search_term", "sp_advertised_product", "sp_targeting")
@@ -544,6 +605,8 @@ _MEASURES.update({
     "inventory_turnover": _m_turnover, "ad_groups_per_campaign": _m_ad_groups,
     "ipi_score": _m_ipi_score, "gross_margin_stability": _m_gross_margin_stability,
     "listing_go_live_hours": _m_listing_go_live_hours,
+    "negative_feedback_per_week": _m_negative_feedback_per_week, "bsr_rank": _m_bsr_rank,
+    "budget_capped_days": _m_budget_capped_days,
 })
 #: Rules measured from a figure only the user can give (settings key): "not_measured" without it.
 USER_FIGURES = {"ipi_score": "ipi_scores"}
@@ -552,7 +615,9 @@ USER_FIGURES = {"ipi_score": "ipi_scores"}
 #: report behind the table is missing). ``gross_margins``: the settlement gross margin per
 #: month (:func:`opsanalysis.settlements.margin_stability`, as the profit report shows it).
 COMPUTED_FIGURES = {"gross_margin_stability": "gross_margins",
-                    "listing_go_live_hours": "listing_go_live"}
+                    "listing_go_live_hours": "listing_go_live", "bsr_rank": "keepa_daily",
+                    "negative_feedback_per_week": "feedback",
+                    "budget_capped_days": "budget_campaign_days"}
 
 #: Statuses, best first. "not_covered": the reports the rule needs were read but none covers
 #: a day of the window; "no_data": a report the rule needs is missing.

@@ -569,7 +569,7 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
         position = pipeline_position(data, as_of)
     except sources.PlanNeedsData as error:
         return _empty_plan(params, as_of, error.note or str(error))
-    history = history.assign(sku=history["unique_id"].astype(str).str.split(":", n=1).str[-1])
+    history = history.assign(sku=_sku_of(history["unique_id"]))
     placeholder = io.is_placeholder_sku(pd.Series(position.index, dtype=object)).to_numpy()
     if placeholder.any():
         warnings.append(sources.PlanNote("plan_warning_placeholder_inventory", {
@@ -615,7 +615,7 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
         forecast = forecast_module.predict(daily, horizon, method=params["forecast"]["method"],
                                            quantiles=(0.5, rep["forecast_quantile"]),
                                            params=params)
-    forecast = forecast.assign(sku=forecast["unique_id"].astype(str).str.split(":", n=1).str[-1])
+    forecast = forecast.assign(sku=_sku_of(forecast["unique_id"]))
     fc = forecast.assign(unique_id=forecast["sku"])
     table = recommend_orders(daily, order_input, settings, as_of, forecast=fc)
     table = table.rename(columns={"unique_id": "sku"}).set_index("sku")
@@ -624,6 +624,20 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
     result.table["demand_basis"] = basis
     result.notes, result.warnings = notes, warnings
     return result
+
+
+def _sku_of(unique_id: pd.Series) -> pd.Series:
+    """The SKU of each ``unique_id`` ("<MP>:<sku>", or the SKU alone): the text after the first
+    colon.
+
+    Worked out once per distinct id and spread back over the rows (a panel of 2,500 SKUs over
+    two years has 2 million rows and 2,500 ids; splitting every row's text took ~7 CPU s);
+    the same values and dtype as ``unique_id.astype(str).str.split(":", n=1).str[-1]``.
+    """
+    codes, uniques = pd.factorize(unique_id, use_na_sentinel=False)
+    skus = pd.Series(uniques, dtype=unique_id.dtype).astype(str).str.split(":", n=1).str[-1]
+    return pd.Series(skus.take(codes).to_numpy(), index=unique_id.index, name=unique_id.name,
+                     dtype=skus.dtype)
 
 
 def _empty_plan(params, as_of, needs) -> ReplenishmentPlan:

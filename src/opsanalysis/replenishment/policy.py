@@ -84,6 +84,10 @@ def lead_time_distribution(mean_days, cv, n_points: int = 15) -> tuple[np.ndarra
     """
     mean_days = np.atleast_1d(np.asarray(mean_days, dtype=float))
     cv = np.broadcast_to(np.asarray(cv, dtype=float), mean_days.shape)
+    distinct, inverse = _distinct_rows(mean_days, cv)
+    if len(distinct) < len(mean_days):  # the same gamma for many SKUs: worked out once each
+        days, probability = lead_time_distribution(distinct[:, 0], distinct[:, 1], n_points)
+        return days[inverse], probability[inverse]
     levels = (np.arange(n_points) + 0.5) / n_points
     shape = np.where(cv > 0, 1.0 / np.maximum(cv, 1e-9) ** 2, np.inf)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -93,6 +97,22 @@ def lead_time_distribution(mean_days, cv, n_points: int = 15) -> tuple[np.ndarra
     days = np.maximum(np.rint(days), 1.0)
     probability = np.full(days.shape, 1.0 / n_points)
     return days, probability
+
+
+def _distinct_rows(*columns) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of equal-length 1-d arrays (NaN rows kept apart: a NaN equals nothing)
+    and the index of each original row among them, ``distinct[inverse]`` = the rows.
+
+    The lead-time functions below evaluate element-wise special functions per SKU; SKUs with
+    the same lead time (one median lead time in the policy replay, one per freight lane in a
+    plan) give the same values, so each distinct row is evaluated once, with bit-for-bit the
+    same results.
+    """
+    stacked = np.column_stack(columns)
+    if np.isnan(stacked).any() or len(stacked) < 2:
+        return stacked, np.arange(len(stacked))
+    distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    return distinct, inverse.reshape(-1)
 
 
 def effective_lead_time_cv(mean_days, cv, review_days, grid_points: int = 8) -> np.ndarray:
@@ -127,6 +147,11 @@ def effective_lead_time_cv(mean_days, cv, review_days, grid_points: int = 8) -> 
     """
     mean_days = np.atleast_1d(np.asarray(mean_days, dtype=float))
     cv = np.broadcast_to(np.asarray(cv, dtype=float), mean_days.shape)
+    distinct, inverse = _distinct_rows(
+        mean_days, cv, np.broadcast_to(np.asarray(review_days, dtype=float), mean_days.shape))
+    if len(distinct) < len(mean_days):  # one evaluation per distinct lead time
+        return effective_lead_time_cv(distinct[:, 0], distinct[:, 1], distinct[:, 2],
+                                      grid_points)[inverse]
     review = np.maximum(np.broadcast_to(np.asarray(review_days, dtype=float), mean_days.shape),
                         1e-9)
     positive = (cv > 0) & (mean_days > 0)
@@ -715,7 +740,8 @@ def round_order_quantity(quantity, case_pack=1, moq=0) -> np.ndarray:
 def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days, level_cv,
                  service_level, min_cover_days=None, target_cover_days=None,
                  max_cover_days=None, seasonal_factor=1.0, *, order_crossover: bool,
-                 normal_floor: bool, rate_window_days: float) -> pd.DataFrame:
+                 normal_floor: bool, rate_window_days: float,
+                 with_fill_rate: bool = True) -> pd.DataFrame:
     """Reorder point and order-up-to level per SKU from its forecast paths.
 
     The service part covers the demand over lead time + review period at ``service_level``
@@ -755,6 +781,9 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
     rate_window_days : float
         Days whose mean forecast is the daily rate the cover rules multiply [days] (params
         ``replenishment.rate_window_days``).
+    with_fill_rate : bool
+        False: ``expected_fill_rate`` is not worked out (NaN); the policy replay reads only the
+        levels, and the fill rate costs as much as the reorder point.
 
     Returns
     -------
@@ -800,8 +829,9 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
                                cap)
     order_up_to = np.maximum(reorder_point,
                              np.minimum(np.ceil(during_lead + rate * target_cover), cap))
-    fill = expected_fill_rate(mean_path, variance_path, lead_days, probability, review, level_cv,
-                              order_up_to)
+    fill = (expected_fill_rate(mean_path, variance_path, lead_days, probability, review,
+                               level_cv, order_up_to) if with_fill_rate
+            else np.full(n_skus, np.nan))
     return pd.DataFrame({
         "reorder_point": reorder_point,
         "order_up_to": order_up_to,

@@ -56,7 +56,9 @@ class Policy:
         ``levels(day, demand, context) -> (reorder_point, order_up_to)``: ``day`` is the index of
         the decision day in ``context["dates"]``, ``demand`` the true demand matrix of the days
         before it (SKU x day) [units], ``context`` holds ``ids``, ``dates``, ``lead_time_days``,
-        ``lead_time_cv``, ``review_period_days`` (per-SKU arrays). Returns two arrays [units,
+        ``lead_time_cv``, ``review_period_days`` (per-SKU arrays) and, from :func:`simulate`,
+        ``demand_key`` (a digest of the whole demand matrix: policies sharing forecast paths
+        compute what does not depend on their service level once). Returns two arrays [units,
         inventory-position terms].
     refresh_days : int
         Levels are recomputed on the first review on or after every ``refresh_days`` days and
@@ -272,10 +274,30 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
     The keywords from ``velocity_window_days`` to ``daily_dispersion`` come from params
     ``replenishment`` through :func:`forecast_policy_options`.
     """
+    return _forecast_policy(_ForecastPaths(forecasts), service_level, distribution, period_days,
+                            quantile=quantile, velocity_window_days=velocity_window_days,
+                            rate_window_days=rate_window_days, seasonal=seasonal,
+                            order_crossover=order_crossover, normal_floor=normal_floor,
+                            daily_dispersion=daily_dispersion, min_cover_days=min_cover_days,
+                            target_cover_days=target_cover_days, max_cover_days=max_cover_days,
+                            name=name, level_uncertainty=level_uncertainty)
+
+
+def _forecast_policy(paths, service_level, distribution, period_days, *, quantile,
+                     velocity_window_days, rate_window_days, seasonal, order_crossover,
+                     normal_floor, daily_dispersion, min_cover_days, target_cover_days,
+                     max_cover_days, name, level_uncertainty) -> Policy:
+    """:func:`forecast_policy` on :class:`_ForecastPaths` that several policies may share.
+
+    Policies of one comparison share the paths of the same rolling forecasts: the dense
+    matrices are built once, and so are the inputs of "ours" that do not depend on the service
+    level (daily dispersion, seasonal lift, level uncertainty: :func:`_ours_inputs`), when the
+    context names its demand (``demand_key``, set by :func:`simulate`).
+    """
+    forecasts = paths.forecasts
     origins = pd.DatetimeIndex(np.sort(forecasts["origin"].unique()))
     column = f"q{int(round(100 * quantile, 6))}"
     z = special.ndtri(service_level)
-    paths = _ForecastPaths(forecasts)
 
     def levels(day, demand, context):
         today = context["dates"][day]
@@ -303,20 +325,29 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
         mean, upper = paths.daily(origin, context["ids"], start, horizon + skip, period_days,
                                   ["forecast", column])
         mean, upper = mean[:, skip:], upper[:, skip:]
-        dispersion = (policy_maths.daily_dispersion(demand, block_days=int(rate_window_days))
-                      if daily_dispersion else np.ones(len(mean)))
+
+        def inputs():
+            dispersion = (policy_maths.daily_dispersion(demand, block_days=int(rate_window_days))
+                          if daily_dispersion else np.ones(len(mean)))
+            lift = _lift(demand, mean, lead + review, seasonal)
+            level_cv = (_own_level_cv(paths, origins, origin, demand, context, column, quantile,
+                                      period_days, int(np.median(lead + review)),
+                                      velocity_window_days, seasonal, dispersion)
+                        if level_uncertainty else np.zeros(len(mean)))
+            return dispersion, lift, level_cv
+
+        settings = (day, demand.shape, origin, horizon, skip, column, quantile, period_days,
+                    rate_window_days, daily_dispersion, repr(seasonal), velocity_window_days,
+                    level_uncertainty)
+        dispersion, lift, level_cv = _ours_inputs(paths, context, settings, inputs)
         variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile,
                                                                period_days, dispersion)
-        lift = _lift(demand, mean, lead + review, seasonal)
-        level_cv = (_own_level_cv(paths, origins, origin, demand, context, column, quantile,
-                                  period_days, int(np.median(lead + review)),
-                                  velocity_window_days, seasonal, dispersion)
-                    if level_uncertainty else np.zeros(len(mean)))
         result = policy_maths.order_levels(mean, variance, lead, cv, review, level_cv,
                                            service_level, min_cover_days, target_cover_days,
                                            max_cover_days, lift, order_crossover=order_crossover,
                                            normal_floor=normal_floor,
-                                           rate_window_days=rate_window_days)
+                                           rate_window_days=rate_window_days,
+                                           with_fill_rate=False)
         return result["reorder_point"].to_numpy(), result["order_up_to"].to_numpy()
 
     default = "ours" if distribution == "ours" else "textbook"
@@ -358,6 +389,32 @@ def _lift(demand, mean, interval_days, seasonal):
     return policy_maths.seasonal_lift(demand, expected, interval, **seasonal)
 
 
+def _context_key(context) -> tuple:
+    """What of a simulation context the levels depend on besides the demand: SKUs, dates, lead
+    times and review periods."""
+    arrays = (context["lead_time_days"], context["lead_time_cv"], context["review_period_days"])
+    return (tuple(context["ids"]), context["dates"][0], len(context["dates"]),
+            *(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays))
+
+
+def _ours_inputs(paths, context, settings: tuple, compute):
+    """Daily dispersion, seasonal lift and level uncertainty of "ours" on a decision day,
+    computed once for the policies of one comparison (they differ only in service level).
+
+    Kept in ``paths.memo`` under the demand the context names (``demand_key``: a digest of the
+    whole demand matrix, set by :func:`simulate`; the demand before the day is part of it) and
+    ``settings`` (the day and every option the inputs depend on); without ``demand_key`` they
+    are computed every time.
+    """
+    demand_key = context.get("demand_key")
+    if demand_key is None:
+        return compute()
+    key = ("ours_inputs", demand_key, _context_key(context), settings)
+    if key not in paths.memo:
+        paths.memo[key] = compute()
+    return paths.memo[key]
+
+
 def _interval_error(paths, origin, begin, demand, ids, column, quantile, period_days, interval,
                     seasonal, dispersion):
     """Demand, lifted forecast and noise variance over ``interval`` days after ``origin``."""
@@ -393,8 +450,9 @@ def _own_level_cv(paths, origins, current, demand, context, column, quantile, pe
         if begin + interval > n_days:
             continue
         # an earlier origin's errors do not change as the replay goes on: computed once per
-        # demand seen up to the end of its interval
-        seen = hashlib.blake2b(np.ascontiguousarray(demand[:, :begin + interval])).hexdigest()
+        # demand seen up to the end of its interval (a prefix of the demand the context names)
+        seen = ((context["demand_key"], begin + interval) if "demand_key" in context else
+                hashlib.blake2b(np.ascontiguousarray(demand[:, :begin + interval])).hexdigest())
         key = ("level_error", origin, begin, interval, tuple(context["ids"]), column, quantile,
                period_days, repr(seasonal), seen, dispersion_key)
         if key not in paths.memo:
@@ -496,10 +554,26 @@ def simulate(history: pd.DataFrame, policy: Policy | str, settings: dict) -> pd.
         ``storage_cost``, ``aged_cost`` [currency], ``orders`` [count]. Use
         :func:`simulation_summary` for the pooled figures.
     """
-    settings = _settings(settings)
+    return _simulate_matrix(_replay_matrix(history), policy, _settings(settings))
+
+
+def _replay_matrix(history: pd.DataFrame) -> tuple:
+    """SKUs, dates and the demand matrix of a replay (:func:`_demand_matrix`) and its digest
+    (``demand_key`` of the policies' context: decisions on the same demand are computed once,
+    :func:`_ours_inputs`)."""
+    ids, dates, demand = _demand_matrix(history)
+    digest = hashlib.blake2b(np.ascontiguousarray(demand))
+    digest.update(np.asarray(dates.asi8).tobytes())
+    digest.update("\x1f".join(map(str, ids)).encode())
+    return ids, dates, demand, digest.hexdigest()
+
+
+def _simulate_matrix(matrix: tuple, policy, settings: dict, fee_rates=None) -> pd.DataFrame:
+    """:func:`simulate` on a :func:`_replay_matrix` with checked settings; ``fee_rates``
+    (:func:`_fee_rates` of the same dates and settings) when already known."""
     if isinstance(policy, str):
         policy = _named_policy(policy, settings)
-    ids, dates, demand = _demand_matrix(history)
+    ids, dates, demand, demand_key = matrix
     n_skus, n_days = demand.shape
     start = (dates.searchsorted(pd.Timestamp(settings["start"])) if settings["start"] is not None
              else n_days // 2)
@@ -511,8 +585,9 @@ def simulate(history: pd.DataFrame, policy: Policy | str, settings: dict) -> pd.
                                         (n_skus,)).copy(),
         "review_period_days": np.broadcast_to(np.asarray(settings["review_period_days"], float),
                                               (n_skus,)).copy(),
+        "demand_key": demand_key,
     }
-    state = _run(demand, start, policy, context, settings, dates)
+    state = _run(demand, start, policy, context, settings, dates, fee_rates)
     return _metrics(state, ids, policy, demand[:, start:], int(context["review_period_days"][0]))
 
 
@@ -537,7 +612,7 @@ def _lead_times(rng, mean, cv) -> np.ndarray:
     return np.maximum(np.rint(draws), 1).astype(int)
 
 
-def _run(demand, start, policy, context, settings, dates):
+def _run(demand, start, policy, context, settings, dates, fee_rates=None):
     n_skus, n_days = demand.shape
     rng = np.random.default_rng(settings["seed"])
     review = int(context["review_period_days"][0])
@@ -548,7 +623,8 @@ def _run(demand, start, policy, context, settings, dates):
     on_hand_end = np.zeros((n_skus, horizon))
     lost = np.zeros((n_skus, horizon))
     out_of_stock = np.zeros((n_skus, horizon), dtype=bool)
-    storage_daily, schedule_on, volume = _fee_rates(settings, dates, n_skus)
+    storage_daily, schedule_on, volume = (_fee_rates(settings, dates, n_skus)
+                                          if fee_rates is None else fee_rates)
     aged_cost = np.zeros(n_skus)
     aged_units = np.zeros((n_skus, horizon))
     orders = np.zeros(n_skus)
@@ -770,13 +846,20 @@ def compare_policies(history: pd.DataFrame, settings: dict, *, params: dict, ser
     column = f"q{int(round(100 * quantile, 6))}"
     forecasts["sigma"] = (forecasts[column] - forecasts["forecast"]).clip(lower=0) \
         / special.ndtri(quantile)
-    settings = {**settings, "start": start}
-    runs = [(forecast_policy(forecasts, level, kind, quantile=quantile, **ours_options), level)
+    settings = _settings({**settings, "start": start})
+    # every policy replays the same demand with the same fees, and the forecast policies read
+    # the same rolling forecasts: each is prepared once
+    matrix = _replay_matrix(history)
+    fee_rates = _fee_rates(settings, matrix[1], len(matrix[0]))
+    paths = _ForecastPaths(forecasts)
+    options = {"min_cover_days": None, "target_cover_days": None, "max_cover_days": None,
+               "name": None, "level_uncertainty": True, **ours_options}
+    runs = [(_forecast_policy(paths, level, kind, 1.0, quantile=quantile, **options), level)
             for level in service_levels for kind in ("ours", "normal")]
     runs += [(rule_of_thumb_policy(**rule_of_thumb, velocity_window_days=velocity_window_days),
               np.nan)]
     runs += [(fixed_cover_policy(days, velocity_window_days=velocity_window_days), np.nan)
              for days in cover_days]
-    rows = [simulation_summary(simulate(history, policy, settings)).reset_index()
-            .assign(service_target=level) for policy, level in runs]
+    rows = [simulation_summary(_simulate_matrix(matrix, policy, settings, fee_rates))
+            .reset_index().assign(service_target=level) for policy, level in runs]
     return pd.concat(rows, ignore_index=True)

@@ -13,7 +13,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from opsanalysis.sample.brand_analytics import add_brand_analytics
+from opsanalysis.sample.feedback import add_feedback
+from opsanalysis.sample.keepa import add_keepa
 from opsanalysis.sample.settlement import add_settlements
+from opsanalysis.sample.sponsored import add_sponsored
 from opsanalysis.sample.world import AS_OF, SAMPLE_MARKETPLACES, START, World, build_world
 
 __all__ = ["AS_OF", "SAMPLE_MARKETPLACES", "START", "World", "generate"]
@@ -24,6 +28,10 @@ def _cached_world(seed: int) -> World:
     world = build_world(seed)
     # simulated last, from their own random stream: no other sample file moves
     add_settlements(world)
+    add_brand_analytics(world)
+    add_keepa(world)
+    add_sponsored(world)
+    add_feedback(world)
     return world
 
 
@@ -46,10 +54,18 @@ def generate(out_dir=None, seed: int = 0) -> World:
     """
     world = _cached_world(int(seed))
     if out_dir is not None:
+        from opsanalysis.sample.brand_analytics import write_brand_analytics
+        from opsanalysis.sample.feedback import write_feedback
+        from opsanalysis.sample.keepa import write_keepa
         from opsanalysis.sample.settlement import write_settlements
+        from opsanalysis.sample.sponsored import write_sponsored
         from opsanalysis.sample.writers import write_marketplace
 
         for marketplace in world.marketplaces:
             write_marketplace(world, marketplace, Path(out_dir) / marketplace)
             write_settlements(world, marketplace, Path(out_dir) / marketplace)
+            write_brand_analytics(world, marketplace, Path(out_dir) / marketplace)
+            write_keepa(world, marketplace, Path(out_dir) / marketplace)
+            write_sponsored(world, marketplace, Path(out_dir) / marketplace)
+            write_feedback(world, marketplace, Path(out_dir) / marketplace)
     return world
