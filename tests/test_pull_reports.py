@@ -48,11 +48,13 @@ SERVED = {"all_orders": "All_Orders_*", "sales_and_traffic": "GET_SALES_AND_TRAF
           "account_health": "GET_V2_SELLER_PERFORMANCE_REPORT_*",
           "sp_campaign": "Sponsored_Products_Campaign_report_*",
           "sp_search_term": "Sponsored_Products_Search_term_report_*"}
-# Sponsored Brands / Display: the sample world has none; the fake server derives them from its
-# Sponsored Products reports and write_hand_saved writes the same documents as a person saves
-# them (the daily pull asks for them: Amazon keeps 60-65 days of them only)
+# Sponsored Brands / Display: the fake server derives them from its Sponsored Products reports
+# and write_hand_saved writes the same documents as a person saves them (the daily pull asks for
+# them: Amazon keeps 60-65 days of them only). The sample world's own SB/SD files (issue 17)
+# are left out of both folders, so that each holds one set of SB/SD reports, the derived one.
 DERIVED = ["sb_search_term", "sb_keyword", "sb_campaign", "sd_targeting", "sd_campaign",
            "sd_advertised_product"]
+SAMPLE_SBSD = ("Sponsored_Brands_*", "Sponsored_Display_*")
 # Columns of the input-file inventory that name or count files, or state a file's period
 SOURCE_COLUMNS = {"marketplace_overview_reports_found": ["Files", "Period start"]}
 ABOUT = "About"  # workbook sheet: report, as-of, run id, then one line per input file
@@ -68,9 +70,14 @@ def served_files() -> set:
     return {path for pattern in SERVED.values() for path in (SAMPLE / CODE).glob(pattern)}
 
 
+def sample_sbsd_files() -> set:
+    return {path for pattern in SAMPLE_SBSD for path in (SAMPLE / CODE).glob(pattern)}
+
+
 def hand_saved_folder(folder: Path) -> None:
-    """The sample's files as they are, and the derived SB/SD console reports."""
-    shutil.copytree(SAMPLE / CODE, folder)
+    """The sample's files as they are but its own SB/SD files, and the derived SB/SD console
+    reports."""
+    shutil.copytree(SAMPLE / CODE, folder, ignore=shutil.ignore_patterns(*SAMPLE_SBSD))
     write_hand_saved(CODE, folder, kinds=DERIVED)
     first, last = pulled_window()
     for pattern in ("Sponsored_Products_Campaign_*", "Sponsored_Products_Search_term_*"):
@@ -81,7 +88,7 @@ def hand_saved_folder(folder: Path) -> None:
 def not_pullable_folder(folder: Path) -> None:
     """The sample's files of kinds the fake server does not give."""
     folder.mkdir(parents=True)
-    for path in sorted(set((SAMPLE / CODE).iterdir()) - served_files()):
+    for path in sorted(set((SAMPLE / CODE).iterdir()) - served_files() - sample_sbsd_files()):
         shutil.copy2(path, folder / path.name)
 
 
