@@ -56,6 +56,7 @@ class PeakMemory:
 
     def __init__(self, interval=0.2):
         self.interval, self.peak, self.peak_single = interval, 0, 0
+        self.at_peak = []  # (process, RSS [bytes]) at the summed peak, largest first
         self._stop = threading.Event()
 
     def _sample(self):
@@ -64,11 +65,13 @@ class PeakMemory:
             sizes = []
             for process in [root, *root.children(recursive=True)]:
                 try:
-                    sizes.append(process.memory_info().rss)
+                    sizes.append((_process_name(process, root), process.memory_info().rss))
                 except psutil.Error:  # ended between listing and reading
                     pass
-            self.peak = max(self.peak, sum(sizes))
-            self.peak_single = max([self.peak_single, *sizes])
+            total = sum(size for _, size in sizes)
+            if total > self.peak:
+                self.peak, self.at_peak = total, sorted(sizes, key=lambda item: -item[1])
+            self.peak_single = max([self.peak_single, *(size for _, size in sizes)])
             self._stop.wait(self.interval)
 
     def __enter__(self):
@@ -79,6 +82,19 @@ class PeakMemory:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+def _process_name(process, root):
+    """What a process of the run is: this process, a notebook's kernel (named by the warnings
+    file the batch gives it), a pool worker or a worker's child (folder read, plan)."""
+    from opsanalysis.report_context import WARNINGS_FILE_ENV
+
+    if process.pid == root.pid:
+        return "batch"
+    if "ipykernel" in " ".join(process.cmdline()):
+        name = process.environ().get(WARNINGS_FILE_ENV, "")
+        return f"kernel {Path(name).stem.removeprefix('.notebook-warnings-') or '?'}"
+    return "pool worker" if process.ppid() == root.pid else "worker child (read / plan)"
 
 
 def time_run(notebooks, jobs, out_dir, data_dir=""):
@@ -222,7 +238,8 @@ def run_large(arguments, notebooks):
         rows.append(("peak memory, this process + pool workers + kernels (sum of RSS)",
                      f"{memory.peak / 2**30:.2f} GB",
                      f"largest single process {memory.peak_single / 2**30:.2f} GB; "
-                     "target < 4 GB"))
+                     "target < 4 GB; at the peak: " + ", ".join(
+                         f"{name} {size / 2**30:.2f}" for name, size in memory.at_peak)))
     return rows, notebook_table(result)
 
 

@@ -242,7 +242,13 @@ def run(name: str, methods: list[str], sf_models: list[str]) -> None:
           f"(worst {worst:.2e})")
     print(f"\nseconds, all windows: ours {sum(our_time.values()):.1f} "
           f"(auto {our_time.get('auto', np.nan):.1f}, gbm {our_time.get('gbm', np.nan):.1f}); statsforecast "
-          f"{sum(sf_info['seconds'].values()):.1f} (AutoETS {sf_info['seconds'].get('AutoETS', np.nan):.1f})")
+          f"{sum(sf_info['seconds'].values()):.1f} (AutoETS "
+          f"{_seconds(sf_info['seconds'].get('AutoETS'))})")
+
+
+def _seconds(value) -> str:
+    """Seconds to one decimal [s], or "not run" for a model left out of the run."""
+    return "not run" if value is None else f"{value:.1f}"
 
 
 def main(argv=None) -> None:

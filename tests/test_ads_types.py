@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from opsanalysis import ads, ads_sections, params
+from opsanalysis import ads, ads_sections, kpi, params, report_context
 
 US = params.load("US")
 DAYS = pd.date_range("2026-10-01", periods=4, freq="D")
@@ -145,3 +145,111 @@ def test_sections_state_unknowns_and_what_to_download():
     summary = ads.ad_type_summary([campaign("p", [2.5] * 4, [10.0] * 4, 50.0)], float("nan"))
     split = ads_sections.ad_type_section(summary, 60, "USD")
     assert "TACoS not estimated" in split.finding and split.notes
+
+
+# ---- the scorecard split by ad type, harvest IDs across ad types, a real 0 of missed sales --
+
+RULES = {rule: US["rules"][rule] for rule in ("acos", "roas")}
+
+
+def ad_data(*frames):
+    """Frames by kind, each tagged with its kind (the scorecard's coverage reads it)."""
+    data = {}
+    for kind, frame in frames:
+        frame = frame.copy()
+        frame.attrs["kind"] = kind
+        data[kind] = frame
+    return data
+
+
+def score(data):
+    card = kpi.scorecard(data, RULES, (DAYS[0], DAYS[-1]), US["ads"],
+                         velocity_window_days=30)
+    return card.set_index("rule_id")
+
+
+def test_scorecard_scores_each_ad_type_against_the_same_rule():
+    sp = campaign("p", [2.5] * 4, [10.0] * 4, 50.0, attribution_days=7)  # ACOS 10 / 40
+    sb = campaign("b", [4.0] * 4, [20.0] * 4, 50.0, "sponsored_brands",  # 8 / 40 (2 days)
+                  attribution_days=14)
+    sd = campaign("d", [5.0] * 4, [25.0] * 4, 50.0, "sponsored_display",  # 20 / 60 clicks only
+                  sales_clicks=[15.0] * 4, attribution_days=14)
+    only_sp = score(ad_data(("sp_campaign", sp)))
+    assert list(only_sp.index) == ["acos", "roas"]  # without SB / SD: as before
+    card = score(ad_data(("sp_campaign", sp), ("sb_campaign", sb.iloc[:2]),
+                         ("sd_campaign", sd)))
+    assert list(card.index) == ["acos", "acos_sponsored_brands", "acos_sponsored_display",
+                                "roas", "roas_sponsored_brands", "roas_sponsored_display"]
+    pd.testing.assert_series_equal(card.loc["acos"], only_sp.loc["acos"])
+    assert card.loc["acos_sponsored_brands", "value"] == pytest.approx(0.2)
+    # each with its own coverage: the SB report covers 2 of the 4 days
+    assert card.loc["acos_sponsored_brands", ["covered_days", "window_days"]].tolist() == [
+        2, 4]
+    # Display on its clicks-only sales, never the views-and-clicks 100
+    assert card.loc["acos_sponsored_display", "value"] == pytest.approx(20 / 60)
+    assert card.loc["roas_sponsored_display", "value"] == pytest.approx(3.0)
+    # the same rule (ACOS within 15-25 %): SB inside it, SD above it
+    assert RULES["acos"]["min"] < 0.2 < RULES["acos"]["max"] < 20 / 60
+    assert card.loc["acos_sponsored_brands", "status"] == "good"
+    assert card.loc["acos_sponsored_display", "status"] == "breach"
+    # the rows drill down by campaign like the Sponsored Products row
+    drivers = kpi.breach_drivers(ad_data(("sd_campaign", sd)), "acos_sponsored_display",
+                                 RULES, (DAYS[0], DAYS[-1]), "campaign", US["ads"],
+                                 velocity_window_days=30)
+    assert list(drivers["campaign"]) == ["d"] and drivers["status"].iloc[0] == "breach"
+    # Display without clicks-only columns: not estimated, never a 0 or a views-based ACOS
+    blind = score(ad_data(("sd_campaign", sd.drop(columns="sales_clicks"))))
+    assert np.isnan(blind.loc["acos_sponsored_display", "value"])
+    assert blind.loc["acos_sponsored_display", "status"] == "no_data"
+
+
+def test_scorecard_ad_type_rows_equal_the_ad_type_section_on_the_sample(sample_dir):
+    context = report_context.prepare(
+        "US", data_dir=str(sample_dir), kinds=["sp_campaign", "sb_campaign", "sd_campaign"])
+    data, settings = context.data, context.params
+    window = kpi.trailing_period(context.as_of, settings["ads"]["lookback_days"])
+    card = kpi.scorecard(data, {r: settings["rules"][r] for r in ("acos", "roas")}, window,
+                         settings["ads"], velocity_window_days=30).set_index("rule_id")
+    summary = ads.ad_type_summary([kpi.in_period(data.get(kind), window)
+                                   for kind in ads.CAMPAIGN_KINDS.values()], float("nan"))
+    summary = summary.set_index("ad_type")
+    rows = {"sponsored_products": "acos", "sponsored_brands": "acos_sponsored_brands",
+            "sponsored_display": "acos_sponsored_display"}
+    assert set(summary.index) == {*rows, "total"}
+    for ad_type, rule_id in rows.items():
+        assert card.loc[rule_id, "numerator"] == pytest.approx(summary.loc[ad_type, "spend"])
+        assert card.loc[rule_id, "denominator"] == pytest.approx(
+            summary.loc[ad_type, "sales_clicks_only"])
+        assert card.loc[rule_id, "value"] == pytest.approx(
+            summary.loc[ad_type, "acos_clicks_only"])
+        roas = rule_id.replace("acos", "roas")
+        assert card.loc[roas, "value"] == pytest.approx(
+            1 / summary.loc[ad_type, "acos_clicks_only"])
+    assert card.loc["acos_sponsored_display", "value"] != pytest.approx(
+        summary.loc["sponsored_display", "acos_views_and_clicks"])
+
+
+def test_harvest_ids_are_unique_across_ad_types():
+    tables = ads.analyse_ad_types({"sb_search_term": sb_terms()}, US)
+    assert set(tables["sb_harvest"]["harvest_id"]) == {"SB-H001"}
+    sp_terms = sb_terms().drop(columns=["ad_type", "orders_clicks", "sales_clicks"])
+    sp = ads.analyse(sp_terms, US)["harvest"]
+    assert set(sp["harvest_id"]) == {"H001"}  # the bulk draft's IDs, unchanged
+    assert not set(sp["harvest_id"]) & set(tables["sb_harvest"]["harvest_id"])
+
+
+def test_a_zero_missed_sales_estimate_is_explained():
+    # E reaches its budget once on a day the demand index is flat, spending 12 against the
+    # 5 its uncapped days and that day's index predict: the estimate misses nothing
+    swing = campaign("E", [12.0, 5.0, 5.0, 5.0], [30.0] * 4, 12.0)
+    steady = campaign("F", [20.0] * 4, [80.0] * 4, 1000.0)
+    table = ads.budget_capping(ads.campaign_days([swing, steady]), 0.95, 0.5)
+    row = table.set_index("campaign_name").loc["E"]
+    assert row["capped_days"] == 1 and row["missed_sales"] == 0.0
+    section = ads_sections.budget_section(table, 0.95, 60, "USD")
+    assert "1 capped campaigns missed none by the estimate" in section.finding
+    assert "按估算未错失销售" in ads_sections.budget_section(table, 0.95, 60, "USD",
+                                                          "zh").finding
+    # where something is missed, no such clause
+    assert "missed none" not in ads_sections.budget_section(
+        ads.budget_capping(budget_days(), 0.95, 0.25), 0.95, 60, "USD").finding

@@ -2,11 +2,13 @@
 
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 import opsanalysis.sample
 from opsanalysis import competitor_sections as sections
 from opsanalysis import io, marketplaces, params
+from opsanalysis.labels import label
 from opsanalysis.sample import keepa as sample_keepa
 from opsanalysis.sample import writers
 
@@ -60,13 +62,30 @@ def test_missing_keepa_or_competitors_file_says_what_to_download(tmp_path):
         "2026-10-31,B0AAAAAAA1,$9.99,45,12\n", encoding="utf-8")
     report = _report(io.load_marketplace(tmp_path, "US"))
     inputs = sections.prepare(report)
-    changes = sections.price_changes(report, inputs)
-    assert changes.table is None and "competitors.csv" in changes.finding
+    findings = [function(report, inputs).finding for function in SECTIONS]
+    # the three sections needing competitors.csv: the first names it, the others point at it
+    assert "competitors.csv" in findings[0]
+    assert [f for f in findings[1:3]] == [label("needs_download_named_above", "en")] * 2
     assert sections.sales_rank(report, inputs).table is not None  # needs no pairs
     (tmp_path / "none" / "US").mkdir(parents=True)
     empty = _report(io.load_marketplace(tmp_path / "none", "US"))
     inputs = sections.prepare(empty)
-    for function in SECTIONS:
-        section = function(empty, inputs)
-        assert section.table is None and "Keepa" in section.finding
+    shown = [function(empty, inputs) for function in SECTIONS]
+    assert all(section.table is None for section in shown)
+    texts = "\n".join(section.check_text() for section in shown)
+    assert texts.count(label("needs_keepa_exports", "en")) == 1  # said once, in the first
+    assert label("needs_keepa_exports", "en") == shown[0].finding
     assert sections.workbook_tables(empty, inputs) == {}
+
+
+@pytest.mark.parametrize("count, words", [(1, "1 competitor price cut came"),
+                                          (2, "2 competitor price cuts came")])
+def test_price_cut_finding_counts_in_english(sample_folder, count, words):
+    folder, _ = sample_folder
+    report = _report(io.load_marketplace(folder.parent, "US"))
+    inputs = sections.prepare(report)
+    cause = inputs.causes.iloc[[0]]
+    inputs.causes = pd.concat([cause] * count, ignore_index=True)
+    assert words in sections.likely_causes(report, inputs).finding
+    changes = sections.price_changes(report, inputs).finding
+    assert "1 competitor price change of" in changes  # the planted cut alone in the window

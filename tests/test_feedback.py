@@ -8,6 +8,7 @@ import pytest
 
 from opsanalysis import feedback, feedback_sections
 from opsanalysis.io import read_report
+from opsanalysis.labels import label
 
 THEMES = {"late_delivery": {"en": ["late"], "de": ["spät"], "ja": ["遅"]},
           "damaged_item": {"en": ["broken"], "de": ["kaputt"], "ja": ["破損"]}}
@@ -178,9 +179,10 @@ def test_sections_state_the_findings_and_what_to_download(language):
     assert set(feedback_sections.workbook_tables(view)) == {
         "feedback_weekly", "feedback_answered", "feedback_themes", "feedback_to_answer"}
     missing = feedback_sections.prepare_feedback(_Report(None, language))
-    for section in feedback_sections.feedback_sections(missing):
-        assert section.table is None and "Feedback Manager" in section.finding or \
-            "反馈管理器" in section.finding
+    shown = feedback_sections.feedback_sections(missing)
+    assert all(section.table is None for section in shown)
+    assert shown[0].finding == label("feedback_missing", language)  # names the download once
+    assert [s.finding for s in shown[1:]] == [label("needs_download_named_above", language)] * 3
     assert feedback_sections.workbook_tables(missing) == {}
 
 

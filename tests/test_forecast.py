@@ -226,7 +226,9 @@ def test_auto_averages_the_best_candidates_hand_computed(fast_params):
     rng = np.random.default_rng(5)
     history = _panel(rng.poisson(3.0, size=(6, 120)))
     p = copy.deepcopy(fast_params)
-    p["forecast"]["auto"].update(candidates=["naive", "moving_average_7"], top_k=2)
+    # the combination itself: level factor 1, no weekday profile (tested in test_forecast_auto)
+    p["forecast"]["auto"].update(candidates=["naive", "moving_average_7"], top_k=2,
+                                 level_factor=1.0, seasonal_profile=False)
     auto = forecast.predict(history, 7, "auto", params=p)["forecast"].to_numpy()
     naive = forecast.predict(history, 7, "naive", params=p)["forecast"].to_numpy()
     ma7 = forecast.predict(history, 7, "moving_average_7", params=p)["forecast"].to_numpy()
@@ -326,7 +328,8 @@ def test_auto_short_series_falls_back_and_long_series_combine(fast_params):
     matrix = rng.poisson(rng.gamma(2.0, 2.0, size=(40, 1)) * np.ones((40, 120)))
     history = _panel(matrix)
     small = copy.deepcopy(fast_params)
-    small["forecast"]["auto"]["candidates"] = ["ses", "croston_sba", "ets", "moving_average_28"]
+    small["forecast"]["auto"].update(candidates=["ses", "croston_sba", "ets", "moving_average_28"],
+                                     level_factor=1.0, seasonal_profile=False)  # combination only
     auto = forecast.predict(history, 14, "auto", params=small).set_index(["unique_id", "ds"])
     candidates = [forecast.predict(history, 14, m, params=small).set_index(
         ["unique_id", "ds"])["forecast"] for m in small["forecast"]["auto"]["candidates"]]

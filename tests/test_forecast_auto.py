@@ -7,7 +7,11 @@ import pandas as pd
 import pytest
 
 from opsanalysis import forecast, params
-from opsanalysis.forecast._core import _cross_validated_shrinkage
+from opsanalysis.forecast._core import (
+    _cross_validated_level,
+    _cross_validated_shrinkage,
+    _seasonal_profile,
+)
 
 GRID = [0.0, 0.5, 0.8, 0.9, 1.0]
 
@@ -24,10 +28,14 @@ def _panel(matrix, start="2025-01-01"):
 
 @pytest.fixture(scope="module")
 def auto_params():
-    """Defaults with two candidates, one per series picked (top_k 1), shrinkage cross-validated."""
+    """Defaults with two candidates, one per series picked (top_k 1), shrinkage cross-validated.
+
+    The level factor and the pooled weekday profile are fixed off (factor 1, no profile): these
+    tests are about which candidates each series gets; the level rule has its own tests below.
+    """
     p = copy.deepcopy(params.load_defaults())
     p["forecast"]["auto"].update(candidates=["seasonal_naive", "moving_average_28"], top_k=1,
-                                 shrinkage=GRID)
+                                 shrinkage=GRID, level_factor=1.0, seasonal_profile=False)
     return p
 
 
@@ -104,3 +112,68 @@ def test_auto_gives_every_series_the_better_method_when_all_series_are_alike(aut
     picked_7 = np.abs(_by_series(history, "auto", own) - mean_28).max(axis=1) > 1e-9
     assert 5 <= picked_7.sum() <= 30  # noise sends some series to the 7-day mean
     assert _by_series(history, "auto", p) == pytest.approx(mean_28, abs=1e-12)
+
+
+FACTORS = [0.8, 0.85, 0.9, 0.95, 1.0]
+WEEK = np.array([1.4, 1.2, 1.0, 1.0, 0.8, 0.6, np.nan])  # a closed seventh day
+
+
+def _level_windows(actual_level, actual_shape, n_windows=3, horizon=14):
+    """2 candidates x 5 series forecasting 10 flat; actuals ``actual_level`` x shape per day.
+
+    The histories (20 weeks) carry the same weekday shape, so the pooled profile reads it.
+    """
+    n_history = 140
+    history = 10.0 * np.tile(WEEK, (5, n_history // 7))
+    forecasts = np.full((2, 5, horizon), 10.0)
+    actual = actual_level * np.tile(actual_shape[np.arange(n_history, n_history + horizon) % 7],
+                                    (5, 1))
+    errors = np.ones((2, 5))
+    return [(errors, forecasts, actual, history)] * n_windows
+
+
+def test_seasonal_profile_reads_the_pooled_weekday_shape_and_leaves_closed_days_at_one():
+    # two series of different size with the same weekday shape: ratio to own mean = shape / mean
+    history = np.vstack([np.tile(WEEK, 20) * 10.0, np.tile(WEEK, 20) * 3.0])
+    profile = _seasonal_profile(history, 10, 7, 13)
+    expected = WEEK / np.nanmean(WEEK)
+    expected[6] = 1.0  # never observed: no shape
+    assert profile == pytest.approx(expected[np.arange(140, 150) % 7], abs=1e-12)
+
+
+def test_level_factor_is_the_one_that_forecasts_the_left_out_windows():
+    # actuals at 8 every day while the candidates say 10: a factor 0.8 is exact in every window
+    assert _cross_validated_level(_level_windows(8.0, np.ones(7)), 1, 1.0, FACTORS, None) == (
+        0.8, False)
+    # actuals at 10: the candidates are right, factor 1 (no shrinking without a reason)
+    assert _cross_validated_level(_level_windows(10.0, np.ones(7)), 1, 1.0, FACTORS, None) == (
+        1.0, False)
+    # a single window cannot be left out: factor nearest 1
+    assert _cross_validated_level(_level_windows(8.0, np.ones(7))[:1], 1, 1.0, FACTORS,
+                                  None) == (1.0, False)
+
+
+def test_level_profile_is_taken_when_the_actuals_follow_the_weekday_shape_of_the_history():
+    shape = WEEK / np.nanmean(WEEK)
+    # actuals follow the history's weekday shape around the candidates' level: profile, factor 1
+    assert _cross_validated_level(_level_windows(10.0, shape), 1, 1.0, FACTORS, (7, 13)) == (
+        1.0, True)
+    # flat actuals: the profile would add error, it is left out
+    assert _cross_validated_level(_level_windows(10.0, np.ones(7)), 1, 1.0, FACTORS,
+                                  (7, 13)) == (1.0, False)
+
+
+def test_auto_shrinks_its_level_on_falling_demand_and_not_on_steady_demand(auto_params):
+    # 30 series falling 1 % a day (from 40): every holdout window's demand is below the 28-day
+    # mean the candidates give, so the cross-validation shrinks the combination (factor < 1);
+    # 30 steady series (level 20, noise sd 1): factor 1, auto is the chosen candidate itself.
+    p = copy.deepcopy(auto_params)
+    p["forecast"]["auto"].update(candidates=["moving_average_28"], level_factor=FACTORS)
+    days = np.arange(140)
+    falling = _panel(np.tile(40.0 * 0.99 ** days, (30, 1)))
+    ratio = _by_series(falling, "auto", p) / _by_series(falling, "moving_average_28", p)
+    assert ratio == pytest.approx(np.full_like(ratio, ratio[0, 0]), abs=1e-12)
+    assert ratio[0, 0] < 1.0
+    steady = _panel(20.0 + np.random.default_rng(5).normal(0.0, 1.0, (30, 140)))
+    assert _by_series(steady, "auto", p) == pytest.approx(
+        _by_series(steady, "moving_average_28", p), abs=1e-12)

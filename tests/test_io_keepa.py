@@ -76,3 +76,44 @@ def test_competitors_errors_name_file_row_and_column(tmp_path, text, row, column
     assert caught.value.row == row
     assert caught.value.column == column
     assert caught.value.file.endswith("competitors.csv")
+
+
+# Keepa's Japanese interface (headers as public Keepa-CSV importers read them, see kinds_keepa)
+VIEWER_JP = (
+    "\ufeffASIN,商品名,ブランド,Buy Box: 現在価格,Buy Box: 90 日平均,Amazon: 現在価格,"
+    "新品: 現在価格,新品アイテム数: 現在価格,売れ筋ランキング: 現在価格,"
+    "売れ筋ランキング: 90 日平均,レビュー: 評価,レビュー: 評価件数,カテゴリ: ルート\n"
+    'B0JJJJJJJ1,シリコンマット,テスト,"¥ 2,980","¥ 3,100",,"¥ 2,700",4,"1,520",1610,4.2,388,'
+    "ホーム&キッチン\n"
+    "B0JJJJJJJ2,収納バスケット,テスト,,,,¥ 980,1,,,,,ホーム&キッチン\n"
+)
+
+
+def test_product_viewer_in_keepas_japanese_interface(tmp_path):
+    path = tmp_path / "KeepaExport-2026-10-31-ProductViewer.csv"
+    path.write_text(VIEWER_JP, encoding="utf-8")  # UTF-8 with BOM, as the importers read it
+    frame = io.read_report(path, marketplace="JP")
+    assert frame.attrs["kind"] == "keepa_product"
+    first = frame.iloc[0]
+    assert first["buy_box_price"] == pytest.approx(2980)
+    assert first["buy_box_price_90d_avg"] == pytest.approx(3100)
+    assert first["new_price"] == pytest.approx(2700)
+    assert int(first["new_offer_count"]) == 4 and int(first["sales_rank"]) == 1520
+    assert first["sales_rank_90d_avg"] == pytest.approx(1610)
+    assert first["rating"] == pytest.approx(4.2) and int(first["review_count"]) == 388
+    assert first["title"] == "シリコンマット" and first["category_root"] == "ホーム&キッチン"
+    assert pd.isna(frame["buy_box_price"].iloc[1]) and pd.isna(first["amazon_price"])
+    assert frame["new_price"].iloc[1] == pytest.approx(980)
+    assert frame["currency"].iloc[0] == "JPY"
+
+
+def test_partly_translated_japanese_headers_of_older_exports(tmp_path):
+    path = tmp_path / "KeepaExport-2026-10-31-ProductViewer.csv"
+    path.write_text("ASIN,売れ筋ランキング: 現在価格,新品: 現在価格,Reviews: 評価,"
+                    "Reviews: レビュー数,カテゴリ: Root\n"
+                    'B0JJJJJJJ1,"12,345","¥ 1,480",3.9,57,ドラッグストア\n', encoding="utf-8")
+    frame = io.read_report(path, marketplace="JP")
+    assert frame.attrs["kind"] == "keepa_product"
+    assert int(frame["sales_rank"].iloc[0]) == 12345
+    assert frame["rating"].iloc[0] == pytest.approx(3.9)
+    assert int(frame["review_count"].iloc[0]) == 57

@@ -81,13 +81,16 @@ def test_lumpiness_is_not_counted_as_level_uncertainty():
     assert np.median(dispersion) == pytest.approx(20.0, rel=0.1)
     as_level = policy.level_cv_from_history(values, 42, window_days=30)
     net = policy.level_cv_from_history(values, 42, window_days=30, dispersion=dispersion)
-    # The trailing 30-day velocity's own error is a real error of that forecast: in squared
-    # relative terms 20 x 10 x 1.4^2 x 30 / 420^2 = 0.067 (c about 0.26 by the mean, less by
-    # the median). Poisson-only noise adds the interval's lumps, (20 - 1) x 420 / 420^2 = 0.045,
-    # on top: c about 0.34.
-    assert np.median(as_level) == pytest.approx(0.34, abs=0.04)
-    assert np.median(net) < 0.2
-    assert np.median(as_level**2 - net**2) > 19 / 420
+    # Both the 42-day total and the trailing 30-day velocity scaled to 42 days carry lumps: the
+    # squared error has mean 20 x 420 x (1 + 42 / 30) = 20,160. As Poisson noise only
+    # (1 x 420 x 2.4 removed), (20 - 1) x 2.4 x 420 / 420^2 = 0.109 is left as level error:
+    # c about 0.33. Net of the SKU's dispersion nothing is left: the level is constant.
+    assert np.median(as_level) == pytest.approx(np.sqrt(19 * 2.4 / 420), abs=0.04)
+    assert np.all(net == 0.0)
+    # pooled over the SKUs: one value for all, unlike the per-SKU estimate
+    assert np.ptp(as_level) == 0.0
+    per_sku = policy.level_cv_from_history(values, 42, window_days=30, prior_weight=4.0)
+    assert np.ptp(per_sku) > 0.05
 
 
 def _expected_sea_freight_order_up_to():

@@ -342,7 +342,7 @@ def test_policies_sharing_paths_replay_as_each_alone():
     fee_rates = sim._fee_rates(checked, matrix[1], len(matrix[0]))
     paths = sim._ForecastPaths(forecasts)
     keywords = {"min_cover_days": None, "target_cover_days": None, "max_cover_days": None,
-                "name": None, "level_uncertainty": True, **options}
+                "name": None, "level_uncertainty": True, "pooled_history": True, **options}
     for level in (0.9, 0.95, 0.98):
         for kind in ("ours", "normal"):
             shared = sim._simulate_matrix(matrix, sim._forecast_policy(

@@ -61,6 +61,72 @@ def test_a_cache_of_some_kinds_serves_only_notebooks_that_need_no_more(tmp_path)
                                        {"restock"}) is not None
 
 
+def test_a_kernel_reads_from_the_data_cache_only_the_kinds_it_uses(tmp_path):
+    """One file per kind: listing the kinds, ``in`` and the summary read no frame; a frame is
+    read on first use, once, and equals the frame written (attrs included)."""
+    from opsanalysis.io import MarketplaceData
+
+    orders = pd.DataFrame({"sku": ["A", "B"], "quantity": [1, 2]})
+    orders.attrs = {"kind": "all_orders", "period": (pd.Timestamp("2026-10-01"),
+                                                     pd.Timestamp("2026-10-31"))}
+    restock = pd.DataFrame({"sku": ["A"], "recommended_quantity": [5]})
+    summary = pd.DataFrame({"file": ["orders.txt", "restock.csv"], "status": ["ok", "ok"]})
+    data = MarketplaceData("US", {"all_orders": orders, "restock": restock}, summary, ["w"])
+    report_context.write_data_cache(tmp_path, "/data", "US", data)
+    cached = report_context._cached_data(tmp_path / report_context.DATA_CACHE_NAME, "/data",
+                                         "US")
+    assert cached.kinds == ["all_orders", "restock"] and "restock" in cached
+    assert cached.warnings == ["w"] and "all_orders=2, restock=1" in repr(cached)
+    pd.testing.assert_frame_equal(cached.summary, summary)
+    assert cached.frames.loaded_kinds() == []  # nothing read yet
+    pd.testing.assert_frame_equal(cached["restock"], restock, check_exact=True)
+    assert cached.frames.loaded_kinds() == ["restock"]  # only the kind used
+    assert cached.get("restock") is cached["restock"]  # read once
+    assert cached.get("fba_inventory") is None
+    with pytest.raises(KeyError, match="no fba_inventory report"):
+        cached["fba_inventory"]
+    assert cached["all_orders"].attrs == orders.attrs
+
+
+def test_a_data_cache_is_trusted_only_whole_and_never_overwritten(tmp_path):
+    """The index is written last (a folder without it is no cache); a kind's file from another
+    run's cache is refused; nothing is written over an earlier cache; removal removes it all."""
+    from opsanalysis.io import MarketplaceData
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, units in ((first, [1]), (second, [2])):
+        folder.mkdir()
+        report_context.write_data_cache(
+            folder, "/data", "US", MarketplaceData("US", {"restock": pd.DataFrame({"u": units})}))
+    cache = first / report_context.DATA_CACHE_NAME
+    with pytest.raises(FileExistsError):
+        report_context.write_data_cache(first, "/data", "US", _data())
+    (cache / "restock.pickle").unlink()
+    (second / report_context.DATA_CACHE_NAME / "restock.pickle").rename(cache / "restock.pickle")
+    with pytest.raises(ValueError, match="not the restock data of this cache"):
+        report_context._cached_data(cache, "/data", "US")["restock"]
+    (cache / "index.pickle").unlink()
+    assert report_context._cached_data(cache, "/data", "US") is None  # incomplete: not used
+    report_context.remove_data_cache(first)
+    report_context.remove_data_cache(first)  # nothing left: no error
+    assert list(first.iterdir()) == []
+
+
+def test_the_data_cache_gives_the_frames_of_the_folder_exactly(sample_dir, tmp_path):
+    """Every kind of the sample US through the cache equals the folder's frames."""
+    from opsanalysis import io
+
+    data = io.load_marketplace(sample_dir, "US")
+    report_context.write_data_cache(tmp_path, sample_dir, "US", data)
+    cached = report_context._cached_data(tmp_path / report_context.DATA_CACHE_NAME,
+                                         sample_dir, "US")
+    assert cached.kinds == data.kinds and len(data.kinds) > 20
+    for kind in data.kinds:
+        pd.testing.assert_frame_equal(cached[kind], data[kind], check_exact=True)
+        assert cached[kind].attrs == data[kind].attrs
+    pd.testing.assert_frame_equal(cached.summary, data.summary)
+
+
 def test_the_kinds_read_add_the_sales_reports_only_when_they_date_the_report():
     assert report_context.read_kinds(None, "") is None
     assert report_context.read_kinds(["restock"], "2026-10-31") == {"restock"}

@@ -9,7 +9,8 @@ from concurrent.futures import Future
 import nbformat
 import pytest
 
-from opsanalysis import batch, scheduling
+from opsanalysis import batch, report_context, scheduling
+from opsanalysis.io.marketplace_data import read_frame_cache
 
 
 def test_worker_functions_pickle_by_reference():
@@ -71,7 +72,8 @@ def test_plan_first_then_independent_notebooks_then_the_plans_notebooks(tmp_path
     for index in (1, 0):  # finished out of order
         assert run.done(index, _future(_result(NOTEBOOKS[index]))) == []
     assert not run.finished and run.notebooks_done == 2
-    assert [job[0] for job in run.done("plan", _future(None))] == [2, 3]
+    # the plan's notebooks, the replenishment report (the longest) first
+    assert [job[0] for job in run.done("plan", _future(None))] == [3, 2]
     run.done(3, _future(_result(NOTEBOOKS[3])))
     run.done(2, _future(RuntimeError("worker killed")))  # only this notebook fails
     assert run.finished
@@ -84,7 +86,18 @@ def test_plan_first_then_independent_notebooks_then_the_plans_notebooks(tmp_path
 def test_a_failed_plan_still_runs_its_notebooks(tmp_path):
     run = _run(tmp_path)
     run.done("prepare", _future({"parameters": {}, "unread_files": []}))
-    assert [job[0] for job in run.done("plan", _future(OSError("no memory")))] == [2, 3]
+    assert [job[0] for job in run.done("plan", _future(OSError("no memory")))] == [3, 2]
+
+
+def test_the_plans_notebooks_go_before_the_notebooks_still_waiting():
+    """In the pool the jobs wait in the batch's queue: once the plan is there, its notebooks
+    (the end of the marketplace's longest path) go first, in order; other jobs go last."""
+    from collections import deque
+
+    ready = deque(["overview", "tracker"])
+    scheduling._enqueue(ready, "plan", ["replenishment", "opportunity"])
+    scheduling._enqueue(ready, 0, ["later"])
+    assert list(ready) == ["replenishment", "opportunity", "overview", "tracker", "later"]
 
 
 def test_a_crashed_or_failed_preparation_fails_every_notebook_at_once(tmp_path):
@@ -122,7 +135,8 @@ PROBE = """import json, os
 from pathlib import Path
 Path(output_dir, marketplace + "_probe.json").write_text(json.dumps(
     {"plan_ready": os.path.exists(os.path.join(output_dir, ".replenishment-plan.pickle")),
-     "data_ready": os.path.exists(os.path.join(output_dir, ".marketplace-data.pickle"))}))
+     "data_ready": os.path.exists(
+         os.path.join(output_dir, ".marketplace-data", "index.pickle"))}))
 """
 
 
@@ -152,6 +166,7 @@ def test_one_marketplace_in_two_processes_computes_the_plan_before_its_notebooks
     assert probe == {"plan_ready": True, "data_ready": True}
     # the shared files are gone once the marketplace is done
     assert not list(result.run_dir.rglob(".*.pickle"))
+    assert not list(result.run_dir.rglob(report_context.DATA_CACHE_NAME))
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     assert [r["notebook"] for r in manifest["results"]] == [
         "replenishment_report", "launch_tracker"]
@@ -173,8 +188,8 @@ def _tiny_folder(root, code="US"):
 
 
 def _cached(task):
-    with open(os.path.join(task["output_dir"], ".marketplace-data.pickle"), "rb") as handle:
-        return pickle.load(handle)["data"]
+    cache = os.path.join(task["output_dir"], report_context.DATA_CACHE_NAME)
+    return read_frame_cache(cache)[1]
 
 
 def test_the_batch_reads_only_the_kinds_of_notebooks_that_all_declare_them(tmp_path):
@@ -260,6 +275,7 @@ def test_the_portfolio_reuses_the_data_the_batch_read(tmp_path, jobs):
     executed = (result.run_dir / result.results[-1].notebook_file).read_text(encoding="utf-8")
     assert "cached ['US', 'UK'] units {'US': 17, 'UK': 17} failed []" in executed
     assert not list(result.run_dir.rglob(".*.pickle"))  # removed once the portfolio ran
+    assert not list(result.run_dir.rglob(report_context.DATA_CACHE_NAME))
     # run alone (no batch caches) it reads the folders, which are spoiled now
     alone = report_context.prepare_marketplaces("US,UK", data, output_dir="")
     assert list(alone.contexts) == ["US", "UK"]

@@ -1,12 +1,13 @@
 """The search-query sections: findings from the sample's planted queries, the missing-report
 sentences, labels for every code shown, and the opportunity matrix fed with query figures."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import opsanalysis as oa
 from opsanalysis import search_query_sections as sections
-from opsanalysis.labels import all_labels
+from opsanalysis.labels import all_labels, label
 from opsanalysis.sample import generate
 from opsanalysis.sample.brand_analytics import write_brand_analytics
 
@@ -75,12 +76,13 @@ def test_every_code_shown_has_words(us, settings):
         assert set(table.columns) <= set(labels) | {"currency"}, set(table.columns) - set(labels)
 
 
-def test_missing_reports_say_what_to_download(settings):
+def test_missing_reports_say_what_to_download_once(settings):
     view = sections.prepare_search_queries({}, settings, "en")
-    for build in (sections.query_share_section, sections.query_actions_section,
-                  sections.competitors_section, sections.top_three_movers_section):
-        section = build(view)
-        assert "Search Query Performance" in section.finding and section.table is None
+    shown = [sections.query_share_section(view), *sections.click_competitor_sections(view),
+             sections.query_actions_section(view)]  # the market report's order
+    assert all(section.table is None for section in shown)
+    assert "Search Query Performance" in shown[0].finding
+    assert [s.finding for s in shown[1:]] == [label("needs_download_named_above", "en")] * 3
     assert set(sections.workbook_tables(view)) == {"query_shares", "query_trend",
                                                   "query_actions"}
 
@@ -90,7 +92,9 @@ def test_without_top_search_terms_the_competitor_sections_ask_for_it(us, setting
     view = sections.prepare_search_queries(
         {k: v for k, v in frames.items() if k != "top_search_terms"}, settings, "en")
     assert "Top Search Terms" in sections.competitors_section(view).finding
-    assert "Top Search Terms" in sections.top_three_movers_section(view).finding
+    # said once: the next section needing it points at it
+    assert sections.top_three_movers_section(view).finding == label(
+        "needs_download_named_above", "en")
     assert sections.query_share_section(view).table is not None
 
 
@@ -110,12 +114,34 @@ def test_opportunity_matrix_shows_query_demand_and_competition_with_sources(us, 
         "Top Search Terms, week ending 2026-10-31").all()
     without = oa.opportunity.opportunity_matrix(without_queries, params, world.as_of)
     assert without["query_volume"].isna().all()
-    # the figure enters the competition index when params list it
-    listed = {**params, "opportunity": {**params["opportunity"], "competition_inputs": {
-        **params["opportunity"]["competition_inputs"], "top_3_click_share": 1.0}}}
-    fed = oa.opportunity.opportunity_matrix(data, listed, world.as_of).set_index("category")
-    assert not fed["competition_index"].equals(rows["competition_index"].reindex(fed.index))
+    # the default params feed the top-3 click share into the competition index when present ...
+    assert "top_3_click_share" in params["opportunity"]["competition_inputs"]
+    unlisted = {**params, "opportunity": {**params["opportunity"], "competition_inputs": {
+        k: w for k, w in params["opportunity"]["competition_inputs"].items()
+        if k != "top_3_click_share"}}}
+    unfed = oa.opportunity.opportunity_matrix(data, unlisted, world.as_of).set_index("category")
+    fed = rows.reindex(unfed.index)
+    assert not np.allclose(fed["competition_index"], unfed["competition_index"], equal_nan=True)
+    queried_rows = fed.loc[sorted(queried)]
+    assert (queried_rows["quality_competition"] != "missing").all()
+    # ... and change nothing without Brand Analytics
+    before = oa.opportunity.opportunity_matrix(without_queries, unlisted, world.as_of)
+    pd.testing.assert_frame_equal(without, before)
     shown = oa.opportunity_sections.matrix_table(matrix)
     assert {"query_volume", "top_3_click_share"} <= set(shown.columns)
     assert "query_volume" not in oa.opportunity_sections.matrix_table(without).columns
     assert isinstance(shown, pd.DataFrame)
+
+
+@pytest.mark.parametrize("rows, words", [(1, "Of 1 search query, 1 lost click share"),
+                                         (2, "Of 2 search queries, 1 lost click share")])
+def test_share_finding_counts_queries_in_english(us, settings, rows, words):
+    _, frames = us
+    view = sections.prepare_search_queries(frames, settings, "en")
+    losing = view.trend[view.trend["trend"] == "losing_share"].head(1)
+    steady = view.trend[view.trend["trend"] != "losing_share"].head(rows - 1)
+    view.trend = pd.concat([losing, steady], ignore_index=True)
+    assert words in sections.query_share_section(view).finding
+    view.actions = view.actions.head(rows)
+    assert f"Of {words.split(',')[0].removeprefix('Of ')}, bid up" in \
+        sections.query_actions_section(view).finding

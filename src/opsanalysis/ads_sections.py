@@ -281,8 +281,11 @@ def budget_section(capping, capped_share, lookback_days, currency, language="en"
     Returns
     -------
     Section
-        Missed sales NaN (no uncapped day, or no clicks-only sales) read "not estimated"; the
-        estimate's method is stated under the finding.
+        Missed sales NaN (no uncapped day, or no clicks-only sales) read "not estimated"; a
+        capped campaign whose estimate is 0 (on every capped day it spent at least what its
+        uncapped days and the day's demand index predict: the budget was touched by a day's
+        swing, it held no spend back) is counted and explained in the finding; the estimate's
+        method is stated under the finding.
     """
     heading = text("budget_capping", language)
     if capping is None or not len(capping):
@@ -295,6 +298,9 @@ def budget_section(capping, capped_share, lookback_days, currency, language="en"
     if len(capped) > len(estimated) and len(estimated):
         missed += text("budget_partly_estimated", language).format(
             count=len(capped) - len(estimated))
+    nothing_missed = int((estimated == 0).sum())
+    if nothing_missed:  # a real 0 of the method, said why (never a bare 0.00)
+        missed += text("budget_none_missed", language).format(count=nothing_missed)
     finding = text("budget_finding", language).format(
         capped=len(capped), count=len(capping), share=percent_text(capped_share, 0),
         days=int(capped["capped_days"].sum()), window=lookback_days, missed=missed,

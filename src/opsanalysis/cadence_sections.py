@@ -32,7 +32,7 @@ from opsanalysis import (
 )
 from opsanalysis.formats import money_text, percent_text
 from opsanalysis.labels import label
-from opsanalysis.section import Section
+from opsanalysis.section import Section, counted
 
 __all__ = [
     "MonthlyReview",
@@ -210,7 +210,7 @@ def morning_actions_section(view: MorningCheck) -> Section:
             else "morning_reason_listing", view.language).format(
                 problem=label(row.listing_problem, view.language),
                 status=row.listing_status or "—",
-                units=_counted(row.fba_units_at_stake, "fba_unit", view.language)))
+                units=counted(row.fba_units_at_stake, "morning_noun_fba_unit", view.language)))
             for row in view.listings.itertuples()]
     if view.buy_box is not None:
         rows += [(row.sku, "morning_check_buy_box", label(
@@ -240,23 +240,6 @@ def _count(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:,.0f}"
 
 
-def _counted(value, noun, language) -> str:
-    """A count with its noun in the right number: "1 listing", "3 listings" (zh "3 个
-    listing"); an unknown count is "—" with the plural noun.
-
-    Parameters
-    ----------
-    value : int or float or None
-    noun : str
-        "sku", "listing", "fba_unit", "unit" or "day" (labels ``morning_noun_<noun>_one`` and
-        ``_other``).
-    language : {"en", "zh"}
-    """
-    number = "one" if value is not None and not pd.isna(value) and value == 1 else "other"
-    words = label(f"morning_noun_{noun}_{number}", language)
-    return f"{_count(value)} {words}"
-
-
 def health_section(view: MorningCheck) -> Section:
     """Account health: Amazon's latest figures (the opportunity report's section), kept in the
     workbook's ``account_health`` sheet."""
@@ -274,7 +257,7 @@ def stock_alerts_section(view: MorningCheck) -> Section:
     out = int(((view.alerts["stock_alert"] == "no_sellable_stock")
                | (view.alerts["sellable_fba_units"] == 0)).sum())
     finding = label("morning_stock_alerts_finding", view.language).format(
-        skus=_counted(len(view.alerts), "sku", view.language), out=out) \
+        skus=counted(len(view.alerts), "morning_noun_sku", view.language), out=out) \
         if len(view.alerts) else label("morning_no_stock_alerts", view.language)
     return Section(heading, finding, view.alerts, language=view.language, top=TOP_ROWS,
                    sheet="stock_alerts",
@@ -290,7 +273,7 @@ def buy_box_section(view: MorningCheck) -> Section:
                        language=view.language)
     rule = percent_text(view.buy_box_rule["value"])
     finding = label("morning_buy_box_finding", view.language).format(
-        skus=_counted(len(view.buy_box), "sku", view.language), rule=rule) \
+        skus=counted(len(view.buy_box), "morning_noun_sku", view.language), rule=rule) \
         if len(view.buy_box) else \
         label("morning_no_buy_box_losses", view.language).format(rule=rule)
     return Section(heading, finding, view.buy_box, language=view.language, top=TOP_ROWS,
@@ -310,7 +293,7 @@ def feedback_section(view: MorningCheck) -> Section:
     negative = view.feedback["negative_feedback_received"]
     total = negative.sum(min_count=1)
     finding = label("morning_feedback_finding", view.language).format(
-        count=_count(total), days=_counted(view.feedback_days, "day", view.language))
+        count=_count(total), days=counted(view.feedback_days, "morning_noun_day", view.language))
     return Section(heading, finding, view.feedback, language=view.language,
                    kinds={"negative_feedback_received": "count", "feedback_received": "count"})
 
@@ -322,8 +305,9 @@ def listings_section(view: MorningCheck) -> Section:
         return Section(heading, _needs("morning_needs_listings", view), language=view.language)
     stranded = view.listings[view.listings["listing_problem"] == "stranded_stock"]
     finding = label("morning_listings_finding", view.language).format(
-        listings=_counted(len(view.listings), "listing", view.language), stranded=len(stranded),
-        units=_counted(stranded["fba_units_at_stake"].sum(), "unit", view.language)) \
+        listings=counted(len(view.listings), "morning_noun_listing", view.language),
+        stranded=len(stranded),
+        units=counted(stranded["fba_units_at_stake"].sum(), "morning_noun_unit", view.language)) \
         if len(view.listings) else \
         label("morning_no_listing_problems", view.language)
     return Section(heading, finding, view.listings, language=view.language, top=TOP_ROWS,

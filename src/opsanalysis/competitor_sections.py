@@ -21,9 +21,9 @@ from opsanalysis.formats import format_value
 from opsanalysis.io import kinds_keepa
 from opsanalysis.labels import label
 from opsanalysis.plotting._common import date_axis
-from opsanalysis.section import Section
+from opsanalysis.section import Section, counted, missing_input_section
 
-__all__ = ["MarketInputs", "TOP_ROWS", "buy_box", "likely_causes", "prepare", "price_changes",
+__all__ = ["MarketInputs", "SECTION_ORDER", "TOP_ROWS", "buy_box", "likely_causes", "prepare", "price_changes",
            "price_position", "reviews", "sales_rank", "workbook_tables"]
 
 #: Rows shown per table (the workbook holds every row).
@@ -126,15 +126,30 @@ def prepare(report) -> MarketInputs:
                         sorted(ours), changes, causes)
 
 
-def _missing(inputs, heading, need_pairs=True):
-    """The one-sentence section for absent Keepa exports or competitors file, else None."""
+#: The sections in the order the market report shows them: the first one lacking a download
+#: names it, the following ones point at it (:func:`opsanalysis.section.missing_input_section`).
+SECTION_ORDER = ("likely_causes", "price_changes", "price_position", "buy_box", "sales_rank",
+                 "reviews")
+#: Sections that need ``competitors.csv`` besides the Keepa exports.
+_NEED_PAIRS = ("likely_causes", "price_changes", "price_position")
+
+
+def _opening(inputs, name, heading_key):
+    """The heading of section ``name`` and its one-sentence section for a missing download."""
+    heading = label(heading_key, inputs.language)
     if inputs.daily is None:
-        return Section(heading, label("needs_keepa_exports", inputs.language),
-                       language=inputs.language)
-    if need_pairs and inputs.pairs is None:
-        return Section(heading, label("needs_competitors_file", inputs.language),
-                       language=inputs.language)
-    return None
+        needs, first = "needs_keepa_exports", name == SECTION_ORDER[0]
+    elif name in _NEED_PAIRS and inputs.pairs is None:
+        needs, first = "needs_competitors_file", name == _NEED_PAIRS[0]
+    else:
+        needs, first = None, True
+    return heading, missing_input_section(heading, needs, inputs.language, first)
+
+
+def _table_section(inputs, heading, finding, table, sheet, **shown):
+    """A market section with its table (the first ``TOP_ROWS`` rows shown)."""
+    return Section(heading, finding, table, language=inputs.language, currency=inputs.currency,
+                   kinds=_KINDS, top=TOP_ROWS, sheet=sheet, **shown)
 
 
 def _window(inputs):
@@ -152,8 +167,7 @@ def _money(value, inputs):
 
 def price_changes(report, inputs: MarketInputs) -> Section:
     """Competitor price changes beyond the threshold over the last ``lookback_days`` days."""
-    heading = label("competitor_price_changes", inputs.language)
-    missing = _missing(inputs, heading)
+    heading, missing = _opening(inputs, "price_changes", "competitor_price_changes")
     if missing is not None:
         return missing
     start, end = _window(inputs)
@@ -161,15 +175,14 @@ def price_changes(report, inputs: MarketInputs) -> Section:
     cuts = int((table["direction"] == "price_cut").sum())
     finding = label("competitor_price_changes_finding", inputs.language).format(
         count=len(table), cuts=cuts, days=inputs.settings["lookback_days"],
+        changes=counted(len(table), "noun_competitor_price_change", inputs.language),
         threshold=_share(inputs.settings["price_change_threshold"], inputs.language))
-    return Section(heading, finding, table, language=inputs.language, currency=inputs.currency,
-                   kinds=_KINDS, top=TOP_ROWS, sheet="price_changes")
+    return _table_section(inputs, heading, finding, table, "price_changes")
 
 
 def likely_causes(report, inputs: MarketInputs) -> Section:
     """Competitor price cuts next to a dip of our sales: the likely cause, with dates and sizes."""
-    heading = label("price_cut_sales_dips", inputs.language)
-    missing = _missing(inputs, heading)
+    heading, missing = _opening(inputs, "likely_causes", "price_cut_sales_dips")
     if missing is not None:
         return missing
     if inputs.units is None:
@@ -185,13 +198,13 @@ def likely_causes(report, inputs: MarketInputs) -> Section:
         first = table.iloc[0]
         finding = label("price_cut_sales_dips_finding", inputs.language).format(
             count=len(table), competitor=first["competitor_asin"], our=first["our_asin"],
+            cuts=counted(len(table), "noun_competitor_price_cut", inputs.language),
             date=f"{first['cut_date']:%Y-%m-%d}",
             cut=_share(-first["price_change_share"], inputs.language),
             drop=_share(-first["sales_change_share"], inputs.language),
             days=inputs.settings["dip_window_days"])
     figure = _cut_figure(inputs, table.iloc[0]) if len(table) else None
-    return Section(heading, finding, table, language=inputs.language, currency=inputs.currency,
-                   kinds=_KINDS, top=TOP_ROWS, sheet="likely_causes", figure=figure)
+    return _table_section(inputs, heading, finding, table, "likely_causes", figure=figure)
 
 
 def _cut_figure(inputs, cause):
@@ -219,8 +232,7 @@ def _cut_figure(inputs, cause):
 
 def price_position(report, inputs: MarketInputs) -> Section:
     """Our price against each competitor's on the report date."""
-    heading = label("price_position", inputs.language)
-    missing = _missing(inputs, heading)
+    heading, missing = _opening(inputs, "price_position", "price_position")
     if missing is not None:
         return missing
     _, end = _window(inputs)
@@ -228,16 +240,15 @@ def price_position(report, inputs: MarketInputs) -> Section:
     dearer = int((table["position"] == "dearer").sum())
     finding = label("price_position_finding", inputs.language).format(
         dearer=dearer, pairs=len(table), date=f"{end:%Y-%m-%d}",
+        listings=counted(len(table), "noun_competitor_listing", inputs.language),
         cheaper=int((table["position"] == "cheaper").sum()),
         unknown=int((table["position"] == "not_estimated").sum()))
-    return Section(heading, finding, table, language=inputs.language, currency=inputs.currency,
-                   kinds=_KINDS, top=TOP_ROWS, sheet="price_position")
+    return _table_section(inputs, heading, finding, table, "price_position")
 
 
 def buy_box(report, inputs: MarketInputs) -> Section:
     """Buy-box losses of our ASINs over the last ``lookback_days`` days."""
-    heading = label("buy_box_losses", inputs.language)
-    missing = _missing(inputs, heading, need_pairs=False)
+    heading, missing = _opening(inputs, "buy_box", "buy_box_losses")
     if missing is not None:
         return missing
     start, end = _window(inputs)
@@ -252,14 +263,12 @@ def buy_box(report, inputs: MarketInputs) -> Section:
         lost=lost, asins=len(table), days=inputs.settings["lookback_days"])
     notes = [] if prices is not None and len(prices) else [
         label("buy_box_needs_orders", inputs.language)]
-    return Section(heading, finding, table, language=inputs.language, currency=inputs.currency,
-                   kinds=_KINDS, top=TOP_ROWS, sheet="buy_box", notes=notes)
+    return _table_section(inputs, heading, finding, table, "buy_box", notes=notes)
 
 
 def sales_rank(report, inputs: MarketInputs) -> Section:
     """Our ASINs' sales rank on the report date against the ``bsr_rank`` rule."""
-    heading = label("sales_rank_rule", inputs.language)
-    missing = _missing(inputs, heading, need_pairs=False)
+    heading, missing = _opening(inputs, "sales_rank", "sales_rank_rule")
     if missing is not None:
         return missing
     _, end = _window(inputs)
@@ -270,15 +279,13 @@ def sales_rank(report, inputs: MarketInputs) -> Section:
         within=int((table["within_rule"] == "inside_rule").sum()), asins=len(table),
         limit=f"{inputs.rank_limit:,.0f}",
         unknown=int((table["within_rule"] == "not_estimated").sum()))
-    return Section(heading, finding, table, language=inputs.language, kinds=_KINDS,
-                   top=TOP_ROWS, sheet="sales_rank",
-                   notes=[label("sales_rank_root_note", inputs.language)])
+    return _table_section(inputs, heading, finding, table, "sales_rank",
+                          notes=[label("sales_rank_root_note", inputs.language)])
 
 
 def reviews(report, inputs: MarketInputs) -> Section:
     """Rating and review-count trends of our ASINs and their new reviews per week."""
-    heading = label("review_trends", inputs.language)
-    missing = _missing(inputs, heading, need_pairs=False)
+    heading, missing = _opening(inputs, "reviews", "review_trends")
     if missing is not None:
         return missing
     _, end = _window(inputs)
@@ -291,9 +298,8 @@ def reviews(report, inputs: MarketInputs) -> Section:
     finding = label("review_trends_finding", inputs.language).format(
         weeks=weeks, fell=fell, asins=len(table),
         per_week=format_value(per_week, "number", language=inputs.language))
-    return Section(heading, finding, table, language=inputs.language, kinds=_KINDS,
-                   top=TOP_ROWS, sheet="reviews",
-                   notes=[label("negative_reviews_not_measurable", inputs.language)])
+    return _table_section(inputs, heading, finding, table, "reviews",
+                          notes=[label("negative_reviews_not_measurable", inputs.language)])
 
 
 def workbook_tables(report, inputs: MarketInputs) -> dict:

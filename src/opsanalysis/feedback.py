@@ -77,6 +77,15 @@ def _week_start(days: pd.Series) -> pd.Series:
     return days.dt.to_period(_WEEK).dt.start_time
 
 
+def _per_week(negatives: pd.DataFrame, starts: pd.DatetimeIndex) -> pd.DataFrame:
+    """Negative feedback and the answered ones in each Sunday-Saturday week starting on
+    ``starts`` [count]; 0 in a week without any, feedback outside those weeks left out."""
+    counts = negatives.assign(week_start=_week_start(negatives["day"])).groupby(
+        "week_start").agg(negative_feedback=("stars", "size"),
+                          negative_answered=("answered", "sum"))
+    return counts.reindex(starts, fill_value=0).astype("int64")
+
+
 def _coverage(feedback: pd.DataFrame, days: pd.Series) -> tuple:
     """First and last day the download covers: its period (``attrs["period"]``, from a
     ``_YYYY-MM-DD_YYYY-MM-DD`` file name or ``periods.yaml``), else its first and last row."""
@@ -118,10 +127,7 @@ def weekly_negative_feedback(feedback: pd.DataFrame | None, *, max_rating: float
     negatives = _negatives(feedback, max_rating)
     last = pd.Timestamp(as_of).normalize().to_period(_WEEK).start_time
     starts = pd.date_range(end=last, periods=int(weeks), freq="7D")
-    negatives["week_start"] = _week_start(negatives["day"])
-    counts = negatives.groupby("week_start").agg(
-        negative_feedback=("stars", "size"), negative_answered=("answered", "sum"))
-    counts = counts.reindex(starts, fill_value=0)
+    counts = _per_week(negatives, starts)
     table = pd.DataFrame({
         "week_start": starts,
         "week_end": starts + pd.Timedelta(days=6),
@@ -400,9 +406,9 @@ def measure_negative_feedback_per_week(feedback: pd.DataFrame | None, start, end
     if covered == 0:
         table = pd.DataFrame(columns=columns)
     else:
-        negatives = _between(frame[frame["stars"] <= max_rating], start, end)
+        negatives = _between(_negatives(feedback, max_rating), start, end)
         weeks = pd.date_range(start.to_period(_WEEK).start_time, end, freq="7D")
-        counts = _week_start(negatives["day"]).value_counts().reindex(weeks, fill_value=0)
+        counts = _per_week(negatives, weeks)["negative_feedback"]
         worst = counts.idxmax()
         table = pd.DataFrame({"numerator": [float(counts.max())], "denominator": [1.0],
                               "value": [float(counts.max())], "week_start": [worst]})

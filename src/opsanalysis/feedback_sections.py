@@ -17,7 +17,7 @@ import pandas as pd
 from opsanalysis import feedback
 from opsanalysis.formats import percent_text
 from opsanalysis.labels import label
-from opsanalysis.section import Section, SectionList
+from opsanalysis.section import Section, SectionList, missing_input_section
 
 __all__ = ["FeedbackView", "feedback_sections", "morning_feedback_section", "prepare_feedback",
            "workbook_tables"]
@@ -92,15 +92,16 @@ def prepare_feedback(report) -> FeedbackView:
         limit, float(rules["negative_review_reply_hours_specialist"]["value"]))
 
 
-def _missing(heading: str, language: str) -> Section:
-    return Section(heading, label("feedback_missing", language), language=language)
+def _missing(heading: str, language: str, first: bool) -> Section:
+    """Without a feedback download: the first section (weekly) names it, the others point at it."""
+    return missing_input_section(heading, "feedback_missing", language, first)
 
 
 def weekly_section(view: FeedbackView) -> Section:
     """Negative feedback per week against the weekly rule."""
     heading = label("feedback_weekly_title", view.language)
     if view.weekly is None:
-        return _missing(heading, view.language)
+        return _missing(heading, view.language, first=True)
     table = view.weekly
     latest = table["negative_feedback"].iloc[-1]
     finding = label("feedback_weekly_finding", view.language).format(
@@ -115,7 +116,7 @@ def answered_section(view: FeedbackView) -> Section:
     """Share of the negative feedback that carries a response, and the reply time if dated."""
     heading = label("feedback_answered_title", view.language)
     if view.answered is None:
-        return _missing(heading, view.language)
+        return _missing(heading, view.language, first=False)
     row = view.answered.iloc[0]
     if row["negative_feedback"] == 0:
         return Section(heading, label("feedback_none", view.language), view.answered,
@@ -135,7 +136,7 @@ def themes_section(view: FeedbackView) -> Section:
     """Negative feedback grouped by the theme words of its comment."""
     heading = label("feedback_themes_title", view.language)
     if view.themes is None:
-        return _missing(heading, view.language)
+        return _missing(heading, view.language, first=False)
     table = view.themes
     total = int(table["negative_feedback"].sum())
     if total == 0:
@@ -153,7 +154,7 @@ def to_answer_section(view: FeedbackView) -> Section:
     """The latest negative feedback without a response, newest first."""
     heading = label("feedback_to_answer_title", view.language)
     if view.to_answer is None:
-        return _missing(heading, view.language)
+        return _missing(heading, view.language, first=False)
     table = view.to_answer
     if table.empty:
         return Section(heading, label("feedback_all_answered", view.language), table,

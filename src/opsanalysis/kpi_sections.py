@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from opsanalysis import plotting
+from opsanalysis import kpi, plotting
 from opsanalysis.formats import format_value, money_text, percent_text
 from opsanalysis.plotting._common import text
 from opsanalysis.section import Section
@@ -174,7 +174,7 @@ def drivers_table(drivers, card, currency=None, language="en"):
     units = card.set_index("rule_id")["unit"]
     rows = []
     for row in drivers.itertuples():
-        kind = "money" if row.rule_id in MONEY_NUMERATORS else "count"
+        kind = "money" if kpi.base_rule_id(row.rule_id) in MONEY_NUMERATORS else "count"
         excess = format_value(row.excess, kind, currency, language)
         rows.append({"rule_id": row.rule_id, "group": row.group,
                      "value": rule_value_text(row.value, units.get(row.rule_id), currency,

@@ -517,7 +517,9 @@ def score_categories(matrix, settings) -> pd.DataFrame:
     """
     table = matrix.copy()
     table["growth"] = _weighted_mean(table, settings["growth_inputs"])
-    inputs = {c: _zscore(table[c]) for c in settings["competition_inputs"] if c in table}
+    # an input no row has (Brand Analytics not downloaded) is left out, not imputed as average
+    inputs = {c: _zscore(table[c]) for c in settings["competition_inputs"]
+              if c in table and frames.as_float(table[c]).notna().any()}
     known = table[list(inputs)].notna().any(axis=1) if inputs else pd.Series(False, index=table.index)
     table["competition_index"] = _weighted_mean(pd.DataFrame(inputs), settings["competition_inputs"]) \
         .where(known)
@@ -612,6 +614,16 @@ def _quality(values, source):
     return np.where(frames.as_float(values).isna(), "missing", source)
 
 
+def _competition_quality(table, market) -> np.ndarray:
+    """The niche file's quality where it gives the concentration, else first_party where Brand
+    Analytics gives the top-3 click share (Amazon's own figure), else missing."""
+    quality = _quality(table["cr5"], market)
+    if "top_3_click_share" in table:
+        from_queries = frames.as_float(table["top_3_click_share"]).notna().to_numpy()
+        quality = np.where((quality == "missing") & from_queries, "first_party", quality)
+    return quality
+
+
 def _quality_columns(table) -> pd.DataFrame:
     """Data quality of each score input: first_party, estimate or missing."""
     market = table["market_quality"] if "market_quality" in table \
@@ -625,7 +637,7 @@ def _quality_columns(table) -> pd.DataFrame:
         "quality_storage": np.where(table["storage_known"].fillna(False).astype(bool), "first_party", "missing"),
         "quality_advertising": table.get("advertising_quality",
                                          pd.Series("missing", index=table.index)).fillna("missing"),
-        "quality_competition": level(table["cr5"], market),
+        "quality_competition": _competition_quality(table, market),
         "quality_launch": level(table["launch_success_rate"], market),
     }, index=table.index)
 
@@ -756,7 +768,8 @@ def opportunity_matrix(data, params, as_of, niches=None, level="category") -> pd
         without it) search_queries, query_volume, best_search_frequency_rank,
         top_3_click_share, demand_source, competition_source
         (:func:`opsanalysis.search_queries.category_search_market`; top_3_click_share enters
-        the competition index when ``competition_inputs`` lists it). Columns stable once
+        the competition index when ``competition_inputs`` lists it, as the defaults do: a
+        column without any value changes nothing). Columns stable once
         landed.
     """
     settings = params["opportunity"]

@@ -64,6 +64,7 @@ __all__ = [
     "prepare",
     "prepare_marketplaces",
     "read_kinds",
+    "remove_data_cache",
     "resolve_data_dir",
     "resolve_params_dir",
     "run_data_cache",
@@ -73,8 +74,10 @@ __all__ = [
 
 STANDARD_PARAMETERS = ("marketplace", "data_dir", "params_dir", "as_of", "language", "output_dir")
 #: Loaded marketplace data shared by the notebooks of one marketplace within a run (removed when
-#: they are done): reading every report once instead of once per notebook.
-DATA_CACHE_NAME = ".marketplace-data.pickle"
+#: they are done): reading every report once instead of once per notebook. A folder with one
+#: file per report kind (:func:`opsanalysis.io.marketplace_data.write_frame_cache`): a kernel
+#: reads a kind's frame the first time it uses it, so it holds only the kinds it touches.
+DATA_CACHE_NAME = ".marketplace-data"
 #: The replenishment plan shared by the reports of one marketplace in a batch run.
 PLAN_CACHE_NAME = ".replenishment-plan.pickle"
 LANGUAGES = ("en", "zh")
@@ -620,16 +623,38 @@ def write_data_cache(output_dir, data_dir, code, data):
     Parameters
     ----------
     output_dir : Path
-        The marketplace's folder of this run; the file must not exist yet.
+        The marketplace's folder of this run; the cache folder (:data:`DATA_CACHE_NAME`) must
+        not exist yet.
     data_dir : str or Path
         Data folder the data was read from (checked again on reading).
     code : str
         Marketplace code.
     data : MarketplaceData
+
+    Notes
+    -----
+    One file per report kind (:func:`opsanalysis.io.marketplace_data.write_frame_cache`), each
+    created exclusively: nothing of an earlier run is overwritten.
     """
-    payload = {"data_dir": str(data_dir), "marketplace": code, "data": data}
-    with open(output_dir / DATA_CACHE_NAME, "xb") as handle:
-        pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    from opsanalysis.io.marketplace_data import write_frame_cache
+
+    write_frame_cache(Path(output_dir) / DATA_CACHE_NAME, data,
+                      {"data_dir": str(data_dir), "marketplace": code})
+
+
+def remove_data_cache(output_dir) -> None:
+    """Remove the data cache of a marketplace's folder of a run (:data:`DATA_CACHE_NAME`), if any.
+
+    Parameters
+    ----------
+    output_dir : str or Path
+        The marketplace's folder of the run.
+    """
+    import shutil
+
+    cache = Path(output_dir) / DATA_CACHE_NAME
+    if cache.is_dir():
+        shutil.rmtree(cache)
 
 
 def _cached_data(path, data_root, code, kinds=None):
@@ -638,15 +663,19 @@ def _cached_data(path, data_root, code, kinds=None):
     Only a cache written by this run into its own (fresh) output folder is trusted, only for
     the same data folder and marketplace, and only when it holds every kind asked for
     (``kinds``, None: every kind): the batch reads only the kinds its notebooks need
-    (:func:`notebook_kinds`), which may be fewer.
+    (:func:`notebook_kinds`), which may be fewer. The frames are read from the cache on first
+    use (:class:`opsanalysis.io.marketplace_data.FrameStore`).
     """
-    if path is None or not Path(path).is_file():
+    if path is None:
         return None
-    with open(path, "rb") as handle:
-        payload = pickle.load(handle)
-    if payload.get("data_dir") != str(data_root) or payload.get("marketplace") != code:
+    from opsanalysis.io.marketplace_data import read_frame_cache
+
+    opened = read_frame_cache(path)
+    if opened is None:
         return None
-    data = payload["data"]
+    identity, data = opened
+    if identity.get("data_dir") != str(data_root) or identity.get("marketplace") != code:
+        return None
     return data if data.covers(kinds) else None
 
 

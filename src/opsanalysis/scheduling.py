@@ -31,12 +31,12 @@ from pathlib import Path
 from opsanalysis.execution import RUN_FOLDER, NotebookResult, run_one_notebook
 from opsanalysis.publishing import hash_inputs
 from opsanalysis.report_context import (
-    DATA_CACHE_NAME,
     PLAN_CACHE_NAME,
     check_language,
     last_data_date,
     notebook_kinds,
     read_kinds,
+    remove_data_cache,
     resolve_params_dir,
     unreadable_message,
     write_data_cache,
@@ -59,8 +59,10 @@ __all__ = [
 
 #: Notebooks that read the marketplace's replenishment plan (``ReportContext.
 #: replenishment_plan``): in a process pool they start once the plan is computed, so it is
-#: computed once, while the other notebooks run.
-PLAN_NOTEBOOKS = ("opportunity_report", "replenishment_report", "monthly_review")
+#: computed once, while the other notebooks run. They are the end of a marketplace's longest
+#: path (folder read, plan, notebook): once the plan is there they go before any notebook still
+#: waiting, in this order, the longest (the replenishment report's policy replay) first.
+PLAN_NOTEBOOKS = ("replenishment_report", "opportunity_report", "monthly_review")
 
 
 def marketplace_task(code, data_root, params_dir, language, templates, run_dir, as_of=None):
@@ -115,7 +117,7 @@ def prepare_marketplace(task) -> dict:
         return outcome
     outcome["parameters"] = parameters
     if unreadable:  # nothing to report on: one message, not one traceback per notebook
-        (output_dir / DATA_CACHE_NAME).unlink(missing_ok=True)
+        remove_data_cache(output_dir)
         outcome["results"] = _failed_results(task, unreadable)
     return outcome
 
@@ -169,7 +171,8 @@ def run_level_notebooks(templates, codes, data_root, params_dir, language, as_of
 
 
 def remove_data_caches(run_dir, codes) -> None:
-    """Remove the marketplaces' data caches of a run (:data:`DATA_CACHE_NAME`).
+    """Remove the marketplaces' data caches of a run
+    (:data:`opsanalysis.report_context.DATA_CACHE_NAME`).
 
     The batch keeps each marketplace's data in its folder of the run from the first notebook to
     the run-level notebooks (the portfolio), which read it instead of the folder;
@@ -182,7 +185,7 @@ def remove_data_caches(run_dir, codes) -> None:
         The run's marketplaces.
     """
     for code in codes:
-        (Path(run_dir) / code / DATA_CACHE_NAME).unlink(missing_ok=True)
+        remove_data_cache(Path(run_dir) / code)
 
 
 def _run_level_notebooks(templates, codes, data_root, params_dir, language, as_of, run_dir):
@@ -306,29 +309,45 @@ def _execute_in_processes(tasks, jobs, bar) -> dict:
 
     Per marketplace: :func:`prepare_marketplace`, then its replenishment plan
     (:func:`compute_plan`, when a notebook of :data:`PLAN_NOTEBOOKS` runs) beside the notebooks
-    that do not need it, the plan's notebooks once it is there, and :func:`finish_marketplace`
-    when every notebook is done. The folder read and the plan run in a child process of the
+    that do not need it, the plan's notebooks once it is there (before the notebooks still
+    waiting: they end the longest path), and :func:`finish_marketplace` when every notebook is
+    done. The folder read and the plan run in a child process of the
     worker that ends with the job (:func:`_in_own_process`): their memory is given back.
     """
+    from collections import deque
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     runs = {task["marketplace"]: _MarketplaceRun(task) for task in tasks}
+    # jobs wait here, not in the pool's own queue (first come, first served), so that the
+    # plan's notebooks can go before the others (_enqueue); at most ``jobs`` are submitted
+    ready = deque((run, "prepare", _in_own_process, prepare_marketplace, run.task)
+                  for run in runs.values())
+    pending = {}
     # forked workers, kept for the whole run: a fresh (spawned) process per job would spend
     # about 1.5 CPU s importing this module again for every notebook
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending = {_submit(pool, _in_own_process, prepare_marketplace, run.task):
-                   (run, "prepare") for run in runs.values()}
-        while pending:
+        while ready or pending:
+            while ready and len(pending) < jobs:
+                run, step, function, *arguments = ready.popleft()
+                pending[_submit(pool, function, *arguments)] = (run, step)
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 run, step = pending.pop(future)
                 before = run.notebooks_done
-                for job, function, *arguments in run.done(step, future):
-                    pending[_submit(pool, function, *arguments)] = (run, job)
+                _enqueue(ready, step, [(run, *job) for job in run.done(step, future)])
                 bar.update(run.notebooks_done - before)
                 if run.finished:
                     finish_marketplace(run.task)
     return {code: run.outcome for code, run in runs.items()}
+
+
+def _enqueue(ready, step, jobs) -> None:
+    """Queue the jobs a finished ``step`` made ready: after the plan, its notebooks go first
+    (:data:`PLAN_NOTEBOOKS`: the rest of the marketplace's longest path); others go last."""
+    if step == "plan":
+        ready.extendleft(reversed(jobs))
+    else:
+        ready.extend(jobs)
 
 
 def _in_own_process(function, *arguments):
@@ -385,7 +404,8 @@ class _MarketplaceRun:
         self.outcome = None
         self.results = [None] * len(task["notebooks"])
         stems = [Path(path).stem for path in task["notebooks"]]
-        self.after_plan = [i for i, stem in enumerate(stems) if stem in PLAN_NOTEBOOKS]
+        self.after_plan = sorted((i for i, stem in enumerate(stems) if stem in PLAN_NOTEBOOKS),
+                                 key=lambda i: PLAN_NOTEBOOKS.index(stems[i]))
         self.independent = [i for i in range(len(stems)) if i not in self.after_plan]
 
     @property

@@ -20,9 +20,9 @@ from matplotlib.figure import Figure
 from opsanalysis import search_queries
 from opsanalysis.formats import percent_text
 from opsanalysis.labels import label
-from opsanalysis.section import Section, SectionList
+from opsanalysis.section import Section, SectionList, counted, missing_input_section
 
-__all__ = ["SearchQueries", "click_competitor_sections", "competitors_section", "prepare_search_queries",
+__all__ = ["SECTION_ORDER", "SearchQueries", "click_competitor_sections", "competitors_section", "prepare_search_queries",
            "query_actions_section", "query_share_section", "top_three_movers_section",
            "workbook_tables"]
 
@@ -144,91 +144,100 @@ def _share_chart(view) -> Figure:
     return figure
 
 
+#: The sections in the order the market report shows them: the first one lacking a download
+#: names it, the following ones point at it (:func:`opsanalysis.section.missing_input_section`).
+SECTION_ORDER = ("query_share", "competitors", "top_three_movers", "query_actions")
+_NEED_TOP_SEARCH_TERMS = ("competitors", "top_three_movers")
+
+
+def _opening(view, name, heading_key):
+    """The heading of section ``name`` and its one-sentence section for a missing report."""
+    heading = label(heading_key, view.language)
+    if not view.has_sqp:
+        needs, first = "search_queries_missing_sqp", name == SECTION_ORDER[0]
+    elif name in _NEED_TOP_SEARCH_TERMS and not view.has_top_search_terms:
+        needs, first = "search_queries_missing_top_terms", name == _NEED_TOP_SEARCH_TERMS[0]
+    else:
+        needs, first = None, True
+    return heading, missing_input_section(heading, needs, view.language, first)
+
+
+def _table_section(view, heading, finding, table, sheet, **shown) -> Section:
+    """A search-query section with its table."""
+    return Section(heading, finding, table, language=view.language, kinds=_KINDS, sheet=sheet,
+                   **shown)
+
+
 def query_share_section(view: SearchQueries) -> Section:
     """Our share of each query's funnel in the latest week and its trend."""
     language = view.language
-    heading = label("search_query_share", language)
-    if not view.has_sqp:
-        return Section(heading, label("search_queries_missing_sqp", language),
-                       language=language)
+    heading, missing = _opening(view, "query_share", "search_query_share")
+    if missing is not None:
+        return missing
     table = view.trend
+    queries = counted(len(table), "noun_search_query", language)
     losing = table[table["trend"] == "losing_share"]
     if len(losing):
         worst = losing.iloc[0]
         finding = label("search_query_share_finding", language).format(
             count=f"{len(table):,}", losing=f"{len(losing):,}", query=worst["search_query"],
+            queries=queries,
             change=_points(abs(worst["click_share_change"])),
             weeks=view.settings["trend_weeks"])
     else:
         finding = label("search_query_share_steady", language).format(
-            count=f"{len(table):,}", weeks=view.settings["trend_weeks"])
-    return Section(heading, finding, table, language=language, kinds=_KINDS,
-                   figure=_share_chart(view), top=20, sheet="query_trend",
-                   notes=[label("search_query_share_note", language).format(
-                       weeks=view.settings["trend_weeks"],
-                       change=_points(view.settings["falling_share_change"]))])
-
-
-def _needs_top_search_terms(view, heading) -> Section | None:
-    if not view.has_sqp:
-        return Section(heading, label("search_queries_missing_sqp", view.language),
-                       language=view.language)
-    if not view.has_top_search_terms:
-        return Section(heading, label("search_queries_missing_top_terms", view.language),
-                       language=view.language)
-    return None
+            count=f"{len(table):,}", queries=queries, weeks=view.settings["trend_weeks"])
+    return _table_section(view, heading, finding, table, "query_trend",
+                          figure=_share_chart(view), top=20,
+                          notes=[label("search_query_share_note", language).format(
+                              weeks=view.settings["trend_weeks"],
+                              change=_points(view.settings["falling_share_change"]))])
 
 
 def competitors_section(view: SearchQueries) -> Section:
     """The products that take the clicks on our queries in the latest week."""
     language = view.language
-    heading = label("search_query_competitors", language)
-    missing = _needs_top_search_terms(view, heading)
+    heading, missing = _opening(view, "competitors", "search_query_competitors")
     if missing is not None:
         return missing
     table = view.competitors
     if table.empty:
-        return Section(heading, label("search_query_competitors_none", language),
-                       language=language)
+        return Section(heading, label("search_query_competitors_none", language), language=language)
     first = table.iloc[0]
     finding = label("search_query_competitors_finding", language).format(
         count=f"{len(table):,}", asin=first["asin"], terms=f"{first['search_terms']:,.0f}",
+        products=counted(len(table), "noun_other_product", language),
         share=percent_text(first["click_share"]))
-    return Section(heading, finding, table, language=language, kinds=_KINDS, top=15,
-                   sheet="query_competitors")
+    return _table_section(view, heading, finding, table, "query_competitors", top=15)
 
 
 def top_three_movers_section(view: SearchQueries) -> Section:
     """Products and brands that entered or left our queries' three most clicked this week."""
     language = view.language
-    heading = label("search_query_movers", language)
-    missing = _needs_top_search_terms(view, heading)
+    heading, missing = _opening(view, "top_three_movers", "search_query_movers")
     if missing is not None:
         return missing
     table = view.movers
     if view.top["period_end"].nunique() < 2:
-        return Section(heading, label("search_query_movers_one_week", language),
-                       language=language)
+        return Section(heading, label("search_query_movers_one_week", language), language=language)
     if table.empty:
-        return Section(heading, label("search_query_movers_none", language),
-                       language=language)
+        return Section(heading, label("search_query_movers_none", language), language=language)
     products = table[table["competitor_type"] == "asin"]
+    entered = int((products["movement"] == "entered_top_three").sum())
     finding = label("search_query_movers_finding", language).format(
-        entered=f"{int((products['movement'] == 'entered_top_three').sum()):,}",
+        entered=f"{entered:,}", products=counted(entered, "noun_product", language),
         left=f"{int((products['movement'] == 'left_top_three').sum()):,}",
         terms=f"{table['search_term'].nunique():,}",
         own=f"{int((products['own'] & (products['movement'] == 'left_top_three')).sum()):,}")
-    return Section(heading, finding, table, language=language, kinds=_KINDS, top=20,
-                   sheet="query_top_three_movers")
+    return _table_section(view, heading, finding, table, "query_top_three_movers", top=20)
 
 
 def query_actions_section(view: SearchQueries) -> Section:
     """Queries to bid up (purchase share above click share) or whose listing to fix."""
     language = view.language
-    heading = label("search_query_actions", language)
-    if not view.has_sqp:
-        return Section(heading, label("search_queries_missing_sqp", language),
-                       language=language)
+    heading, missing = _opening(view, "query_actions", "search_query_actions")
+    if missing is not None:
+        return missing
     settings = view.settings
     acting = view.actions[view.actions["action"].isin(["bid_up", "fix_listing"])]
     note = label("search_query_actions_note", language).format(
@@ -238,9 +247,10 @@ def query_actions_section(view: SearchQueries) -> Section:
     finding = label("search_query_actions_finding", language).format(
         bid_up=f"{int((acting['action'] == 'bid_up').sum()):,}",
         fix=f"{int((acting['action'] == 'fix_listing').sum()):,}",
-        count=f"{len(view.actions):,}")
-    return Section(heading, finding, acting.reset_index(drop=True), language=language,
-                   kinds=_KINDS, notes=[note], sheet="query_actions")
+        count=f"{len(view.actions):,}",
+        queries=counted(len(view.actions), "noun_search_query", language))
+    return _table_section(view, heading, finding, acting.reset_index(drop=True),
+                          "query_actions", notes=[note])
 
 
 def workbook_tables(view: SearchQueries) -> dict:

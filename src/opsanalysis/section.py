@@ -23,8 +23,8 @@ import pandas as pd
 from opsanalysis.formats import column_kind, format_column
 from opsanalysis.labels import all_labels, label
 
-__all__ = ["NOWRAP_MAX_CHARACTERS", "Section", "SectionList", "actions_section", "display_table",
-           "header_text", "table_html"]
+__all__ = ["NOWRAP_MAX_CHARACTERS", "Section", "SectionList", "actions_section", "counted",
+           "display_table", "header_text", "missing_input_section", "table_html"]
 
 
 @dataclass
@@ -257,3 +257,53 @@ def actions_section(actions: pd.DataFrame, language: str = "en", currency: str |
                f"{count:,} {label('actions_this_week', language)}")
     return Section(label("this_weeks_actions", language), finding, actions, language=language,
                    currency=currency, top=top, sheet=sheet)
+
+
+def counted(count, noun: str, language: str) -> str:
+    """A count with its noun in the right number: "1 search query", "22 search queries".
+
+    Parameters
+    ----------
+    count : int or float or None
+        The count [items]; unknown is "not estimated" with the plural noun.
+    noun : str
+        Label key prefix: the labels ``<noun>_one`` and ``<noun>_other`` hold the noun (zh puts
+        the measure word in it: "个搜索查询").
+    language : {"en", "zh"}
+
+    Returns
+    -------
+    str
+    """
+    known = count is not None and not pd.isna(count)
+    number = "one" if known and count == 1 else "other"
+    amount = f"{count:,.0f}" if known else label("not_estimated", language)
+    return f"{amount} {label(f'{noun}_{number}', language)}"
+
+
+def missing_input_section(heading: str, needs: str | None, language: str,
+                          first: bool) -> Section | None:
+    """The one-sentence section of a report section whose input is missing, else None.
+
+    Several sections of a report often lack the same download; the first of them names it, the
+    following ones say only that they are not estimated for want of it, so that a report says
+    each missing download once.
+
+    Parameters
+    ----------
+    heading : str
+        The section's heading in the report language.
+    needs : str or None
+        Label key of the sentence saying what to download; None when nothing is missing.
+    language : {"en", "zh"}
+    first : bool
+        Whether this is the report's first section that lacks this download.
+
+    Returns
+    -------
+    Section or None
+    """
+    if needs is None:
+        return None
+    finding = label(needs if first else "needs_download_named_above", language)
+    return Section(heading, finding, language=language)

@@ -22,8 +22,11 @@ series); ``gbm`` (one global HistGradientBoostingRegressor, Poisson loss, lags >
 calendar and event features); ``auto`` (per series, the mean of the best candidates of the
 recent holdout windows (params ``forecast.auto.selection_windows``) -- plus the window one season
 back when the season is longer than the horizon, e.g. weekly data -- each series' own record
-weighted against the all-series ranking by leave-one-window-out cross-validation; short series
-use a fallback method).
+weighted against the all-series ranking by leave-one-window-out cross-validation; the same
+cross-validation picks a factor on the combination's level (``forecast.auto.level_factor``, at
+most a fifth below: a level read from lumpy or falling demand is too high as often as not) and,
+when the season fits in the horizon (days of the week), whether to apply the season's shape
+pooled across series; short series use a fallback method).
 
 Drivers (``drivers=`` of :func:`predict` and :func:`backtest`): what the seller knows about the
 future -- prices, coupons or deals, ad budgets -- per date, per series or for a whole

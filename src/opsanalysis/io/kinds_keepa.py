@@ -7,7 +7,20 @@ the product-viewer export headers as public parsers and tools of Keepa exports r
 ``New Offer Count: Current``, ``Sales Rank: Current``, ``Sales Rank: 90 days avg.``,
 ``Reviews: Rating``, ``Reviews: Review Count``, ``Categories: Root``, ``Brand``; French
 (``Buy Box: courant``, ``Amazon: courant``) and Spanish (``Caja de Compra: Actual``) headers
-from parsers of localised exports. Keepa writes money in the marketplace's own format
+from parsers of localised exports. Japanese-interface headers (looked up 2026-12-02 with
+``find_string`` in the code index; no repository name is given by it, so the index file ids are
+cited): ``Buy Box: 現在価格``, ``Amazon: 現在価格``, ``新品: 現在価格``,
+``売れ筋ランキング: 現在価格`` (Keepa's Japanese interface writes 現在価格 "current price" for
+every series, the rank too), ``新品アイテム数: 現在価格`` (new-offer count), ``商品名``,
+``ブランド`` in a Keepa-CSV importer's test fixture (id 53191200780), a Keepa-CSV column map
+(id 30365690229, also ``Reviews: 評価``, ``Reviews: レビュー数``, ``カテゴリ: Root`` of a
+partly translated export) and a Keepa-CSV import spec (id 67302880878, also
+``Buy Box: 90 日平均``); ``Amazon: 90 日平均``, ``新品: 90 日平均``,
+``売れ筋ランキング: 90 日平均``, ``レビュー: 評価``, ``レビュー: 評価件数`` and
+``カテゴリ: ルート`` from a header list that mirrors the Japanese export (id 60507760091).
+German, Italian and Chinese Keepa-interface headers were not found in any public file or page
+(searched ``Verkaufsrang: Aktuell``, ``Buy Box: Aktuell``, ``Neu: Aktuell``): not accepted until
+a source is found. Keepa writes money in the marketplace's own format
 (``$ 24.99``, ``24,99 €``, ``¥ 2,480``), hence the marketplace's decimal separator (family
 ``keepa``). The export carries no date: the reader takes the one date in the file name
 (``KeepaExport-2026-10-31-ProductViewer.csv``) as ``snapshot_date``.
@@ -44,38 +57,45 @@ ASIN_PATTERN = re.compile(r"^[A-Z0-9]{10}$")
 _ASIN_IN_NAME = re.compile(r"(?<![A-Z0-9])(B0[A-Z0-9]{8})(?![A-Z0-9])")
 
 
-def _two(series: str, stat: str, fr=None, es=None, de=None):
+def _two(series: str, stat: str, fr=None, es=None, ja=None):
     """Header ``<series>: <stat>`` plus the truck-marked spelling of newer exports."""
     english = (f"{series}: {stat}", f"{series} 🚚: {stat}")
-    return dict(en=english, fr=fr, es=es, de=de)
+    return dict(en=english, fr=fr, es=es, ja=ja)
 
 
 KEEPA_PRODUCT = Kind(
     "keepa_product",
     "Keepa product viewer export (csv/xlsx), one row per ASIN: keepa.com > Product Viewer, paste "
     "the ASINs (ours and the competitors'), Export (csv); name the file with the export date "
-    "(KeepaExport-YYYY-MM-DD-ProductViewer.csv; see docs/keepa-formats.md)",
+    "(KeepaExport-YYYY-MM-DD-ProductViewer.csv; see docs/keepa-formats.md). Headers in "
+    "Keepa's English, French, Spanish or Japanese interface (sources in "
+    "opsanalysis.io.kinds_keepa); German and other interface languages: not known yet",
     _FAMILY,
     (
         col("asin", TEXT, True, en="ASIN"),
-        col("title", TEXT, en="Title"),
+        col("title", TEXT, en="Title", ja="商品名"),
         col("locale", TEXT, en="Locale"),
-        col("brand", TEXT, en="Brand"),
-        col("category_root", TEXT, en="Categories: Root"),
+        col("brand", TEXT, en="Brand", ja="ブランド"),
+        col("category_root", TEXT, en="Categories: Root", ja=("カテゴリ: ルート", "カテゴリ: Root")),
         col("buy_box_price", MONEY, **_two("Buy Box", "Current", fr="Buy Box: courant",
-                                           es="Caja de Compra: Actual")),
+                                           es="Caja de Compra: Actual",
+                                           ja="Buy Box: 現在価格")),
         col("buy_box_price_90d_avg", MONEY, **_two("Buy Box", "90 days avg.",
-                                                   es="Caja de Compra: Promedio de 90 días")),
+                                                   es="Caja de Compra: Promedio de 90 días",
+                                                   ja="Buy Box: 90 日平均")),
         col("buy_box_seller", TEXT, en=("Buy Box Seller", "Buy Box: Seller")),
-        col("amazon_price", MONEY, en="Amazon: Current", fr="Amazon: courant"),
-        col("amazon_price_90d_avg", MONEY, en="Amazon: 90 days avg."),
-        col("new_price", MONEY, **_two("New", "Current")),
-        col("new_price_90d_avg", MONEY, **_two("New", "90 days avg.")),
-        col("new_offer_count", COUNT, en="New Offer Count: Current"),
-        col("sales_rank", COUNT, en="Sales Rank: Current"),
-        col("sales_rank_90d_avg", NUMBER, en="Sales Rank: 90 days avg."),
-        col("rating", NUMBER, en="Reviews: Rating"),
-        col("review_count", COUNT, en="Reviews: Review Count"),
+        col("amazon_price", MONEY, en="Amazon: Current", fr="Amazon: courant",
+            ja="Amazon: 現在価格"),
+        col("amazon_price_90d_avg", MONEY, en="Amazon: 90 days avg.", ja="Amazon: 90 日平均"),
+        col("new_price", MONEY, **_two("New", "Current", ja="新品: 現在価格")),
+        col("new_price_90d_avg", MONEY, **_two("New", "90 days avg.", ja="新品: 90 日平均")),
+        col("new_offer_count", COUNT, en="New Offer Count: Current", ja="新品アイテム数: 現在価格"),
+        col("sales_rank", COUNT, en="Sales Rank: Current", ja="売れ筋ランキング: 現在価格"),
+        col("sales_rank_90d_avg", NUMBER, en="Sales Rank: 90 days avg.",
+            ja="売れ筋ランキング: 90 日平均"),
+        col("rating", NUMBER, en="Reviews: Rating", ja=("レビュー: 評価", "Reviews: 評価")),
+        col("review_count", COUNT, en="Reviews: Review Count",
+            ja=("レビュー: 評価件数", "Reviews: レビュー数")),
         col("snapshot_date", DATE),
     ),
     markers=("buy_box_price", "sales_rank", "new_offer_count", "review_count"),

@@ -15,8 +15,11 @@ UK, JP, AU) for what the ratings mean and where the page is; the column order an
 date orders from public parsers of the report (a PHP importer reading columns 0-8 with ``d.m.Y``
 for amazon.de, ``Y/m/d`` with Shift_JIS for amazon.co.jp; FikaAmazonAPI's ``FeedbackOrderRow``
 for the six-column SP-API layout; the ``optoro/amazon_seller_central`` gem's Feedback fields).
-German and Japanese header texts were not found in any public file: they are marked
-``# inferred`` below and follow Seller Central's own wording of the Feedback Manager page.
+German and Japanese header texts were not found in any public file or page (searched again
+2026-12-02: code index for ``Kommentare<TAB>Ihre Antwort``, ``評価<TAB>コメント``,
+``評価者のEメール``; the German and Japanese Feedback Manager help pages list no download
+columns): they are marked ``# inferred`` below and follow Seller Central's own wording of the
+Feedback Manager page; a download in Seller Central's English reads whatever the marketplace.
 
 The product master and niche files are kept by the seller, not by Amazon; their headers are the
 canonical names themselves, common English spellings and the Chinese headers cross-border teams
@@ -122,7 +125,8 @@ SELLER_FEEDBACK = Kind(
     "Seller feedback: Feedback Manager download (Seller Central > Performance > Feedback > "
     "Feedback Manager, Download; SP-API GET_SELLER_FEEDBACK_DATA), TAB text, one row per "
     "feedback; Amazon's download holds the negative and neutral feedback (1-3 stars) of the "
-    "period chosen (see docs/seller-feedback-format.md)",
+    "period chosen (see docs/seller-feedback-format.md). The de-DE and ja-JP headers below are "
+    "inferred: no public file or page with them was found",
     "flat_file",
     (
         col("date", DATE, True, en="Date", de="Datum",  # de, ja: inferred

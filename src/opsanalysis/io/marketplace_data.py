@@ -40,10 +40,18 @@ name to its first and last day::
     BusinessReport-10-31-25.csv: ["2025-10-01", "2025-10-31"]
     BusinessReport-7-24-25.csv: "2025-07-23"          # one day
     by_asin_week.csv: {first: "2025-07-14", last: "2025-07-20"}
+
+A loaded marketplace can be kept in a folder, one file per kind (:func:`write_frame_cache`), and
+opened again (:func:`read_frame_cache`) with its frames read lazily (:class:`FrameStore`): the
+summary and warnings at once, each kind's frame from its file on first use, so a process holds
+only the kinds it touches (the batch's notebooks of one marketplace share such a folder).
 """
 
 from __future__ import annotations
 
+import os
+import pickle
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,9 +74,10 @@ from opsanalysis.io.json_reports import json_kinds, load_json
 from opsanalysis.io.report import parse_period, read_report_frames
 from opsanalysis.io.tables import read_header, xlsx_table
 
-__all__ = ["GRAIN_MAX_STEP_DAYS", "KEYS", "NOT_NEEDED", "NOT_NEEDED_MESSAGE", "PERIODS_FILE",
-           "SHARED_KEY_COLUMNS", "MarketplaceData", "combine", "date_grain", "header_kinds",
-           "key_columns", "load_marketplace", "read_periods"]
+__all__ = ["FRAME_CACHE_INDEX", "GRAIN_MAX_STEP_DAYS", "KEYS", "NOT_NEEDED", "NOT_NEEDED_MESSAGE",
+           "PERIODS_FILE", "SHARED_KEY_COLUMNS", "FrameStore", "MarketplaceData", "combine",
+           "date_grain", "header_kinds", "key_columns", "load_marketplace", "read_frame_cache",
+           "read_periods", "write_frame_cache"]
 
 PERIODS_FILE = "periods.yaml"
 # Start of the summary message of files that are no reports (documentation, periods.yaml): they
@@ -129,6 +138,75 @@ SHARED_KEY_COLUMNS = frozenset({"order_item_id", "license_plate_number", "amazon
 GRAIN_MAX_STEP_DAYS = {"day": 3, "week": 10}
 
 
+#: File of a frame cache folder (:func:`write_frame_cache`) holding everything but the frames:
+#: written last, so a folder without it is incomplete and never read.
+FRAME_CACHE_INDEX = "index.pickle"
+
+
+class FrameStore(Mapping):
+    """A marketplace's frames, each read from its own file of a frame cache on first use.
+
+    A read-only mapping kind -> DataFrame (:attr:`MarketplaceData.frames` of
+    :func:`read_frame_cache`): listing the kinds, ``in`` and ``len`` read no file; a frame is
+    unpickled the first time it is asked for and kept. Every file carries the token of the
+    cache's index, so a frame from another cache is refused.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The cache folder.
+    files : dict of str -> (str, int)
+        Kind -> (file name in ``folder``, rows), in the order of the original frames.
+    token : str
+        The index's token, checked in every frame file.
+    """
+
+    def __init__(self, folder, files, token):
+        self._folder = Path(folder)
+        self._files = dict(files)
+        self._token = token
+        self._loaded = {}
+
+    def __getitem__(self, kind):
+        if kind not in self._files:
+            raise KeyError(kind)
+        if kind not in self._loaded:
+            name, _ = self._files[kind]
+            path = self._folder / name
+            try:
+                with open(path, "rb") as handle:
+                    payload = pickle.load(handle)
+            except OSError as error:
+                raise FileNotFoundError(
+                    f"the {kind} data of this run is gone ({path}: {error.strerror}); "
+                    f"expected the batch's data cache until the run is done") from None
+            if payload.get("token") != self._token or payload.get("kind") != kind:
+                raise ValueError(f"{path}: not the {kind} data of this cache (another run's "
+                                 f"file); expected the file written with {FRAME_CACHE_INDEX}")
+            self._loaded[kind] = payload["frame"]
+        return self._loaded[kind]
+
+    def __iter__(self):
+        return iter(self._files)
+
+    def __len__(self):
+        return len(self._files)
+
+    def __contains__(self, kind):
+        return kind in self._files
+
+    def loaded_kinds(self) -> list:
+        """Kinds whose frame has been read so far (in first-use order)."""
+        return list(self._loaded)
+
+    def rows(self, kind) -> int:
+        """Rows of ``kind``'s frame, from the index (the frame is not read)."""
+        return self._files[kind][1]
+
+    def __repr__(self):
+        return f"FrameStore({self._folder}: {', '.join(self._files) or 'nothing'})"
+
+
 @dataclass
 class MarketplaceData:
     """All reports of one marketplace, read and combined.
@@ -137,8 +215,9 @@ class MarketplaceData:
     ----------
     marketplace : str
         Marketplace code.
-    frames : dict of str -> pandas.DataFrame
-        One concatenated, de-duplicated frame per kind.
+    frames : dict or FrameStore of str -> pandas.DataFrame
+        One concatenated, de-duplicated frame per kind (a :class:`FrameStore` when opened from
+        a frame cache: each frame is read on first use).
     summary : pandas.DataFrame
         One row per file (and kind): file, kind, rows, period_start, period_end, status
         ("ok", "skipped", "error", or :data:`NOT_NEEDED` for a file of a kind not asked for),
@@ -226,8 +305,72 @@ class MarketplaceData:
                              "reason": message[unread]}).reset_index(drop=True)
 
     def __repr__(self) -> str:
-        sizes = ", ".join(f"{kind}={len(frame)}" for kind, frame in self.frames.items())
+        frames = self.frames
+        lazy = isinstance(frames, FrameStore)  # sizes from the index: no frame is read
+        sizes = ", ".join(f"{kind}={frames.rows(kind) if lazy else len(frames[kind])}"
+                          for kind in frames)
         return f"MarketplaceData({self.marketplace!r}: {sizes})"
+
+
+def write_frame_cache(folder, data, identity) -> None:
+    """Keep a loaded marketplace in a new folder, one file per kind, for :func:`read_frame_cache`.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        Folder to create; it must not exist yet (nothing is overwritten), its parent must.
+    data : MarketplaceData
+    identity : dict
+        What the data is (data folder, marketplace), returned by :func:`read_frame_cache` for
+        the reader to check.
+
+    Notes
+    -----
+    Each frame goes to ``<kind>.pickle`` (opened exclusively), the rest to
+    :data:`FRAME_CACHE_INDEX`, written last: a folder without an index is incomplete.
+    """
+    folder = Path(folder)
+    folder.mkdir(exist_ok=False)
+    token = os.urandom(16).hex()
+    files = {}
+    for kind in data.frames:
+        frame = data.frames[kind]
+        name = f"{kind}.pickle"
+        _dump_new(folder / name, {"token": token, "kind": kind, "frame": frame})
+        files[kind] = (name, len(frame))
+    _dump_new(folder / FRAME_CACHE_INDEX,
+              {"token": token, "identity": dict(identity), "marketplace": data.marketplace,
+               "files": files, "summary": data.summary, "warnings": list(data.warnings),
+               "requested_kinds": data.requested_kinds})
+
+
+def read_frame_cache(folder):
+    """Open a frame cache written by :func:`write_frame_cache`; frames are read on first use.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+
+    Returns
+    -------
+    (dict, MarketplaceData) or None
+        The identity it was written with and the data (``frames`` a :class:`FrameStore`);
+        None when the folder or its index is missing.
+    """
+    index = Path(folder) / FRAME_CACHE_INDEX
+    if not index.is_file():
+        return None
+    with open(index, "rb") as handle:
+        payload = pickle.load(handle)
+    frames = FrameStore(folder, payload["files"], payload["token"])
+    data = MarketplaceData(payload["marketplace"], frames, payload["summary"],
+                           payload["warnings"], payload["requested_kinds"])
+    return payload["identity"], data
+
+
+def _dump_new(path, payload):
+    with open(path, "xb") as handle:
+        pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _folder(data_dir, code) -> Path:

@@ -5,6 +5,9 @@ Public names (stable; notebooks and other modules use them as ``opsanalysis.kpi.
 * :mod:`~opsanalysis.kpi.metrics` -- the KPIs: plain functions on canonical frames,
   ``metric(frame, by=None, freq=None, products=None) -> DataFrame`` (ACOS, TACOS, traffic,
   return rate, days of cover, sell-through ...); :func:`non_marketplace_units`.
+* :mod:`~opsanalysis.kpi.ad_types` -- one ad type per frame, clicks-only attribution and
+  spend, ACOS and TACoS per ad type (:func:`ad_type_summary`), shared by the advertising
+  report and the scorecard's per-ad-type ACOS / ROAS rows.
 * :mod:`~opsanalysis.kpi.scoring` -- the scorecard: :func:`scorecard`, :func:`breach_drivers`,
   :func:`drill_down`, :func:`measure`, :func:`rule_status`,
   :func:`return_rate_by_month`; every windowed figure carries its coverage (covered days of
@@ -37,6 +40,7 @@ from opsanalysis.frames import (
     totals,
     trailing_period,
 )
+from opsanalysis.kpi.ad_types import AD_TYPES, ad_type_of, ad_type_summary, clicks_only
 from opsanalysis.kpi.metrics import (
     DERIVED_COLUMNS,
     SHARE_COLUMNS,
@@ -68,9 +72,14 @@ from opsanalysis.kpi.metrics import (
 from opsanalysis.kpi.scoring import (  # noqa: F401
     ACCOUNT_HEALTH_METRICS,
     AD_KINDS,
+    AD_TYPE_KINDS,
+    AD_TYPE_RULES,
     COVER_RULES,
     DRILL_GROUPINGS,
     STATUSES,
+    ad_type_rule_id,
+    ad_types_present,
+    base_rule_id,
     breach_drivers,
     drill_down,
     measure,
@@ -84,6 +93,9 @@ from opsanalysis.kpi.scoring import (  # noqa: F401
 __all__ = [
     "ACCOUNT_HEALTH_METRICS",
     "AD_KINDS",
+    "AD_TYPES",
+    "AD_TYPE_KINDS",
+    "AD_TYPE_RULES",
     "COVER_RULES",
     "DATE_COLUMNS",
     "DERIVED_COLUMNS",
@@ -97,12 +109,18 @@ __all__ = [
     "STATUSES",
     "account_health_rates",
     "acos",
+    "ad_type_of",
+    "ad_type_rule_id",
+    "ad_type_summary",
+    "ad_types_present",
     "as_float",
     "average_selling_price",
+    "base_rule_id",
     "breach_drivers",
     "break_even_acos",
     "break_even_acos_table",
     "buy_box_percentage",
+    "clicks_only",
     "compare_periods",
     "conversion_rate",
     "cost_exchange_rates",

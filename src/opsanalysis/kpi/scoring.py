@@ -31,6 +31,7 @@ from opsanalysis.frames import (
     safe_divide,
     totals,
 )
+from opsanalysis.kpi.ad_types import clicks_only
 from opsanalysis.kpi.metrics import (
     account_health_rates,
     acos,
@@ -176,7 +177,7 @@ def measure(data, rule_id, start, end, by=None, settings=None) -> pd.DataFrame |
         Frames by kind (``data.get(kind)``); ``product_master`` is used for groupings and
         break-even ACOS.
     rule_id : str
-        A rule of the rule pack.
+        A rule of the rule pack, or one of its ad-type rows (:func:`ad_type_rule_id`).
     start, end : Timestamp
         The window (calendar dates, inclusive).
     by : str, optional
@@ -343,6 +344,97 @@ def _m_acos(data, start, end, by, products, settings):
         return _covered(_UNCOVERED, days, start, end) if len(days) == 0 else None
     return _covered(_value_table(acos(_drop_apart(ads), by, None, products), "spend", "sales"),
                     days, start, end)
+
+
+#: Ad report kinds of Sponsored Brands and Display, most complete first: the campaign report
+#: (which the "Advertising by ad type" section sums) before the keyword / target reports.
+AD_TYPE_KINDS = {"sponsored_brands": ("sb_campaign", "sb_keyword", "sb_search_term"),
+                 "sponsored_display": ("sd_campaign", "sd_advertised_product", "sd_targeting")}
+
+#: Rules the scorecard also scores per ad type of :data:`AD_TYPE_KINDS` whose reports were read
+#: (one row each, rule id ``<rule>_<ad type>``, against the same rule); the rule itself
+#: measures Sponsored Products.
+AD_TYPE_RULES = ("acos", "roas")
+
+
+def ad_type_rule_id(rule_id, ad_type) -> str:
+    """The scorecard row of ``rule_id`` for one ad type.
+
+    Parameters
+    ----------
+    rule_id : str
+        A rule of :data:`AD_TYPE_RULES` (``"acos"``).
+    ad_type : str
+        An ad type of :data:`AD_TYPE_KINDS` (``"sponsored_brands"``).
+
+    Returns
+    -------
+    str
+        ``"acos_sponsored_brands"``; its en/zh wording is in ``labels/kpi.yaml``.
+    """
+    return f"{rule_id}_{ad_type}"
+
+
+def base_rule_id(rule_id) -> str:
+    """The rule of the rule pack behind a scorecard row.
+
+    Parameters
+    ----------
+    rule_id : str
+        A scorecard row's ``rule_id``.
+
+    Returns
+    -------
+    str
+        ``"acos"`` for ``"acos_sponsored_brands"``; any other id unchanged.
+    """
+    for rule in AD_TYPE_RULES:
+        for ad_type in AD_TYPE_KINDS:
+            if rule_id == ad_type_rule_id(rule, ad_type):
+                return rule
+    return rule_id
+
+
+def ad_types_present(data) -> list:
+    """The ad types beyond Sponsored Products whose reports were read.
+
+    Parameters
+    ----------
+    data : MarketplaceData or dict of str to DataFrame
+
+    Returns
+    -------
+    list of str
+        The ad types of :data:`AD_TYPE_KINDS` with a non-empty report in ``data``, in that
+        order (empty without Sponsored Brands / Display reports: the scorecard is then the
+        Sponsored Products one).
+    """
+    return [ad_type for ad_type, kinds in AD_TYPE_KINDS.items()
+            if any(data.get(kind) is not None and len(data.get(kind)) for kind in kinds)]
+
+
+def _ad_type_measure(ad_type, numerator, denominator, metric):
+    """ACOS or ROAS of one ad type (Brands, Display) on its own report, in its own
+    attribution window, clicks-only sales (:func:`opsanalysis.kpi.ad_types.clicks_only`, the
+    figures of :func:`opsanalysis.kpi.ad_types.ad_type_summary`); Display without clicks-only
+    columns has no value (not estimated). Split by campaign only."""
+    def function(data, start, end, by, products, settings):
+        frame = next((data.get(kind) for kind in AD_TYPE_KINDS[ad_type]
+                      if data.get(kind) is not None and len(data.get(kind))), None)
+        if frame is None or by not in (None, "campaign"):
+            return None
+        frame = one_window(frame, settings.get("attribution_days"))
+        days = _common_days(data, [frame], start, end)
+        ads = on_days(_window(frame, start, end), days)
+        if ads.empty:
+            return _covered(_UNCOVERED, days, start, end) if len(days) == 0 else None
+        ads = clicks_only(ads)
+        table = _value_table(metric(_drop_apart(ads), by, None, products), numerator,
+                             denominator)
+        if as_float(ads["sales"]).isna().all():  # no clicks-only sales in the report
+            table[["numerator" if numerator == "sales" else "denominator", "value"]] = np.nan
+        return _covered(table, days, start, end)
+    return function
 
 
 def _m_roas(data, start, end, by, products, settings):
@@ -608,6 +700,10 @@ _MEASURES.update({
     "negative_feedback_per_week": _m_negative_feedback_per_week, "bsr_rank": _m_bsr_rank,
     "budget_capped_days": _m_budget_capped_days,
 })
+_MEASURES.update({ad_type_rule_id("acos", t): _ad_type_measure(t, "spend", "sales", acos)
+                  for t in AD_TYPE_KINDS})
+_MEASURES.update({ad_type_rule_id("roas", t): _ad_type_measure(t, "sales", "spend", roas)
+                  for t in AD_TYPE_KINDS})
 #: Rules measured from a figure only the user can give (settings key): "not_measured" without it.
 USER_FIGURES = {"ipi_score": "ipi_scores"}
 #: Rules measured from a table the caller computes from other reports (settings key):
@@ -753,6 +849,11 @@ def scorecard(data, rules, period, settings=None, exchange_rates=None, *,
     Returns
     -------
     DataFrame
+        One row per rule; the rules of :data:`AD_TYPE_RULES` (ACOS, ROAS) measure Sponsored
+        Products, and get one more row per other ad type whose reports were read
+        (:func:`ad_types_present`; rule id :func:`ad_type_rule_id`, e.g.
+        ``"acos_sponsored_brands"``), scored against the same rule, each in its own
+        attribution window and with its own coverage. Columns:
         rule_id, value, previous, trend ("improving" | "worsening" outside the target,
         "rising" | "falling" within it, "flat", "" unknown), target_min, target_max, unit,
         direction, status ("good", "watch", "breach", "no_data" when a report the rule needs is
@@ -768,9 +869,15 @@ def scorecard(data, rules, period, settings=None, exchange_rates=None, *,
     margin = settings.get("scorecard_watch_margin", 0.0)
     edges = settings.get("scorecard_watch_edges") or {}
     rows = []
-    for rule_id, rule in rules.items():
-        if rule.get("direction") == "info":
-            continue
+    ad_types = ad_types_present(data)
+    scored = [(rule_id, rule_id, rule) for rule_id, rule in rules.items()
+              if rule.get("direction") != "info"]
+    # the ad-type rules once more for each other ad type read, right after their SP row
+    scored = [item for rule_id, base, rule in scored
+              for item in [(rule_id, base, rule)] + [
+                  (ad_type_rule_id(rule_id, t), base, rule) for t in ad_types
+                  if rule_id in AD_TYPE_RULES]]
+    for rule_id, base, rule in scored:
         now = measure(data, rule_id, start, end, None, settings)
         then = measure(data, rule_id, *before, None, settings)
         value = float(now["value"].iloc[0]) if now is not None and len(now) else np.nan
@@ -781,7 +888,7 @@ def scorecard(data, rules, period, settings=None, exchange_rates=None, *,
                   or (rule_id in USER_FIGURES and settings.get(USER_FIGURES[rule_id]) is None)
                   or (rule_id in COMPUTED_FIGURES and COMPUTED_FIGURES[rule_id] not in settings)
                   else "not_covered" if covered == 0
-                  else rule_status(value, rule, margin, edges.get(rule_id, "both")))
+                  else rule_status(value, rule, margin, edges.get(base, "both")))
         low, high = _target_text(rule)
         rows.append({
             "rule_id": rule_id, "value": value, "previous": previous,
@@ -812,7 +919,8 @@ def breach_drivers(data, rule_id, rules, period, by="sku", settings=None, exchan
     data, rules, period, settings, exchange_rates, velocity_window_days
         As for :func:`scorecard`.
     rule_id : str
-        The rule to drill into.
+        The scorecard row to drill into (a rule, or a rule of one ad type:
+        ``"acos_sponsored_brands"``, scored against ``rules["acos"]``).
     by : str
         Grouping (``"sku"``, ``"asin"``, ``"campaign"`` ...).
 
@@ -823,7 +931,7 @@ def breach_drivers(data, rule_id, rules, period, by="sku", settings=None, exchan
         Empty when the rule cannot be split by ``by``.
     """
     settings = _measure_settings(settings, exchange_rates, velocity_window_days)
-    rule = rules[rule_id]
+    rule = rules[base_rule_id(rule_id)]
     start, end = period_bounds(period)
     table = measure(data, rule_id, start, end, by, settings)
     if table is None:
@@ -831,7 +939,7 @@ def breach_drivers(data, rule_id, rules, period, by="sku", settings=None, exchan
                                      "excess"])
     table = table.copy()
     margin = settings.get("scorecard_watch_margin", 0.0)
-    edges = (settings.get("scorecard_watch_edges") or {}).get(rule_id, "both")
+    edges = (settings.get("scorecard_watch_edges") or {}).get(base_rule_id(rule_id), "both")
     table["status"] = rule_status(table["value"], rule, margin, edges)
     low, high = _target_text(rule)
     denominator = table["denominator"].fillna(0.0)

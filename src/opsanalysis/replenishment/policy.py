@@ -13,8 +13,10 @@ order. It is modelled from the forecast, SKU by SKU, all SKUs at once:
   at least ``D x mu_t``;
 * a level uncertainty ``c`` (coefficient of variation of the demand level over the interval): the
   daily forecast quantiles are marginal, but forecast errors persist from day to day, so the sum of
-  ``P`` days is far wider than ``sqrt(P)`` daily spreads. ``c`` is measured on the SKU's own
-  history (how far ``P``-day totals strayed from the trailing velocity), shrunk to the pooled value;
+  ``P`` days is far wider than ``sqrt(P)`` daily spreads. ``c`` is measured on the history
+  (how far ``P``-day totals strayed from the trailing velocity, net of both sides' daily noise),
+  pooled over SKUs (a SKU's few overlapping intervals are too few for its own estimate); the
+  policy replay, once its own forecasts have completed intervals, measures their errors per SKU;
 * given ``L``, demand over ``L + R`` days is negative binomial (a gamma-Poisson mixture) matched to
   the mean and variance above: skewed and non-negative, exact for intermittent demand (Poisson at
   the limit), not the normal shortcut;
@@ -262,14 +264,24 @@ def demand_variance_from_quantiles(mean: np.ndarray, upper: np.ndarray | None,
 
 def level_cv_from_history(values: np.ndarray, horizon_days: int, *, window_days: int,
                           span_days: int = LEVEL_CV_SPAN_DAYS,
-                          prior_weight: float = 4.0, dispersion=1.0) -> np.ndarray:
-    """Level uncertainty per SKU: how far ``horizon``-day totals strayed from the trailing velocity.
+                          prior_weight: float = np.inf, dispersion=1.0) -> np.ndarray:
+    """Level uncertainty: how far ``horizon``-day totals strayed from the trailing velocity.
 
     At origins every ``horizon / 2`` days over the last ``span_days``, the trailing
     ``window_days`` mean times ``horizon_days`` is compared with the demand that followed.
-    Day-to-day noise is removed (``(A - F)^2 - D F``, ``D`` = 1: Poisson), the rest is scaled
-    by ``F^2`` (:func:`level_cv_from_errors`). Windows touching missing (censored) days are
-    skipped.
+    Day-to-day noise is removed from both sides: the interval's own (``D F``, ``D`` = 1:
+    Poisson) and the trailing velocity's, a mean of ``window_days`` noisy days scaled up to the
+    horizon (``D F horizon / window``): ``(A - F)^2 - D F (1 + horizon / window)``, the rest is
+    scaled by ``F^2`` (:func:`level_cv_from_errors`). The velocity stands in for the forecast
+    the plan orders on; its sampling noise is not an error of that forecast. Windows touching
+    missing (censored) days are skipped.
+
+    By default the estimate is pooled over all SKUs (``prior_weight`` infinite): a year gives a
+    SKU about ``2 x 364 / horizon`` overlapping intervals (17 at 42 days, fewer with a shorter
+    history), too few for its own variance estimate, whose sampling error then sets the stock.
+    On Online Retail daily demand at a 35-day lead time the per-SKU estimate (``prior_weight``
+    4) put stock where it bought little fill (``benchmarks/results/replenishment.md``,
+    Ablation, 2026-12-02).
 
     Parameters
     ----------
@@ -282,7 +294,7 @@ def level_cv_from_history(values: np.ndarray, horizon_days: int, *, window_days:
     span_days : int
         How far back origins go [days] (:data:`LEVEL_CV_SPAN_DAYS`).
     prior_weight : float
-        Weight of the pooled estimate, in origins.
+        Weight of the pooled estimate, in origins; infinite: the pooled value for every SKU.
     dispersion : float or array-like
         Daily variance-to-mean ratio per SKU (:func:`daily_dispersion`) [ratio]; 1 = Poisson.
 
@@ -308,7 +320,11 @@ def level_cv_from_history(values: np.ndarray, horizon_days: int, *, window_days:
     # a launch ramp is not level uncertainty: windows must start after the first sale
     first_sale = np.where((filled > 0).any(axis=1), (filled > 0).argmax(axis=1), n_days)
     gaps |= (origins[None, :] - window_days) < first_sale[:, None]
-    noise = before * np.broadcast_to(np.asarray(dispersion, dtype=float), (n_skus,))[:, None]
+    # both sides carry day-to-day noise: the demand that followed (``D x F``) and the trailing
+    # velocity it is compared with, a mean of ``window_days`` noisy days scaled up to the horizon
+    # (variance ``D x F x horizon / window``); neither is a level error
+    noise = (before * np.broadcast_to(np.asarray(dispersion, dtype=float), (n_skus,))[:, None]
+             * (1.0 + horizon / window_days))
     return level_cv_from_errors(np.where(gaps, np.nan, after), before, noise,
                                 prior_weight=prior_weight)
 
@@ -328,7 +344,7 @@ def level_cv_from_errors(actual, predicted, noise_variance, prior_weight: float 
     noise_variance : numpy.ndarray
         Variance expected without any level error (Poisson: the forecast itself) [units^2].
     prior_weight : float
-        Weight of the pooled estimate, in intervals.
+        Weight of the pooled estimate, in intervals; infinite: the pooled value for every SKU.
     max_cv : float
         Upper bound of ``c`` [fraction].
 
@@ -349,6 +365,8 @@ def level_cv_from_errors(actual, predicted, noise_variance, prior_weight: float 
     # for the whole year; the median of squared normal errors is 0.455 of their variance.
     pooled = max(np.nanmedian(term) / 0.455, 0.0) if usable.any() else 0.0
     count = usable.sum(axis=1)
+    if np.isinf(prior_weight):
+        return np.full(len(count), min(np.sqrt(pooled), max_cv))
     own = np.full(len(count), pooled)
     if count.any():
         with np.errstate(all="ignore"):

@@ -217,7 +217,7 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
                     min_cover_days: float | None = None,
                     target_cover_days: float | None = None,
                     max_cover_days: float | None = None, name: str | None = None,
-                    level_uncertainty: bool = True) -> Policy:
+                    level_uncertainty: bool = True, pooled_history: bool = True) -> Policy:
     """Order-up-to policy on forecasts made at rolling origins.
 
     ``distribution="ours"``: levels from :func:`opsanalysis.replenishment.policy.order_levels`
@@ -270,6 +270,11 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
     level_uncertainty : bool
         "ours": the level uncertainty of the policy's own past interval errors is applied
         (as in the plan); False only to measure its share (the benchmark's ablation).
+    pooled_history : bool
+        "ours": before its own forecasts have completed intervals, the trailing-velocity check
+        (:func:`~opsanalysis.replenishment.policy.level_cv_from_history`) is pooled over SKUs,
+        as in the plan; False (per SKU, shrunk with 4 pseudo-intervals, before 2026-12-02) only
+        for the benchmark's ablation.
 
     The keywords from ``velocity_window_days`` to ``daily_dispersion`` come from params
     ``replenishment`` through :func:`forecast_policy_options`.
@@ -280,13 +285,14 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
                             order_crossover=order_crossover, normal_floor=normal_floor,
                             daily_dispersion=daily_dispersion, min_cover_days=min_cover_days,
                             target_cover_days=target_cover_days, max_cover_days=max_cover_days,
-                            name=name, level_uncertainty=level_uncertainty)
+                            name=name, level_uncertainty=level_uncertainty,
+                            pooled_history=pooled_history)
 
 
 def _forecast_policy(paths, service_level, distribution, period_days, *, quantile,
                      velocity_window_days, rate_window_days, seasonal, order_crossover,
                      normal_floor, daily_dispersion, min_cover_days, target_cover_days,
-                     max_cover_days, name, level_uncertainty) -> Policy:
+                     max_cover_days, name, level_uncertainty, pooled_history) -> Policy:
     """:func:`forecast_policy` on :class:`_ForecastPaths` that several policies may share.
 
     Policies of one comparison share the paths of the same rolling forecasts: the dense
@@ -332,13 +338,14 @@ def _forecast_policy(paths, service_level, distribution, period_days, *, quantil
             lift = _lift(demand, mean, lead + review, seasonal)
             level_cv = (_own_level_cv(paths, origins, origin, demand, context, column, quantile,
                                       period_days, int(np.median(lead + review)),
-                                      velocity_window_days, seasonal, dispersion)
+                                      velocity_window_days, seasonal, dispersion,
+                                      pooled_history=pooled_history)
                         if level_uncertainty else np.zeros(len(mean)))
             return dispersion, lift, level_cv
 
         settings = (day, demand.shape, origin, horizon, skip, column, quantile, period_days,
                     rate_window_days, daily_dispersion, repr(seasonal), velocity_window_days,
-                    level_uncertainty)
+                    level_uncertainty, pooled_history)
         dispersion, lift, level_cv = _ours_inputs(paths, context, settings, inputs)
         variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile,
                                                                period_days, dispersion)
@@ -429,13 +436,14 @@ def _interval_error(paths, origin, begin, demand, ids, column, quantile, period_
 
 def _own_level_cv(paths, origins, current, demand, context, column, quantile, period_days,
                   interval, velocity_window_days, seasonal=None, dispersion=1.0,
-                  min_intervals: int = 2):
+                  min_intervals: int = 2, *, pooled_history: bool):
     """Level uncertainty from the policy's own past forecasts over completed intervals.
 
     Each earlier origin's forecast of the next ``interval`` days is compared with the demand that
     followed (the errors this forecast method really makes, trend and season included). With
     fewer than ``min_intervals`` completed intervals, the trailing-velocity check of
-    :func:`~opsanalysis.replenishment.policy.level_cv_from_history` is used. With
+    :func:`~opsanalysis.replenishment.policy.level_cv_from_history` is used, pooled over SKUs
+    as in the plan (``pooled_history``; False: per SKU, the benchmark's ablation). With
     ``seasonal``, past forecasts are lifted as today's are, so a season the lift already covers
     is not counted again as level uncertainty. ``dispersion`` (per SKU, or 1: Poisson) is the
     daily noise the errors are measured beyond.
@@ -464,6 +472,7 @@ def _own_level_cv(paths, origins, current, demand, context, column, quantile, pe
     if len(actual) < min_intervals:
         return policy_maths.level_cv_from_history(demand, interval,
                                                   window_days=velocity_window_days,
+                                                  prior_weight=np.inf if pooled_history else 4.0,
                                                   dispersion=dispersion)
     return policy_maths.level_cv_from_errors(np.stack(actual, axis=1),
                                              np.stack(predicted, axis=1),
@@ -853,7 +862,8 @@ def compare_policies(history: pd.DataFrame, settings: dict, *, params: dict, ser
     fee_rates = _fee_rates(settings, matrix[1], len(matrix[0]))
     paths = _ForecastPaths(forecasts)
     options = {"min_cover_days": None, "target_cover_days": None, "max_cover_days": None,
-               "name": None, "level_uncertainty": True, **ours_options}
+               "name": None, "level_uncertainty": True, "pooled_history": True,
+               **ours_options}
     runs = [(_forecast_policy(paths, level, kind, 1.0, quantile=quantile, **options), level)
             for level in service_levels for kind in ("ours", "normal")]
     runs += [(rule_of_thumb_policy(**rule_of_thumb, velocity_window_days=velocity_window_days),
