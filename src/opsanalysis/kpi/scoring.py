@@ -413,6 +413,14 @@ def ad_types_present(data) -> list:
             if any(data.get(kind) is not None and len(data.get(kind)) for kind in kinds)]
 
 
+def _one_window_on_covered_days(data, frame, start, end, settings):
+    """An ad report's rows of one attribution window on the days of [start, end] it covers,
+    and those days."""
+    frame = one_window(frame, settings.get("attribution_days"))
+    days = _common_days(data, [frame], start, end)
+    return on_days(_window(frame, start, end), days), days
+
+
 def _ad_type_measure(ad_type, numerator, denominator, metric):
     """ACOS or ROAS of one ad type (Brands, Display) on its own report, in its own
     attribution window, clicks-only sales (:func:`opsanalysis.kpi.ad_types.clicks_only`, the
@@ -423,9 +431,7 @@ def _ad_type_measure(ad_type, numerator, denominator, metric):
                       if data.get(kind) is not None and len(data.get(kind))), None)
         if frame is None or by not in (None, "campaign"):
             return None
-        frame = one_window(frame, settings.get("attribution_days"))
-        days = _common_days(data, [frame], start, end)
-        ads = on_days(_window(frame, start, end), days)
+        ads, days = _one_window_on_covered_days(data, frame, start, end, settings)
         if ads.empty:
             return _covered(_UNCOVERED, days, start, end) if len(days) == 0 else None
         ads = clicks_only(ads)
@@ -487,9 +493,7 @@ def _m_acos_vs_break_even(data, start, end, by, products, settings):
     if ads is None or products is None or not {"price", "unit_cost", "fba_fee",
                                                "referral_fee_rate"} <= set(products):
         return None
-    ads = one_window(ads, settings.get("attribution_days"))
-    days = _common_days(data, [ads], start, end)
-    ads = on_days(_window(ads, start, end), days)
+    ads, days = _one_window_on_covered_days(data, ads, start, end, settings)
     if ads.empty:
         return _covered(_UNCOVERED, days, start, end) if len(days) == 0 else None
     currency = ads["currency"].dropna().iloc[0] if "currency" in ads else None
