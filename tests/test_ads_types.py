@@ -75,7 +75,7 @@ def test_budget_capping_known_answer():
     assert a["missed_spend"] == pytest.approx(22.0)
     assert a["missed_sales"] == pytest.approx(70.0)
     assert (a["decision_row"], a["action"], a["reason"]) == (
-        "G3", "lower_bids_before_budget", "capped_above_target_acos")  # ACOS 308/940
+        "G4", "lower_bids_before_budget", "capped_above_target_acos")  # ACOS 308/940
     assert table.loc["B", "action"] == "hold" and table.loc["B", "missed_sales"] == 0.0
     assert (table.loc["C", "decision_row"], table.loc["C", "action"]) == ("G1",
                                                                           "set_daily_budget")
@@ -84,6 +84,20 @@ def test_budget_capping_known_answer():
     assert d["capped_days"] == 4 and np.isnan(d["missed_sales"])
     assert (d["action"], d["reason"]) == ("raise_budget", "capped_within_target_acos")
     assert list(table.index[:2]) == ["D", "A"]  # not estimated first, then largest missed
+
+
+def test_budget_capping_without_sales_says_so():
+    """A capped campaign with spend and no sale: ACOS is not estimated, so the reason is "no
+    sale", never "ACOS above target" beside an ACOS nobody can see."""
+    silent = campaign("E", [50.0, 49.0, 20.0, 10.0], [0.0] * 4, 50.0)
+    table = ads.budget_capping(ads.campaign_days([silent]), 0.95, 0.25).iloc[0]
+    assert np.isnan(table["acos"]) and not table["has_sales"]
+    assert (table["capped_days"], table["decision_row"], table["action"], table["reason"]) == (
+        2, "G3", "lower_bids_before_budget", "capped_without_sales")
+    # the same campaign with one sale is judged on its ACOS (79 / 1 > 0.25)
+    sold = campaign("E", [50.0, 49.0, 20.0, 10.0], [1.0, 0.0, 0.0, 0.0], 50.0)
+    row = ads.budget_capping(ads.campaign_days([sold]), 0.95, 0.25).iloc[0]
+    assert (row["decision_row"], row["reason"]) == ("G4", "capped_above_target_acos")
 
 
 def test_measure_budget_capping_scoring_shape():

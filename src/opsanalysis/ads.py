@@ -84,7 +84,8 @@ _SPACES = re.compile(r"\s+")
 #: ``own_keyword`` (the term is one of the ad group's own keywords). Inputs of a harvest row:
 #: ``role``. Inputs of a target's bid: ``enough_clicks``, ``within_band``, ``step_too_small``,
 #: ``at_bound``, ``direction``. Inputs of a campaign's budget (:func:`budget_capping`):
-#: ``has_budget``, ``capped``, ``within_target``.
+#: ``has_budget``, ``capped``, ``has_sales`` (clicks-only sales > 0: without them ACOS is not
+#: estimated, so "above target" would be a reason nobody can see), ``within_target``.
 AD_ACTIONS = (
     {"unit": "search_term", "row": "T1", "when": {"harvested": True},
      "action": "negate_in_source_with_harvest", "reason": "harvested_to_exact"},
@@ -126,9 +127,11 @@ AD_ACTIONS = (
      "action": "set_daily_budget", "reason": "no_daily_budget"},
     {"unit": "budget", "row": "G2", "when": {"capped": True, "within_target": True},
      "action": "raise_budget", "reason": "capped_within_target_acos"},
-    {"unit": "budget", "row": "G3", "when": {"capped": True, "within_target": False},
+    {"unit": "budget", "row": "G3", "when": {"capped": True, "has_sales": False},
+     "action": "lower_bids_before_budget", "reason": "capped_without_sales"},
+    {"unit": "budget", "row": "G4", "when": {"capped": True, "within_target": False},
      "action": "lower_bids_before_budget", "reason": "capped_above_target_acos"},
-    {"unit": "budget", "row": "G4", "when": {},
+    {"unit": "budget", "row": "G5", "when": {},
      "action": "hold", "reason": "budget_not_reached"},
 )
 
@@ -1465,12 +1468,12 @@ def budget_capping(days, capped_share, target_acos) -> pd.DataFrame:
         ad_type, campaign_name, currency, budget (latest) [currency], days, capped_days
         [count], capped_share [fraction], spend, sales [currency], acos [fraction],
         sales_per_spend_uncapped [ratio], missed_spend, missed_sales [currency; NaN = not
-        estimated], has_budget, capped, within_target, decision_row, action, reason; campaigns
+        estimated], has_budget, capped, has_sales, within_target, decision_row, action, reason; campaigns
         with the most missed sales first.
     """
     columns = ["ad_type", "campaign_name", "currency", "budget", "days", "capped_days",
                "capped_share", "spend", "sales", "acos", "sales_per_spend_uncapped",
-               "missed_spend", "missed_sales", "has_budget", "capped", "within_target",
+               "missed_spend", "missed_sales", "has_budget", "capped", "has_sales", "within_target",
                "decision_row", "action", "reason"]
     if days is None or not len(days):
         return pd.DataFrame(columns=columns)
@@ -1510,8 +1513,9 @@ def budget_capping(days, capped_share, target_acos) -> pd.DataFrame:
                      "has_budget": bool(len(budgets))})
     table = pd.DataFrame(rows)
     table["capped"] = table["capped_days"] > 0
+    table["has_sales"] = table["sales"] > 0
     table["within_target"] = (table["acos"] <= target_acos).fillna(False)
-    table = pd.concat([table, decide(table[["has_budget", "capped", "within_target"]],
+    table = pd.concat([table, decide(table[["has_budget", "capped", "has_sales", "within_target"]],
                                      "budget")], axis=1)
     table["currency"] = table["currency"].replace("", pd.NA)
     order = table["missed_sales"].fillna(np.inf).where(table["capped"], -1.0)

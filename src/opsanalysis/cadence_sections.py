@@ -30,7 +30,7 @@ from opsanalysis import (
     morning_check,
     profit_sections,
 )
-from opsanalysis.formats import money_text, percent_text
+from opsanalysis.formats import format_value, money_text, percent_text
 from opsanalysis.labels import label
 from opsanalysis.section import Section, counted
 
@@ -236,10 +236,6 @@ def morning_actions_section(view: MorningCheck) -> Section:
     return section
 
 
-def _count(value) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:,.0f}"
-
-
 def health_section(view: MorningCheck) -> Section:
     """Account health: Amazon's latest figures (the opportunity report's section), kept in the
     workbook's ``account_health`` sheet."""
@@ -293,7 +289,8 @@ def feedback_section(view: MorningCheck) -> Section:
     negative = view.feedback["negative_feedback_received"]
     total = negative.sum(min_count=1)
     finding = label("morning_feedback_finding", view.language).format(
-        count=_count(total), days=counted(view.feedback_days, "morning_noun_day", view.language))
+        count=format_value(total, "count", language=view.language),
+        days=counted(view.feedback_days, "morning_noun_day", view.language))
     return Section(heading, finding, view.feedback, language=view.language,
                    kinds={"negative_feedback_received": "count", "feedback_received": "count"})
 

@@ -336,14 +336,21 @@ def _ads_window(data, start, end, settings, by=None):
     return on_days(_window(frame, start, end), days), days
 
 
-def _m_acos(data, start, end, by, products, settings):
-    ads, days = _ads_window(data, start, end, settings, by)
-    if ads is None:
-        return None
-    if ads.empty:
-        return _covered(_UNCOVERED, days, start, end) if len(days) == 0 else None
-    return _covered(_value_table(acos(_drop_apart(ads), by, None, products), "spend", "sales"),
-                    days, start, end)
+def _sponsored_products_measure(metric, numerator, denominator):
+    """ACOS or ROAS of the Sponsored Products report on the days of the window it covers."""
+    def function(data, start, end, by, products, settings):
+        ads, days = _ads_window(data, start, end, settings, by)
+        if ads is None:
+            return None
+        if ads.empty:
+            return _covered(_UNCOVERED, days, start, end) if len(days) == 0 else None
+        return _covered(_value_table(metric(_drop_apart(ads), by, None, products), numerator,
+                                     denominator), days, start, end)
+    return function
+
+
+_m_acos = _sponsored_products_measure(acos, "spend", "sales")
+_m_roas = _sponsored_products_measure(roas, "sales", "spend")
 
 
 #: Ad report kinds of Sponsored Brands and Display, most complete first: the campaign report
@@ -441,16 +448,6 @@ def _ad_type_measure(ad_type, numerator, denominator, metric):
             table[["numerator" if numerator == "sales" else "denominator", "value"]] = np.nan
         return _covered(table, days, start, end)
     return function
-
-
-def _m_roas(data, start, end, by, products, settings):
-    ads, days = _ads_window(data, start, end, settings, by)
-    if ads is None:
-        return None
-    if ads.empty:
-        return _covered(_UNCOVERED, days, start, end) if len(days) == 0 else None
-    return _covered(_value_table(roas(_drop_apart(ads), by, None, products), "sales", "spend"),
-                    days, start, end)
 
 
 def _tacos_value(data, start, end, by, products, settings):
