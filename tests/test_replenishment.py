@@ -567,3 +567,69 @@ def test_sku_of_unique_id_equals_splitting_every_row():
         got = _sku_of(ids)
         pd.testing.assert_series_equal(got, want, check_exact=True)
         assert got.tolist()[:4] == ["A-1", "B:2", "C", "A-1"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The forecast that plans orders: auto at the planning level factor (issue 18.4)
+
+
+def _falling_plan_inputs():
+    """30 SKUs whose demand falls 0.3 % a day for 900 days, and params planning with ``auto``.
+
+    ``auto`` has one candidate (the 28-day mean, flat) and the default level-factor grid: every
+    holdout window's demand is below the 28-day mean before it, so the forecast's own
+    cross-validation shrinks the mean (factor < 1). The plan must not.
+    """
+    from opsanalysis.io import MarketplaceData
+
+    days = 900
+    dates = pd.date_range(end=AS_OF, periods=days, freq="D")
+    skus = [f"SKU{i:02d}" for i in range(30)]
+    level = 200.0 * 0.997 ** np.arange(days)
+    history = pd.DataFrame({"unique_id": np.repeat(skus, days),
+                            "ds": np.tile(dates, len(skus)),
+                            "y": np.tile(np.round(level), len(skus))})
+    inventory = pd.DataFrame({"snapshot_date": AS_OF, "sku": skus,
+                              "afn_fulfillable_quantity": 0.0})
+    params = params_module.load("US")
+    params["forecast"]["method"] = "auto"
+    params["forecast"]["auto"].update(candidates=["moving_average_28"], seasonal_profile=False)
+    params["replenishment"]["seasonal_lift"]["max_lift"] = 1.0  # no lift: the rate is the mean
+    assert isinstance(params["forecast"]["auto"]["level_factor"], list)  # the YAML's grid
+    return MarketplaceData("US", frames={"fba_inventory": inventory}), history, params
+
+
+def test_plan_forecasts_with_the_planning_level_factor_not_the_shrunk_auto_mean():
+    from opsanalysis import forecast
+
+    data, history, params = _falling_plan_inputs()
+    result = rp.plan(data, params, AS_OF, history=history)
+    horizon = result.forecast["ds"].nunique()
+    unshrunk = rp.planning_forecast_params(params)
+    assert unshrunk["forecast"]["auto"]["level_factor"] == \
+        params["replenishment"]["forecast_level_factor"] == 1.0
+    assert isinstance(params["forecast"]["auto"]["level_factor"], list)  # params untouched
+    expected = forecast.predict(history, horizon, "auto", quantiles=(0.5, 0.9), params=unshrunk)
+    shrunk = forecast.predict(history, horizon, "auto", quantiles=(0.5, 0.9), params=params)
+    got = result.forecast.sort_values(["unique_id", "ds"])
+    # known answer: factor 1 on a flat 28-day mean is the last 28 days' mean, every day
+    last_28 = history.groupby("unique_id")["y"].apply(lambda y: y.iloc[-28:].mean())
+    assert got["forecast"].to_numpy() == pytest.approx(
+        np.repeat(last_28.to_numpy(), horizon), rel=1e-12)
+    assert got["forecast"].to_numpy() == pytest.approx(expected["forecast"].to_numpy(),
+                                                       rel=1e-12)
+    assert (shrunk["forecast"] < 0.99 * expected["forecast"]).all()  # what it would have been
+    # the plan's daily rate is that mean (flat forecast, no lift): the levels read it
+    table = result.table.set_index("sku")
+    assert table["daily_rate"].to_numpy(dtype=float) == pytest.approx(
+        last_28.reindex(table.index).to_numpy(), rel=1e-9)
+
+
+def test_recommend_orders_with_params_forecasts_at_the_planning_level_factor():
+    data, history, params = _falling_plan_inputs()
+    position = pd.DataFrame({"unique_id": history["unique_id"].unique(), "on_hand": 0,
+                             "on_order": 0})
+    out = rp.recommend_orders(history, position, params, AS_OF).set_index("unique_id")
+    last_28 = history.groupby("unique_id")["y"].apply(lambda y: y.iloc[-28:].mean())
+    assert out["daily_rate"].to_numpy(dtype=float) == pytest.approx(
+        last_28.reindex(out.index).to_numpy(), rel=1e-9)

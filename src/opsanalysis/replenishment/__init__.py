@@ -19,6 +19,7 @@ from opsanalysis.replenishment.decisions import DECISION_TABLE, decide, decision
 from opsanalysis.replenishment.orders import (
     OPTIONAL_SETTINGS,
     SETTINGS_KEYS,
+    planning_forecast_params,
     recommend_orders,
     resolve_settings,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "plan",
     "plan_policy_comparison",
     "plan_sheets",
+    "planning_forecast_params",
     "policy",
     "recommend_orders",
     "resolve_settings",

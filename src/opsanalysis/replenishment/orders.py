@@ -13,8 +13,8 @@ import pandas as pd
 
 from opsanalysis.replenishment import policy
 
-__all__ = ["OPTIONAL_SETTINGS", "SETTINGS_KEYS", "demand_matrices", "recommend_orders",
-           "resolve_settings"]
+__all__ = ["OPTIONAL_SETTINGS", "SETTINGS_KEYS", "demand_matrices", "planning_forecast_params",
+           "recommend_orders", "resolve_settings"]
 
 #: Flat settings of :func:`recommend_orders`, every one required in a flat settings dict; a
 #: loaded params dict supplies them from its ``lead_time``, ``replenishment`` and ``forecast``
@@ -75,6 +75,32 @@ def _from_params(params: dict) -> dict:
         "velocity_window_days": rep["velocity_window_days"],
         "rate_window_days": rep["rate_window_days"],
     }
+
+
+def planning_forecast_params(params: dict) -> dict:
+    """Loaded params whose forecast plans orders: ``auto`` at the planning level factor.
+
+    ``forecast.auto.level_factor`` may shrink ``auto``'s mean (by up to a fifth) where that
+    lowers its RMSSE; an order-up-to level is a quantile of the demand around the mean, so the
+    plan and its replay forecast with ``replenishment.forecast_level_factor`` instead (1: the
+    unshrunk combination). Every other setting is the forecast's own.
+
+    Parameters
+    ----------
+    params : dict
+        Loaded params (:func:`opsanalysis.params.load`) with the ``forecast`` and
+        ``replenishment`` sections.
+
+    Returns
+    -------
+    dict
+        A copy of ``params`` whose ``forecast.auto.level_factor`` is
+        ``replenishment.forecast_level_factor`` [fraction]; ``params`` is not changed.
+    """
+    forecast = params["forecast"]
+    auto = {**forecast["auto"],
+            "level_factor": float(params["replenishment"]["forecast_level_factor"])}
+    return {**params, "forecast": {**forecast, "auto": auto}}
 
 
 def resolve_settings(settings) -> dict:
@@ -250,7 +276,8 @@ def recommend_orders(history: pd.DataFrame, position: pd.DataFrame, settings, as
     forecast : pandas.DataFrame, optional
         Daily ``unique_id, ds, forecast, q<..>`` starting the day after ``as_of``; default
         :func:`opsanalysis.forecast.predict` with ``settings["forecast_method"]`` and the params
-        (required with flat settings).
+        at the planning level factor (:func:`planning_forecast_params`; required with flat
+        settings).
 
     Returns
     -------
@@ -293,7 +320,7 @@ def recommend_orders(history: pd.DataFrame, position: pd.DataFrame, settings, as
 
         forecast = forecast_module.predict(history, horizon, method=settings["forecast_method"],
                                            quantiles=(0.5, settings["forecast_quantile"]),
-                                           params=params)
+                                           params=planning_forecast_params(params))
     mean, variance = demand_matrices(forecast, ids, as_of + pd.Timedelta(days=1), horizon,
                                      settings["forecast_quantile"])
     lift_settings = settings["seasonal_lift"]

@@ -19,7 +19,7 @@ import pandas as pd
 from opsanalysis import cutoffs, io, profit
 from opsanalysis import fees as fees_module
 from opsanalysis.replenishment import decisions, risk, sources
-from opsanalysis.replenishment.orders import recommend_orders
+from opsanalysis.replenishment.orders import planning_forecast_params, recommend_orders
 
 __all__ = ["ACTIONS", "PLAN_COLUMNS", "STATUSES", "ReplenishmentPlan", "lead_time_legs",
            "pipeline_position", "plan", "plan_policy_comparison", "plan_sheets",
@@ -521,7 +521,8 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
         Planning date; default the last order date.
     history, forecast : pandas.DataFrame, optional
         A demand panel (:func:`opsanalysis.demand.build_panel`) and a daily forecast to reuse;
-        computed when omitted.
+        computed when omitted (``forecast.method`` at the planning level factor,
+        :func:`~opsanalysis.replenishment.orders.planning_forecast_params`).
 
     Returns
     -------
@@ -614,7 +615,7 @@ def plan(data, params: dict, as_of=None, *, history: pd.DataFrame | None = None,
 
         forecast = forecast_module.predict(daily, horizon, method=params["forecast"]["method"],
                                            quantiles=(0.5, rep["forecast_quantile"]),
-                                           params=params)
+                                           params=planning_forecast_params(params))
     forecast = forecast.assign(sku=_sku_of(forecast["unique_id"]))
     fc = forecast.assign(unique_id=forecast["sku"])
     table = recommend_orders(daily, order_input, settings, as_of, forecast=fc)

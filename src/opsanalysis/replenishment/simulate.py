@@ -28,6 +28,7 @@ from scipy import special
 
 from opsanalysis import fees as fees_module
 from opsanalysis.replenishment import policy as policy_maths
+from opsanalysis.replenishment.orders import planning_forecast_params
 
 __all__ = [
     "SIMULATION_KEYS",
@@ -808,7 +809,9 @@ def compare_policies(history: pd.DataFrame, settings: dict, *, params: dict, ser
     settings : dict
         :func:`simulate` settings (``lead_time_days`` ...).
     params : dict
-        Loaded params whose ``forecast`` section the rolling forecasts use.
+        Loaded params whose ``forecast`` section the rolling forecasts use, at the planning
+        level factor (``replenishment.forecast_level_factor``,
+        :func:`~opsanalysis.replenishment.orders.planning_forecast_params`).
 
     The other keywords are params ``replenishment`` and ``replenishment.simulation`` (see
     :func:`~opsanalysis.replenishment.plan_policy_comparison`):
@@ -851,7 +854,7 @@ def compare_policies(history: pd.DataFrame, settings: dict, *, params: dict, ser
     lead = float(np.max(settings["lead_time_days"]))
     horizon = int(lead * 2 + forecast_every_days + 60)
     forecasts = rolling_forecasts(history, origins, horizon, forecast_method, (quantile,),
-                                  params=params)
+                                  params=planning_forecast_params(params))
     column = f"q{int(round(100 * quantile, 6))}"
     forecasts["sigma"] = (forecasts[column] - forecasts["forecast"]).clip(lower=0) \
         / special.ndtri(quantile)
