@@ -25,6 +25,7 @@ Tables leave the package through :func:`write_tables` only, so every file a sell
 """
 
 import datetime
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -418,7 +419,7 @@ def _at_midnight(values):
 
 def _codes_in_words(frame, language):
     """Codes of status-like columns (``status``, ``action``, ``reason`` ...) in words."""
-    words = {key: texts[language] for key, texts in all_labels().items()}
+    words = _label_texts(language)
     result = frame.copy()
     for position in range(result.shape[1]):
         if not _CODE_COLUMN.search(str(result.columns[position])):
@@ -495,9 +496,11 @@ def _add_status_colours(sheet, letter, rows, values):
             fill=PatternFill(start_color=fill, end_color=fill, fill_type="solid")))
 
 
+@functools.cache
 def _colour_of_text():
-    """:data:`STATUS_COLOURS` by code and by its words in every language."""
-    labels = all_labels()
+    """:data:`STATUS_COLOURS` by code and by its words in every language (computed once: the
+    labels are read once per process)."""
+    labels = _labels()
     result = {}
     for code, colour in STATUS_COLOURS.items():
         result[code] = colour
@@ -545,13 +548,26 @@ def _write_about(sheet, tables, sheets, language, about):
             max([_display_width(text) + 2 for text in texts], default=8), COLUMN_WIDTH_MAX)
 
 
+@functools.cache
+def _labels():
+    """Every label (:func:`opsanalysis.labels.all_labels`), copied once per process: the label
+    files are read once per process, and a copy per looked-up word cost ~1 ms each."""
+    return all_labels()
+
+
+@functools.cache
+def _label_texts(language):
+    """Label key -> its text in ``language``."""
+    return {key: texts[language] for key, texts in _labels().items()}
+
+
 def _label_or(key, language):
-    labels = all_labels()
+    labels = _labels()
     return labels[key][language] if isinstance(key, str) and key in labels else key
 
 
 def _description(name, language):
-    labels = all_labels()
+    labels = _labels()
     key = f"{name}_description"
     if key in labels:
         return labels[key][language]

@@ -30,7 +30,7 @@ import re
 
 import pandas as pd
 
-from opsanalysis.labels import all_labels, label
+from opsanalysis.labels import has_label, label
 from opsanalysis.marketplaces import currency_decimals
 
 __all__ = ["KINDS", "MISSING_TEXT", "column_kind", "excel_number_format", "format_column",
@@ -162,7 +162,7 @@ def _money(amount: float, decimals: int) -> str:
 
 def _text(value, language) -> str:
     text = str(value)
-    if _CODE.match(text) and text in all_labels():
+    if _CODE.match(text) and has_label(text):
         return label(text, language)
     return text
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from opsanalysis.formats import column_kind, format_column
-from opsanalysis.labels import all_labels, label
+from opsanalysis.labels import has_label, label
 
 __all__ = ["NOWRAP_MAX_CHARACTERS", "Section", "SectionList", "actions_section", "counted",
            "display_table", "header_text", "missing_input_section", "table_html"]
@@ -140,7 +140,7 @@ def header_text(column: str, kind: str, language: str, currency: str | None) -> 
     -------
     str
     """
-    words = label(column, language) if column in all_labels() else column
+    words = label(column, language) if has_label(column) else column
     if kind == "percent" and "%" not in words:
         return f"{words} (%)"
     if kind == "money" and currency and currency not in words:

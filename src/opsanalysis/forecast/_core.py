@@ -9,7 +9,6 @@ import numpy as np
 from . import _classical as classical
 from ._ets import ets_damped
 from ._events import with_drivers
-from ._gbm import gbm_forecast
 from ._intervals import conformal_quantiles, poisson_quantiles, squared_scale
 from ._panel import Panel
 
@@ -70,6 +69,7 @@ def point_forecast(method: str, panel: Panel, horizon: int, settings: dict,
         fit_periods = max(settings["ets"]["fit_cycles"] * panel.season_length, 2 * horizon)
         return ets_damped(values, horizon, panel.season_length, settings["ets"], fit_periods)
     if method == "gbm":
+        from ._gbm import gbm_forecast  # here: sklearn (0.3 s) only for the global model
         return gbm_forecast(panel, horizon, settings["gbm"], events, ())[0]
     raise ValueError(f"no point forecast for {method!r}")
 
@@ -382,6 +382,7 @@ def forecast_matrix(panel: Panel, horizon: int, method: str, quantiles: tuple[fl
                     settings: dict, events: dict | None):
     """Point forecasts and quantile matrices for one method (see ``predict``)."""
     if method == "gbm":
+        from ._gbm import gbm_forecast  # here: sklearn (0.3 s) only for the global model
         forecast, gbm_quantiles = gbm_forecast(panel, horizon, settings["gbm"], events, quantiles)
         return np.maximum(forecast, 0.0), gbm_quantiles
     if method == "auto":

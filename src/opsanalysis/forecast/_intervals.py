@@ -12,7 +12,6 @@ representative of the forecast window (split-conformal prediction).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 
 def series_scale(values: np.ndarray) -> np.ndarray:
@@ -121,5 +120,6 @@ def poisson_quantiles(forecast: np.ndarray,
                       quantiles: tuple[float, ...]) -> dict[float, np.ndarray]:
     """Poisson quantiles around the point forecast: the fallback without a holdout window."""
     mean = np.nan_to_num(np.maximum(forecast, 0.0))
+    from scipy import stats  # here, not at import: scipy.stats costs every kernel 0.6 s
     return {q: np.where(np.isnan(forecast), np.nan, stats.poisson.ppf(q, mean))
             for q in quantiles}

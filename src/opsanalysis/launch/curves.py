@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 CURVE_MODELS = ("logistic", "gompertz", "bass", "trapezoid")
 FIT_STATUSES = ("ok", "not_identifiable", "all_zero", "too_short", "failed")
@@ -247,7 +247,7 @@ class CurveFit:
         """
         weeks = np.asarray(weeks, dtype=float)
         centre = self.predict(weeks)
-        z = stats.norm.ppf(0.5 + level / 2.0)
+        z = special.ndtri(0.5 + level / 2.0)  # the normal quantile (scipy.stats.norm.ppf)
         if not self.parameters or self.covariance is None:
             spread = np.full(weeks.shape, z * np.nan_to_num(self.residual_sd, nan=0.0))
             return np.maximum(centre - spread, 0.0), centre + spread
@@ -621,7 +621,7 @@ def fit_launch_curves(
         can mean: plateau within [0, ``plateau_max_multiple`` x the largest week], weeks to
         steady state within the weeks observed (an identifiable fit reached it there).
     """
-    z = stats.norm.ppf(0.5 + level / 2.0)
+    z = special.ndtri(0.5 + level / 2.0)  # the normal quantile (scipy.stats.norm.ppf)
     groups = [(unique_id, group["week"].to_numpy(dtype=float), group["y"].to_numpy(dtype=float))
               for unique_id, group in history.groupby("unique_id", sort=True)]
     by_model = {model: fit_curves([(weeks, y) for _, weeks, y in groups], model,

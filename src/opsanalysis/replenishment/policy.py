@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 __all__ = [
     "LEVEL_CV_SPAN_DAYS",
@@ -93,6 +93,7 @@ def lead_time_distribution(mean_days, cv, n_points: int = 15) -> tuple[np.ndarra
     levels = (np.arange(n_points) + 0.5) / n_points
     shape = np.where(cv > 0, 1.0 / np.maximum(cv, 1e-9) ** 2, np.inf)
     with np.errstate(invalid="ignore", over="ignore"):
+        from scipy import stats  # here, not at import: scipy.stats costs every kernel 0.6 s
         draws = stats.gamma.ppf(levels[None, :], np.where(np.isinf(shape), 1.0, shape)[:, None],
                                 scale=(mean_days / np.where(np.isinf(shape), 1.0, shape))[:, None])
     days = np.where(np.isinf(shape)[:, None], mean_days[:, None], draws)
@@ -163,6 +164,7 @@ def effective_lead_time_cv(mean_days, cv, review_days, grid_points: int = 8) -> 
     offsets = (np.arange(grid_points) + 0.5) / grid_points
     ages = (offsets[None, :, None] + np.arange(n_orders)[None, None, :]) * review[:, None, None]
     with np.errstate(invalid="ignore"):
+        from scipy import stats  # here, not at import: scipy.stats costs every kernel 0.6 s
         late = stats.gamma.sf(ages, shape[:, None, None], scale=scale[:, None, None])
     variance = review**2 * (late * (1 - late)).sum(axis=2).mean(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
