@@ -244,3 +244,37 @@ def test_is_marketplace_sale_known_answers(tmp_path):
 def test_is_marketplace_sale_needs_a_sales_channel():
     with pytest.raises(KeyError, match="sales_channel"):
         is_marketplace_sale(pd.DataFrame({"sku": ["MAT"]}))
+
+
+def test_per_distinct_gives_the_function_of_every_cell():
+    from opsanalysis.io.identity import per_distinct
+
+    channels = pd.Series(["Amazon.com", "Non-Amazon", "", None, "Amazon.com"],
+                         index=[10, 11, 12, 13, 14], dtype="str", name="sales_channel")
+    upper = per_distinct(channels, lambda distinct: distinct.str.upper())
+    assert upper.index.tolist() == [10, 11, 12, 13, 14]
+    assert upper.name == "sales_channel"
+    assert upper.iloc[[0, 1, 2, 4]].tolist() == ["AMAZON.COM", "NON-AMAZON", "", "AMAZON.COM"]
+    assert pd.isna(upper.iloc[3])
+    assert per_distinct(channels.iloc[:0], lambda distinct: distinct.str.upper()).empty
+
+
+def test_channel_and_placeholder_tests_keep_index_name_and_missing_cells():
+    channels = pd.DataFrame({"sales_channel": pd.Series(
+        ["Amazon.com", "Non-Amazon", "", None, " amazon.com ", "Amazon.de"],
+        index=[10, 11, 12, 13, 14, 15], dtype=object)})
+    sale = is_marketplace_sale(channels)
+    assert sale.index.tolist() == [10, 11, 12, 13, 14, 15]
+    assert sale.name == "sales_channel" and str(sale.dtype) == "boolean"
+    assert sale.tolist() == [True, False, pd.NA, pd.NA, True, True]
+    assert is_marketplace_sale(channels, "US").tolist() == [True, False, pd.NA, pd.NA, True,
+                                                            False]
+    assert is_marketplace_sale(channels.iloc[:0]).tolist() == []
+    skus = pd.Series(["MAT-GREY", "UNKNOW", " unknow", None, "", "MAT-GREY", float("nan")],
+                     index=list("abcdefg"), dtype=object, name="sku")
+    marked = is_placeholder_sku(skus)
+    assert marked.index.tolist() == list("abcdefg") and marked.name == "sku"
+    assert marked.dtype == bool
+    assert marked.tolist() == [False, True, True, True, True, False, True]
+    assert is_placeholder_sku(skus.iloc[:0]).tolist() == []
+    assert is_placeholder_sku(["X", "-"], placeholders=["x"]).tolist() == [True, False]

@@ -774,3 +774,33 @@ def test_reference_of_mixed_levels_forecasts_from_launches_of_similar_level():
                           **{**settings, "analogs_share": 1.0, "min_analogs": 60})
     assert ours["forecast"].to_numpy() == pytest.approx(np.full(20, 500.0), rel=0.01)
     assert every["forecast"].mean() > 600.0
+
+
+@pytest.mark.parametrize("text_dtype", [object, "str"])
+def test_order_lines_count_as_sales_only_when_sold_on_the_storefront_by_a_seller_sku(text_dtype):
+    # 12 covered weeks of order lines (the file's period), no Business Report: each ASIN's first
+    # sale is its first line that is not cancelled, on Amazon's storefront, under a seller SKU.
+    lines = [  # asin, sku, order_status, sales_channel, purchase day
+        ("P", "UNKNOW", "Shipped", "Amazon.com", "2025-03-20"),  # placeholder only: left out
+        ("M", " unknow ", "Shipped", "Amazon.com", "2025-03-01"),  # placeholder line: no sale
+        ("M", "SKU-M", "Shipped", "Amazon.com", "2025-03-22"),
+        ("C", "SKU-C", "Shipped", "Non-Amazon", "2025-03-05"),  # multi-channel fulfilment
+        ("C", "SKU-C", "Shipped", "Amazon.com", "2025-03-15"),
+        ("X", "SKU-X", "Cancelled", "Amazon.com", "2025-03-08"),
+        ("X", "SKU-X", "Shipped", "Amazon.com", "2025-03-18"),
+        ("B", "SKU-B", "Shipped", "", "2025-03-10"),  # blank channel: not counted as a sale
+    ]
+    orders = pd.DataFrame(lines, columns=["asin", "sku", "order_status", "sales_channel",
+                                          "purchase_date"])
+    orders = orders.astype({c: text_dtype for c in ["asin", "sku", "order_status",
+                                                    "sales_channel"]})
+    orders["purchase_date"] = pd.to_datetime(orders["purchase_date"])
+    orders.attrs["period"] = (pd.Timestamp("2025-01-05"), pd.Timestamp("2025-03-29"))
+    launches = detect_launches(None, orders, quiet_weeks=8)
+    assert launches["asin"].tolist() == ["C", "X", "M"]
+    assert launches["sku"].tolist() == ["SKU-C", "SKU-X", "SKU-M"]
+    assert launches["launch_date"].tolist() == pd.to_datetime(
+        ["2025-03-15", "2025-03-18", "2025-03-22"]).tolist()
+    assert launches["is_launch"].all()
+    assert launches.attrs["warnings"] == [
+        "placeholder SKUs left out of launches:  unknow , UNKNOW"]

@@ -27,6 +27,7 @@ import pandas as pd
 
 from opsanalysis import marketplaces
 from opsanalysis.io import is_marketplace_sale
+from opsanalysis.io.identity import per_distinct
 
 __all__ = ["CENSORING", "build_panel", "local_dates"]
 
@@ -51,12 +52,16 @@ def _order_units(orders: pd.DataFrame, timezone: str) -> pd.DataFrame:
     The channel rule is :func:`opsanalysis.io.is_marketplace_sale` (any Amazon storefront, the
     same rule as the KPIs); a blank sales channel counts as a sale, as in the KPIs.
     """
-    status = orders["order_status"].astype(str).str.strip().str.lower()
-    kept = orders[status != "cancelled"]
+    live = per_distinct(orders["order_status"], lambda distinct: distinct.astype(str).str.strip()
+                        .str.lower() != "cancelled").to_numpy(dtype=bool)
+    # rows chosen on the whole frame, then only the columns used are copied
+    kept = orders.loc[live,
+                      [c for c in ("sales_channel", "quantity", "sku", "purchase_date")
+                       if c in orders]]
     other = ~is_marketplace_sale(kept).fillna(True).to_numpy(dtype=bool)
     quantity = pd.to_numeric(kept["quantity"], errors="coerce").fillna(0).to_numpy()
     frame = pd.DataFrame({
-        "sku": kept["sku"].astype(str).to_numpy(),
+        "sku": kept["sku"].astype(str).array,  # text column, no Python string per line
         "date": local_dates(kept["purchase_date"], timezone).to_numpy(),
         "units": np.where(other, 0, quantity),
         "units_mcf": np.where(other, quantity, 0),
@@ -68,9 +73,11 @@ def _sellable_stock(inventory_history: pd.DataFrame) -> pd.DataFrame:
     """Sellable units per (sku, date) summed over fulfilment centres."""
     inv = inventory_history
     if "detailed_disposition" in inv:
-        inv = inv[inv["detailed_disposition"].astype(str).str.upper().str.strip() == "SELLABLE"]
+        sellable = per_distinct(inv["detailed_disposition"], lambda distinct: distinct.astype(str)
+                                .str.upper().str.strip() == "SELLABLE").to_numpy(dtype=bool)
+        inv = inv.loc[sellable, ["sku", "date", "quantity"]]
     frame = pd.DataFrame({
-        "sku": inv["sku"].astype(str).to_numpy(),
+        "sku": inv["sku"].astype(str).array,  # text column, no Python string per line
         "date": pd.to_datetime(inv["date"]).dt.normalize().to_numpy(),
         "quantity": pd.to_numeric(inv["quantity"], errors="coerce").fillna(0).to_numpy(),
     })

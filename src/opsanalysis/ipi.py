@@ -46,6 +46,7 @@ import pandas as pd
 
 from opsanalysis import bundled, marketplaces
 from opsanalysis.io import is_marketplace_sale
+from opsanalysis.io.identity import per_distinct
 
 __all__ = ["DRIVERS", "SCORE_FILES", "GOOD_DIRECTION", "daily_sales", "daily_stock",
            "driver_summary", "excess_inventory_percent", "in_stock_rate", "parse_score_text",
@@ -210,7 +211,7 @@ def daily_stock(inventory_history: pd.DataFrame) -> pd.DataFrame:
         stock = stock[stock["detailed_disposition"].astype(str).str.strip().str.upper()
                       .eq("SELLABLE").to_numpy()]
     frame = pd.DataFrame({"date": pd.to_datetime(stock["date"]).dt.normalize().to_numpy(),
-                          "sku": stock["sku"].astype(str).to_numpy(),
+                          "sku": stock["sku"].astype(str).array,
                           "units": pd.to_numeric(stock["quantity"], errors="coerce")
                           .fillna(0).to_numpy(dtype=float)})
     table = frame.pivot_table(index="date", columns="sku", values="units", aggfunc="sum",
@@ -238,15 +239,18 @@ def daily_sales(orders: pd.DataFrame, marketplace: str | None) -> pd.DataFrame:
         [count]. Cancelled lines and other channels (multi-channel fulfilment, removals) are
         left out, as in the KPIs.
     """
-    kept = orders[orders["order_status"].astype(str).str.strip().str.lower() != "cancelled"]
-    kept = kept[is_marketplace_sale(kept).fillna(True).to_numpy(dtype=bool)]
+    # rows chosen on the whole frame, then only the three columns used are copied
+    keep = per_distinct(orders["order_status"],
+                        lambda status: status.astype(str).str.strip().str.lower() != "cancelled")
+    keep = keep.to_numpy(dtype=bool) & is_marketplace_sale(orders).fillna(True).to_numpy(dtype=bool)
+    kept = orders.loc[keep, ["purchase_date", "sku", "quantity"]]
     when = pd.to_datetime(kept["purchase_date"])
     if getattr(when.dt, "tz", None) is not None:
         if marketplace is None:
             raise ValueError("orders with time-zoned purchase dates need the marketplace code")
         when = when.dt.tz_convert(marketplaces.get(marketplace).timezone).dt.tz_localize(None)
     frame = pd.DataFrame({"date": when.dt.normalize().to_numpy(),
-                          "sku": kept["sku"].astype(str).to_numpy(),
+                          "sku": kept["sku"].astype(str).array,
                           "units": pd.to_numeric(kept["quantity"], errors="coerce")
                           .fillna(0).to_numpy(dtype=float)})
     table = frame.pivot_table(index="date", columns="sku", values="units", aggfunc="sum",

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from opsanalysis.io import is_marketplace_sale
+from opsanalysis.io.identity import per_distinct
 
 __all__ = ["PROBLEMS", "go_live", "go_live_in_window", "latest_snapshot", "listing_changes",
            "price_changes", "problem_listings", "stranded_from_inventory", "stranded_totals",
@@ -256,15 +257,18 @@ def _sale_times(orders: pd.DataFrame | None, timezone) -> pd.DataFrame:
                              "purchase_date": pd.Series(dtype="datetime64[ns, UTC]"
                                                         if timezone is not None
                                                         else "datetime64[ns]")})
-    kept = orders[orders["order_status"].astype(str).str.strip().str.lower() != "cancelled"]
-    kept = kept[is_marketplace_sale(kept).fillna(True).to_numpy(dtype=bool)]
+    # rows chosen on the whole frame, then only the two columns used are copied
+    keep = per_distinct(orders["order_status"],
+                        lambda status: status.astype(str).str.strip().str.lower() != "cancelled")
+    keep = keep.to_numpy(dtype=bool) & is_marketplace_sale(orders).fillna(True).to_numpy(dtype=bool)
+    kept = orders.loc[keep, ["sku", "purchase_date"]]
     when = pd.to_datetime(kept["purchase_date"])
     if timezone is not None:
         when = (when.dt.tz_convert(timezone) if getattr(when.dt, "tz", None) is not None
                 else when.dt.tz_localize(timezone))
     elif getattr(when.dt, "tz", None) is not None:  # naive open dates: compare wall times
         when = when.dt.tz_localize(None)
-    return pd.DataFrame({"sku": kept["sku"].astype(str).to_numpy(),
+    return pd.DataFrame({"sku": kept["sku"].astype(str).array,
                          "purchase_date": when.to_numpy() if timezone is None else when.array})
 
 

@@ -183,7 +183,9 @@ def daily_sales(frames: dict) -> pd.DataFrame:
         orders = frames.get("all_orders")
         if orders is None or orders.empty or "purchase_date" not in orders:
             return pd.DataFrame(columns=_DAILY_COLUMNS)
-        kept = orders[orders["order_status"].astype("object").ne("Cancelled")]
+        # rows chosen on the whole frame, then only the columns used are copied
+        kept = orders.loc[orders["order_status"].astype("object").ne("Cancelled"),
+                          [c for c in ("purchase_date", "item_price", "quantity") if c in orders]]
         table = kept.assign(
             date=kept["purchase_date"].dt.tz_localize(None).dt.normalize(),
             ordered_product_sales=pd.to_numeric(kept.get("item_price"), errors="coerce"),

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from opsanalysis import ipi, overview
 from opsanalysis.formats import money_text, percent_text
-from opsanalysis.labels import all_labels, label
+from opsanalysis.labels import has_label, label
 from opsanalysis.plotting import plot_daily_sales, plot_report_periods
 from opsanalysis.plotting.fonts import setup_chart_fonts
 from opsanalysis.section import Section
@@ -170,7 +170,7 @@ def _period_text(start, end) -> str:
 
 def _words(code: str, language: str) -> str:
     """A code in words where it has a label, else as it is (a file or report name)."""
-    return label(code, language) if code in all_labels() else str(code)
+    return label(code, language) if has_label(code) else str(code)
 
 
 # --- this week's actions ----------------------------------------------------------------------

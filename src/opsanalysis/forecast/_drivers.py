@@ -33,6 +33,7 @@ import pandas as pd
 
 from opsanalysis import marketplaces
 from opsanalysis.io import is_marketplace_sale
+from opsanalysis.io.identity import per_distinct
 
 #: Driver value columns of the drivers frame and their meaning [unit].
 DRIVER_COLUMNS = {
@@ -319,14 +320,17 @@ def drivers_from_orders(orders: pd.DataFrame, marketplace: str | None = None, *,
     if missing:
         raise ValueError(f"all_orders lacks column(s) {missing}; expected the canonical All "
                          "Orders frame (purchase_date, order_status, sku, quantity, item_price)")
-    status = orders["order_status"].astype(str).str.strip().str.lower()
+    live = per_distinct(orders["order_status"], lambda distinct: distinct.astype(str).str.strip()
+                        .str.lower() != "cancelled").to_numpy(dtype=bool)
     sale = (is_marketplace_sale(orders).fillna(True).to_numpy(dtype=bool)
             if "sales_channel" in orders else np.ones(len(orders), dtype=bool))
     quantity = pd.to_numeric(orders["quantity"], errors="coerce").astype(float)
     price = pd.to_numeric(orders["item_price"], errors="coerce").astype(float)
-    keep = (status != "cancelled").to_numpy() & sale & (quantity > 0).to_numpy() & \
+    keep = live & sale & (quantity > 0).to_numpy() & \
         (price > 0).to_numpy()
-    lines = orders[keep]
+    # rows chosen on the whole frame, then only the columns used are copied
+    lines = orders.loc[keep, [c for c in ("purchase_date", "sku", "promotion_ids",
+                                          "item_promotion_discount") if c in orders]]
     stamps = pd.to_datetime(lines["purchase_date"])
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_convert(mp.timezone).dt.tz_localize(None)
@@ -337,7 +341,7 @@ def drivers_from_orders(orders: pd.DataFrame, marketplace: str | None = None, *,
         promoted = promoted | (discount > 0)
     q = quantity[keep]
     frame = pd.DataFrame({
-        "sku": lines["sku"].astype(str).to_numpy(), "ds": stamps.dt.normalize().to_numpy(),
+        "sku": lines["sku"].astype(str).array, "ds": stamps.dt.normalize().to_numpy(),
         "revenue": price[keep].to_numpy(), "units": q.to_numpy(),
         "promoted_units": np.where(promoted.to_numpy(), q.to_numpy(), 0.0)})
     daily = frame.groupby(["sku", "ds"], as_index=False)[["revenue", "units",

@@ -9,7 +9,10 @@ Stable API:
   sold on an Amazon storefront, as opposed to multi-channel fulfilment and removal shipments
   (``sales-channel`` ``Non-Amazon``) and any other channel;
 - :func:`sales_channel_summary` (``orders, marketplace=None``) -> lines and units per sales
-  channel, to say what a figure left out.
+  channel, to say what a figure left out;
+- :func:`per_distinct` (``values, function``) -> an elementwise ``function`` of a column, computed
+  once per distinct value (a 1.4 M-line column of a few thousand SKUs costs the SKUs' strings, not
+  a Python string per line); the two tests above use it.
 
 The readers keep every line as Amazon wrote it; analyses decide what to leave out with these.
 """
@@ -24,7 +27,7 @@ import yaml
 
 from opsanalysis import marketplaces
 
-__all__ = ["is_marketplace_sale", "is_placeholder_sku", "placeholder_skus",
+__all__ = ["is_marketplace_sale", "is_placeholder_sku", "per_distinct", "placeholder_skus",
            "sales_channel_summary"]
 
 _PLACEHOLDERS_FILE = Path(__file__).resolve().parent / "placeholders.yaml"
@@ -42,6 +45,36 @@ def placeholder_skus() -> tuple:
     with open(_PLACEHOLDERS_FILE, encoding="utf-8") as handle:
         values = yaml.safe_load(handle)["placeholder_skus"]["values"]
     return tuple(str(value) for value in values)
+
+
+def per_distinct(values: pd.Series, function) -> pd.Series:
+    """``function`` of every cell of ``values``, computed once per distinct value.
+
+    For an elementwise ``function`` (a Series in, a Series of the same length out) the result
+    equals ``function(values)``; on a column of 1.4 M order lines with a few thousand distinct
+    values it costs the distinct values' strings instead of a copy of every line's.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Any column of text (missing cells form one distinct value). Cells are told apart by
+        Python equality, so a column mixing ``1``, ``1.0`` and ``True`` would count them as one.
+    function : callable
+        Elementwise: Series of the distinct values -> Series (or array) of their results.
+
+    Returns
+    -------
+    pandas.Series
+        The results, same index and name as ``values``.
+
+    Examples
+    --------
+    >>> per_distinct(pd.Series(["a", "B", "a"]), lambda s: s.str.upper()).tolist()
+    ['A', 'B', 'A']
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    results = pd.Series(function(pd.Series(distinct)))
+    return pd.Series(results.array.take(codes), index=values.index, name=values.name)
 
 
 def is_placeholder_sku(skus, placeholders=None) -> pd.Series:
@@ -68,15 +101,12 @@ def is_placeholder_sku(skus, placeholders=None) -> pd.Series:
     series = skus if isinstance(skus, pd.Series) else pd.Series(list(skus), dtype=object)
     folded = {str(value).strip().casefold() for value in
               (placeholder_skus() if placeholders is None else placeholders)}
-    text = series.astype("string").str.strip().str.casefold()
-    marked = text.isna() | text.eq("") | text.isin(folded)
-    return marked.fillna(True).astype(bool)
 
+    def marked(distinct):
+        text = distinct.astype("string").str.strip().str.casefold()
+        return (text.isna() | text.eq("") | text.isin(folded)).fillna(True).astype(bool)
 
-def _channels(orders: pd.DataFrame) -> pd.Series:
-    if "sales_channel" not in orders:
-        raise KeyError("the frame has no sales_channel column (an All Orders report has one)")
-    return orders["sales_channel"].astype("string").str.strip().str.casefold()
+    return per_distinct(series, marked)
 
 
 def is_marketplace_sale(orders: pd.DataFrame, marketplace=None) -> pd.Series:
@@ -108,15 +138,19 @@ def is_marketplace_sale(orders: pd.DataFrame, marketplace=None) -> pd.Series:
     >>> is_marketplace_sale(orders).tolist()
     [True, False, <NA>]
     """
-    channel = _channels(orders)
-    if marketplace is None:
-        sale = channel.str.startswith("amazon.")
-    else:
-        sale = channel.eq(marketplaces.get(str(getattr(marketplace, "code", marketplace)))
-                          .domain.casefold())
-    sale = sale.astype("boolean")
-    sale[channel.isna() | channel.eq("")] = pd.NA
-    return sale
+    if "sales_channel" not in orders:
+        raise KeyError("the frame has no sales_channel column (an All Orders report has one)")
+    domain = None if marketplace is None else \
+        marketplaces.get(str(getattr(marketplace, "code", marketplace))).domain.casefold()
+
+    def sale_of(distinct):
+        channel = distinct.astype("string").str.strip().str.casefold()
+        sale = channel.str.startswith("amazon.") if domain is None else channel.eq(domain)
+        sale = sale.astype("boolean")
+        sale[channel.isna() | channel.eq("")] = pd.NA
+        return sale
+
+    return per_distinct(orders["sales_channel"], sale_of)
 
 
 def sales_channel_summary(orders: pd.DataFrame, marketplace=None) -> pd.DataFrame:

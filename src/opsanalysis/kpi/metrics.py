@@ -26,6 +26,7 @@ from opsanalysis.frames import (
     totals,
 )
 from opsanalysis.io import is_marketplace_sale
+from opsanalysis.io.identity import per_distinct
 
 # --------------------------------------------------------------------------------------------
 # elementwise formulas
@@ -184,12 +185,16 @@ def sales_lines(frame: pd.DataFrame) -> pd.DataFrame:
     """
     excluded = 0.0
     if "amazon_order_id" in frame:
-        keep = frame["order_status"].astype(str).ne("Cancelled")
+        keep = per_distinct(frame["order_status"],
+                            lambda status: status.astype(str).ne("Cancelled")).astype(bool)
         if "sales_channel" in frame:
             other = ~is_marketplace_sale(frame).fillna(True).astype(bool)
             excluded = float(as_float(frame.loc[keep & other, "quantity"]).sum())
             keep &= ~other
-        rows = frame[keep]
+        # rows chosen on the whole frame, then only the columns used are copied
+        used = [c for c in ("purchase_date", "sku", "asin", "quantity", "item_price", "currency")
+                if c in frame]
+        rows = frame.loc[keep, used]
         lines = pd.DataFrame({"date": period_start(rows["purchase_date"], "D"),
                               "sku": rows["sku"], "asin": rows["asin"],
                               "units": as_float(rows["quantity"]),
@@ -236,7 +241,9 @@ def non_marketplace_units(orders, start=None, end=None) -> float:
         dates = period_start(orders["purchase_date"], "D")
         low = pd.Timestamp(start) if start is not None else dates.min()
         high = pd.Timestamp(end) if end is not None else dates.max()
-        orders = orders[((dates >= low) & (dates <= high)).to_numpy()]
+        used = [c for c in ("amazon_order_id", "order_status", "sales_channel", "quantity",
+                            "purchase_date", "sku", "asin") if c in orders]
+        orders = orders.loc[((dates >= low) & (dates <= high)).to_numpy(), used]
     return sales_lines(orders).attrs["excluded_units"]
 
 

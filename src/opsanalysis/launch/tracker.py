@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from opsanalysis.io import is_marketplace_sale, is_placeholder_sku
+from opsanalysis.io.identity import per_distinct
 
 from .curves import CURVE_MODELS, fit_launch_curves, steady_state_week
 from .reference import (
@@ -116,28 +117,46 @@ def _timestamp(value):
     return (value.tz_localize(None) if value.tzinfo is not None else value).normalize()
 
 
+def _sold_lines(orders):
+    """Boolean numpy mask of the order lines that are sales: not cancelled, on a storefront."""
+    sold = per_distinct(orders["order_status"],
+                         lambda status: status.astype(str).str.lower() != "cancelled")
+    sold = sold.to_numpy(dtype=bool)
+    if "sales_channel" in orders:
+        storefront = is_marketplace_sale(orders)  # once per distinct channel
+        # a blank channel (<NA>: unknown) is no marketplace sale here
+        sold = sold & storefront.fillna(False).to_numpy(dtype=bool)
+    return sold
+
+
 def _sales_lines(business_report, orders, as_of, placeholders):
-    """asin, sku, date of every line with a sale, and the placeholder SKUs left out."""
+    """asin, sku, date of every line with a sale, and the placeholder SKUs left out.
+
+    Only the three columns are taken from the order lines, after their rows are chosen (the
+    ``all_orders`` frame of a large seller is 0.6 GB: no copy of it is made).
+    """
     lines, dropped = [], set()
     if business_report is not None and len(business_report):
-        br = business_report.loc[business_report["units_ordered"].fillna(0) > 0]
+        sold = business_report["units_ordered"].fillna(0) > 0
+        br = business_report.loc[sold, ["child_asin", "period_start"]]
         lines.append(pd.DataFrame({
             "asin": br["child_asin"].astype(str),
-            "sku": br["sku"] if "sku" in br else pd.Series(pd.NA, index=br.index),
+            "sku": (business_report.loc[sold, "sku"] if "sku" in business_report
+                    else pd.Series(pd.NA, index=br.index)),
             "date": _day(br["period_start"])}))
     if orders is not None and len(orders):
-        live = orders.loc[orders["order_status"].astype(str).str.lower() != "cancelled"]
-        if "sales_channel" in live:
-            live = live.loc[is_marketplace_sale(live)]
+        live = orders.loc[_sold_lines(orders), ["asin", "sku", "purchase_date"]]
         lines.append(pd.DataFrame({"asin": live["asin"].astype(str), "sku": live["sku"],
                                    "date": _day(live["purchase_date"])}))
+        del live
     if not lines:
         return pd.DataFrame(columns=["asin", "sku", "date"]), dropped
     table = pd.concat(lines, ignore_index=True)
+    del lines
     if as_of is not None:
         table = table.loc[table["date"] <= pd.Timestamp(as_of)]
-    marked = table["sku"].notna() & is_placeholder_sku(table["sku"], placeholders)
-    dropped = set(table.loc[marked, "sku"].astype(str))
+    marked = (table["sku"].notna() & is_placeholder_sku(table["sku"], placeholders)).to_numpy()
+    dropped = set(table.loc[marked, "sku"].astype(str).unique())
     return table.loc[~marked], dropped
 
 
@@ -215,21 +234,26 @@ def detect_launches(business_report=None, orders=None, product_master=None, as_o
 
 
 def _placeholder_asins(business_report, orders, placeholders):
-    """ASINs whose report lines name only placeholder SKUs (no seller SKU to track them by)."""
-    pairs = [frame[[asin, "sku"]].set_axis(["asin", "sku"], axis=1)
-             for frame, asin in ((business_report, "child_asin"), (orders, "asin"))
-             if frame is not None and len(frame) and "sku" in frame]
-    if not pairs:
-        return set()
-    pairs = pd.concat(pairs, ignore_index=True)
-    marked = pairs["sku"].notna() & is_placeholder_sku(pairs["sku"], placeholders)
-    return set(pairs.loc[marked, "asin"].astype(str)) - set(pairs.loc[~marked, "asin"].astype(str))
+    """ASINs whose report lines name only placeholder SKUs (no seller SKU to track them by).
+
+    Works on each frame's distinct SKUs and ASINs (no concatenated copy of the order lines).
+    """
+    marked_asins, seller_asins = set(), set()
+    for frame, column in ((business_report, "child_asin"), (orders, "asin")):
+        if frame is None or not len(frame) or "sku" not in frame:
+            continue
+        marked = (frame["sku"].notna() & is_placeholder_sku(frame["sku"], placeholders)).to_numpy()
+        asins = frame[column]
+        marked_asins.update(asins.loc[marked].astype(str).unique())
+        seller_asins.update(asins.loc[~marked].astype(str).unique())
+    return marked_asins - seller_asins
 
 
 def _first_sessions(business_report, as_of):
     if business_report is None or len(business_report) == 0:
         return pd.Series(dtype="datetime64[ns]", name="first_session_date")
-    br = business_report.loc[business_report["sessions"].fillna(0) > 0]
+    br = business_report.loc[business_report["sessions"].fillna(0) > 0,
+                             ["child_asin", "period_start"]]
     dates = _day(br["period_start"])
     if as_of is not None:
         br, dates = br.loc[dates <= pd.Timestamp(as_of)], dates.loc[dates <= pd.Timestamp(as_of)]
@@ -295,13 +319,16 @@ def weekly_launch_curves(launches, business_report, advertised_product=None, org
     if business_report is None or len(business_report) == 0:
         empty = _week_grid(launched.iloc[:0], pd.Timestamp("1970-01-01"), 0)
         return empty.reindex(columns=[*empty.columns, *CURVE_METRICS])
-    br = business_report.rename(columns={"child_asin": "asin"})
-    br = br.assign(start=_day(br["period_start"]), end=_day(br["period_end"]))
+    # only the columns the curves use (the report has some 25): no copy of the whole report
+    metrics = ["sessions", "units_ordered", "ordered_product_sales"]
+    br = pd.DataFrame({"asin": business_report["child_asin"],
+                       "start": _day(business_report["period_start"]),
+                       "end": _day(business_report["period_end"]),
+                       **{metric: business_report[metric] for metric in metrics}})
     br = br.loc[(br["end"] - br["start"]).dt.days < 7]
     as_of = pd.Timestamp(as_of) if as_of is not None and as_of != "" else br["end"].max()
     br = br.loc[br["end"] <= as_of].merge(launched[["asin", "launch_date"]], on="asin")
     br["week"] = _week_index(br["end"], br["launch_date"])
-    metrics = ["sessions", "units_ordered", "ordered_product_sales"]
     weekly = br.loc[br["week"] >= 0].groupby(["asin", "week"])[metrics].sum(min_count=1)
     grid = _week_grid(launched, as_of, max_weeks)
     curves = grid.merge(weekly.reset_index(), on=["asin", "week"], how="left")

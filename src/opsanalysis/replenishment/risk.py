@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from opsanalysis.io.identity import per_distinct
+
 __all__ = ["stockout_exposure", "unit_prices"]
 
 
@@ -29,7 +31,10 @@ def unit_prices(data, skus: pd.Index, master: pd.DataFrame | None) -> pd.Series:
         price = pd.to_numeric(master["price"], errors="coerce").reindex(skus).astype(float)
     orders = data.get("all_orders")
     if orders is not None and {"item_price", "quantity"} <= set(orders):
-        lines = orders[orders["order_status"].astype(str).str.lower() != "cancelled"]
+        live = per_distinct(orders["order_status"], lambda distinct: distinct.astype(str)
+                            .str.lower() != "cancelled").to_numpy(dtype=bool)
+        # rows chosen on the whole frame, then only the columns used are copied
+        lines = orders.loc[live, ["item_price", "quantity", "sku"]]
         amount = pd.to_numeric(lines["item_price"], errors="coerce")
         units = pd.to_numeric(lines["quantity"], errors="coerce").where(amount > 0)
         sums = pd.DataFrame({"sku": lines["sku"].astype(str), "amount": amount.where(units > 0),

@@ -58,8 +58,10 @@ def _orders_for_plan(data, notes: list, warnings: list) -> pd.DataFrame:
 
     orders = data["all_orders"]
     sale = io.is_marketplace_sale(orders, data.marketplace)
-    channel = orders["sales_channel"].astype("string").str.strip().str.casefold()
-    non_amazon = channel.str.startswith("non").fillna(False)
+    non_amazon = io.identity.per_distinct(
+        orders["sales_channel"],
+        lambda distinct: distinct.astype("string").str.strip().str.casefold()
+        .str.startswith("non").fillna(False))
     quantity = pd.to_numeric(orders["quantity"], errors="coerce").fillna(0)
     if non_amazon.any():
         notes.append(PlanNote("plan_note_non_amazon_units",
@@ -74,7 +76,10 @@ def _orders_for_plan(data, notes: list, warnings: list) -> pd.DataFrame:
         names = ", ".join(sorted(orders.loc[placeholder, "sku"].astype(str).unique()))
         warnings.append(PlanNote("plan_warning_placeholder_orders",
                                  {"skus": names, "lines": int(placeholder.sum())}))
-    kept = orders[~other.to_numpy(dtype=bool) & ~placeholder.to_numpy(dtype=bool)]
+    # rows chosen on the whole frame, then only the columns the demand panel uses are copied
+    used = [c for c in ("purchase_date", "order_status", "sales_channel", "sku", "quantity",
+                        "asin") if c in orders]
+    kept = orders.loc[~other.to_numpy(dtype=bool) & ~placeholder.to_numpy(dtype=bool), used]
     kept.attrs = dict(orders.attrs)
     return kept
 
