@@ -159,6 +159,23 @@ def test_no_mode_in_time_and_unknown_price():
     assert np.isnan(out.loc["A", "expected_lost_sales"])  # not estimated, never 0
 
 
+def test_no_unit_lost_is_no_sale_lost_even_without_a_price():
+    """Scenario: 200 units on hand at 1 a day, no price: nothing is lost, so the lost sales are
+    0 (not "not estimated" beside 0 lost units)."""
+    params = params_module.load("US")
+    as_of = pd.Timestamp("2026-10-31")
+    skus = pd.Index(["A"], name="sku")
+    table = pd.DataFrame({"freight_mode": ["sea"], "order_by": [pd.NaT], "order_qty": [0],
+                          "on_hand": [200], "on_order": [0], "on_order_days": [0]}, index=skus)
+    legs = pd.DataFrame({"lead_time_sea": [60.0], "lead_time_air": [30.0],
+                         "lead_time_express": [15.0]}, index=skus)
+    out = risk.stockout_exposure(table, legs, np.ones((1, 100)), as_of, params,
+                                 pd.Series([np.nan], index=skus), pd.Series([np.nan], index=skus))
+    assert out.loc["A", "expected_lost_units"] == 0
+    assert out.loc["A", "expected_lost_sales"] == 0.0
+    assert out.loc["A", "lost_sales_until_inbound"] == 0.0
+
+
 # ---------------------------------------------------------------------------------------------
 # Where the demand comes from
 

@@ -26,6 +26,7 @@ from opsanalysis import (
     kpi,
     kpi_sections,
     opportunity,
+    overview_sections,
     plotting,
     profit,
 )
@@ -93,7 +94,8 @@ def prepare(report, window_days) -> OpportunityInputs:
     data, params = report.data, report.params
     period = kpi.trailing_period(report.as_of, window_days)
     card, drivers = _scorecard(report, period)
-    inputs = OpportunityInputs(period=period, found=", ".join(data.kinds) or "-", card=card,
+    inputs = OpportunityInputs(period=period, card=card,
+                               found=overview_sections.found_list(data.summary, report.language),
                                drivers=drivers,
                                excluded_units=kpi.non_marketplace_units(data.get("all_orders"),
                                                                         *period),

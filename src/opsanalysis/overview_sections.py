@@ -134,14 +134,32 @@ def found_text(summary: pd.DataFrame, language: str = "en") -> str:
     str
         Each kind read with its period (or "snapshot" without one); "no readable report".
     """
+    return f"{label('found', language)}: {found_list(summary, language)}"
+
+
+def found_list(summary: pd.DataFrame, language: str = "en") -> str:
+    """The kinds a folder holds with their periods: "sp_search_term 2020-01-13 .. 2020-01-28,
+    restock (snapshot)" (:func:`found_text` without its "found:").
+
+    Parameters
+    ----------
+    summary : DataFrame
+        ``MarketplaceData.summary``.
+    language : {"en", "zh"}
+
+    Returns
+    -------
+    str
+        "no readable report" (in ``language``) when nothing was read.
+    """
     read = summary[summary["status"] == "ok"] if not summary.empty else summary
     found = overview.reports_found(read) if not read.empty else read
     if found.empty:
-        return f"{label('found', language)}: {label('nothing_read', language)}"
-    parts = [f"{row.kind} {_period_text(row.period_start, row.period_end)}"
-             if pd.notna(row.period_start) else f"{row.kind} ({label('snapshot', language)})"
-             for row in found.itertuples()]
-    return f"{label('found', language)}: {', '.join(parts)}"
+        return label("nothing_read", language)
+    return ", ".join(f"{row.kind} {_period_text(row.period_start, row.period_end)}"
+                     if pd.notna(row.period_start)
+                     else f"{row.kind} ({label('snapshot', language)})"
+                     for row in found.itertuples())
 
 
 def needs_sentence(need: str, summary: pd.DataFrame, language: str = "en") -> str:

@@ -155,17 +155,24 @@ def stockout_exposure(table: pd.DataFrame, legs: pd.DataFrame, mean: np.ndarray,
             extra[i] = quantity[i] * (freight[fits[0]].iloc[i] - freight[own].iloc[i]) \
                 if own in freight else np.nan
     inbound = _inbound_gap(table, mean, as_of)
+    unit_price = price.reindex(skus).to_numpy(dtype=float)
     return pd.DataFrame({
         "arrival_by_chosen_mode": as_of + pd.to_timedelta(arrival_day, unit="D"),
         "arrives_after_stockout": late,
         **inbound,
         "expected_lost_units": lost,
-        "expected_lost_sales": lost * price.reindex(skus).to_numpy(dtype=float),
+        "expected_lost_sales": _sales_of(lost, unit_price),
         "avoiding_mode": avoiding,
         "avoiding_mode_extra_cost": extra,
-        "lost_sales_until_inbound": inbound["lost_units_until_inbound"]
-        * price.reindex(skus).to_numpy(dtype=float),
+        "lost_sales_until_inbound": _sales_of(inbound["lost_units_until_inbound"], unit_price),
     }, index=skus)
+
+
+def _sales_of(units, unit_price):
+    """Sales of ``units`` [currency]: 0 for no unit even without a price (never "not estimated"
+    beside 0 lost units), NaN where units are lost and the price is unknown."""
+    units = np.asarray(units, dtype=float)
+    return np.where(units == 0, 0.0, units * unit_price)
 
 
 def _inbound_gap(table: pd.DataFrame, mean: np.ndarray, as_of) -> dict:
