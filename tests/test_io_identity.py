@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from opsanalysis.io import (
+    is_cancelled,
     is_marketplace_sale,
     is_placeholder_sku,
     load_marketplace,
@@ -278,3 +279,17 @@ def test_channel_and_placeholder_tests_keep_index_name_and_missing_cells():
     assert marked.tolist() == [False, True, True, True, True, False, True]
     assert is_placeholder_sku(skus.iloc[:0]).tolist() == []
     assert is_placeholder_sku(["X", "-"], placeholders=["x"]).tolist() == [True, False]
+
+
+def test_is_cancelled_known_answers():
+    """One test of a cancelled line for every figure: any case, spaces ignored, blank is not."""
+    orders = pd.DataFrame({"order_status": pd.Series(
+        ["Shipped", "Cancelled", " cancelled ", "CANCELLED", "Pending", None, ""],
+        index=list("abcdefg"), dtype=object)})
+    cancelled = is_cancelled(orders)
+    assert cancelled.index.tolist() == list("abcdefg") and cancelled.dtype == bool
+    assert cancelled.tolist() == [False, True, True, True, False, False, False]
+    assert is_cancelled(orders.astype({"order_status": "string"})).tolist() == \
+        cancelled.tolist()
+    with pytest.raises(KeyError, match="order_status"):
+        is_cancelled(pd.DataFrame({"sku": ["A"]}))

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from opsanalysis.frames import KEEP_APART, as_float, date_column, safe_divide
+from opsanalysis.io import per_distinct
 from opsanalysis.kpi import probability_of_sale
 from opsanalysis.kpi.ad_types import (  # noqa: F401  (re-exported: ads.AD_TYPES, ...)
     AD_TYPES,
@@ -182,14 +183,14 @@ def on_distinct(values: pd.Series, function) -> pd.Series:
     """Apply a text ``function`` (Series -> Series) once per distinct value of ``values``.
 
     Search-term reports repeat the same few hundred thousand texts over millions of rows, so
-    string work is done on the distinct texts and mapped back by position (missing stays NA).
+    string work is done on the distinct texts and mapped back by position
+    (:func:`opsanalysis.io.per_distinct`); ``function`` sees them as pandas strings, and a
+    missing cell stays missing whatever ``function`` gives it.
     """
-    codes, uniques = pd.factorize(values)
-    result = function(pd.Series(np.asarray(uniques, dtype=object), dtype="string"))
-    mapped = result.to_numpy(dtype=object, na_value=pd.NA)[codes]
-    mapped[codes < 0] = pd.NA
-    dtype = "boolean" if pd.api.types.is_bool_dtype(result.dtype) else result.dtype
-    return pd.Series(mapped, index=values.index, dtype=dtype)
+    result = per_distinct(values, lambda distinct: function(distinct.astype("string")))
+    if pd.api.types.is_bool_dtype(result.dtype):
+        result = result.astype("boolean")
+    return result.mask(values.isna()).rename(None)
 
 
 def _normalise(terms: pd.Series) -> pd.Series:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from opsanalysis import demand
-from opsanalysis.io.identity import per_distinct
+from opsanalysis.io import is_cancelled
 
 __all__ = [
     "holidays_of_year",
@@ -272,8 +272,7 @@ def _unit_prices(orders, marketplace, first, last) -> pd.Series:
     """Average selling price per SKU over the month's non-cancelled marketplace orders."""
     from opsanalysis import marketplaces
 
-    live = per_distinct(orders["order_status"], lambda distinct: distinct.astype(str).str.strip()
-                        .str.lower() != "cancelled").to_numpy(dtype=bool)
+    live = ~is_cancelled(orders).to_numpy(dtype=bool)
     # rows chosen on the whole frame, then only the columns used are copied
     columns = [c for c in ("purchase_date", "quantity", "item_price", "sku") if c in orders]
     kept = orders.loc[live, columns]

@@ -32,6 +32,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from opsanalysis.io import is_cancelled
+
 __all__ = [
     "SERIES",
     "buy_box_losses",
@@ -357,7 +359,7 @@ def daily_units(orders=None, business_asin=None) -> pd.DataFrame:
     if orders is not None and len(orders):
         frame = orders
         if "order_status" in frame:
-            frame = frame[frame["order_status"].astype("string").str.lower() != "cancelled"]
+            frame = frame[~is_cancelled(frame)]
         dates = pd.to_datetime(frame["purchase_date"])
         if getattr(dates.dt, "tz", None) is not None:
             dates = dates.dt.tz_localize(None)

@@ -26,8 +26,7 @@ import numpy as np
 import pandas as pd
 
 from opsanalysis import marketplaces
-from opsanalysis.io import is_marketplace_sale
-from opsanalysis.io.identity import per_distinct
+from opsanalysis.io import is_cancelled, is_marketplace_sale, per_distinct
 
 __all__ = ["CENSORING", "build_panel", "local_dates"]
 
@@ -52,8 +51,7 @@ def _order_units(orders: pd.DataFrame, timezone: str) -> pd.DataFrame:
     The channel rule is :func:`opsanalysis.io.is_marketplace_sale` (any Amazon storefront, the
     same rule as the KPIs); a blank sales channel counts as a sale, as in the KPIs.
     """
-    live = per_distinct(orders["order_status"], lambda distinct: distinct.astype(str).str.strip()
-                        .str.lower() != "cancelled").to_numpy(dtype=bool)
+    live = ~is_cancelled(orders).to_numpy(dtype=bool)
     # rows chosen on the whole frame, then only the columns used are copied
     kept = orders.loc[live,
                       [c for c in ("sales_channel", "quantity", "sku", "purchase_date")

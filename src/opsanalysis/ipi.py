@@ -45,8 +45,7 @@ import numpy as np
 import pandas as pd
 
 from opsanalysis import bundled, marketplaces
-from opsanalysis.io import is_marketplace_sale
-from opsanalysis.io.identity import per_distinct
+from opsanalysis.io import is_cancelled, is_marketplace_sale
 
 __all__ = ["DRIVERS", "SCORE_FILES", "GOOD_DIRECTION", "daily_sales", "daily_stock",
            "driver_summary", "excess_inventory_percent", "in_stock_rate", "parse_score_text",
@@ -240,9 +239,8 @@ def daily_sales(orders: pd.DataFrame, marketplace: str | None) -> pd.DataFrame:
         left out, as in the KPIs.
     """
     # rows chosen on the whole frame, then only the three columns used are copied
-    keep = per_distinct(orders["order_status"],
-                        lambda status: status.astype(str).str.strip().str.lower() != "cancelled")
-    keep = keep.to_numpy(dtype=bool) & is_marketplace_sale(orders).fillna(True).to_numpy(dtype=bool)
+    keep = (~is_cancelled(orders).to_numpy(dtype=bool)
+            & is_marketplace_sale(orders).fillna(True).to_numpy(dtype=bool))
     kept = orders.loc[keep, ["purchase_date", "sku", "quantity"]]
     when = pd.to_datetime(kept["purchase_date"])
     if getattr(when.dt, "tz", None) is not None:

@@ -28,8 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from opsanalysis.io import is_marketplace_sale
-from opsanalysis.io.identity import per_distinct
+from opsanalysis.io import is_cancelled, is_marketplace_sale
 
 __all__ = ["PROBLEMS", "go_live", "go_live_in_window", "latest_snapshot", "listing_changes",
            "price_changes", "problem_listings", "stranded_from_inventory", "stranded_totals",
@@ -258,9 +257,8 @@ def _sale_times(orders: pd.DataFrame | None, timezone) -> pd.DataFrame:
                                                         if timezone is not None
                                                         else "datetime64[ns]")})
     # rows chosen on the whole frame, then only the two columns used are copied
-    keep = per_distinct(orders["order_status"],
-                        lambda status: status.astype(str).str.strip().str.lower() != "cancelled")
-    keep = keep.to_numpy(dtype=bool) & is_marketplace_sale(orders).fillna(True).to_numpy(dtype=bool)
+    keep = (~is_cancelled(orders).to_numpy(dtype=bool)
+            & is_marketplace_sale(orders).fillna(True).to_numpy(dtype=bool))
     kept = orders.loc[keep, ["sku", "purchase_date"]]
     when = pd.to_datetime(kept["purchase_date"])
     if timezone is not None:

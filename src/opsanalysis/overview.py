@@ -11,6 +11,7 @@ are daily data; weekly and monthly rows are drawn and listed as weeks and months
 
 import pandas as pd
 
+from opsanalysis.io import is_cancelled
 from opsanalysis.marketplaces import currency_decimals
 
 __all__ = [
@@ -184,7 +185,7 @@ def daily_sales(frames: dict) -> pd.DataFrame:
         if orders is None or orders.empty or "purchase_date" not in orders:
             return pd.DataFrame(columns=_DAILY_COLUMNS)
         # rows chosen on the whole frame, then only the columns used are copied
-        kept = orders.loc[orders["order_status"].astype("object").ne("Cancelled"),
+        kept = orders.loc[~is_cancelled(orders),
                           [c for c in ("purchase_date", "item_price", "quantity") if c in orders]]
         table = kept.assign(
             date=kept["purchase_date"].dt.tz_localize(None).dt.normalize(),

@@ -32,8 +32,7 @@ import numpy as np
 import pandas as pd
 
 from opsanalysis import marketplaces
-from opsanalysis.io import is_marketplace_sale
-from opsanalysis.io.identity import per_distinct
+from opsanalysis.io import is_cancelled, is_marketplace_sale
 
 #: Driver value columns of the drivers frame and their meaning [unit].
 DRIVER_COLUMNS = {
@@ -320,8 +319,7 @@ def drivers_from_orders(orders: pd.DataFrame, marketplace: str | None = None, *,
     if missing:
         raise ValueError(f"all_orders lacks column(s) {missing}; expected the canonical All "
                          "Orders frame (purchase_date, order_status, sku, quantity, item_price)")
-    live = per_distinct(orders["order_status"], lambda distinct: distinct.astype(str).str.strip()
-                        .str.lower() != "cancelled").to_numpy(dtype=bool)
+    live = ~is_cancelled(orders).to_numpy(dtype=bool)
     sale = (is_marketplace_sale(orders).fillna(True).to_numpy(dtype=bool)
             if "sales_channel" in orders else np.ones(len(orders), dtype=bool))
     quantity = pd.to_numeric(orders["quantity"], errors="coerce").astype(float)

@@ -5,7 +5,8 @@ Public API (stable):
 - :func:`read_report` (``path, marketplace=None, kind=None, period=None``) -> DataFrame
 - :func:`read_report_frames` -> dict kind -> DataFrame (a Sales and Traffic JSON holds two)
 - :func:`load_marketplace` (``data_dir, marketplace``) -> :class:`MarketplaceData`
-- :func:`is_placeholder_sku`, :func:`is_marketplace_sale`, :func:`sales_channel_summary`
+- :func:`is_placeholder_sku`, :func:`is_cancelled`, :func:`is_marketplace_sale`,
+  :func:`sales_channel_summary`, :func:`per_distinct`
   (:mod:`opsanalysis.io.identity`): placeholder SKUs and marketplace sales vs other channels
 - :class:`ReportError` and its subclasses (:mod:`opsanalysis.io.errors`)
 - :mod:`opsanalysis.io.schema`: :data:`KINDS`, :func:`canonical_columns`, :func:`header_for`
@@ -29,8 +30,10 @@ from opsanalysis.io.errors import (
     WrongKindError,
 )
 from opsanalysis.io.identity import (
+    is_cancelled,
     is_marketplace_sale,
     is_placeholder_sku,
+    per_distinct,
     placeholder_skus,
     sales_channel_summary,
 )
@@ -54,9 +57,11 @@ __all__ = [
     "WrongKindError",
     "canonical_columns",
     "header_for",
+    "is_cancelled",
     "is_marketplace_sale",
     "is_placeholder_sku",
     "load_marketplace",
+    "per_distinct",
     "read_report",
     "placeholder_skus",
     "read_report_frames",

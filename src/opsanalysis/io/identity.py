@@ -27,8 +27,8 @@ import yaml
 
 from opsanalysis import marketplaces
 
-__all__ = ["is_marketplace_sale", "is_placeholder_sku", "per_distinct", "placeholder_skus",
-           "sales_channel_summary"]
+__all__ = ["is_cancelled", "is_marketplace_sale", "is_placeholder_sku", "per_distinct",
+           "placeholder_skus", "sales_channel_summary"]
 
 _PLACEHOLDERS_FILE = Path(__file__).resolve().parent / "placeholders.yaml"
 
@@ -107,6 +107,40 @@ def is_placeholder_sku(skus, placeholders=None) -> pd.Series:
         return (text.isna() | text.eq("") | text.isin(folded)).fillna(True).astype(bool)
 
     return per_distinct(series, marked)
+
+
+def is_cancelled(orders: pd.DataFrame) -> pd.Series:
+    """Mark the order lines Amazon cancelled (``order-status`` "Cancelled").
+
+    Every figure built on All Orders leaves these lines out; one test for all of them, so that
+    no two figures disagree on what was cancelled. Computed once per distinct status.
+
+    Parameters
+    ----------
+    orders : pandas.DataFrame
+        Canonical ``all_orders`` frame (``order_status``).
+
+    Returns
+    -------
+    pandas.Series of bool
+        True where the status is "Cancelled" (any case, surrounding spaces ignored); False for
+        any other status and for a blank one.
+
+    Raises
+    ------
+    KeyError
+        When ``orders`` has no ``order_status`` column.
+
+    Examples
+    --------
+    >>> is_cancelled(pd.DataFrame({"order_status": ["Shipped", "Cancelled", " cancelled", None]})
+    ...              ).tolist()
+    [False, True, True, False]
+    """
+    if "order_status" not in orders:
+        raise KeyError("the frame has no order_status column (an All Orders report has one)")
+    return per_distinct(orders["order_status"], lambda status: status.astype("string").str.strip()
+                        .str.casefold().eq("cancelled").fillna(False).astype(bool)).astype(bool)
 
 
 def is_marketplace_sale(orders: pd.DataFrame, marketplace=None) -> pd.Series:

@@ -25,8 +25,7 @@ from opsanalysis.frames import (
     safe_divide,
     totals,
 )
-from opsanalysis.io import is_marketplace_sale
-from opsanalysis.io.identity import per_distinct
+from opsanalysis.io import is_cancelled, is_marketplace_sale
 
 # --------------------------------------------------------------------------------------------
 # elementwise formulas
@@ -185,8 +184,7 @@ def sales_lines(frame: pd.DataFrame) -> pd.DataFrame:
     """
     excluded = 0.0
     if "amazon_order_id" in frame:
-        keep = per_distinct(frame["order_status"],
-                            lambda status: status.astype(str).ne("Cancelled")).astype(bool)
+        keep = ~is_cancelled(frame)
         if "sales_channel" in frame:
             other = ~is_marketplace_sale(frame).fillna(True).astype(bool)
             excluded = float(as_float(frame.loc[keep & other, "quantity"]).sum())

@@ -38,8 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from opsanalysis.io import is_marketplace_sale, is_placeholder_sku
-from opsanalysis.io.identity import per_distinct
+from opsanalysis.io import is_cancelled, is_marketplace_sale, is_placeholder_sku
 
 from .curves import CURVE_MODELS, fit_launch_curves, steady_state_week
 from .reference import (
@@ -119,9 +118,7 @@ def _timestamp(value):
 
 def _sold_lines(orders):
     """Boolean numpy mask of the order lines that are sales: not cancelled, on a storefront."""
-    sold = per_distinct(orders["order_status"],
-                         lambda status: status.astype(str).str.lower() != "cancelled")
-    sold = sold.to_numpy(dtype=bool)
+    sold = ~is_cancelled(orders).to_numpy(dtype=bool)
     if "sales_channel" in orders:
         storefront = is_marketplace_sale(orders)  # once per distinct channel
         # a blank channel (<NA>: unknown) is no marketplace sale here

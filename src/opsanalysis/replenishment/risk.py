@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from opsanalysis.io.identity import per_distinct
+from opsanalysis.io import is_cancelled
 
 __all__ = ["stockout_exposure", "unit_prices"]
 
@@ -31,8 +31,7 @@ def unit_prices(data, skus: pd.Index, master: pd.DataFrame | None) -> pd.Series:
         price = pd.to_numeric(master["price"], errors="coerce").reindex(skus).astype(float)
     orders = data.get("all_orders")
     if orders is not None and {"item_price", "quantity"} <= set(orders):
-        live = per_distinct(orders["order_status"], lambda distinct: distinct.astype(str)
-                            .str.lower() != "cancelled").to_numpy(dtype=bool)
+        live = ~is_cancelled(orders).to_numpy(dtype=bool)
         # rows chosen on the whole frame, then only the columns used are copied
         lines = orders.loc[live, ["item_price", "quantity", "sku"]]
         amount = pd.to_numeric(lines["item_price"], errors="coerce")
