@@ -246,14 +246,17 @@ def horizon_periods(data: dict, horizon_days: int = HORIZON_DAYS) -> int:
     return int(np.ceil(horizon_days / data["period_days"])) + 1
 
 
-def forecast_method(method: str, planning: bool = True) -> tuple[str, dict]:
+def forecast_method(method: str, planning: bool = True,
+                    full_windows: bool = False) -> tuple[str, dict]:
     """opsanalysis method name and params; ``auto_classical`` = ``auto`` without the global GBM.
 
     Without the GBM ``auto`` still picks per series among SES, Croston SBA, TSB, ADIDA, ETS and
     moving averages (params ``forecast.auto``): the GBM's share of the result. ``planning``:
     ``auto`` at the planning level factor, as the plan forecasts
     (:func:`opsanalysis.replenishment.planning_forecast_params`); False: the forecast's own
-    ``forecast.auto.level_factor`` (the ablation's shrunk mean).
+    ``forecast.auto.level_factor`` (the ablation's shrunk mean). ``full_windows``: holdout
+    windows as long as the horizon (``forecast.backtest_horizon_max`` lifted: before issue
+    18.4's cap, when ``auto`` needed two horizons of history).
     """
     import copy
 
@@ -263,6 +266,8 @@ def forecast_method(method: str, planning: bool = True) -> tuple[str, dict]:
     settings = copy.deepcopy(params.load_defaults())
     if planning:
         settings = rp.planning_forecast_params(settings)
+    if full_windows:
+        settings["forecast"]["backtest_horizon_max"] = 10 ** 6
     if method == "auto_classical":
         auto = settings["forecast"]["auto"]
         auto["candidates"] = [c for c in auto["candidates"] if c != "gbm"]
@@ -271,15 +276,16 @@ def forecast_method(method: str, planning: bool = True) -> tuple[str, dict]:
 
 
 def ours_forecasts(data: dict, origins: pd.DataFrame, method: str, planning: bool = True,
-                   horizon_days: int = HORIZON_DAYS) -> pd.DataFrame:
-    """Ours at every origin (``planning``: see :func:`forecast_method`) over ``horizon_days``."""
+                   full_windows: bool = False) -> pd.DataFrame:
+    """Ours at every origin over ``HORIZON_DAYS`` (``planning``, ``full_windows``: see
+    :func:`forecast_method`)."""
     from opsanalysis import forecast
 
-    name, settings = forecast_method(method, planning)
+    name, settings = forecast_method(method, planning, full_windows)
     frames = []
     for cut, origin in zip(origins["cut"], origins["origin"], strict=True):
         train = data["native"][data["native"]["ds"] <= cut]
-        predicted = forecast.predict(train, horizon_periods(data, horizon_days), method=name,
+        predicted = forecast.predict(train, horizon_periods(data), method=name,
                                      quantiles=(0.9,), freq=data["freq"], params=settings)
         frames.append(predicted.assign(origin=origin))
     return pd.concat(frames, ignore_index=True)
@@ -325,13 +331,36 @@ def _cached(name: str, compute) -> tuple[pd.DataFrame, float]:
     return table, time.perf_counter() - start
 
 
+def ours_cache_name(key: str, method: str, planning: bool = True,
+                    full_windows: bool = False) -> str:
+    """Cache name of ours' forecasts: data set, method, variant and the forecast settings' hash.
+
+    The hash of the ``forecast`` params the forecasts are made with and of the forecast
+    package's source: a cache written under other settings (a changed ``backtest_horizon_max``)
+    or by other code is never read back.
+    """
+    import hashlib
+    import json
+
+    from opsanalysis import forecast
+
+    _, settings = forecast_method(method, planning, full_windows)
+    digest = hashlib.sha256(json.dumps(settings["forecast"], sort_keys=True, default=str)
+                            .encode())
+    for path in sorted(Path(forecast.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    digest = digest.hexdigest()[:8]
+    return (f"{key}_ours_{method}" + ("_planning" if planning else "")
+            + ("_full_windows" if full_windows else "") + f"_{digest}")
+
+
 def dataset_forecasts(data: dict, method: str):
     """Ours and AutoETS rolling forecasts of a data set (cached), with their times [s]."""
     origins = origins_for(data)
     key = f"{data['name']}_{data['native']['unique_id'].nunique()}"
-    # "_planning": at the plan's level factor (issue 18.4); the older "_ours_<method>" caches
+    # "_planning": at the plan's level factor (issue 18.4); the "_ours_<method>" caches
     # hold the forecast's own level factor (the ablation's "shrunk" variant)
-    ours, t_ours = _cached(f"{key}_ours_{method}_planning",
+    ours, t_ours = _cached(ours_cache_name(key, method),
                            lambda: ours_forecasts(data, origins, method))
     textbook, t_textbook = _cached(f"{key}_autoets", lambda: textbook_forecasts(data, origins))
     # ids that look like numbers (carparts) come back from the CSV exchange as integers
@@ -428,19 +457,12 @@ ABLATION_VARIANTS = {
     "without order crossover": {"order_crossover": False},
 }
 ABLATION_LEVELS = (0.8, 0.95)
-#: A forecast horizon that covers a 35-day lead time's levels (lead time to 4 standard
-#: deviations + review + rate window + 2 days + up to 27 days since the last forecast: 127)
-#: with half the history HORIZON_DAYS needs: ``auto`` uses its fallback (moving_average_28) on
-#: series with fewer than ``forecast.auto.min_history_horizons`` (2) horizons of history.
-ABLATION_HORIZON_DAYS = 130
 #: Forecast variants of the ablation (issue 18.4): ours, every part on, on another forecast
 #: (keywords of :func:`ours_forecasts`).
 ABLATION_FORECASTS = {
     "ours on auto at the forecast's own level factor (shrunk mean)": {"planning": False},
-    f"ours on auto over {ABLATION_HORIZON_DAYS} days (less history needed)":
-        {"horizon_days": ABLATION_HORIZON_DAYS},
-    f"ours on auto over {ABLATION_HORIZON_DAYS} days at its own level factor (shrunk mean)":
-        {"planning": False, "horizon_days": ABLATION_HORIZON_DAYS},
+    "ours on auto ranked on windows as long as the horizon (before the 28-day cap)":
+        {"full_windows": True},
 }
 CLAIRVOYANT = "textbook on the realised demand (clairvoyant: sigma 0)"
 
@@ -468,8 +490,7 @@ def ablation_forecasts(data: dict, method: str) -> dict:
     key = f"{data['name']}_{data['native']['unique_id'].nunique()}"
     out = {}
     for variant, change in ABLATION_FORECASTS.items():
-        name = (f"{key}_ours_{method}" + ("_planning" if change.get("planning", True) else "")
-                + (f"_h{change['horizon_days']}" if "horizon_days" in change else ""))
+        name = ours_cache_name(key, method, **change)
         table, _ = _cached(name, lambda change=change: ours_forecasts(data, origins, method,
                                                                       **change))
         table["unique_id"] = table["unique_id"].astype(str)

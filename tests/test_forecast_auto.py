@@ -177,3 +177,52 @@ def test_auto_shrinks_its_level_on_falling_demand_and_not_on_steady_demand(auto_
     steady = _panel(20.0 + np.random.default_rng(5).normal(0.0, 1.0, (30, 140)))
     assert _by_series(steady, "auto", p) == pytest.approx(
         _by_series(steady, "moving_average_28", p), abs=1e-12)
+
+
+def test_a_long_horizon_ranks_on_short_windows_and_keeps_auto_for_young_series(auto_params):
+    # A plan forecasts ~200 days; a seller with 140 days of history. With holdout windows of the
+    # whole horizon auto would need 400 days (min_history_horizons 2) and every series would get
+    # the fallback (the 28-day mean). With windows of at most 28 days (backtest_horizon_max) the
+    # weekly series keep their seasonal naive over all 200 days, the flat ones their mean, and
+    # the first 28 days equal the 28-day forecast, quantiles included (same windows, same pool).
+    rng = np.random.default_rng(7)
+    weekly = 10.0 + 8.0 * np.sin(2 * np.pi * np.arange(140) / 7.0)
+    history = _panel(np.vstack([weekly + rng.normal(0.0, 0.5, (20, 140)),
+                                10.0 + rng.normal(0.0, 3.0, (20, 140))]))
+    p = copy.deepcopy(auto_params)
+    p["forecast"]["backtest_horizon_max"] = 28
+    long = forecast.predict(history, 200, "auto", quantiles=(0.9,), params=p)
+    short = forecast.predict(history, 28, "auto", quantiles=(0.9,), params=p)
+    assert _by_series(history, "auto", p, 200)[:20] == pytest.approx(
+        _by_series(history, "seasonal_naive", p, 200)[:20], abs=1e-12)
+    assert _by_series(history, "auto", p, 200)[20:] == pytest.approx(
+        _by_series(history, "moving_average_28", p, 200)[20:], abs=1e-12)
+    first = long[long["ds"] <= short["ds"].max()].reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, short)
+    # windows as long as the horizon: 140 days < 2 x 200, every series on the fallback
+    p["forecast"]["backtest_horizon_max"] = 200
+    assert _by_series(history, "auto", p, 200) == pytest.approx(
+        _by_series(history, "moving_average_28", p, 200), abs=1e-12)
+
+
+def test_backtest_length_is_the_horizon_up_to_its_cap():
+    from opsanalysis.forecast._core import backtest_length
+
+    settings = {"backtest_horizon_max": 56}
+    assert [backtest_length(h, settings) for h in (1, 28, 56, 57, 215)] == [1, 28, 56, 56, 56]
+
+
+def test_gbm_stays_out_of_auto_when_the_horizon_is_longer_than_the_windows(auto_params):
+    # gbm's model changes with the horizon (lags >= horizon): ranked on 28-day windows it would
+    # not be the model that forecasts 200 days. Candidates gbm and the 28-day mean: at a horizon
+    # within the windows gbm can be chosen (auto differs from the mean), beyond it auto is the mean.
+    rng = np.random.default_rng(5)
+    weekly = 10.0 + 8.0 * np.sin(2 * np.pi * np.arange(280) / 7.0)
+    history = _panel(weekly + rng.normal(0.0, 0.5, (30, 280)))
+    p = copy.deepcopy(auto_params)
+    p["forecast"]["backtest_horizon_max"] = 28
+    p["forecast"]["auto"]["candidates"] = ["gbm", "moving_average_28"]
+    mean_28 = _by_series(history, "moving_average_28", p, 60)
+    assert _by_series(history, "auto", p, 60) == pytest.approx(mean_28, abs=1e-12)
+    within = _by_series(history, "auto", p, 28)
+    assert np.abs(within - mean_28[:, :28]).max() > 1.0

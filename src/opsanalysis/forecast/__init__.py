@@ -26,7 +26,9 @@ weighted against the all-series ranking by leave-one-window-out cross-validation
 cross-validation picks a factor on the combination's level (``forecast.auto.level_factor``, at
 most a fifth below: a level read from lumpy or falling demand is too high as often as not) and,
 when the season fits in the horizon (days of the week), whether to apply the season's shape
-pooled across series; short series use a fallback method).
+pooled across series; short series use a fallback method). Holdout windows are as long as the
+horizon, at most ``forecast.backtest_horizon_max`` periods: a half-year plan is ranked and
+calibrated on recent windows of that length, and needs twice that much history, not a year.
 
 Drivers (``drivers=`` of :func:`predict` and :func:`backtest`): what the seller knows about the
 future -- prices, coupons or deals, ad budgets -- per date, per series or for a whole
@@ -38,7 +40,8 @@ history, the method forecasts the baseline, and the effects of the forecast peri
 back. Without drivers every forecast is exactly as before.
 
 Quantiles: split-conformal. The method is refitted at the last ``intervals.windows`` origins
-(one horizon apart); its out-of-sample errors, divided by each series' recent volatility, are
+(one window apart, each as long as the horizon up to ``backtest_horizon_max``); its
+out-of-sample errors, divided by each series' recent volatility, are
 pooled within groups of series of similar intermittency, and their empirical quantiles, times
 the series' current volatility, are added to the point forecast (floored at 0). ``gbm`` uses
 quantile-loss models instead. Without enough history for a holdout, Poisson quantiles are used.

@@ -273,6 +273,15 @@ def _seasonal_origin(panel: Panel, horizon: int, origins: list[int]) -> int | No
     return origin
 
 
+def backtest_length(horizon: int, settings: dict) -> int:
+    """Length of every holdout window [periods]: the horizon, at most ``backtest_horizon_max``.
+
+    Holdout errors rank ``auto``'s candidates and give the quantiles; both are per period, so a
+    window shorter than a long horizon measures the same thing on recent demand.
+    """
+    return min(int(horizon), int(settings["backtest_horizon_max"]))
+
+
 def _pool_origins(panel: Panel, horizon: int, intervals: dict) -> list[tuple[int, int]]:
     """Holdout origins whose errors give the quantiles, each with its count in the pool.
 
@@ -312,29 +321,41 @@ def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | Non
     :func:`_pool_origins`). The holdout forecast of window k is weighted by the errors of
     earlier windows only (at the chosen shrinkage), so its errors for the quantiles are
     out-of-sample for the ranking too (the earliest window has none and is used for ranking
-    only). Series with fewer observed periods than ``min_history_horizons`` x horizon use the
-    ``fallback`` method.
+    only). Series with fewer observed periods than ``min_history_horizons`` x the holdout
+    length use the ``fallback`` method.
+
+    The holdout windows are ``backtest_horizon_max`` periods long when the horizon is longer
+    (:func:`backtest_length`): a replenishment plan forecasts half a year ahead, and windows of
+    half a year would rank the candidates on demand one to two years old and leave every series
+    with less than a year of history on the fallback. The final forecast covers the whole
+    horizon with the members and weights chosen on the shorter windows; ``gbm``, whose model
+    depends on the horizon (lags >= horizon), then stays out.
     """
     auto = settings["auto"]
+    backtest = backtest_length(horizon, settings)
+    # gbm's lags start at the horizon: over a horizon longer than the windows its final model is
+    # another, weaker model than the one ranked (trained on a few periods of a young history it
+    # forecast 1e12 units a day on Online Retail); it joins only when the two are the same
     candidates = [c for c in auto["candidates"]
-                  if c != "gbm" or len(panel.ids) <= auto["max_series_for_gbm"]]
-    origins = _origins(panel, horizon, settings["intervals"]["windows"])
+                  if c != "gbm" or (len(panel.ids) <= auto["max_series_for_gbm"]
+                                    and backtest == horizon)]
+    origins = _origins(panel, backtest, settings["intervals"]["windows"])
     windows = []  # (errors, forecasts, actual, history) per origin, latest first
     for origin in origins:
-        cut, actual = _holdout(panel, horizon, origin)
-        stack = _candidate_forecasts(candidates, cut, horizon, settings, events)
+        cut, actual = _holdout(panel, backtest, origin)
+        stack = _candidate_forecasts(candidates, cut, backtest, settings, events)
         windows.append((np.stack([_rmsse(f, actual, cut.values) for f in stack]), stack, actual,
                         cut.values))
 
     recent = auto["selection_windows"]
-    seasonal = _seasonal_origin(panel, horizon, origins)
+    seasonal = _seasonal_origin(panel, backtest, origins)
     use_seasonal = {"rank": seasonal is not None and auto["seasonal_holdout"],
                     "pool": seasonal is not None
                     and settings["intervals"]["seasonal_holdout_weight"] > 0}
     ranking = windows[:recent]
     if use_seasonal["rank"] or use_seasonal["pool"]:
-        seasonal_cut, seasonal_actual = _holdout(panel, horizon, seasonal)
-        seasonal_stack = _candidate_forecasts(candidates, seasonal_cut, horizon, settings,
+        seasonal_cut, seasonal_actual = _holdout(panel, backtest, seasonal)
+        seasonal_stack = _candidate_forecasts(candidates, seasonal_cut, backtest, settings,
                                               events)
         if use_seasonal["rank"]:
             ranking = ranking + [(np.stack([_rmsse(f, seasonal_actual, seasonal_cut.values)
@@ -347,7 +368,7 @@ def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | Non
     factors = [float(f) for f in factors] if isinstance(factors, (list, tuple)) else [float(factors)]
     # the pooled seasonal shape is tried when the season fits in the horizon (days of the week)
     profile = ((panel.season_length, int(auto["profile_seasons"]))
-               if auto["seasonal_profile"] and 1 < panel.season_length <= horizon else None)
+               if auto["seasonal_profile"] and 1 < panel.season_length <= backtest else None)
     factor, use_profile = _cross_validated_level(ranking, auto["top_k"], shrinkage, factors,
                                                  profile)
 
@@ -358,12 +379,13 @@ def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | Non
                                     shrinkage)
 
     def combine(forecasts, ranked, history):  # the candidates' mean x level factor x profile
-        shape = (_seasonal_profile(history, horizon, *profile) if use_profile else 1.0)
+        shape = (_seasonal_profile(history, forecasts.shape[-1], *profile) if use_profile
+                 else 1.0)
         return factor * shape * _combine(forecasts, weights_from(ranked))
 
     forecast = combine(_candidate_forecasts(candidates, panel, horizon, settings, events),
                        ranking, panel.values)
-    short = (~np.isnan(panel.values)).sum(axis=1) < auto["min_history_horizons"] * horizon
+    short = (~np.isnan(panel.values)).sum(axis=1) < auto["min_history_horizons"] * backtest
     if short.any():
         forecast[short] = point_forecast(auto["fallback"], panel.subset(short), horizon,
                                          settings, events)
@@ -391,9 +413,10 @@ def forecast_matrix(panel: Panel, horizon: int, method: str, quantiles: tuple[fl
         forecast = point_forecast(method, panel, horizon, settings, events)
         holdouts = []
         if quantiles:
-            for origin, copies in _pool_origins(panel, horizon, settings["intervals"]):
-                cut, actual = _holdout(panel, horizon, origin)
-                holdouts += [(point_forecast(method, cut, horizon, settings, events), actual,
+            backtest = backtest_length(horizon, settings)
+            for origin, copies in _pool_origins(panel, backtest, settings["intervals"]):
+                cut, actual = _holdout(panel, backtest, origin)
+                holdouts += [(point_forecast(method, cut, backtest, settings, events), actual,
                               cut.values)] * copies
     forecast = np.maximum(forecast, 0.0)
     if not quantiles:

@@ -94,7 +94,8 @@ def conformal_quantiles(forecast: np.ndarray, holdouts: list, history: np.ndarra
     and the quantiles are multiplied back by the volatility at the final origin (studentised
     split-conformal), so a quiet holdout does not narrow the band of a volatile present.
     """
-    recent = settings["recent_horizons"] * forecast.shape[1]
+    # volatility over the last horizons of the holdout windows' length (the errors' own scale)
+    recent = settings["recent_horizons"] * holdouts[0][1].shape[1]
     group = zero_share_group(history, recent, settings["zero_share_cuts"])
     scale = _fill_scale(recent_scale(history, recent), group)
     errors = []
