@@ -69,7 +69,8 @@ def test_negatives_section_puts_proposals_first_and_marks_evidence_keeps():
         "reason": ["converted_in_window", "unlikely_to_convert", "unlikely_to_convert"]})
     section = ads_sections.negatives_section(negatives, 0.86, "USD")
     assert list(section.table["customer_search_term"]) == ["drop me", "cheap drop", "keep me"]
-    assert section.finding.startswith("2 negatives proposed") and "1 terms" in section.finding
+    assert section.finding.startswith("2 negatives proposed")
+    assert "; 1 term kept against the CPC rule" in section.finding  # one count, one noun
     shown = section.shown_table()
     assert shown.iloc[2]["Action"] == "rule would negate; evidence says keep"
     assert shown.iloc[0]["Chance a sale would have come (%)"] == "99.9%"
@@ -98,7 +99,7 @@ def test_ngram_section_lists_only_waste_and_says_so_when_none():
                            "waste_spend": [5.0, 0.0], "waste_share": [1.0, 0.0]})
     section = ads_sections.ngram_section(ngrams, 60, "USD")
     assert list(section.table["ngram"]) == ["mat"]
-    assert section.finding == ("1 word groups spent 5.00 USD without an order in the last "
+    assert section.finding == ("1 word group spent 5.00 USD without an order in the last "
                                "60 days; the largest: “mat”.")
     none = ads_sections.ngram_section(ngrams.assign(waste_spend=0.0), 60, "USD")
     assert none.table is None and none.finding.startswith("No word group")

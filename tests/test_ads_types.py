@@ -154,7 +154,7 @@ def test_sections_state_unknowns_and_what_to_download():
     table = ads.budget_capping(budget_days(), 0.95, 0.25)
     section = ads_sections.budget_section(table, 0.95, 60, "USD")
     assert section.finding.startswith("2 of 4 campaigns spent at least 95% of their daily")
-    assert "(not estimated for 1 campaigns)" in section.finding
+    assert "(not estimated for 1 campaign)" in section.finding
     assert "not estimated" in set(section.shown_table().iloc[:, 9])
     summary = ads.ad_type_summary([campaign("p", [2.5] * 4, [10.0] * 4, 50.0)], float("nan"))
     split = ads_sections.ad_type_section(summary, 60, "USD")
@@ -261,7 +261,7 @@ def test_a_zero_missed_sales_estimate_is_explained():
     row = table.set_index("campaign_name").loc["E"]
     assert row["capped_days"] == 1 and row["missed_sales"] == 0.0
     section = ads_sections.budget_section(table, 0.95, 60, "USD")
-    assert "1 capped campaigns missed none by the estimate" in section.finding
+    assert "1 capped campaign missed none by the estimate" in section.finding
     assert "按估算未错失销售" in ads_sections.budget_section(table, 0.95, 60, "USD",
                                                           "zh").finding
     # where something is missed, no such clause

@@ -49,8 +49,8 @@ def test_rule_values_and_targets_read_in_their_unit():
 
 def test_scorecard_section_counts_breaches_and_shows_measured_rules_only():
     section = kpi_sections.scorecard_section(card(), PERIOD, "USD")
-    assert section.finding == ("2026-10-04 – 2026-10-31: 2 of 4 measured rules breach their "
-                               "target, 0 are on watch.")
+    assert section.finding == ("2026-10-04 – 2026-10-31: of 4 measured rules, 2 in breach of "
+                               "their target and 0 on watch.")
     assert list(section.table["rule_id"]) == ["acos", "days_of_cover", "return_rate",
                                               "account_health_rating"]
     assert list(section.table["value"]) == ["32.6%", "66.7 days", "not estimated", "286"]

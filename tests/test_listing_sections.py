@@ -69,11 +69,11 @@ def test_the_section_lists_each_sku_once_with_its_most_urgent_problem():
     assert by_sku.loc["OLD", "reason"] == "No listing (Create removal order)"
     assert by_sku.loc["MAT", "units_at_stake"] == 0  # not in the stranded report: none held
     assert section.finding == (
-        "4 listings need a look: 1 suppressed, 1 inactive or incomplete, 2 with stranded stock "
-        "(26 units, 1,160.00 AUD), 1 active FBA listings without sellable stock.")
+        "4 listings to look at: 1 suppressed, 1 inactive or incomplete, 2 with stranded stock "
+        "(26 units, 1,160.00 AUD), 1 active FBA listing without sellable stock.")
     changes, go_live, missing = section.notes
     assert changes == ("Between the All Listings snapshots of 2026-11-20 and 2026-11-27: "
-                       "1 price changes, 1 title changes (a title change during a launch's "
+                       "1 price change, 1 title change (a title change during a launch's "
                        "build-up resets it).")
     # orders start 2026-11-02: CUP (never live) and NEW (12 h) were created since
     assert go_live.startswith("Go-live (creation to the first order or Active snapshot, an "

@@ -82,7 +82,7 @@ def test_actions_in_priority_order_with_reasons_in_words():
                                      "add_negative_exact", "add_negative_exact",
                                      "add_exact_keyword", "lower", "raise"]
     assert list(table["item"]) == ["acos", "days_of_cover", "HL-9", "big", "small", "mat",
-                                   "2 Bid changes", "1 Bid changes"]
+                                   "2 bid changes", "1 bid change"]
     assert table["reason"][1] == ("66.7 days against 30.0 days – 45.0 days; largest driver "
                                   "HL-1 (284.3 days on the last 30 days' sales); plan: Aged "
                                   "with 61.8 days on the forecast of 2.30 units/day, Units aged "
@@ -127,7 +127,7 @@ def test_matrix_table_ranges_and_estimated_inputs_in_words():
 
 def test_loss_making_section_names_each_sku_with_its_reason():
     section = sections.loss_making(report(), inputs())
-    assert section.finding.startswith("1 SKUs lose money") and "1 of them" in section.finding
+    assert section.finding.startswith("1 SKU losing money") and "1 of them" in section.finding
     assert section.table["reason"][0].endswith("loses money by every freight mode")
     assert section.shown_table()["Landed margin (%)"][0] == "-19.3%"
     none = sections.loss_making(report(), inputs(loss_making=loss().iloc[:0]))

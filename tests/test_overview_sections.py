@@ -92,7 +92,7 @@ def test_files_not_read_lists_each_file_with_its_reason():
     unread = pd.DataFrame({"file": ["a.txt"], "reason": ["no known report kind"]})
     section = sections.files_not_read_section(_view(unread=unread))
     assert section.check_text().splitlines()[1:] == [
-        "1 files could not be read; the reason is given for each",
+        "1 file could not be read; the reason is given for each",
         "File   Reason", "a.txt  no known report kind"]
     empty = sections.files_not_read_section(_view())
     assert empty.finding == "every report file was read" and empty.table is None
@@ -104,7 +104,7 @@ def test_gaps_respect_each_reports_grain():
                            "grain": "week"})
     view = _view({"all_orders": pd.DataFrame({"date": days}), "business_report_date": weekly})
     section = sections.gaps_section(view)
-    assert section.finding == "1 gaps, 2 days missing in total, in: All Orders"
+    assert section.finding == "1 gap, 2 days missing in total, in: All Orders"
     assert section.notes == ["Weekly or monthly data, not checked day by day: "
                              "Business Report by date"]
     assert section.check_text().splitlines()[-1].split() == [
@@ -183,7 +183,7 @@ def test_daily_sales_section_draws_the_sales_chart():
 def test_tables_section_names_the_workbook():
     written = [Path("/out/marketplace_overview_actions.csv"), Path("/out/marketplace_overview.xlsx")]
     section = sections.tables_section(written)
-    assert section.finding == ("Workbook marketplace_overview.xlsx and 1 CSV files written "
+    assert section.finding == ("Workbook marketplace_overview.xlsx and 1 CSV file written "
                                "(one per sheet)")
     assert sections.tables_section([], "zh").finding == "未写入表格：未指定输出文件夹，或以上各节均无表格"
 

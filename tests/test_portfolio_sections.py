@@ -96,7 +96,7 @@ def test_profit_names_what_is_missing_and_the_payouts():
     section = sections.profit_section(view())
     assert section.finding.startswith("Profit from what Amazon charged: 1,420.00 CNY on net "
                                       "sales of 7,100.00 CNY (20.0%) over US; paid out "
-                                      "3,550.00 CNY in 1 settlements.")
+                                      "3,550.00 CNY in 1 settlement.")
     assert any("No settlement or transaction report in AU" in note for note in section.notes)
     # profit / net sales has its own header, not the opportunity matrix's "margin" (利润)
     shown = section.shown_table().set_index("Marketplace")

@@ -30,7 +30,7 @@ def test_profit_section_lists_loss_making_first(report):
     section = profit_sections.profit_section(view)
     assert isinstance(section, Section) and section.heading == "Profit and payouts"
     assert section.table["sku"].tolist() == ["Y", "X"]
-    assert "1 SKUs lose money by what Amazon charged: Y" in section.finding
+    assert "1 SKU losing money by what Amazon charged: Y" in section.finding
     assert "3.40 USD" in section.finding  # 21.00 - 10.60 - 5.00 advertising - 2.00 storage
     assert any("FBA fee preview" in note for note in section.notes)
     text = section.check_text()

@@ -219,7 +219,7 @@ def test_short_history_uses_the_labelled_rule_of_thumb():
     assert words["en"] == [
         "Units sold exclude 2 units of non-Amazon sales channels (multi-channel fulfilment, "
         "removals).",
-        "Placeholder SKU(s) UNKNOW (1 order lines) are left out of the plan.",
+        "Placeholder SKU(s) UNKNOW (1 order line) are left out of the plan.",
         "Sales cover 10 day(s), fewer than 28: the plan uses the rule of thumb (every coming day "
         "sells the mean of the covered days), not a forecast."]
     assert words["zh"][0] == "销量不含非亚马逊渠道（多渠道配送、移除）的 2 件。"
@@ -343,7 +343,7 @@ def test_out_of_stock_until_the_inbound_lands_is_no_expedite_of_zero_units():
     text = replenishment_sections.reason_texts(
         pd.DataFrame([row.rename(None)]).assign(sku="A"), params, "en").iloc[0]
     assert text.startswith("Out of stock until the inbound lands: stock runs out ")
-    assert "the 500 units on their way are sellable about" in text
+    assert "the inbound of 500 units is sellable about" in text
     assert f"about {2 * (days - 1):.0f} units (" in text and "overstock too." in text
 
 

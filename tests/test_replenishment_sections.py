@@ -243,10 +243,10 @@ def test_restock_lists_differences_first_and_counts_reasons(params):
     plan.table = plan.table.assign(restock_difference=[0, 40, 0], amazon_velocity=2.0)
     section = rs.restock_section(plan, "en", top=2)
     assert section.table["sku"].tolist() == ["B", "A", "C"]
-    assert section.finding.startswith("2 of 3 SKUs agree with Amazon's Restock recommendation")
+    assert section.finding.startswith("Our plan agrees with Amazon's Restock recommendation for 2 of 3 SKUs")
     assert section.notes == ["Agrees with Amazon's recommendation: 2",
                              "We plan over the full supplier + freight lead time: 1"]
-    assert "1 more rows in the workbook, sheet restock_comparison" in section.html()
+    assert "1 more row in the workbook, sheet restock_comparison" in section.html()
 
 
 def test_out_of_stock_until_the_inbound_lands_in_the_risk_section(params):
@@ -266,7 +266,7 @@ def test_out_of_stock_until_the_inbound_lands_in_the_risk_section(params):
     assert pd.isna(row["arrival_by_chosen_mode"])  # no order is placed
     assert row["inbound_sellable_date"] == AS_OF + pd.Timedelta(days=23)
     for language, words in (("en", "Out of stock until the inbound lands: stock runs out "
-                                   "2026-11-01, the 100 units on their way are sellable about "
+                                   "2026-11-01, the inbound of 100 units is sellable about "
                                    "2026-11-23; about 44 units (440.00 USD) lost until then."),
                             ("zh", "在途货件入仓前断货：预计 2026-11-01 断货，在途 100 件约 "
                                    "2026-11-23 可售；此前约损失 44 件（440.00 USD）。")):

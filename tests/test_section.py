@@ -28,7 +28,7 @@ def test_the_html_has_heading_finding_headers_and_the_first_rows_only():
     assert '<td style="text-align:left;white-space:nowrap">HL-KIT-029</td>' in html
     assert '<td style="text-align:right;white-space:nowrap">1,234.50</td>' in html
     assert "HL-PET-015" in html and "HL-BTH-020" not in html
-    assert "1 more rows in the workbook, sheet replenishment_plan" in html
+    assert "1 more row in the workbook, sheet replenishment_plan" in html
     assert "nan" not in html.lower() and "NaT" not in html
 
 

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from opsanalysis import plotting
 from opsanalysis.formats import format_value, money_text, percent_text
+from opsanalysis.labels import fill
 from opsanalysis.plotting._common import text
 from opsanalysis.section import Section
 
@@ -84,13 +85,13 @@ def summary_section(acos_table, tacos_table, terms, lookback_days, currency, lan
     """
     heading = text("advertising_summary", language)
     if acos_table is None or tacos_table is None:
-        return Section(heading, text("needs_ads_reports", language).format(found=found),
+        return Section(heading, fill("needs_ads_reports", language, found=found),
                        language=language)
     weekly = latest_acos_tacos(acos_table, tacos_table)
     spend, waste, share = spend_summary(terms)
     missing = text("not_covered", language)
     latest = weekly.iloc[0] if len(weekly) else pd.Series(dtype=float)
-    finding = text("ads_summary_finding", language).format(
+    finding = fill("ads_summary_finding", language,
         days=lookback_days, spend=money_text(spend, currency, language) if spend == spend
         else missing, waste=money_text(waste, currency, language) if waste == waste else missing,
         share=_percent(share, language), acos=_percent(latest.get("acos"), language),
@@ -130,7 +131,7 @@ def harvest_section(harvest, currency, language="en", top=10):
     table = harvest[[c for c in columns if c in harvest]].reset_index(drop=True)
     if table.empty:
         return Section(heading, text("no_rows", language), language=language)
-    finding = text("harvest_finding", language).format(pairs=harvest["harvest_id"].nunique())
+    finding = fill("harvest_finding", language, pairs=harvest["harvest_id"].nunique())
     return Section(heading, finding, table, language=language, currency=currency,
                    top=harvest_rows(harvest, top), sheet="harvest")
 
@@ -158,7 +159,7 @@ def negatives_section(negatives, threshold, currency, language="en", top=10):
                                                        ascending=[True, False], kind="stable")
              [["customer_search_term", "campaign_name", "ad_group_name", "clicks", "spend",
                "orders", "p_sale_expected", "action", "reason"]].reset_index(drop=True))
-    finding = text("negatives_finding", language).format(
+    finding = fill("negatives_finding", language,
         proposed=int(negatives["action"].isin(["add_negative_exact",
                                                "pause_or_lower_keyword"]).sum()),
         kept=int((negatives["action"] == "rule_negates_evidence_keeps").sum()),
@@ -178,7 +179,7 @@ def bids_section(bids, target_acos, currency, language="en", top=10):
     table["match_type"] = table["match_type"].astype("string").str.lower()
     table = table.rename(columns={"change": "bid_change"})
     counts = bids["action"].value_counts()
-    finding = text("bids_finding", language).format(
+    finding = fill("bids_finding", language,
         target=percent_text(target_acos), **{a: int(counts.get(a, 0))
                                              for a in ("raise", "lower", "hold")})
     return Section(heading, finding, table, language=language, currency=currency,
@@ -194,7 +195,7 @@ def structure_section(structure, currency, language="en", top=10):
     table = structure[["check", "campaign_name", "ad_group_name", "keyword", "match_type",
                        "count", "spend"]].reset_index(drop=True)
     counts = structure["check"].value_counts()
-    finding = text("structure_finding", language).format(
+    finding = fill("structure_finding", language,
         count=len(structure), checks=", ".join(f"{text(c, language)} {n}"
                                                for c, n in counts.items()))
     return Section(heading, finding, table, language=language, currency=currency, top=top,
@@ -207,11 +208,11 @@ def ngram_section(ngrams, lookback_days, currency, language="en", top=10):
     wasted = ngrams[ngrams["waste_spend"] > 0].sort_values("waste_spend", ascending=False,
                                                            kind="stable")
     if wasted.empty:
-        return Section(heading, text("no_waste", language).format(days=lookback_days),
+        return Section(heading, fill("no_waste", language, days=lookback_days),
                        language=language)
     table = wasted[["ngram", "terms", "clicks", "orders", "spend", "waste_spend",
                     "waste_share"]].reset_index(drop=True)
-    finding = text("ngrams_finding", language).format(
+    finding = fill("ngrams_finding", language,
         count=len(table), days=lookback_days, top=table["ngram"].iloc[0],
         waste=money_text(float(table["waste_spend"].sum()), currency, language))
     figure = Figure(figsize=(8, 0.35 * min(len(table), 15) + 1.5), layout="constrained")
@@ -245,13 +246,13 @@ def ad_type_section(summary, lookback_days, currency, language="en", found=""):
     """
     heading = text("ad_type_split", language)
     if summary is None or not len(summary):
-        return Section(heading, text("needs_campaign_reports", language).format(found=found),
+        return Section(heading, fill("needs_campaign_reports", language, found=found),
                        language=language)
     table = summary.reset_index(drop=True)
     total = table[table["ad_type"] == "total"].iloc[0]
     types = table[table["ad_type"] != "total"].sort_values("spend", ascending=False)
     top = types.iloc[0]
-    finding = text("ad_type_finding", language).format(
+    finding = fill("ad_type_finding", language,
         days=lookback_days, spend=money_text(float(total["spend"]), currency, language),
         tacos=_percent(total["tacos"], language), top=text(top["ad_type"], language),
         share=_percent(top["spend_share"], language),
@@ -289,19 +290,19 @@ def budget_section(capping, capped_share, lookback_days, currency, language="en"
     """
     heading = text("budget_capping", language)
     if capping is None or not len(capping):
-        return Section(heading, text("needs_daily_campaign_reports", language).format(
+        return Section(heading, fill("needs_daily_campaign_reports", language,
             found=found), language=language)
     capped = capping[capping["capped"]]
     estimated = capped["missed_sales"].dropna()
     missed = (money_text(float(estimated.sum()), currency, language) if len(estimated)
               else text("not_estimated", language))
     if len(capped) > len(estimated) and len(estimated):
-        missed += text("budget_partly_estimated", language).format(
+        missed += fill("budget_partly_estimated", language,
             count=len(capped) - len(estimated))
     nothing_missed = int((estimated == 0).sum())
     if nothing_missed:  # a real 0 of the method, said why (never a bare 0.00)
-        missed += text("budget_none_missed", language).format(count=nothing_missed)
-    finding = text("budget_finding", language).format(
+        missed += fill("budget_none_missed", language, count=nothing_missed)
+    finding = fill("budget_finding", language,
         capped=len(capped), count=len(capping), share=percent_text(capped_share, 0),
         days=int(capped["capped_days"].sum()), window=lookback_days, missed=missed,
         no_budget=int((~capping["has_budget"].astype(bool)).sum()))

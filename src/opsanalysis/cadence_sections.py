@@ -31,7 +31,7 @@ from opsanalysis import (
     profit_sections,
 )
 from opsanalysis.formats import format_value, money_text, percent_text
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 from opsanalysis.section import Section, counted
 
 __all__ = [
@@ -191,37 +191,37 @@ def _rule_text(value, rule) -> tuple[str, str]:
 
 
 def _needs(key, view) -> str:
-    return label(key, view.language).format(found=view.found)
+    return fill(key, view.language, found=view.found)
 
 
 def morning_actions_section(view: MorningCheck) -> Section:
     """Today's list: each SKU to look at, with one reason (stock, buy box, listing)."""
-    rows = [("", "morning_fix_health", label("morning_reason_health", view.language).format(
+    rows = [("", "morning_fix_health", fill("morning_reason_health", view.language,
         metric=label(row.rule_id, view.language), value=_rule_text(row.value, row.rule)[0],
         rule=_rule_text(row.value, row.rule)[1])) for row in view.health_breaches.itertuples()]
     if view.alerts is not None:
-        rows += [(row.sku, "morning_fix_stock", label(
+        rows += [(row.sku, "morning_fix_stock", fill(
             "morning_reason_out_of_stock" if row.stock_alert == "no_sellable_stock"
-            else "morning_reason_amazon_alert", view.language).format(alert=row.stock_alert))
+            else "morning_reason_amazon_alert", view.language, alert=row.stock_alert))
             for row in view.alerts.itertuples()]
     if view.listings is not None:
-        rows += [(row.sku, "morning_fix_listing", label(
+        rows += [(row.sku, "morning_fix_listing", fill(
             "morning_reason_stranded_stock" if row.listing_problem == "stranded_stock"
-            else "morning_reason_listing", view.language).format(
+            else "morning_reason_listing", view.language,
                 problem=label(row.listing_problem, view.language),
                 status=row.listing_status or "—",
                 units=counted(row.fba_units_at_stake, "morning_noun_fba_unit", view.language)))
             for row in view.listings.itertuples()]
     if view.buy_box is not None:
-        rows += [(row.sku, "morning_check_buy_box", label(
-            "morning_reason_buy_box", view.language).format(
+        rows += [(row.sku, "morning_check_buy_box", fill(
+            "morning_reason_buy_box", view.language,
                 share=percent_text(row.buy_box_percentage),
                 rule=percent_text(view.buy_box_rule["value"])))
             for row in view.buy_box.itertuples()]
     if view.feedback is not None and "order_id" in view.feedback:
         open_feedback = view.feedback[~view.feedback["feedback_answered"]]
-        rows += [("", "morning_answer_feedback", label(
-            "morning_reason_feedback", view.language).format(
+        rows += [("", "morning_answer_feedback", fill(
+            "morning_reason_feedback", view.language,
                 stars=f"{row.feedback_rating:.0f}", order=row.order_id,
                 date=pd.Timestamp(row.date).strftime("%Y-%m-%d")))
             for row in open_feedback.itertuples()]
@@ -229,7 +229,7 @@ def morning_actions_section(view: MorningCheck) -> Section:
     # one line per SKU, its first reason (account health lines have no SKU)
     table = table[(table["sku"] == "") | ~table["sku"].duplicated()].reset_index(drop=True)
     section = Section(label("morning_actions_title", view.language),
-                      label("morning_actions_finding", view.language).format(
+                      fill("morning_actions_finding", view.language,
                           count=len(table), date=view.as_of_text) if len(table)
                       else label("morning_nothing_today", view.language),
                       table, language=view.language, top=TOP_ROWS, sheet="actions")
@@ -252,7 +252,7 @@ def stock_alerts_section(view: MorningCheck) -> Section:
     # Amazon's alert names the row, but a SKU at 0 sellable units is out whatever it says
     out = int(((view.alerts["stock_alert"] == "no_sellable_stock")
                | (view.alerts["sellable_fba_units"] == 0)).sum())
-    finding = label("morning_stock_alerts_finding", view.language).format(
+    finding = fill("morning_stock_alerts_finding", view.language,
         skus=counted(len(view.alerts), "morning_noun_sku", view.language), out=out) \
         if len(view.alerts) else label("morning_no_stock_alerts", view.language)
     return Section(heading, finding, view.alerts, language=view.language, top=TOP_ROWS,
@@ -268,10 +268,10 @@ def buy_box_section(view: MorningCheck) -> Section:
         return Section(heading, _needs("morning_needs_business_report", view),
                        language=view.language)
     rule = percent_text(view.buy_box_rule["value"])
-    finding = label("morning_buy_box_finding", view.language).format(
+    finding = fill("morning_buy_box_finding", view.language,
         skus=counted(len(view.buy_box), "morning_noun_sku", view.language), rule=rule) \
         if len(view.buy_box) else \
-        label("morning_no_buy_box_losses", view.language).format(rule=rule)
+        fill("morning_no_buy_box_losses", view.language, rule=rule)
     return Section(heading, finding, view.buy_box, language=view.language, top=TOP_ROWS,
                    sheet="buy_box", kinds={"buy_box_percentage": "percent",
                                            "previous": "percent", "change": "percent"})
@@ -288,7 +288,7 @@ def feedback_section(view: MorningCheck) -> Section:
                                                           view.language)
     negative = view.feedback["negative_feedback_received"]
     total = negative.sum(min_count=1)
-    finding = label("morning_feedback_finding", view.language).format(
+    finding = fill("morning_feedback_finding", view.language,
         count=format_value(total, "count", language=view.language),
         days=counted(view.feedback_days, "morning_noun_day", view.language))
     return Section(heading, finding, view.feedback, language=view.language,
@@ -301,7 +301,7 @@ def listings_section(view: MorningCheck) -> Section:
     if view.listings is None:
         return Section(heading, _needs("morning_needs_listings", view), language=view.language)
     stranded = view.listings[view.listings["listing_problem"] == "stranded_stock"]
-    finding = label("morning_listings_finding", view.language).format(
+    finding = fill("morning_listings_finding", view.language,
         listings=counted(len(view.listings), "morning_noun_listing", view.language),
         stranded=len(stranded),
         units=counted(stranded["fba_units_at_stake"].sum(), "morning_noun_unit", view.language)) \
@@ -421,13 +421,13 @@ def _month_text(view) -> str:
 
 def due_date_section(view: MonthlyReview) -> Section:
     """The reviewed month and its due date (the n-th working day of the next month)."""
-    heading = label("monthly_review_title", view.language).format(month=_month_text(view))
+    heading = fill("monthly_review_title", view.language, month=_month_text(view))
     n = view.calendar["review_due_working_day"]
     if view.due is None:
         following = view.first + pd.offsets.MonthBegin(1)
-        return Section(heading, label("monthly_due_not_estimated", view.language).format(
+        return Section(heading, fill("monthly_due_not_estimated", view.language,
             n=n, year=following.year), language=view.language)
-    return Section(heading, label("monthly_due_finding", view.language).format(
+    return Section(heading, fill("monthly_due_finding", view.language,
         n=n, due=f"{view.due:%Y-%m-%d}", first=f"{view.first:%Y-%m-%d}",
         last=f"{view.last:%Y-%m-%d}"), language=view.language)
 
@@ -442,7 +442,7 @@ def acos_trend_section(view: MonthlyReview) -> Section:
         return Section(heading, _needs("monthly_needs_campaigns", view), language=view.language)
     target = (f"{percent_text(rule['min'])}–{percent_text(rule['max'])}" if rule and
               rule.get("direction") == "within" else "—")
-    finding = label("monthly_acos_finding", view.language).format(
+    finding = fill("monthly_acos_finding", view.language,
         month=_month_text(view), acos=label("not_estimated", view.language) if pd.isna(value)
         else percent_text(value), target=target)
     table = view.acos.assign(period=view.acos["period"].dt.strftime("%Y-%m"))
@@ -459,7 +459,7 @@ def bsr_section(view: MonthlyReview) -> Section:
                        language=view.language)
     limit = view.rules.get("bsr_rank", {}).get("value")
     within = int((view.bsr["best_seller_rank"] <= limit).sum()) if limit is not None else 0
-    return Section(heading, label("monthly_bsr_finding", view.language).format(
+    return Section(heading, fill("monthly_bsr_finding", view.language,
         count=len(view.bsr), within=within, limit=limit), view.bsr, language=view.language,
         top=TOP_ROWS, sheet="bsr", kinds={"best_seller_rank": "count"})
 
@@ -477,7 +477,7 @@ def returns_rule_section(view: MonthlyReview) -> Section:
                                              "breach"))
     month = table[table["period"] == _month_text(view)]
     value = month["return_rate"].iloc[0] if len(month) else np.nan
-    finding = label("monthly_returns_finding", view.language).format(
+    finding = fill("monthly_returns_finding", view.language,
         month=_month_text(view), rate=label("not_estimated", view.language) if pd.isna(value)
         else percent_text(value), rule=percent_text(rule["value"]))
     return Section(heading, finding, table.drop(columns="status"), language=view.language,
@@ -498,16 +498,16 @@ def monthly_profit_section(view: MonthlyReview) -> Section:
     table = rows[columns].reset_index(drop=True)
     month = table[table["period"] == _month_text(view)]
     if month.empty:
-        finding = label("monthly_profit_not_settled", view.language).format(
+        finding = fill("monthly_profit_not_settled", view.language,
             month=_month_text(view))
     else:
         row = month.iloc[0]
-        finding = label("monthly_profit_finding", view.language).format(
+        finding = fill("monthly_profit_finding", view.language,
             month=_month_text(view),
             profit=money_text(row["profit"], view.currency, view.language)
             if pd.notna(row["profit"]) else label("not_estimated", view.language),
             sales=money_text(row["net_sales"], view.currency, view.language))
-    notes = [label("monthly_profit_posted_until", view.language).format(
+    notes = [fill("monthly_profit_posted_until", view.language,
         day=f"{view.profit.last_day:%Y-%m-%d}")] if view.profit.last_day is not None and \
         view.profit.last_day < view.last else []
     return Section(heading, finding, table, language=view.language, currency=view.currency,
@@ -523,13 +523,13 @@ def lost_sales_section(view: MonthlyReview) -> Section:
                        language=view.language)
     total = calendar_month.lost_sales_total(view.lost)
     if total["skus"] == 0:
-        return Section(heading, label("monthly_no_stockouts", view.language).format(
+        return Section(heading, fill("monthly_no_stockouts", view.language,
             month=_month_text(view)), language=view.language)
-    finding = label("monthly_lost_sales_finding", view.language).format(
+    finding = fill("monthly_lost_sales_finding", view.language,
         month=_month_text(view), skus=total["skus"], days=total["stockout_days"],
         units=f"{total['stockout_lost_units']:,.0f}",
         money=money_text(total["stockout_lost_sales"], view.currency, view.language))
-    notes = [label("monthly_lost_not_estimated", view.language).format(
+    notes = [fill("monthly_lost_not_estimated", view.language,
         count=total["not_estimated"])] if total["not_estimated"] else []
     return Section(heading, finding, view.lost, language=view.language, currency=view.currency,
                    notes=notes, top=TOP_ROWS, sheet="stockout_lost_sales",

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from opsanalysis import competitors
 from opsanalysis.formats import format_value
 from opsanalysis.io import kinds_keepa
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 from opsanalysis.plotting._common import date_axis
 from opsanalysis.section import Section, counted, missing_input_section
 
@@ -173,7 +173,7 @@ def price_changes(report, inputs: MarketInputs) -> Section:
     start, end = _window(inputs)
     table = inputs.changes[inputs.changes["date"].between(start, end)].reset_index(drop=True)
     cuts = int((table["direction"] == "price_cut").sum())
-    finding = label("competitor_price_changes_finding", inputs.language).format(
+    finding = fill("competitor_price_changes_finding", inputs.language,
         count=len(table), cuts=cuts, days=inputs.settings["lookback_days"],
         changes=counted(len(table), "noun_competitor_price_change", inputs.language),
         threshold=_share(inputs.settings["price_change_threshold"], inputs.language))
@@ -191,12 +191,12 @@ def likely_causes(report, inputs: MarketInputs) -> Section:
     table = inputs.causes.sort_values("cut_date", ascending=False, kind="stable") \
         .reset_index(drop=True)
     if table.empty:
-        finding = label("price_cut_sales_dips_none", inputs.language).format(
+        finding = fill("price_cut_sales_dips_none", inputs.language,
             threshold=_share(inputs.settings["sales_dip_threshold"], inputs.language),
             days=inputs.settings["dip_window_days"])
     else:
         first = table.iloc[0]
-        finding = label("price_cut_sales_dips_finding", inputs.language).format(
+        finding = fill("price_cut_sales_dips_finding", inputs.language,
             count=len(table), competitor=first["competitor_asin"], our=first["our_asin"],
             cuts=counted(len(table), "noun_competitor_price_cut", inputs.language),
             date=f"{first['cut_date']:%Y-%m-%d}",
@@ -238,7 +238,7 @@ def price_position(report, inputs: MarketInputs) -> Section:
     _, end = _window(inputs)
     table = competitors.price_position(inputs.daily, inputs.pairs, end)
     dearer = int((table["position"] == "dearer").sum())
-    finding = label("price_position_finding", inputs.language).format(
+    finding = fill("price_position_finding", inputs.language,
         dearer=dearer, pairs=len(table), date=f"{end:%Y-%m-%d}",
         listings=counted(len(table), "noun_competitor_listing", inputs.language),
         cheaper=int((table["position"] == "cheaper").sum()),
@@ -259,7 +259,7 @@ def buy_box(report, inputs: MarketInputs) -> Section:
     table = table.sort_values(["buy_box_loss_share", "days_observed", "asin"],
                               ascending=[False, False, True], kind="stable").reset_index(drop=True)
     lost = int((table["buy_box_loss_share"] > 0).sum())
-    finding = label("buy_box_losses_finding", inputs.language).format(
+    finding = fill("buy_box_losses_finding", inputs.language,
         lost=lost, asins=len(table), days=inputs.settings["lookback_days"])
     notes = [] if prices is not None and len(prices) else [
         label("buy_box_needs_orders", inputs.language)]
@@ -275,7 +275,7 @@ def sales_rank(report, inputs: MarketInputs) -> Section:
     table = competitors.sales_rank_position(inputs.daily, inputs.our_asins, end,
                                             inputs.rank_limit,
                                             7 * inputs.settings["review_trend_weeks"])
-    finding = label("sales_rank_rule_finding", inputs.language).format(
+    finding = fill("sales_rank_rule_finding", inputs.language,
         within=int((table["within_rule"] == "inside_rule").sum()), asins=len(table),
         limit=f"{inputs.rank_limit:,.0f}",
         unknown=int((table["within_rule"] == "not_estimated").sum()))
@@ -295,7 +295,7 @@ def reviews(report, inputs: MarketInputs) -> Section:
         .reset_index(drop=True)  # ASINs with a history first (a snapshot has no change)
     fell = int((table["rating_change"] < 0).sum())
     per_week = table["new_reviews"].sum(min_count=1) / weeks  # ASINs with a history
-    finding = label("review_trends_finding", inputs.language).format(
+    finding = fill("review_trends_finding", inputs.language,
         weeks=weeks, fell=fell, asins=len(table),
         per_week=format_value(per_week, "number", language=inputs.language))
     return _table_section(inputs, heading, finding, table, "reviews",

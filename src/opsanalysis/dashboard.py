@@ -45,7 +45,7 @@ import pandas as pd
 from opsanalysis import params as params_module
 from opsanalysis.formats import money_text, percent_text
 from opsanalysis.kpi import ACCOUNT_HEALTH_METRICS, rule_status
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 
 __all__ = ["RAG_COLOURS", "TABLES", "Cell", "dashboard_html",
            "marketplace_cells", "read_run_table", "report_name", "summary_currency"]
@@ -231,11 +231,11 @@ def sales_cell(headline, scorecard, params, window_days) -> Cell:
     lines = [money_text(sales, params["currency"])]
     change = _row_value(headline, "metric", "ordered_product_sales", "change")
     if not math.isnan(change):
-        lines.append(label("dashboard_change_vs_previous", "en").format(
+        lines.append(fill("dashboard_change_vs_previous", "en",
             change=f"{change:+.1%}", days=window_days or "?"))
     growth, status = _scored(scorecard, "gmv_growth_yoy", params)
     if status is not None:
-        lines.append(label("dashboard_yoy_growth", "en").format(
+        lines.append(fill("dashboard_yoy_growth", "en",
             growth=f"{growth:+.1%}", target=_target_text(params["rules"]["gmv_growth_yoy"])))
     return Cell(lines, status)
 
@@ -262,7 +262,7 @@ def advertising_cell(headline, scorecard, params) -> Cell:
     lines = [f"ACOS {acos_text}",
              f"TACoS {not_estimated if math.isnan(tacos) else percent_text(tacos)}"]
     if trend_status is not None:
-        lines.append(label("dashboard_tacos_trend", "en").format(
+        lines.append(fill("dashboard_tacos_trend", "en",
             status=label(trend_status, "en").lower()))
     return Cell(lines, _worst([acos_status, trend_status]))
 
@@ -281,7 +281,7 @@ def health_cell(scorecard, params) -> Cell:
              + (f" ({label(scored[rule_id][1], 'en').lower()})" if rule_id in off else "")
              for rule_id in shown]
     if not off:
-        lines.append(label("dashboard_rules_good", "en").format(count=len(scored)))
+        lines.append(fill("dashboard_rules_good", "en", count=len(scored)))
     return Cell(lines, worst)
 
 
@@ -292,7 +292,7 @@ def stockout_cell(plan) -> Cell:
         return _not_estimated()
     risky = _is_code(status, "stockout_risk")
     skus = _column(plan, "sku")
-    lines = [label("dashboard_skus", "en").format(count=int(risky.sum()))]
+    lines = [fill("dashboard_skus", "en", count=int(risky.sum()))]
     if risky.any() and skus is not None:
         lines.append(", ".join(skus[risky].head(3)) + (" …" if risky.sum() > 3 else ""))
     return Cell(lines, "breach" if risky.any() else "good")
@@ -307,11 +307,11 @@ def orders_cell(plan, as_of, params) -> Cell:
     horizon = as_of + pd.Timedelta(days=params["replenishment"]["review_period_days"])
     overdue = dates < as_of
     due = dates.notna() & (dates <= horizon)
-    lines = [label("dashboard_skus", "en").format(count=int(due.sum()))]
+    lines = [fill("dashboard_skus", "en", count=int(due.sum()))]
     if overdue.any():
-        lines.append(label("dashboard_overdue", "en").format(count=int(overdue.sum())))
+        lines.append(fill("dashboard_overdue", "en", count=int(overdue.sum())))
     elif due.any():
-        lines.append(label("dashboard_first_order_by", "en").format(
+        lines.append(fill("dashboard_first_order_by", "en",
             date=f"{dates[due].min():%Y-%m-%d}"))
     return Cell(lines, "breach" if overdue.any() else "watch" if due.any() else "good")
 
@@ -322,9 +322,9 @@ def launches_cell(verdicts) -> Cell:
     if verdict is None:
         return _not_estimated()
     lagging, stalled = int(_is_code(verdict, "lagging").sum()), int(_is_code(verdict, "stalled").sum())
-    lines = [label("dashboard_launches", "en").format(count=lagging + stalled, total=len(verdict))]
+    lines = [fill("dashboard_launches", "en", count=lagging + stalled, total=len(verdict))]
     if stalled:
-        lines.append(label("dashboard_stalled", "en").format(count=stalled))
+        lines.append(fill("dashboard_stalled", "en", count=stalled))
     return Cell(lines, "breach" if stalled else "watch" if lagging else "good")
 
 
@@ -367,7 +367,7 @@ def marketplace_cells(run_dir, marketplace, params, as_of=None, failed=()) -> di
     for column, notebooks in _SOURCES.items():
         broken = [n for n in notebooks if n in failed]
         if broken:
-            cells[column] = Cell([label("dashboard_notebook_failed", "en").format(
+            cells[column] = Cell([fill("dashboard_notebook_failed", "en",
                 report=report_name(broken[0], "en"))], "failed")
     cells["sales_value"] = _row_value(tables["headline"], "metric", "ordered_product_sales")
     cells["window_days"] = window
@@ -410,7 +410,7 @@ def _sales_total(rows, currency):
     missing = [code for code in rows if code not in known]
     lines = [money_text(sum(known.values()), currency) if known else label("not_estimated", "en")]
     if known and missing:
-        lines.append(label("dashboard_partial_total", "en").format(
+        lines.append(fill("dashboard_partial_total", "en",
             included=", ".join(known), missing=", ".join(missing)))
     return Cell(lines)
 
@@ -426,7 +426,7 @@ _COLUMNS = (("sales", "dashboard_sales"), ("advertising", "dashboard_advertising
 
 def _both(key, **values) -> str:
     """A header in English with the Chinese label beside (HTML)."""
-    en, zh = (label(key, language).format(**values) for language in ("en", "zh"))
+    en, zh = (fill(key, language, **values) for language in ("en", "zh"))
     return f'{html.escape(en)}<br><span lang="zh" class="zh">{html.escape(zh)}</span>'
 
 
@@ -543,11 +543,11 @@ def _rates_html(rows, currency) -> str:
             missing.append(f"{code} ({row['currency']})")
         else:
             parts.append(f"1 {row['currency']} = {rate:g} {currency} ({date}, {code})")
-    text = label("dashboard_rates", "en").format(currency=currency,
-                                                 rates="; ".join(parts) or "—")
+    text = fill("dashboard_rates", "en", currency=currency,
+                rates="; ".join(parts) or "—")
     if missing:
-        text += " " + label("dashboard_no_rate", "en").format(currency=currency,
-                                                                marketplaces=", ".join(missing))
+        text += " " + fill("dashboard_no_rate", "en", currency=currency,
+                           marketplaces=", ".join(missing))
     return f'<p class="detail">{html.escape(text)}</p>'
 
 

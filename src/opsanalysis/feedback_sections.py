@@ -16,7 +16,7 @@ import pandas as pd
 
 from opsanalysis import feedback
 from opsanalysis.formats import percent_text
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 from opsanalysis.section import Section, SectionList, missing_input_section
 
 __all__ = ["FeedbackView", "feedback_sections", "morning_feedback_section", "prepare_feedback",
@@ -104,7 +104,7 @@ def weekly_section(view: FeedbackView) -> Section:
         return _missing(heading, view.language, first=True)
     table = view.weekly
     latest = table["negative_feedback"].iloc[-1]
-    finding = label("feedback_weekly_finding", view.language).format(
+    finding = fill("feedback_weekly_finding", view.language,
         over=int(table["over_weekly_limit"].sum()), weeks=len(table), limit=view.weekly_limit,
         latest=label("not_estimated", view.language) if pd.isna(latest) else f"{latest:,.0f}")
     return Section(heading, finding, table, language=view.language, kinds=_KINDS,
@@ -123,9 +123,9 @@ def answered_section(view: FeedbackView) -> Section:
                        language=view.language, kinds=_KINDS, sheet="feedback_answered")
     hours = row["median_reply_hours"]
     hours_text = label("feedback_reply_not_dated", view.language) if np.isnan(hours) else \
-        label("feedback_reply_hours_text", view.language).format(hours=f"{hours:,.0f}",
-                                                                 limit=view.reply_limit)
-    finding = label("feedback_answered_finding", view.language).format(
+        fill("feedback_reply_hours_text", view.language, hours=f"{hours:,.0f}",
+             limit=view.reply_limit)
+    finding = fill("feedback_answered_finding", view.language,
         answered=int(row["negative_answered"]), count=int(row["negative_feedback"]),
         share=percent_text(float(row["share_answered"])), hours=hours_text)
     return Section(heading, finding, view.answered, language=view.language, kinds=_KINDS,
@@ -143,7 +143,7 @@ def themes_section(view: FeedbackView) -> Section:
         return Section(heading, label("feedback_none", view.language), table,
                        language=view.language, kinds=_KINDS, sheet="feedback_themes")
     top = table.loc[table["negative_feedback"].idxmax()]
-    finding = label("feedback_themes_finding", view.language).format(
+    finding = fill("feedback_themes_finding", view.language,
         theme=label(top["feedback_theme"], view.language),
         share=percent_text(float(top["negative_share"])), count=total)
     return Section(heading, finding, table, language=view.language, kinds=_KINDS,
@@ -159,7 +159,7 @@ def to_answer_section(view: FeedbackView) -> Section:
     if table.empty:
         return Section(heading, label("feedback_all_answered", view.language), table,
                        language=view.language, kinds=_KINDS, sheet="feedback_to_answer")
-    finding = label("feedback_to_answer_finding", view.language).format(
+    finding = fill("feedback_to_answer_finding", view.language,
         count=len(table), date=pd.Timestamp(table["date"].iloc[0]).strftime("%Y-%m-%d"))
     return Section(heading, finding, table, language=view.language, kinds=_KINDS,
                    sheet="feedback_to_answer")
@@ -195,6 +195,6 @@ def morning_feedback_section(recent: pd.DataFrame, days: int, language: str) -> 
     Section
     """
     heading = label("morning_feedback_title", language)
-    finding = label("feedback_morning_finding", language).format(
+    finding = fill("feedback_morning_finding", language,
         count=len(recent), days=days, open=int((~recent["feedback_answered"]).sum()))
     return Section(heading, finding, recent, language=language, kinds=_KINDS)

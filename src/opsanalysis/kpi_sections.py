@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from opsanalysis import kpi, plotting
 from opsanalysis.formats import format_value, money_text, percent_text
+from opsanalysis.labels import fill
 from opsanalysis.plotting._common import text
 from opsanalysis.section import Section
 
@@ -43,12 +44,12 @@ def coverage_words(covered, window, language="en"):
     if covered == 0:
         return text("not_covered", language)
     key = "coverage_full" if covered >= window else "coverage_partial"
-    return text(key, language).format(covered=int(covered), window=int(window))
+    return fill(key, language, covered=int(covered), window=int(window))
 
 
 def window_words(start, end, language="en"):
     """"Window: 2026-10-04 .. 2026-10-31" in ``language``."""
-    return text("window_is", language).format(start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}")
+    return fill("window_is", language, start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}")
 
 
 def rule_value_text(value, unit, currency=None, language="en"):
@@ -86,11 +87,11 @@ def rule_target_text(low, high, unit, currency=None, language="en"):
     """A rule's target in words: "30.0 – 45.0 days", "at most 25.0%", "at least 95.0%"."""
     low_text, high_text = (rule_value_text(v, unit, currency, language) for v in (low, high))
     if low == low and high == high:
-        return text("rule_target_between", language).format(low=low_text, high=high_text)
+        return fill("rule_target_between", language, low=low_text, high=high_text)
     if high == high:
-        return text("rule_target_at_most", language).format(high=high_text)
+        return fill("rule_target_at_most", language, high=high_text)
     if low == low:
-        return text("rule_target_at_least", language).format(low=low_text)
+        return fill("rule_target_at_least", language, low=low_text)
     return "—"
 
 
@@ -143,10 +144,10 @@ def scorecard_section(card, period, currency=None, language="en", found=""):
     heading = text("scorecard_title", language)
     measured = card[card["status"] != "not_measured"]
     if not measured["value"].notna().any():
-        return Section(heading, text("needs_rules_data", language).format(found=found),
+        return Section(heading, fill("needs_rules_data", language, found=found),
                        language=language)
     counts = measured["status"].value_counts()
-    finding = text("scorecard_finding", language).format(
+    finding = fill("scorecard_finding", language,
         start=f"{period[0]:%Y-%m-%d}", end=f"{period[1]:%Y-%m-%d}", measured=len(measured),
         breach=int(counts.get("breach", 0)), watch=int(counts.get("watch", 0)))
     figure = Figure(figsize=(9, 0.4 * len(measured) + 1.2), layout="constrained")
@@ -199,7 +200,7 @@ def drivers_section(drivers, card, period, currency=None, language="en"):
     heading = text("breach_drivers", language)
     if drivers.empty:
         return Section(heading, text("no_drivers", language), language=language)
-    finding = text("drivers_finding", language).format(
+    finding = fill("drivers_finding", language,
         start=f"{period[0]:%Y-%m-%d}", end=f"{period[1]:%Y-%m-%d}",
         count=drivers["rule_id"].nunique())
     return Section(heading, finding, drivers_table(drivers, card, currency, language),
@@ -226,12 +227,12 @@ def traffic_section(traffic, currency=None, language="en", weeks=8, found=""):
     """
     heading = text("kpi_trend_title", language)
     if traffic is None or traffic.empty:
-        return Section(heading, text("needs_business_report", language).format(found=found),
+        return Section(heading, fill("needs_business_report", language, found=found),
                        language=language)
     columns = ["period", *[c for c in TRAFFIC_COLUMNS if c in traffic]]
     table = traffic.sort_values("period")[columns].tail(weeks).iloc[::-1].reset_index(drop=True)
     latest = table.iloc[0]
-    finding = text("traffic_finding", language).format(
+    finding = fill("traffic_finding", language,
         week=f"{latest['period']:%Y-%m-%d}",
         sales=money_text(latest.get("ordered_product_sales", np.nan), currency, language),
         sessions=format_value(latest.get("sessions", np.nan), "count", language=language),
@@ -262,10 +263,10 @@ def return_month_lines(monthly, language="en"):
     for row in monthly.itertuples():
         month = f"{row.period:%Y-%m}"
         if row.status != "measured":
-            lines.append(text("returns_month_status", language).format(
+            lines.append(fill("returns_month_status", language,
                 month=month, status=text(row.status, language)))
             continue
-        lines.append(text("returns_month_line", language).format(
+        lines.append(fill("returns_month_line", language,
             month=month, rate=percent_text(row.return_rate),
             returned=format_value(row.returned, "count"), ordered=format_value(row.ordered, "count"),
             coverage=coverage_words(row.covered_days, row.window_days, language)))
@@ -298,14 +299,14 @@ def returns_section(monthly, reasons, language="en", top=5, found=""):
     """
     heading = text("returns", language)
     if (monthly["status"] == "no_data").all() or reasons is None or reasons.empty:
-        return Section(heading, text("needs_returns", language).format(found=found),
+        return Section(heading, fill("needs_returns", language, found=found),
                        language=language)
     table = reason_codes(reasons)[["reason", "quantity", "share"]].sort_values(
         "quantity", ascending=False, kind="stable").reset_index(drop=True)
     lines = return_month_lines(monthly, language)
     latest = monthly.iloc[-1]
-    finding = lines[-1] if latest["status"] != "measured" else text(
-        "returns_finding", language).format(
+    finding = lines[-1] if latest["status"] != "measured" else fill(
+        "returns_finding", language,
         month=f"{latest['period']:%Y-%m}", rate=percent_text(latest["return_rate"]),
         returned=format_value(latest["returned"], "count"),
         ordered=format_value(latest["ordered"], "count"),
@@ -334,7 +335,7 @@ def account_health_section(rates, language="en", found=""):
     """
     heading = text("account_health_title", language)
     if rates is None or rates.empty:
-        return Section(heading, text("needs_account_health", language).format(found=found),
+        return Section(heading, fill("needs_account_health", language, found=found),
                        language=language)
     reported = rates[rates["value"].notna()]
     missing = rates.loc[rates["value"].isna(), "metric"]
@@ -344,8 +345,8 @@ def account_health_section(rates, language="en", found=""):
         "value": [format_value(v, k, language=language)
                   for v, k in zip(reported["value"], kinds, strict=True)]})
     dates = rates["date_to"].dropna() if "date_to" in rates else pd.Series(dtype=object)
-    finding = text("account_health_finding", language).format(
+    finding = fill("account_health_finding", language,
         date=f"{dates.max():%Y-%m-%d}" if len(dates) else "—", count=len(table))
-    notes = [text("account_health_not_reported", language).format(
+    notes = [fill("account_health_not_reported", language,
         metrics=", ".join(text(m, language) for m in missing))] if len(missing) else []
     return Section(heading, finding, table, language=language, notes=notes)

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from opsanalysis import listing_health
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 from opsanalysis.launch import tracker
 from opsanalysis.launch.curves import _FIT_COLUMNS
 from opsanalysis.launch.tracker import (
@@ -230,7 +230,7 @@ def summary_section(result: LaunchReport, as_of_text: str) -> Section:
         Table verdict, launches (count); notes: what is missing and what was left out.
     """
     language, settings, verdicts = result.language, result.settings, result.tracking.verdicts
-    finding = label("launch_summary_finding", language).format(
+    finding = fill("launch_summary_finding", language,
         code=result.code, as_of=as_of_text, launches=f"{len(verdicts):,}",
         weeks=settings["tracker_weeks"], metric=label(settings["verdict_metric"], language),
         reference=f"{len(result.tracking.reference):,}")
@@ -276,11 +276,11 @@ def launch_bands_figure(bands: pd.DataFrame, verdicts: pd.DataFrame, language="e
 def launches_section(result: LaunchReport) -> Section:
     """Each launch of the last ``tracker_weeks`` weeks against the band of past launches."""
     language, settings = result.language, result.settings
-    heading = label("launches_heading", language).format(weeks=settings["tracker_weeks"])
+    heading = fill("launches_heading", language, weeks=settings["tracker_weeks"])
     if result.need:
         return Section(heading, result.need, language=language)
     metric = settings["verdict_metric"]
-    finding = label("launches_finding", language).format(metric=label(metric, language))
+    finding = fill("launches_finding", language, metric=label(metric, language))
     figure = launch_bands_figure(result.tracking.bands, result.tracking.verdicts, language, metric)
     return Section(heading, finding, language=language, figure=figure)
 
@@ -326,7 +326,7 @@ def verdicts_section(result: LaunchReport) -> Section:
     heading = label("launch_verdicts", language)
     if result.need:
         return Section(heading, result.need, language=language)
-    finding = label("verdicts_finding", language).format(
+    finding = fill("verdicts_finding", language,
         weeks=result.settings["smoothing_weeks"])
     return Section(heading, finding, verdict_table(result.tracking.verdicts, language),
                    language=language, kinds=_VERDICT_KINDS, sheet="launch_verdicts")
@@ -395,7 +395,7 @@ def reference_section(result: LaunchReport) -> Section:
     figure = Figure(figsize=(8, 4), layout="constrained")
     plot_reference_launches(result.curves, reference, result.settings["verdict_metric"],
                             ax=figure.subplots(), language=language)
-    finding = label("reference_finding", language).format(count=f"{len(reference):,}")
+    finding = fill("reference_finding", language, count=f"{len(reference):,}")
     return Section(heading, finding, reference_table(reference, language), language=language,
                    kinds={"weeks_to_steady_state": "count"}, sheet="launch_reference",
                    figure=figure)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from opsanalysis import listing_health
 from opsanalysis.formats import money_text
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 from opsanalysis.section import Section
 
 __all__ = ["ListingHealth", "TOP_ROWS", "listing_health_section", "listing_health_table",
@@ -181,17 +181,17 @@ def _missing_note(view: ListingHealth) -> str:
     missing = [label(key, view.language) for kind, key in keys.items() if not view.found[kind]]
     if not missing:
         return ""
-    return label("listing_missing_note", view.language).format(reports="; ".join(missing))
+    return fill("listing_missing_note", view.language, reports="; ".join(missing))
 
 
 def _changes_note(view: ListingHealth) -> str:
     if not view.found["all_listings"]:
         return ""
     if len(view.snapshots) < 2:
-        return label("listing_changes_need_note", view.language).format(
+        return fill("listing_changes_need_note", view.language,
             count=f"{len(view.snapshots):,}")
     kinds = view.changes["change_type"]
-    return label("listing_changes_note", view.language).format(
+    return fill("listing_changes_note", view.language,
         first=_day(view.snapshots[0]), last=_day(view.snapshots[-1]),
         prices=f"{int((kinds == 'price').sum()):,}", titles=f"{int((kinds == 'title').sum()):,}")
 
@@ -205,14 +205,14 @@ def _go_live_note(view: ListingHealth) -> str:
     figure = listing_health.go_live_in_window(view.go_live, view.go_live_start, end)
     start = _day(view.go_live_start)
     if figure is None:
-        return label("go_live_not_estimated_note", view.language).format(start=start)
+        return fill("go_live_not_estimated_note", view.language, start=start)
     created = view.go_live["open_date"]
     local = created.dt.tz_localize(None) if getattr(created.dt, "tz", None) is not None \
         else created
     inside = view.go_live[(local.dt.normalize() >= view.go_live_start).to_numpy()]
     within = int((inside["go_live_hours"] <= view.go_live_limit).sum())
     row = figure.iloc[0]
-    return label("go_live_note", view.language).format(
+    return fill("go_live_note", view.language,
         hours=f"{row['value']:,.1f}", measured=f"{int(row['numerator']):,}",
         created=f"{int(row['denominator']):,}", start=start, within=f"{within:,}",
         limit=f"{view.go_live_limit:g}")
@@ -249,9 +249,9 @@ def listing_health_section(view) -> Section:
     if not len(table):
         finding = label("listing_no_problems", language)
     elif totals is None:
-        finding = label("listing_finding_no_stranded", language).format(**counts)
+        finding = fill("listing_finding_no_stranded", language, **counts)
     else:
-        finding = label("listing_finding", language).format(
+        finding = fill("listing_finding", language,
             **counts, stranded=f"{totals['skus']:,}", units=f"{totals['units']:,.0f}",
             value=money_text(totals["value"], view.currency, language))
     notes = [_changes_note(view), _go_live_note(view), _missing_note(view)]

@@ -31,7 +31,7 @@ from opsanalysis import (
     profit,
 )
 from opsanalysis.formats import format_value, money_text, percent_text
-from opsanalysis.labels import add_labels, label
+from opsanalysis.labels import add_labels, fill, label
 from opsanalysis.section import Section, SectionList, actions_section
 
 __all__ = ["OpportunityInputs", "SectionList", "account_health", "action_table", "actions",
@@ -233,7 +233,7 @@ def _warn_partial_coverage(report, card):
 def _breach_rows(inputs, currency, language):
     rows = []
     for rule in inputs.card[inputs.card["status"] == "breach"].itertuples():
-        reason = label("reason_breach", language).format(
+        reason = fill("reason_breach", language,
             value=kpi_sections.rule_value_text(rule.value, rule.unit, currency, language),
             target=kpi_sections.rule_target_text(rule.target_min, rule.target_max, rule.unit,
                                                  currency, language))
@@ -242,14 +242,14 @@ def _breach_rows(inputs, currency, language):
             worst = drivers.iloc[0]
             # a cover figure names its velocity: the rule's sales window, the plan's forecast
             cover = rule.rule_id in kpi.COVER_RULES and worst["grouping"] == "sku"
-            reason += _separator(language) + label(
-                "reason_driver_cover" if cover else "reason_driver", language).format(
+            reason += _separator(language) + fill(
+                "reason_driver_cover" if cover else "reason_driver", language,
                 group=worst["group"], days=inputs.velocity_window_days, value=kpi_sections.rule_value_text(
                     worst["value"], rule.unit, currency, language))
             status = worst.get("plan_status")
             if isinstance(status, str):
-                reason += _separator(language) + label(
-                    "reason_plan_cover" if cover else "reason_plan", language).format(
+                reason += _separator(language) + fill(
+                    "reason_plan_cover" if cover else "reason_plan", language,
                     status=label(status, language), plan_cover=_plan_cover_text(worst, language),
                     reason=format_value(worst.get("plan_reason"), "text", language=language))
         rows.append({"action": "fix_breach", "item": rule.rule_id, "reason": reason,
@@ -259,13 +259,13 @@ def _breach_rows(inputs, currency, language):
 
 def _loss_reason(row, modes, language):
     margin = money_text(row["unit_margin"], row["currency"], language)
-    reason = label("reason_loss", language).format(
+    reason = fill("reason_loss", language,
         margin=margin, rate=percent_text(row["margin_rate"]),
         mode=label(row["freight_mode"], language))
     if row["loses_money_every_mode"]:
         return reason + _separator(language) + label("reason_loss_every_mode", language)
     paying = [label(m, language) for m in modes if row.get(f"margin_{m}", np.nan) > 0]
-    return reason + _separator(language) + label("reason_loss_other_mode", language).format(
+    return reason + _separator(language) + fill("reason_loss_other_mode", language,
         modes=", ".join(paying)) if paying else reason
 
 
@@ -283,7 +283,7 @@ def _negative_rows(negatives, currency, language):
     listed = negatives[negatives["action"].isin(LISTED_AD_ACTIONS)].sort_values(
         "spend", ascending=False, kind="stable")
     return [{"action": row.action, "item": row.customer_search_term, "sheet": "negatives",
-             "reason": label("reason_negative", language).format(
+             "reason": fill("reason_negative", language,
                  clicks=format_value(row.clicks, "count"),
                  spend=money_text(row.spend, currency, language),
                  chance=percent_text(row.p_sale_expected))}
@@ -294,7 +294,7 @@ def _harvest_rows(harvest, language):
     new = harvest[harvest["role"] == "new_keyword"].sort_values("orders", ascending=False,
                                                                 kind="stable")
     return [{"action": row.action, "item": row.customer_search_term, "sheet": "harvest",
-             "reason": label("reason_harvest", language).format(
+             "reason": fill("reason_harvest", language,
                  orders=format_value(row.orders, "count"), acos=percent_text(row.acos))}
             for row in new.itertuples()]
 
@@ -303,7 +303,8 @@ def _bid_rows(bids, language):
     changed = bids[bids["action"].isin(["raise", "lower"])]
     counts = changed.groupby("action", sort=False).agg(count=("action", "size"),
                                                         reason=("reason", "first"))
-    return [{"action": action, "item": f"{row['count']:,} {label('bids', language)}",
+    return [{"action": action, "item": fill("bid_changes_count", language,
+                                            count=f"{row['count']:,}"),
              "sheet": "bids", "reason": label(row["reason"], language)}
             for action, row in counts.iterrows()]
 
@@ -357,7 +358,7 @@ def scorecard(report, inputs) -> Section:
     section.notes.insert(0, f"{label('marketplace', language)}: {report.marketplace.code} "
                             f"({report.marketplace.currency})")
     if inputs.excluded_units:
-        section.notes.append(label("excluded_channel_units", language).format(
+        section.notes.append(fill("excluded_channel_units", language,
             units=format_value(inputs.excluded_units, "count")))
     return section
 
@@ -381,7 +382,7 @@ def breach_drivers(report, inputs) -> Section:
     table = section.table.copy()
     at = table.columns.get_loc("value") + 1
     table.insert(at, "cover_velocity", [
-        label("cover_on_sales_velocity", language).format(
+        fill("cover_on_sales_velocity", language,
             days=window, rate=format_value(row["denominator"], "number", language=language))
         if is_cover else "—" for is_cover, (_, row) in zip(cover, drivers.iterrows(),
                                                           strict=True)])
@@ -390,7 +391,7 @@ def breach_drivers(report, inputs) -> Section:
                                                                       strict=True)])
     section.table = table
     if cover.any():
-        section.notes.append(label("cover_velocity_note", language).format(days=window))
+        section.notes.append(fill("cover_velocity_note", language, days=window))
     return section
 
 
@@ -398,7 +399,7 @@ def _plan_cover_text(row, language) -> str:
     """"62 days on the forecast of 0.5 units/day", or "not estimated" without the plan."""
     if pd.isna(row.get("plan_days_of_cover")):
         return label("not_estimated", language)
-    return label("cover_on_plan_forecast", language).format(
+    return fill("cover_on_plan_forecast", language,
         days=format_value(row["plan_days_of_cover"], "days", language=language),
         rate=format_value(row["plan_daily_rate"], "number", language=language))
 
@@ -456,9 +457,9 @@ def search_term_actions(report, inputs, top=10) -> SectionList:
         inputs.ad_type_actions, threshold, ads.target_acos(report.params), currency, language,
         top) if inputs.ad_type_actions else []
     if not found:
-        return SectionList([Section(label("harvest", language), label(
-            "needs_search_terms", language).format(days=inputs.lookback_days,
-                                                   found=inputs.found), language=language),
+        return SectionList([Section(label("harvest", language), fill(
+            "needs_search_terms", language, days=inputs.lookback_days,
+            found=inputs.found), language=language),
             *others])
     return SectionList([
         ads_sections.harvest_section(found["harvest"], currency, language, top),
@@ -513,11 +514,11 @@ def category_matrix(report, inputs) -> Section:
     language = report.language
     heading = label("opportunity_matrix_title", language)
     if inputs.matrix is None or inputs.matrix.empty:
-        return Section(heading, label("needs_product_master", language).format(
+        return Section(heading, fill("needs_product_master", language,
             found=inputs.found), language=language)
     table = matrix_table(inputs.matrix, language)
     top_n = report.params["opportunity"]["top_n"]
-    finding = label("matrix_finding", language).format(
+    finding = fill("matrix_finding", language,
         first=table["category"].iloc[0], count=len(table), top_n=top_n,
         p_top=percent_text(table["p_top_n"].iloc[0]),
         estimated=int(table["rests_on_estimate"].sum()))
@@ -541,7 +542,7 @@ def _search_sources(matrix, language) -> list:
                for column in ("demand_source", "competition_source") if column in matrix}
     if not any(sources.values()):
         return []
-    return [label("matrix_search_sources", language).format(
+    return [fill("matrix_search_sources", language,
         demand="; ".join(sources.get("demand_source", [])) or label("not_estimated", language),
         competition="; ".join(sources.get("competition_source", []))
         or label("not_estimated", language))]
@@ -553,7 +554,7 @@ def loss_making(report, inputs) -> Section:
     heading = label("loss_making_skus", language)
     table = inputs.loss_making
     if table is None:
-        return Section(heading, label("needs_product_master", language).format(
+        return Section(heading, fill("needs_product_master", language,
             found=inputs.found), language=language)
     if table.empty:
         return Section(heading, label("no_loss_making", language), language=language)
@@ -562,7 +563,7 @@ def loss_making(report, inputs) -> Section:
     shown = table[["sku", "category", "freight_mode", "price", "head_haul_freight",
                    "unit_margin", "margin_rate"]].assign(
         reason=[_loss_reason(row, modes, language) for _, row in table.iterrows()])
-    finding = label("loss_finding", language).format(
+    finding = fill("loss_finding", language,
         count=len(table), every=int(table["loses_money_every_mode"].sum()))
     return Section(heading, finding, shown.reset_index(drop=True), language=language,
                    currency=currency, sheet="loss_making_skus")

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from opsanalysis import ipi, overview
 from opsanalysis.formats import money_text, percent_text
-from opsanalysis.labels import has_label, label
+from opsanalysis.labels import fill, has_label, label
 from opsanalysis.plotting import plot_daily_sales, plot_report_periods
 from opsanalysis.plotting.fonts import setup_chart_fonts
 from opsanalysis.section import Section
@@ -216,10 +216,10 @@ def actions_table(unread: pd.DataFrame, gaps: pd.DataFrame, frames: dict, as_of,
         without a report date).
     """
     rows = [("fix_unreadable_file", row.file, row.reason) for row in unread.itertuples()]
-    rows += [("download_missing_days", row.kind, label("gap_reason", language).format(
+    rows += [("download_missing_days", row.kind, fill("gap_reason", language,
         days=f"{int(row.missing_days):,}", period=_period_text(row.gap_start, row.gap_end)))
         for row in gaps.itertuples()]
-    rows += [("download_report", kinds[0], label("unlocks", language).format(
+    rows += [("download_report", kinds[0], fill("unlocks", language,
         part=label(part, language))) for part, kinds in _missing_sources(frames)]
     due = pd.Timestamp(as_of).normalize() + ACTION_WEEK if as_of is not None else pd.NaT
     table = pd.DataFrame(rows, columns=["action", "object", "reason"])
@@ -243,7 +243,7 @@ def actions_section(view: Overview) -> Section:
 def reports_found_section(view: Overview) -> Section:
     """Reports found per kind (files, rows, period, problems) and the chart of their periods."""
     language, found = view.language, view.found
-    finding = label("reports_found_finding", language).format(
+    finding = fill("reports_found_finding", language,
         files=f"{len(view.summary):,}", kinds=f"{len(found):,}", code=view.code,
         domain=view.domain, currency=view.currency, as_of=view.as_of_text,
         problems=f"{int(found['files_with_problems'].sum()):,}" if len(found) else "0")
@@ -274,7 +274,7 @@ def _listing_section(view: Overview, table, name: str, none_key: str) -> Section
     language = view.language
     if table.empty:
         return Section(label(name, language), label(none_key, language), language=language)
-    finding = label(f"{name}_finding", language).format(count=f"{len(table):,}")
+    finding = fill(f"{name}_finding", language, count=f"{len(table):,}")
     return Section(label(name, language), finding, table, language=language, top=TOP_ROWS,
                    sheet=name)
 
@@ -296,13 +296,13 @@ def gaps_section(view: Overview) -> Section:
         return Section(heading, needs_sentence("needs_daily_data", view.summary, language),
                        language=language)
     if gaps.empty:
-        finding = label("no_gaps_finding", language).format(as_of=view.as_of_text)
+        finding = fill("no_gaps_finding", language, as_of=view.as_of_text)
     else:
-        finding = label("gaps_finding", language).format(
+        finding = fill("gaps_finding", language,
             gaps=f"{len(gaps):,}", days=f"{int(gaps['missing_days'].sum()):,}",
             kinds=", ".join(_words(kind, language) for kind in gaps["kind"].unique()))
     coarse = _coarse_kinds(view.frames)
-    notes = [label("not_daily_note", language).format(
+    notes = [fill("not_daily_note", language,
         kinds=", ".join(_words(kind, language) for kind in coarse))] if coarse else []
     return Section(heading, finding, None if gaps.empty else gaps, language=language,
                    kinds={"missing_days": "count"}, top=TOP_ROWS * 2, sheet="coverage_gaps", notes=notes)
@@ -396,7 +396,7 @@ def _headline_value(value, unit, currency, language) -> str:
     if unit == "fraction":
         return percent_text(value)
     count = f"{value:,.0f}"
-    return f"{count} {label('units_unit', language)}" if unit == "units" else count
+    return fill("units_unit", language, count=count) if unit == "units" else count
 
 
 def headline_section(view: Overview) -> Section:
@@ -408,7 +408,7 @@ def headline_section(view: Overview) -> Section:
                        language=language)
     table = headline_table(view.headline, view.currency, view.as_of, view.window_days,
                            _snapshot_date(view.frames), language)
-    finding = label("headline_finding", language).format(days=view.window_days)
+    finding = fill("headline_finding", language, days=view.window_days)
     return Section(heading, finding, table, language=language, currency=view.currency,
                    sheet="headline_figures")
 
@@ -428,7 +428,7 @@ def daily_sales_section(view: Overview) -> Section:
         return Section(heading, needs_sentence("needs_sales_series", view.summary, language),
                        language=language)
     grain = str(sales["grain"].iloc[0])
-    finding = label("daily_sales_finding", language).format(
+    finding = fill("daily_sales_finding", language,
         grain=label(f"grain_{grain}", language),
         period=_period_text(sales["date"].min(), sales["date"].max()))
     setup_chart_fonts()
@@ -484,13 +484,13 @@ def ipi_section(view: Overview, params: dict, data_dir: str = "") -> Section:
     summary = ipi.driver_summary(weekly, compare_weeks=settings["trend_weeks"])
     shown = {row.driver: _ipi_value(row.driver, row.value, language)
              for row in summary.itertuples()}
-    finding = label("ipi_drivers_finding", language).format(
+    finding = fill("ipi_drivers_finding", language,
         as_of=view.as_of_text, excess=shown["excess_inventory_percent"],
         sell_through=shown["sell_through"], stranded=shown["stranded_inventory_percent"],
         in_stock=shown["in_stock_rate"])
     notes += [_ipi_driver_note(row, settings["trend_weeks"], language)
               for row in summary.itertuples()]
-    notes += [label("ipi_stranded_spike_note", language).format(
+    notes += [fill("ipi_stranded_spike_note", language,
         week=f"{row.week_end:%Y-%m-%d}", share=percent_text(row.stranded_inventory_percent),
         increase=f"{row.increase * 100:.1f}")
         for row in ipi.stranded_spikes(weekly, increase=settings["stranded_spike_increase"])
@@ -510,7 +510,7 @@ def _ipi_score_note(scores, language: str) -> str:
     if scores is None:
         return label("ipi_score_not_given", language)
     latest = scores.iloc[-1]
-    return label("ipi_score_given", language).format(
+    return fill("ipi_score_given", language,
         score=f"{latest['score']:.0f}", date=f"{latest['date']:%Y-%m-%d}",
         source=latest["source"])
 
@@ -518,9 +518,9 @@ def _ipi_score_note(scores, language: str) -> str:
 def _ipi_driver_note(row, weeks: int, language: str) -> str:
     moves = label(f"ipi_moves_{row.driver}", language)
     if pd.isna(row.value):
-        return label("ipi_driver_not_estimated_note", language).format(
+        return fill("ipi_driver_not_estimated_note", language,
             driver=label(row.driver, language), reason=row.reason, moves=moves)
-    return label("ipi_driver_note", language).format(
+    return fill("ipi_driver_note", language,
         driver=label(row.driver, language), value=_ipi_value(row.driver, row.value, language),
         trend=label(row.trend, language) if row.trend else label("ipi_no_trend", language),
         weeks=weeks, previous=_ipi_value(row.driver, row.previous, language), moves=moves)
@@ -561,6 +561,6 @@ def tables_section(written: list, language: str = "en") -> Section:
         return Section(label("tables", language), label("tables_not_written", language),
                        language=language)
     workbooks = [path.name for path in written if path.suffix == ".xlsx"]
-    finding = label("tables_written", language).format(
+    finding = fill("tables_written", language,
         workbook=", ".join(workbooks) or "—", count=f"{len(written) - len(workbooks):,}")
     return Section(label("tables", language), finding, language=language)

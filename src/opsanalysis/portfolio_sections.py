@@ -18,7 +18,7 @@ import pandas as pd
 
 from opsanalysis import kpi, overview, portfolio
 from opsanalysis.formats import money_text, percent_text
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 from opsanalysis.section import Section
 
 __all__ = ["Portfolio", "brand_search_section", "breaches_section", "expansion_section", "headline_section",
@@ -166,11 +166,11 @@ def _rate_notes(view) -> list:
         rates = "; ".join(f"1 {row.currency} = {row.summary_fx_rate:g} {view.currency} "
                           f"({row.summary_fx_date or '—'}, {row.marketplace})"
                           for row in shown.itertuples())
-        notes.append(label("portfolio_rates_note", language).format(currency=view.currency,
-                                                                   rates=rates))
+        notes.append(fill("portfolio_rates_note", language, currency=view.currency,
+                          rates=rates))
     notes += _no_rate_notes(view)
     if view.failed:
-        notes.append(label("portfolio_failed_note", language).format(
+        notes.append(fill("portfolio_failed_note", language,
             failed="; ".join(f"{code} ({message})" for code, message in view.failed.items())))
     return notes
 
@@ -180,7 +180,7 @@ def _no_rate_notes(view) -> list:
     missing = view.rates[~view.rates["converted"]]
     if missing.empty:
         return []
-    return [label("portfolio_no_rate_note", view.language).format(
+    return [fill("portfolio_no_rate_note", view.language,
         currency=view.currency, marketplaces=", ".join(
             f"{row.marketplace} ({row.currency})" for row in missing.itertuples()))]
 
@@ -212,7 +212,7 @@ def marketplaces_section(view: Portfolio) -> Section:
     """Which marketplaces loaded, which failed and why, and the dated exchange rates."""
     language = view.language
     table = marketplaces_table(view)
-    finding = label("portfolio_marketplaces_finding", language).format(
+    finding = fill("portfolio_marketplaces_finding", language,
         loaded=len(view.loaded), count=len(table), codes=", ".join(table["marketplace"]),
         currency=view.currency)
     return Section(label("portfolio_marketplaces", language), finding, table, language=language,
@@ -227,14 +227,14 @@ def headline_section(view: Portfolio) -> Section:
     included = _included(view)
     known = rows[rows["converted"] & rows["sales"].notna()]
     if known.empty or pd.isna(total["sales"]):
-        finding = label("portfolio_headline_none", language).format(currency=view.currency)
+        finding = fill("portfolio_headline_none", language, currency=view.currency)
     else:
         largest = known.sort_values("sales", ascending=False).iloc[0]
-        finding = label("portfolio_headline_finding", language).format(
+        finding = fill("portfolio_headline_finding", language,
             days=view.window_days, total=_money(total["sales"], view),
             included=", ".join(included), largest=largest["marketplace"],
             share=_percent(largest["sales"] / total["sales"], language))
-    notes = [label("portfolio_totals_cover", language).format(included=", ".join(included))]
+    notes = [fill("portfolio_totals_cover", language, included=", ".join(included))]
     return Section(label("portfolio_headline", language), finding, table[_HEADLINE],
                    language=language, currency=view.currency, kinds=_KINDS,
                    notes=notes + _no_rate_notes(view), sheet="headline")
@@ -252,18 +252,18 @@ def profit_section(view: Portfolio) -> Section:
         return Section(heading, label("portfolio_no_settlements", language), language=language)
     total = table[table["marketplace"] == portfolio.TOTAL].iloc[0]
     included = [code for code in _included(view) if code not in missing]
-    finding = label("portfolio_profit_finding", language).format(
+    finding = fill("portfolio_profit_finding", language,
         profit=_money(total["profit"], view), net_sales=_money(total["net_sales"], view),
         margin=_percent(total["profit_margin"], language), included=", ".join(included),
         payouts=_money(total["payouts"], view),
         settlements=f"{int(total['settlements']) if pd.notna(total['settlements']) else 0:,}")
-    notes = [label("portfolio_totals_cover", language).format(included=", ".join(included))]
+    notes = [fill("portfolio_totals_cover", language, included=", ".join(included))]
     if missing:
-        notes.append(label("portfolio_profit_missing", language).format(
+        notes.append(fill("portfolio_profit_missing", language,
             marketplaces=", ".join(missing)))
     losing = rows.loc[rows["profit"] < 0, "marketplace"]
     if len(losing):
-        notes.append(label("portfolio_loss_note", language).format(
+        notes.append(fill("portfolio_loss_note", language,
             marketplaces=", ".join(losing)))
     notes += _no_rate_notes(view)
     return Section(heading, finding, table[_PROFIT], language=language, currency=view.currency,
@@ -274,13 +274,13 @@ def breaches_section(view: Portfolio) -> Section:
     """The rules in breach or on watch in any marketplace, marketplaces side by side."""
     language = view.language
     heading = label("portfolio_breaches", language)
-    note = label("portfolio_breaches_window", language).format(days=view.window_days)
+    note = fill("portfolio_breaches_window", language, days=view.window_days)
     if view.breaches.empty:
         return Section(heading, label("portfolio_no_breaches", language), language=language,
                        notes=[note])
     counts = ", ".join(f"{code} {int((card['status'] == 'breach').sum())}"
                        for code, card in view.cards.items())
-    finding = label("portfolio_breaches_finding", language).format(counts=counts)
+    finding = fill("portfolio_breaches_finding", language, counts=counts)
     kinds = {**_KINDS, **{code: "text" for code in view.cards}}
     return Section(heading, finding, view.breaches, language=language, kinds=kinds,
                    notes=[note], sheet="rule_breaches")
@@ -292,7 +292,7 @@ def expansion_section(view: Portfolio) -> Section:
     heading = label("portfolio_expansion", language)
     if table.empty:
         return Section(heading, label("portfolio_expansion_none", language), language=language)
-    finding = label("portfolio_expansion_finding", language).format(
+    finding = fill("portfolio_expansion_finding", language,
         categories=f"{table['category'].nunique():,}",
         marketplaces=f"{table['marketplace'].nunique():,}",
         candidates=f"{int((table['status'] == 'candidate').sum()):,}",
@@ -308,11 +308,11 @@ def brand_search_section(view: Portfolio) -> Section:
     table = view.brand_search if view.brand_search is not None else pd.DataFrame(
         columns=["marketplace"])
     missing = [code for code in view.loaded if code not in set(table["marketplace"])]
-    note = (label("portfolio_brand_search_missing", language).format(
+    note = (fill("portfolio_brand_search_missing", language,
         marketplaces=", ".join(missing)) if missing else "")
     if table.empty:
         return Section(heading, note, language=language)
-    finding = label("portfolio_brand_search_finding", language).format(shares=", ".join(
+    finding = fill("portfolio_brand_search_finding", language, shares=", ".join(
         f"{row.marketplace} {_percent(row.own_purchase_share, language)}"
         for row in table.itertuples()))
     return Section(heading, finding, table, language=language, kinds=_KINDS, notes=[note],

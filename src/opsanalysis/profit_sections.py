@@ -17,7 +17,7 @@ import pandas as pd
 
 from opsanalysis import settlements
 from opsanalysis.formats import money_text, percent_text
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 from opsanalysis.section import Section
 from opsanalysis.section import actions_section as _actions_section
 
@@ -145,7 +145,7 @@ def _loss_rows(view: Profit) -> list:
         return []
     losing = view.sku[view.sku["loss_making"]].sort_values("gross_profit", kind="stable")
     return [("review_loss_making_sku", row.sku, "", row.gross_profit,
-             label("loss_making_reason", view.language).format(
+             fill("loss_making_reason", view.language,
                  profit=_money(abs(row.gross_profit), view),
                  margin=_percent(row.gross_margin, view.language),
                  units=f"{int(row.units_sold):,}"))
@@ -156,7 +156,7 @@ def _unsettled_rows(view: Profit) -> list:
     if view.unsettled is None:
         return []
     return [("open_case_unsettled_order", row.sku, row.amazon_order_id, row.item_price,
-             label("unsettled_reason", view.language).format(
+             fill("unsettled_reason", view.language,
                  date=_day(row.purchase_date), days=f"{int(row.days_unsettled):,}"))
             for row in view.unsettled.itertuples(index=False)]
 
@@ -166,7 +166,7 @@ def _fee_rows(view: Profit) -> list:
         return []
     overcharged = view.fees[view.fees["fee_difference_total"] > 0]
     return [("dispute_fee_difference", row.sku, "", row.fee_difference_total,
-             label("fee_difference_reason", view.language).format(
+             fill("fee_difference_reason", view.language,
                  fee=label(row.fee, view.language),
                  charged=_money(row.charged_per_unit, view),
                  preview=_money(row.preview_per_unit, view)))
@@ -200,9 +200,9 @@ def _stability_note(view: Profit) -> str:
                        for m, v in zip(rows["month"], rows["gross_margin"], strict=True))
     breached = rows.loc[rows["status"] == "breach", "month"]
     status = (label("margin_stable", view.language) if breached.empty else
-              label("margin_unstable", view.language).format(
+              fill("margin_unstable", view.language,
                   months=", ".join(f"{m:%Y-%m}" for m in breached)))
-    return label("margin_stability_note", view.language).format(
+    return fill("margin_stability_note", view.language,
         months=months, low=f"{100 * float(view.rule['min']):+g}",
         high=f"{100 * float(view.rule['max']):+g}", status=status)
 
@@ -216,7 +216,7 @@ def _fees_note(view: Profit) -> str:
         return label("fee_preview_missing_note", view.language)
     if view.fees.empty:
         return label("no_fee_differences_note", view.language)
-    return label("fee_differences_note", view.language).format(
+    return fill("fee_differences_note", view.language,
         count=f"{len(view.fees):,}", total=_money(view.fees["fee_difference_total"].sum(), view))
 
 
@@ -229,11 +229,11 @@ def profit_section(view: Profit) -> Section:
     start, end = _day(view.first_day), _day(view.last_day)
     losing = view.sku.loc[view.sku["loss_making"], "sku"]
     if pd.isna(total["profit"]):
-        finding = label("profit_not_estimated_finding", language).format(
+        finding = fill("profit_not_estimated_finding", language,
             net_sales=_money(total["net_sales"], view), start=start, end=end,
             count=f"{int(view.sku['gross_profit'].isna().sum()):,}")
     else:
-        finding = label("profit_finding", language).format(
+        finding = fill("profit_finding", language,
             profit=_money(total["profit"], view), net_sales=_money(total["net_sales"], view),
             margin=_percent(total["profit_margin"], language), start=start, end=end,
             advertising=_money(-total["advertising"], view),
@@ -267,7 +267,7 @@ def payouts_section(view: Profit) -> Section:
     last = rows.iloc[-1]
     summary = rows["summary_currency"].iloc[0]
     total_summary = rows["payout_summary"].sum(min_count=len(rows))
-    finding = label("payout_finding", language).format(
+    finding = fill("payout_finding", language,
         count=f"{len(rows):,}", start=_day(rows["period_start"].min()),
         end=_day(rows["period_end"].max()), total=_money(rows["payout"].sum(), view),
         total_summary=(label("not_estimated", language) if pd.isna(total_summary)
@@ -276,7 +276,7 @@ def payouts_section(view: Profit) -> Section:
         reserve=_money(last["reserve_held"], view))
     notes = []
     if pd.notna(last["summary_fx_rate"]):
-        notes.append(label("payout_fx_note", language).format(
+        notes.append(fill("payout_fx_note", language,
             rate=f"{float(last['summary_fx_rate']):g}", summary=summary,
             currency=view.currency, date=last["summary_fx_date"] or "—"))
     return Section(heading, finding, _payout_table(view), language=language,
@@ -295,7 +295,7 @@ def unsettled_section(view: Profit) -> Section:
     rows = view.unsettled
     if rows.empty:
         return Section(heading, label("no_unsettled_orders", language), language=language)
-    finding = label("unsettled_finding", language).format(
+    finding = fill("unsettled_finding", language,
         count=f"{len(rows):,}", amount=_money(rows["item_price"].sum(), view))
     return Section(heading, finding, rows, language=language, currency=view.currency,
                    kinds=_KINDS, top=TOP_ROWS, sheet="unsettled_orders")

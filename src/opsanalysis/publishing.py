@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 from opsanalysis.dashboard import dashboard_html, report_name, summary_currency
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 from opsanalysis.report_context import _source_checkout
 
 __all__ = [
@@ -172,7 +172,7 @@ def _marketplace_text(result) -> str:
     if result.scope != "run":
         return result.marketplace
     codes = str(result.parameters.get("marketplaces") or "").replace(",", ", ")
-    return label("run_level_marketplaces", "en").format(marketplaces=codes or "—")
+    return fill("run_level_marketplaces", "en", marketplaces=codes or "—")
 
 
 def _run_reports_section(run_level) -> str:
@@ -200,7 +200,7 @@ def _dashboard_section(run_dir, manifest, results):
     try:
         return dashboard_html(run_dir, manifest, results, summary_currency(manifest, results))
     except Exception as error:  # never lose the index (statuses, files) to a dashboard problem
-        return "<p>" + html.escape(label("dashboard_unavailable", "en").format(
+        return "<p>" + html.escape(fill("dashboard_unavailable", "en",
             error=f"{type(error).__name__}: {error}")) + "</p>"
 
 

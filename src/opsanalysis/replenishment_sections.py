@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from opsanalysis import replenishment
 from opsanalysis.formats import format_value, money_text, percent_text
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 from opsanalysis.plotting.forecast import plot_forecast_series
 from opsanalysis.plotting.replenishment import (
     plot_fee_outlook,
@@ -110,7 +110,7 @@ def _avoid_text(row, currency, language) -> str:
         return ""
     if mode == "none":
         return label("avoid_no_mode", language)
-    text = label("avoid_by_mode", language).format(
+    text = fill("avoid_by_mode", language,
         mode=_mode_text(mode, language),
         extra_cost=money_text(row["avoiding_mode_extra_cost"], currency, language))
     return text[:1].upper() + text[1:]  # the mode starts the sentence
@@ -148,9 +148,9 @@ def _reason_values(row, rep, currency, language) -> dict:
         "on_order": _number(row.get("on_order"), language),
         "inbound": _date(row.get("inbound_sellable_date")),
     }
-    values["cover"] = label("cover_target_text", language).format(**values)
+    values["cover"] = fill("cover_target_text", language, **values)
     # the inbound that ends a stockout can itself bring more than the max-cover line: say so
-    values["inbound_overstock"] = label("inbound_above_max_cover", language).format(**values) \
+    values["inbound_overstock"] = fill("inbound_above_max_cover", language, **values) \
         if bool(row.get("above_max_cover")) else ""
     return values
 
@@ -179,7 +179,7 @@ def reason_texts(table: pd.DataFrame, params: dict, language: str) -> pd.Series:
         Same index as ``table``.
     """
     rep, currency = params["replenishment"], params["currency"]
-    texts = [label(f"reason_text_{row['reason']}", language).format(
+    texts = [fill(f"reason_text_{row['reason']}", language,
         **_reason_values(row, rep, currency, language)) for _, row in table.iterrows()]
     return pd.Series(texts, index=table.index, dtype=object)
 
@@ -276,7 +276,7 @@ def weekly_actions(result, params: dict, language: str = "en", top: int = 10) ->
     actions = actions_table(result.table, result.as_of, params)
     section = actions_section(actions, language, result.currency, top=top, sheet="actions")
     section.kinds = KINDS
-    section.notes = [label("actions_cost_note", language).format(
+    section.notes = [fill("actions_cost_note", language,
         months=params["replenishment"]["fee_outlook_months"])]
     return section
 
@@ -301,7 +301,7 @@ def note_text(note, language: str) -> str:
     """
     if isinstance(note, str):
         return note
-    return label(note.key, language).format(**note.values)
+    return fill(note.key, language, **note.values)
 
 
 # ---- status counts --------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def status_section(report, result) -> Section:
     frame = pd.DataFrame({"status": counts.index,
                           "action": [replenishment.ACTIONS[s] for s in counts.index],
                           "skus": counts.to_numpy()})
-    finding = label("plan_status_finding", language).format(
+    finding = fill("plan_status_finding", language,
         count=len(table), as_of=f"{result.as_of:%Y-%m-%d}", marketplace=result.marketplace,
         statuses=_join([f"{label(s, language)} {n}" for s, n in counts.items() if n], language))
     bases = [label(basis, language) for basis in table["demand_basis"].dropna().unique()]
@@ -386,14 +386,14 @@ def shipment_plan_section(result, language: str = "en", top: int = 15) -> Sectio
     frame["cutoffs_missed"] = [_words(c, language) for c in frame["cutoffs_missed"]]
     if orders.empty:
         upcoming = table.dropna(subset=["next_order_date"]).sort_values("next_order_date")
-        finding = label("no_orders_finding", language).format(
+        finding = fill("no_orders_finding", language,
             date=_date(upcoming["next_order_date"].min()),
             sku=upcoming["sku"].iloc[0] if len(upcoming) else "—")
     else:
         currencies = orders["cost_currency"].dropna().unique()
         cost = (money_text(orders["order_cost"].sum(min_count=1), currencies[0], language)
                 if len(currencies) == 1 else label("not_estimated", language))
-        finding = label("shipment_plan_finding", language).format(
+        finding = fill("shipment_plan_finding", language,
             count=len(orders), units=format_value(orders["order_qty"].sum(), "count"),
             cost=cost, first=_date(orders["order_by"].min()))
     return Section(heading, finding, frame, language=language, currency=result.currency,
@@ -420,7 +420,7 @@ def cutoffs_note(cutoffs: pd.DataFrame, language: str, as_of=None) -> str:
         2020-10-29." (a cut-off not dated in params says so, never another year's date).
     """
     if cutoffs is None or cutoffs.empty:
-        return label("cutoffs_ahead_note", language).format(
+        return fill("cutoffs_ahead_note", language,
             cutoffs=label("no_cutoffs_ahead", language))
     passed = pd.Series(False, index=cutoffs.index)
     if as_of is not None:
@@ -429,7 +429,7 @@ def cutoffs_note(cutoffs: pd.DataFrame, language: str, as_of=None) -> str:
              + (_date(row.cutoff) if row.dated else label("cutoff_not_dated", language))
              + (f" ({label('cutoff_passed', language)})" if gone else "")
              for row, gone in zip(cutoffs.itertuples(), passed, strict=True)]
-    return label("cutoffs_ahead_note", language).format(cutoffs=_join(items, language))
+    return fill("cutoffs_ahead_note", language, cutoffs=_join(items, language))
 
 
 def _avoiding(table: pd.DataFrame) -> pd.DataFrame:
@@ -506,7 +506,7 @@ def at_risk_section(result, language: str = "en") -> Section:
     if risky.empty:
         finding = label("no_risk_finding", language)
     else:
-        finding = label("at_risk_finding", language).format(
+        finding = fill("at_risk_finding", language,
             count=len(risky), total=len(result.table), skus=_join(
                 [f"{r.sku} ({_date(r.projected_stockout_date)} / {_date(r.arrival_shown)})"
                  for r in risky.itertuples()], language),
@@ -549,7 +549,7 @@ def aged_overstock_section(result, language: str = "en", top: int = 15) -> Secti
         .reset_index(drop=True)
     aged = rows[rows["status"] == "aged"]
     over = rows[rows["status"] == "overstock"]
-    finding = label("aged_overstock_finding", language).format(
+    finding = fill("aged_overstock_finding", language,
         aged=len(aged), aged_skus=_join(aged["sku"], language) or "—", overstock=len(over),
         overstock_skus=_join(over["sku"].head(5), language) + ("…" if len(over) > 5 else "")
         or "—",
@@ -596,7 +596,7 @@ def forecast_section(result, language: str = "en", top: int = 3,
         plot_forecast_series(history, result.forecast, row["sku"], ax=left, language=language,
                              history_periods=history_days)
         plot_projected_stock(result.history, result.forecast, row, ax=right, language=language)
-    finding = label("top_risks_finding", language).format(
+    finding = fill("top_risks_finding", language,
         count=len(risks), days=history_days, skus=_join(risks["sku"], language))
     return Section(heading, finding, frame, language=language, kinds=KINDS, figure=figure)
 
@@ -617,14 +617,14 @@ def _fee_notes(fees, result, params, language) -> list:
         notes.append(label("storage_not_estimated", language))
     if fees["aged_surcharge"].isna().any():
         versions = sorted(_no_aged_tiers(result))
-        notes.append(label("aged_not_estimated", language).format(
+        notes.append(fill("aged_not_estimated", language,
             versions=_join(versions, language)) if versions
             else label("aged_not_estimated_no_table", language))
     if fees["capacity_used"].isna().any():
         notes.append(label("capacity_not_estimated", language))
     for row in result.fee_tables.itertuples():
         if row.fee_table_version in set(fees["fee_table_version"].dropna()):
-            notes.append(label("fee_table_note", language).format(
+            notes.append(fill("fee_table_note", language,
                 version=row.fee_table_version, start=_date(row.effective_from),
                 verified=label("yes" if row.verified else "no", language)))
     return notes
@@ -653,7 +653,7 @@ def fee_section(result, params: dict, language: str = "en") -> Section:
         return Section(heading, _needs(result, language), language=language)
     months = params["replenishment"]["fee_outlook_months"]
     peak = fees.groupby("month")["volume_cuft"].sum()
-    finding = label("fee_outlook_finding", language).format(
+    finding = fill("fee_outlook_finding", language,
         months=months, storage=money_text(fees["storage_fee"].sum(min_count=len(fees)),
                                           result.currency, language),
         aged=money_text(fees["aged_surcharge"].sum(min_count=len(fees)), result.currency,
@@ -696,7 +696,7 @@ def restock_section(result, language: str = "en", top: int = 15) -> Section:
         .drop(columns="_agree").reset_index(drop=True)
     counts = table["restock_difference_reason"].value_counts().sort_index() \
         .sort_values(ascending=False, kind="stable")  # most SKUs first, ties by code
-    finding = label("restock_finding", language).format(
+    finding = fill("restock_finding", language,
         agree=int(counts.get("restock_agree", 0)), count=len(table))
     notes = [f"{label(reason, language)}: {count:,}" for reason, count in counts.items()]
     return Section(heading, finding, frame, language=language, kinds=KINDS, top=top,
@@ -728,7 +728,7 @@ def policy_table(comparison: pd.DataFrame, result, language: str = "en") -> pd.D
     # rule of thumb and fixed covers have none (never "not estimated")
     targets = comparison.get("service_target", pd.Series(np.nan, index=comparison.index))
     frame["policy"] = [label(str(p), language) if pd.isna(t) else
-                       label("policy_at_target", language).format(
+                       fill("policy_at_target", language,
                            policy=label(str(p), language), target=percent_text(t, 0))
                        for p, t in zip(comparison.get("policy", []), targets, strict=True)]
     return frame.reset_index(drop=True)
@@ -762,13 +762,13 @@ def policy_section(result, params: dict, language: str = "en") -> Section:
                            target)
     ours = ours[at_target].head(1) if at_target.any() else ours.head(1)
     rule = frame[(comparison["policy"] == "rule_of_thumb").to_numpy()].head(1)
-    finding = label("policy_finding", language).format(
+    finding = fill("policy_finding", language,
         days=params["replenishment"]["simulation"]["simulation_days"],
         skus=int(comparison["skus"].max()),
         ours=_policy_words(ours, result.currency, language),
         target=percent_text(target, 0),
         rule=_policy_words(rule, result.currency, language))
-    notes = [label("aged_not_estimated", language).format(
+    notes = [fill("aged_not_estimated", language,
         versions=_join(sorted(_no_aged_tiers(result)), language))] \
         if frame["aged_cost"].isna().all() \
         else []
@@ -782,7 +782,7 @@ def _policy_words(row: pd.DataFrame, currency: str, language: str) -> str:
     if row.empty:
         return label("not_estimated", language)
     first = row.iloc[0]
-    return label("policy_words", language).format(
+    return fill("policy_words", language,
         fill=percent_text(first["fill_rate"]), days=format_value(first["avg_on_hand_days"],
                                                                  "days"),
         cost=money_text(first["storage_cost"], currency, language))

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from opsanalysis import search_queries
 from opsanalysis.formats import percent_text
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 from opsanalysis.section import Section, SectionList, counted, missing_input_section
 
 __all__ = ["SECTION_ORDER", "SearchQueries", "click_competitor_sections", "competitors_section", "prepare_search_queries",
@@ -179,17 +179,17 @@ def query_share_section(view: SearchQueries) -> Section:
     losing = table[table["trend"] == "losing_share"]
     if len(losing):
         worst = losing.iloc[0]
-        finding = label("search_query_share_finding", language).format(
+        finding = fill("search_query_share_finding", language,
             count=f"{len(table):,}", losing=f"{len(losing):,}", query=worst["search_query"],
             queries=queries,
             change=_points(abs(worst["click_share_change"])),
             weeks=view.settings["trend_weeks"])
     else:
-        finding = label("search_query_share_steady", language).format(
+        finding = fill("search_query_share_steady", language,
             count=f"{len(table):,}", queries=queries, weeks=view.settings["trend_weeks"])
     return _table_section(view, heading, finding, table, "query_trend",
                           figure=_share_chart(view), top=20,
-                          notes=[label("search_query_share_note", language).format(
+                          notes=[fill("search_query_share_note", language,
                               weeks=view.settings["trend_weeks"],
                               change=_points(view.settings["falling_share_change"]))])
 
@@ -204,7 +204,7 @@ def competitors_section(view: SearchQueries) -> Section:
     if table.empty:
         return Section(heading, label("search_query_competitors_none", language), language=language)
     first = table.iloc[0]
-    finding = label("search_query_competitors_finding", language).format(
+    finding = fill("search_query_competitors_finding", language,
         count=f"{len(table):,}", asin=first["asin"], terms=f"{first['search_terms']:,.0f}",
         products=counted(len(table), "noun_other_product", language),
         share=percent_text(first["click_share"]))
@@ -224,7 +224,7 @@ def top_three_movers_section(view: SearchQueries) -> Section:
         return Section(heading, label("search_query_movers_none", language), language=language)
     products = table[table["competitor_type"] == "asin"]
     entered = int((products["movement"] == "entered_top_three").sum())
-    finding = label("search_query_movers_finding", language).format(
+    finding = fill("search_query_movers_finding", language,
         entered=f"{entered:,}", products=counted(entered, "noun_product", language),
         left=f"{int((products['movement'] == 'left_top_three').sum()):,}",
         terms=f"{table['search_term'].nunique():,}",
@@ -240,11 +240,11 @@ def query_actions_section(view: SearchQueries) -> Section:
         return missing
     settings = view.settings
     acting = view.actions[view.actions["action"].isin(["bid_up", "fix_listing"])]
-    note = label("search_query_actions_note", language).format(
+    note = fill("search_query_actions_note", language,
         weeks=settings["action_weeks"], margin=_points(settings["action_margin"]),
         clicks=f"{settings['action_min_clicks']:,}", z=f"{settings['action_z']:.2f}",
         unjudged=f"{int((view.actions['action'] == 'not_estimated').sum()):,}")
-    finding = label("search_query_actions_finding", language).format(
+    finding = fill("search_query_actions_finding", language,
         bid_up=f"{int((acting['action'] == 'bid_up').sum()):,}",
         fix=f"{int((acting['action'] == 'fix_listing').sum()):,}",
         count=f"{len(view.actions):,}",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from opsanalysis.formats import column_kind, format_column
-from opsanalysis.labels import has_label, label
+from opsanalysis.labels import fill, has_label, label
 
 __all__ = ["NOWRAP_MAX_CHARACTERS", "Section", "SectionList", "actions_section", "counted",
            "display_table", "header_text", "missing_input_section", "table_html"]
@@ -86,7 +86,7 @@ class Section:
                 parts.append(table_html(head, self._kinds_shown()))
             hidden = len(shown) - len(head)
             if hidden > 0:
-                more = label("more_in_workbook", self.language).format(
+                more = fill("more_in_workbook", self.language,
                     count=f"{hidden:,}", sheet=self.sheet or "-")
                 parts.append(f"<p>{html.escape(more)}</p>")
         return "\n".join(parts)
@@ -254,7 +254,7 @@ def actions_section(actions: pd.DataFrame, language: str = "en", currency: str |
     """
     count = len(actions)
     finding = (label("no_actions", language) if count == 0 else
-               f"{count:,} {label('actions_this_week', language)}")
+               fill("actions_this_week", language, count=f"{count:,}"))
     return Section(label("this_weeks_actions", language), finding, actions, language=language,
                    currency=currency, top=top, sheet=sheet)
 

@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import StrMethodFormatter
 
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 from opsanalysis.plotting._common import date_axis, text
 from opsanalysis.plotting.fonts import localised
 
@@ -48,7 +48,7 @@ def plot_daily_sales(daily: pd.DataFrame, ax=None, language="en", currency=None,
         ax.plot(rolling.index, rolling.to_numpy(), color="#1f4e79", linewidth=1.8,
                 label=f"{sales} ({rolling_days} {label('days', language)})")
     else:  # one step per period, drawn from its first day
-        per = label("sales_grain", language).format(grain=label(f"grain_{grain}", language))
+        per = fill("sales_grain", language, grain=label(f"grain_{grain}", language))
         ax.step(series.index, series.to_numpy(), where="post", color="#1f4e79", linewidth=1.8,
                 label=per)
     ax.set_xlabel(label("date", language))

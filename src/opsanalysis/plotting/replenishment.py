@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from opsanalysis.labels import label
+from opsanalysis.labels import fill, label
 from opsanalysis.plotting._common import axes, date_axis
 from opsanalysis.plotting.fonts import localised
 
@@ -117,7 +117,7 @@ def plot_fee_outlook(fees: pd.DataFrame, ax=None, language: str = "en"):
     ax.bar(months, monthly["aged_surcharge"], bottom=monthly["storage_fee"],
            label=f"{aged}: {label('not_estimated', language)}" if unknown_aged else aged)
     currency = fees["currency"].iloc[0] if len(fees) else ""
-    ax.set_ylabel(label("fee_axis", language).format(currency=currency))
+    ax.set_ylabel(fill("fee_axis", language, currency=currency))
     ax.yaxis.set_major_formatter(FuncFormatter(_number_text))
     ax.margins(y=0.1)  # room above the tallest bar for the legend
     if len(monthly):
