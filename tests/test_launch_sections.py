@@ -128,6 +128,18 @@ def test_verdict_table_shows_level_against_band_and_whole_weeks():
         assert marker not in section.check_text(), marker
 
 
+def test_band_of_a_launch_without_category_reference_says_it_is_the_marketplaces():
+    # too few past launches in its category: no verdict, and the band shown beside its level is
+    # the one of all the marketplace's categories (the forecast's reference), said as such
+    verdicts = _verdicts()
+    verdicts.loc[0, ["verdict", "reason"]] = ["no_reference", "no_category_reference"]
+    table = launch_sections.verdict_table(verdicts)
+    assert table["level_vs_band"].tolist()[:3] == [
+        "19.0 vs 15.0 .. 28.0 (all categories)", "32.7 vs 17.3 .. 30.2", "9.7 vs 15.2 .. 27.2"]
+    zh = launch_sections.verdict_table(verdicts, "zh")["level_vs_band"].iloc[0]
+    assert zh == "19.0 vs 15.0 .. 28.0（全部类目）"
+
+
 def test_fit_table_says_not_identifiable_instead_of_a_raw_interval():
     fits = pd.DataFrame({
         "unique_id": ["A1", "A3"], "sku": ["ON-1", "LAG-3"], "curve_model": ["trapezoid", "bass"],

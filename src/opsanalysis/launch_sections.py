@@ -301,11 +301,15 @@ def verdict_table(verdicts: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     DataFrame
         sku, launch_date, weeks_observed, latest_value, verdict, level_vs_band
         ("9.7 vs 15.2 .. 27.2": the trailing mean the verdict compares, against the trailing
-        q10 .. q90 of past launches), weeks_to_steady_state, steady_state_source,
-        weeks_left_to_steady_state, ramp_units, action.
+        q10 .. q90 of past launches; "(all categories)" after the band of a launch whose
+        category has too few past launches for a verdict, whose band is the marketplace's),
+        weeks_to_steady_state, steady_state_source, weeks_left_to_steady_state, ramp_units,
+        action.
     """
+    marketplace_band = label("band_all_categories", language)
     level = [f"{_decimal(row.latest_level, 1, language)} vs "
              f"{_interval(row.band_low, row.band_high, 1, language)}"
+             + (marketplace_band if row.verdict == "no_reference" else "")
              if pd.notna(row.band_low) else label("not_estimated", language)
              for row in verdicts.itertuples(index=False)]
     table = verdicts[["sku", "launch_date", "weeks_observed", "latest_value", "verdict"]].copy()
