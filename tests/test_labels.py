@@ -219,3 +219,18 @@ def test_fill_knows_every_noun_the_english_labels_count():
             if word.endswith("s") and word not in {*labels.COUNT_NOUNS, *not_counted}:
                 unknown.add((key, word))
     assert not unknown
+
+
+def test_counted_templates_read_singular_in_english_and_keep_their_chinese():
+    # the sentences that once took a ready-made "<n> <noun>" (section.counted) now hold the noun
+    assert labels.fill("morning_listings_finding", "en", listings="1", stranded=1,
+                       units="1") == "1 listing cannot sell: 1 with stranded FBA stock (1 unit)."
+    assert labels.fill("morning_listings_finding", "zh", listings="2", stranded=1,
+                       units="5") == "2 个 listing 无法销售：1 个有滞留 FBA 库存（5 件）。"
+    assert labels.fill("competitor_price_changes_finding", "en", count=1, threshold="5%",
+                       days=14, cuts=0) == ("1 competitor price change of 5% or more in the "
+                                           "last 14 days; cuts among them: 0.")
+    assert labels.fill("search_query_share_steady", "en", count="1", weeks=4) == (
+        "None of 1 search query lost click share over the last 4 weeks.")
+    assert labels.fill("morning_feedback_finding", "zh", count="0", days="7") == (
+        "最近 7 天收到 0 条差评反馈。")

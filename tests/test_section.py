@@ -1,7 +1,6 @@
 """Known answers for a displayable report section: what the reader sees and what nbval compares."""
 
 import pandas as pd
-import pytest
 from matplotlib.figure import Figure
 
 from opsanalysis import section
@@ -88,14 +87,6 @@ def test_actions_section_counts_and_points_to_the_sheet():
     assert "2 more rows in the workbook, sheet actions" in item.html()
     empty = section.actions_section(actions.iloc[:0], language="zh")
     assert empty.finding == label("no_actions", "zh")
-
-
-@pytest.mark.parametrize("count, language, words", [
-    (1, "en", "1 search query"), (22, "en", "22 search queries"), (0, "en", "0 search queries"),
-    (1_500, "en", "1,500 search queries"), (None, "en", "not estimated search queries"),
-    (3, "zh", "3 个搜索查询")])
-def test_counted_puts_the_noun_in_the_right_number(count, language, words):
-    assert section.counted(count, "noun_search_query", language) == words
 
 
 def test_a_missing_download_is_named_by_the_first_section_only():

@@ -32,7 +32,7 @@ from opsanalysis import (
 )
 from opsanalysis.formats import format_value, money_text, percent_text
 from opsanalysis.labels import fill, label
-from opsanalysis.section import Section, counted
+from opsanalysis.section import Section
 
 __all__ = [
     "MonthlyReview",
@@ -210,7 +210,7 @@ def morning_actions_section(view: MorningCheck) -> Section:
             else "morning_reason_listing", view.language,
                 problem=label(row.listing_problem, view.language),
                 status=row.listing_status or "—",
-                units=counted(row.fba_units_at_stake, "morning_noun_fba_unit", view.language)))
+                units=format_value(row.fba_units_at_stake, "count", language=view.language)))
             for row in view.listings.itertuples()]
     if view.buy_box is not None:
         rows += [(row.sku, "morning_check_buy_box", fill(
@@ -253,7 +253,7 @@ def stock_alerts_section(view: MorningCheck) -> Section:
     out = int(((view.alerts["stock_alert"] == "no_sellable_stock")
                | (view.alerts["sellable_fba_units"] == 0)).sum())
     finding = fill("morning_stock_alerts_finding", view.language,
-        skus=counted(len(view.alerts), "morning_noun_sku", view.language), out=out) \
+        skus=f"{len(view.alerts):,}", out=out) \
         if len(view.alerts) else label("morning_no_stock_alerts", view.language)
     return Section(heading, finding, view.alerts, language=view.language, top=TOP_ROWS,
                    sheet="stock_alerts",
@@ -269,7 +269,7 @@ def buy_box_section(view: MorningCheck) -> Section:
                        language=view.language)
     rule = percent_text(view.buy_box_rule["value"])
     finding = fill("morning_buy_box_finding", view.language,
-        skus=counted(len(view.buy_box), "morning_noun_sku", view.language), rule=rule) \
+        skus=f"{len(view.buy_box):,}", rule=rule) \
         if len(view.buy_box) else \
         fill("morning_no_buy_box_losses", view.language, rule=rule)
     return Section(heading, finding, view.buy_box, language=view.language, top=TOP_ROWS,
@@ -290,7 +290,7 @@ def feedback_section(view: MorningCheck) -> Section:
     total = negative.sum(min_count=1)
     finding = fill("morning_feedback_finding", view.language,
         count=format_value(total, "count", language=view.language),
-        days=counted(view.feedback_days, "morning_noun_day", view.language))
+        days=format_value(view.feedback_days, "count", language=view.language))
     return Section(heading, finding, view.feedback, language=view.language,
                    kinds={"negative_feedback_received": "count", "feedback_received": "count"})
 
@@ -302,9 +302,10 @@ def listings_section(view: MorningCheck) -> Section:
         return Section(heading, _needs("morning_needs_listings", view), language=view.language)
     stranded = view.listings[view.listings["listing_problem"] == "stranded_stock"]
     finding = fill("morning_listings_finding", view.language,
-        listings=counted(len(view.listings), "morning_noun_listing", view.language),
+        listings=f"{len(view.listings):,}",
         stranded=len(stranded),
-        units=counted(stranded["fba_units_at_stake"].sum(), "morning_noun_unit", view.language)) \
+        units=format_value(stranded["fba_units_at_stake"].sum(), "count",
+                           language=view.language)) \
         if len(view.listings) else \
         label("morning_no_listing_problems", view.language)
     return Section(heading, finding, view.listings, language=view.language, top=TOP_ROWS,

@@ -21,7 +21,7 @@ from opsanalysis.formats import format_value
 from opsanalysis.io import kinds_keepa
 from opsanalysis.labels import fill, label
 from opsanalysis.plotting._common import date_axis
-from opsanalysis.section import Section, counted, missing_input_section
+from opsanalysis.section import Section, missing_input_section
 
 __all__ = ["MarketInputs", "SECTION_ORDER", "TOP_ROWS", "buy_box", "likely_causes", "prepare", "price_changes",
            "price_position", "reviews", "sales_rank", "workbook_tables"]
@@ -175,7 +175,6 @@ def price_changes(report, inputs: MarketInputs) -> Section:
     cuts = int((table["direction"] == "price_cut").sum())
     finding = fill("competitor_price_changes_finding", inputs.language,
         count=len(table), cuts=cuts, days=inputs.settings["lookback_days"],
-        changes=counted(len(table), "noun_competitor_price_change", inputs.language),
         threshold=_share(inputs.settings["price_change_threshold"], inputs.language))
     return _table_section(inputs, heading, finding, table, "price_changes")
 
@@ -198,7 +197,6 @@ def likely_causes(report, inputs: MarketInputs) -> Section:
         first = table.iloc[0]
         finding = fill("price_cut_sales_dips_finding", inputs.language,
             count=len(table), competitor=first["competitor_asin"], our=first["our_asin"],
-            cuts=counted(len(table), "noun_competitor_price_cut", inputs.language),
             date=f"{first['cut_date']:%Y-%m-%d}",
             cut=_share(-first["price_change_share"], inputs.language),
             drop=_share(-first["sales_change_share"], inputs.language),
@@ -240,7 +238,6 @@ def price_position(report, inputs: MarketInputs) -> Section:
     dearer = int((table["position"] == "dearer").sum())
     finding = fill("price_position_finding", inputs.language,
         dearer=dearer, pairs=len(table), date=f"{end:%Y-%m-%d}",
-        listings=counted(len(table), "noun_competitor_listing", inputs.language),
         cheaper=int((table["position"] == "cheaper").sum()),
         unknown=int((table["position"] == "not_estimated").sum()))
     return _table_section(inputs, heading, finding, table, "price_position")

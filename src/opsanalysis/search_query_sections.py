@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from opsanalysis import search_queries
 from opsanalysis.formats import percent_text
 from opsanalysis.labels import fill, label
-from opsanalysis.section import Section, SectionList, counted, missing_input_section
+from opsanalysis.section import Section, SectionList, missing_input_section
 
 __all__ = ["SECTION_ORDER", "SearchQueries", "click_competitor_sections", "competitors_section", "prepare_search_queries",
            "query_actions_section", "query_share_section", "top_three_movers_section",
@@ -175,18 +175,16 @@ def query_share_section(view: SearchQueries) -> Section:
     if missing is not None:
         return missing
     table = view.trend
-    queries = counted(len(table), "noun_search_query", language)
     losing = table[table["trend"] == "losing_share"]
     if len(losing):
         worst = losing.iloc[0]
         finding = fill("search_query_share_finding", language,
             count=f"{len(table):,}", losing=f"{len(losing):,}", query=worst["search_query"],
-            queries=queries,
             change=_points(abs(worst["click_share_change"])),
             weeks=view.settings["trend_weeks"])
     else:
         finding = fill("search_query_share_steady", language,
-            count=f"{len(table):,}", queries=queries, weeks=view.settings["trend_weeks"])
+            count=f"{len(table):,}", weeks=view.settings["trend_weeks"])
     return _table_section(view, heading, finding, table, "query_trend",
                           figure=_share_chart(view), top=20,
                           notes=[fill("search_query_share_note", language,
@@ -206,7 +204,6 @@ def competitors_section(view: SearchQueries) -> Section:
     first = table.iloc[0]
     finding = fill("search_query_competitors_finding", language,
         count=f"{len(table):,}", asin=first["asin"], terms=f"{first['search_terms']:,.0f}",
-        products=counted(len(table), "noun_other_product", language),
         share=percent_text(first["click_share"]))
     return _table_section(view, heading, finding, table, "query_competitors", top=15)
 
@@ -225,7 +222,7 @@ def top_three_movers_section(view: SearchQueries) -> Section:
     products = table[table["competitor_type"] == "asin"]
     entered = int((products["movement"] == "entered_top_three").sum())
     finding = fill("search_query_movers_finding", language,
-        entered=f"{entered:,}", products=counted(entered, "noun_product", language),
+        entered=f"{entered:,}",
         left=f"{int((products['movement'] == 'left_top_three').sum()):,}",
         terms=f"{table['search_term'].nunique():,}",
         own=f"{int((products['own'] & (products['movement'] == 'left_top_three')).sum()):,}")
@@ -247,8 +244,7 @@ def query_actions_section(view: SearchQueries) -> Section:
     finding = fill("search_query_actions_finding", language,
         bid_up=f"{int((acting['action'] == 'bid_up').sum()):,}",
         fix=f"{int((acting['action'] == 'fix_listing').sum()):,}",
-        count=f"{len(view.actions):,}",
-        queries=counted(len(view.actions), "noun_search_query", language))
+        count=f"{len(view.actions):,}")
     return _table_section(view, heading, finding, acting.reset_index(drop=True),
                           "query_actions", notes=[note])
 

@@ -23,7 +23,7 @@ import pandas as pd
 from opsanalysis.formats import column_kind, format_column
 from opsanalysis.labels import fill, has_label, label
 
-__all__ = ["NOWRAP_MAX_CHARACTERS", "Section", "SectionList", "actions_section", "counted",
+__all__ = ["NOWRAP_MAX_CHARACTERS", "Section", "SectionList", "actions_section",
            "display_table", "header_text", "missing_input_section", "table_html"]
 
 
@@ -257,28 +257,6 @@ def actions_section(actions: pd.DataFrame, language: str = "en", currency: str |
                fill("actions_this_week", language, count=f"{count:,}"))
     return Section(label("this_weeks_actions", language), finding, actions, language=language,
                    currency=currency, top=top, sheet=sheet)
-
-
-def counted(count, noun: str, language: str) -> str:
-    """A count with its noun in the right number: "1 search query", "22 search queries".
-
-    Parameters
-    ----------
-    count : int or float or None
-        The count [items]; unknown is "not estimated" with the plural noun.
-    noun : str
-        Label key prefix: the labels ``<noun>_one`` and ``<noun>_other`` hold the noun (zh puts
-        the measure word in it: "个搜索查询").
-    language : {"en", "zh"}
-
-    Returns
-    -------
-    str
-    """
-    known = count is not None and not pd.isna(count)
-    number = "one" if known and count == 1 else "other"
-    amount = f"{count:,.0f}" if known else label("not_estimated", language)
-    return f"{amount} {label(f'{noun}_{number}', language)}"
 
 
 def missing_input_section(heading: str, needs: str | None, language: str,

@@ -31,21 +31,21 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 COUNT_NOUNS = {
     "ASINs": "ASIN", "SKU-days": "SKU-day", "SKUs": "SKU", "actions": "action", "bids": "bid",
     "breaches": "breach", "campaign-days": "campaign-day", "campaigns": "campaign",
-    "categories": "category", "changes": "change", "clicks": "click", "days": "day",
-    "errors": "error", "fees": "fee", "files": "file", "findings": "finding", "gaps": "gap",
-    "groups": "group", "hours": "hour", "launches": "launch", "lines": "line",
+    "categories": "category", "changes": "change", "clicks": "click", "cuts": "cut",
+    "days": "day", "errors": "error", "fees": "fee", "files": "file", "findings": "finding",
+    "gaps": "gap", "groups": "group", "hours": "hour", "launches": "launch", "lines": "line",
     "listings": "listing", "marketplaces": "marketplace", "metrics": "metric", "months": "month",
     "negatives": "negative", "orders": "order", "pairs": "pair", "points": "point",
-    "queries": "query", "reports": "report", "reviews": "review", "rows": "row", "rules": "rule",
-    "sessions": "session", "settlements": "settlement", "terms": "term", "types": "type",
-    "units": "unit", "warnings": "warning", "weeks": "week",
+    "products": "product", "queries": "query", "reports": "report", "reviews": "review",
+    "rows": "row", "rules": "rule", "sessions": "session", "settlements": "settlement",
+    "terms": "term", "types": "type", "units": "unit", "warnings": "warning", "weeks": "week",
 }
 #: Words that may stand between the count and its noun ("{n} search terms", "{n} active FBA
 #: listings"); at most two, and only these.
 COUNT_MODIFIERS = (
-    "CSV", "FBA", "SKU", "active", "aged", "bid", "capped", "category-marketplace", "measured",
-    "more", "most", "new", "order", "past", "price", "report", "search", "shipped", "standard",
-    "structure", "title", "urgent", "weekly", "word",
+    "CSV", "FBA", "SKU", "active", "aged", "bid", "capped", "category-marketplace", "competitor",
+    "measured", "more", "most", "new", "order", "other", "past", "price", "report", "search",
+    "shipped", "standard", "structure", "title", "urgent", "weekly", "word",
 )
 # the noun (after at most two known modifiers) that opens the text right after a placeholder
 _COUNT_NOUN = re.compile(
