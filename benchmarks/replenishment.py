@@ -446,12 +446,18 @@ def run_dataset(data: dict, levels, method: str) -> pd.DataFrame:
     return frame, by_class
 
 
+#: Cycle service targets each forecast policy is replayed at. Dense: the curve comparison
+#: interpolates linearly between points, and a chord under a concave trade-off curve is biased
+#: against the curve it is drawn on (with 5 targets the gaps of 10-20 days at 95-99.5 % read
+#: as -0.001 fill where 9 targets show +0.000 and above).
+SERVICE_TARGETS = (0.8, 0.85, 0.9, 0.925, 0.95, 0.965, 0.98, 0.99, 0.995)
+
 #: Ablation of ours (issue 18.4): each variant switches one part of the policy off.
 ABLATION_VARIANTS = {
     "ours": {},
     "without daily dispersion (before issue 18)": {"daily_dispersion": False},
     "without level uncertainty": {"level_uncertainty": False},
-    "per-SKU trailing-velocity level check (not pooled)": {"pooled_history": False},
+    "per-SKU level uncertainty (not pooled; before 2026-12-03)": {"pooled_level": False},
     "without normal floor": {"normal_floor": False},
     "without seasonal lift": {"seasonal": None},
     "without order crossover": {"order_crossover": False},
@@ -761,7 +767,7 @@ def main(argv=None) -> int:
         classes = pd.read_csv(RESULTS / f"replenishment_classes{suffix}.csv")
         report(results, classes, args, suffix)
         return 0
-    levels = (0.8, 0.9, 0.95, 0.98, 0.995)
+    levels = SERVICE_TARGETS
     RESULTS.mkdir(parents=True, exist_ok=True)
     frames, class_frames = [], []
     for name in args.datasets.split(","):

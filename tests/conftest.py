@@ -142,6 +142,14 @@ def expsmooth_dir(shared_dir) -> Path:
 
 
 @pytest.fixture(scope="session")
+def online_retail_dir(shared_dir) -> Path:
+    path = shared_dir / "data" / "online-retail"
+    if not path.is_dir():
+        pytest.skip(f"{path} not found: real demand series are read from ../shared only")
+    return path
+
+
+@pytest.fixture(scope="session")
 def sample_dir() -> Path:
     """The committed sample data set (data/sample/<MP>/...)."""
     if not SAMPLE_DIR.is_dir() or not any(SAMPLE_DIR.iterdir()):

@@ -1,5 +1,7 @@
 """Day-by-day simulator: hand-computed service, FIFO ages, fees and policy levels."""
 
+import importlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -193,6 +195,32 @@ def test_forecast_policy_options_follow_params():
                               **options).name == "ours"
 
 
+def test_level_uncertainty_of_own_errors_is_pooled_over_skus():
+    # two SKUs forecast at 10 a day from every fortnightly origin: A sells 10 a day, B triples
+    # to 30 from day 60. Per SKU (the ablation) B's misses give it a level uncertainty and A
+    # none; pooled (the policy) both get the one value of all their intervals
+    sim = importlib.import_module("opsanalysis.replenishment.simulate")  # the module
+
+    dates = pd.date_range("2026-01-01", periods=181, freq="D")
+    demand = np.vstack([np.full(181, 10.0), np.where(np.arange(181) < 60, 10.0, 30.0)])
+    origins = pd.date_range("2026-01-14", "2026-05-01", freq="14D")
+    forecasts = pd.concat([
+        pd.DataFrame({"origin": origin, "unique_id": uid,
+                      "ds": pd.date_range(origin + pd.Timedelta(days=1), periods=60),
+                      "forecast": 10.0, "q90": 10.0 + 1.2816 * np.sqrt(10.0)})
+        for origin in origins for uid in ("A", "B")], ignore_index=True)
+    paths = sim._ForecastPaths(forecasts)
+    context = {"dates": dates, "ids": ["A", "B"]}
+
+    def level_cv(pooled):
+        return sim._own_level_cv(paths, origins, pd.Timestamp("2026-06-01"), demand, context,
+                                 "q90", 0.9, 1.0, 21, 28, pooled_level=pooled)
+
+    per_sku, pooled = level_cv(False), level_cv(True)
+    assert per_sku[0] < 0.05 < 0.5 < per_sku[1]
+    assert pooled[0] == pooled[1]
+
+
 def _pivot_paths(forecasts, origin, ids, start, horizon, period_days, columns):
     """The policies' daily paths as first written: one pivot_table of the long frame per read."""
     table = forecasts[forecasts["origin"] == origin]
@@ -317,7 +345,6 @@ def test_policies_sharing_paths_replay_as_each_alone():
     # a comparison prepares the demand, fees and forecast paths once and computes the inputs
     # of "ours" that do not depend on the service level once per decision day (issue 21.4):
     # each policy's rows must equal its replay alone with fresh forecasts, bit for bit
-    import importlib
 
     sim = importlib.import_module("opsanalysis.replenishment.simulate")  # the module
     rng = np.random.default_rng(21)
@@ -342,7 +369,7 @@ def test_policies_sharing_paths_replay_as_each_alone():
     fee_rates = sim._fee_rates(checked, matrix[1], len(matrix[0]))
     paths = sim._ForecastPaths(forecasts)
     keywords = {"min_cover_days": None, "target_cover_days": None, "max_cover_days": None,
-                "name": None, "level_uncertainty": True, "pooled_history": True, **options}
+                "name": None, "level_uncertainty": True, "pooled_level": True, **options}
     for level in (0.9, 0.95, 0.98):
         for kind in ("ours", "normal"):
             shared = sim._simulate_matrix(matrix, sim._forecast_policy(

@@ -2,8 +2,10 @@
 
 One direct model for every step of the horizon (M5 winners' "non-recursive" design): a target
 period t only sees history up to t - horizon (lags >= horizon), so the same features exist for
-every future period without feeding forecasts back. Features, all divided by the series' recent
-level so that one model serves slow and fast movers: the last 7 observed lags before the
+every future period without feeding forecasts back. Features, all divided by the series' level
+(the longest window's mean with ``level_prior_periods`` periods of its whole-history mean added,
+so that a silent or young series is not scaled by the floor alone) so that one model serves
+slow and fast movers: the last 7 observed lags before the
 cut-off, the values one and two seasons before t, rolling means and the zero share over
 windows ending at the cut-off, the position in the season (day of week / week / month), the
 month, and per event type of the marketplace calendar a flag and the days until the next start;
@@ -11,7 +13,10 @@ with drivers (``predict(..., drivers=)``), the target period's price against the
 cut-off and its window mean, its promotion flag and the window's promotion share, and its ad
 budget against the window mean (none of these without drivers: the same model as before).
 The mean uses Poisson loss (weights = level, so the loss is in units), quantiles use quantile
-loss on the same features. Training rows are sampled from the last ``train_periods`` periods.
+loss on the same features; ``l2_regularization`` damps leaves learnt from a few low-level rows
+(lumps after silence), whose sums otherwise reached thousands of units a day. Training rows
+are sampled from the last ``train_periods`` periods; a history shorter than
+``min_history_horizons`` horizons is too short to train on and gets the longest window's mean.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ class _FeatureBuilder:
         self.season = panel.season_length
         self.windows = list(settings["windows"])
         self.floor = settings["scale_floor"]
+        self.prior = settings["level_prior_periods"]
         observed = ~np.isnan(self.values)
         zero = observed & (self.values == 0)
         pad = np.zeros((len(self.values), 1))
@@ -87,8 +93,20 @@ class _FeatureBuilder:
             return (cumulative[rows, cut + 1] - cumulative[rows, lo]) / n
 
     def level(self, rows, cut):
-        """Recent level at the cut-off: the longest window's mean, floored [units]."""
-        mean = self._window_mean(rows, cut, max(self.windows), self.total)
+        """Level at the cut-off [units per period]: the longest window's mean with
+        ``level_prior_periods`` periods of the series' whole-history mean added, floored.
+
+        The prior keeps a series that fell silent (or a young one) from being normalised by
+        the floor alone: its next lump divided by the floor was a ratio in the thousands, and
+        the model learnt to forecast hundreds of units a day for silent SKUs.
+        """
+        width = max(self.windows)
+        lo = np.maximum(cut + 1 - width, 0)
+        total = self.total[rows, cut + 1] - self.total[rows, lo]
+        count = self.count[rows, cut + 1] - self.count[rows, lo]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            long_run = np.nan_to_num(self.total[rows, cut + 1] / self.count[rows, cut + 1])
+            mean = (total + self.prior * long_run) / (count + self.prior)
         return np.maximum(np.nan_to_num(mean), self.floor)
 
     def rows(self, rows: np.ndarray, target: np.ndarray):
@@ -197,7 +215,8 @@ def _model(settings: dict, loss: str, quantile: float | None = None):
     return HistGradientBoostingRegressor(
         loss=loss, quantile=quantile, max_iter=settings["max_iter"],
         learning_rate=settings["learning_rate"], max_leaf_nodes=settings["max_leaf_nodes"],
-        min_samples_leaf=settings["min_samples_leaf"], early_stopping=False,
+        min_samples_leaf=settings["min_samples_leaf"],
+        l2_regularization=settings["l2_regularization"], early_stopping=False,
         random_state=settings["seed"])
 
 
@@ -224,9 +243,9 @@ def _gbm_forecast(panel, horizon: int, settings: dict, events: dict | None,
     horizon : int
         Periods ahead; also the smallest lag used.
     settings : dict
-        ``forecast.gbm`` params: windows, scale_floor, event_cap_days, train_periods, max_rows,
-        quantile_max_rows, max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, seed,
-        threads.
+        ``forecast.gbm`` params: windows, scale_floor, level_prior_periods, event_cap_days,
+        train_periods, min_history_horizons, max_rows, quantile_max_rows, max_iter,
+        learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization, seed, threads.
     events : dict or None
         The params ``events`` section (calendar per marketplace).
     quantiles : tuple of float
@@ -242,9 +261,10 @@ def _gbm_forecast(panel, horizon: int, settings: dict, events: dict | None,
     rng = np.random.default_rng(settings["seed"])
     if flat.size > settings["max_rows"]:
         flat = np.sort(rng.choice(flat, settings["max_rows"], replace=False))
-    # a history no longer than the horizon has no cut-off (lags >= horizon) for any future
-    # period: too little data to learn anything, like a too small training sample
-    too_short = n_periods <= horizon
+    # with lags >= horizon, a history shorter than min_history_horizons x the horizon leaves
+    # cut-offs only in the first days of each series: too little to learn from (a 201-day model
+    # forecast up to 1e13 units a day on Online Retail's 208 days, 1e9 on its 236)
+    too_short = n_periods < settings["min_history_horizons"] * horizon
     if not too_short:
         future_rows = np.repeat(np.arange(n_series), horizon)
         future_targets = np.tile(np.arange(n_periods, n_periods + horizon), n_series)

@@ -218,7 +218,7 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
                     min_cover_days: float | None = None,
                     target_cover_days: float | None = None,
                     max_cover_days: float | None = None, name: str | None = None,
-                    level_uncertainty: bool = True, pooled_history: bool = True) -> Policy:
+                    level_uncertainty: bool = True, pooled_level: bool = True) -> Policy:
     """Order-up-to policy on forecasts made at rolling origins.
 
     ``distribution="ours"``: levels from :func:`opsanalysis.replenishment.policy.order_levels`
@@ -271,11 +271,14 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
     level_uncertainty : bool
         "ours": the level uncertainty of the policy's own past interval errors is applied
         (as in the plan); False only to measure its share (the benchmark's ablation).
-    pooled_history : bool
-        "ours": before its own forecasts have completed intervals, the trailing-velocity check
-        (:func:`~opsanalysis.replenishment.policy.level_cv_from_history`) is pooled over SKUs,
-        as in the plan; False (per SKU, shrunk with 4 pseudo-intervals, before 2026-12-02) only
-        for the benchmark's ablation.
+    pooled_level : bool
+        "ours": the level uncertainty is one value pooled over SKUs, both from the
+        trailing-velocity check before its own forecasts have completed intervals
+        (:func:`~opsanalysis.replenishment.policy.level_cv_from_history`, as in the plan) and
+        from its own past interval errors after
+        (:func:`~opsanalysis.replenishment.policy.level_cv_from_errors`); False (per SKU,
+        shrunk with 4 pseudo-intervals: the check before 2026-12-02, the errors before
+        2026-12-03) only for the benchmark's ablation.
 
     The keywords from ``velocity_window_days`` to ``daily_dispersion`` come from params
     ``replenishment`` through :func:`forecast_policy_options`.
@@ -287,13 +290,13 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
                             daily_dispersion=daily_dispersion, min_cover_days=min_cover_days,
                             target_cover_days=target_cover_days, max_cover_days=max_cover_days,
                             name=name, level_uncertainty=level_uncertainty,
-                            pooled_history=pooled_history)
+                            pooled_level=pooled_level)
 
 
 def _forecast_policy(paths, service_level, distribution, period_days, *, quantile,
                      velocity_window_days, rate_window_days, seasonal, order_crossover,
                      normal_floor, daily_dispersion, min_cover_days, target_cover_days,
-                     max_cover_days, name, level_uncertainty, pooled_history) -> Policy:
+                     max_cover_days, name, level_uncertainty, pooled_level) -> Policy:
     """:func:`forecast_policy` on :class:`_ForecastPaths` that several policies may share.
 
     Policies of one comparison share the paths of the same rolling forecasts: the dense
@@ -340,13 +343,13 @@ def _forecast_policy(paths, service_level, distribution, period_days, *, quantil
             level_cv = (_own_level_cv(paths, origins, origin, demand, context, column, quantile,
                                       period_days, int(np.median(lead + review)),
                                       velocity_window_days, seasonal, dispersion,
-                                      pooled_history=pooled_history)
+                                      pooled_level=pooled_level)
                         if level_uncertainty else np.zeros(len(mean)))
             return dispersion, lift, level_cv
 
         settings = (day, demand.shape, origin, horizon, skip, column, quantile, period_days,
                     rate_window_days, daily_dispersion, repr(seasonal), velocity_window_days,
-                    level_uncertainty, pooled_history)
+                    level_uncertainty, pooled_level)
         dispersion, lift, level_cv = _ours_inputs(paths, context, settings, inputs)
         variance = policy_maths.demand_variance_from_quantiles(mean, upper, quantile,
                                                                period_days, dispersion)
@@ -435,20 +438,29 @@ def _interval_error(paths, origin, begin, demand, ids, column, quantile, period_
             policy_maths.lifted_variance(mean, variance, lift[:, None]).sum(axis=1))
 
 
+#: Pseudo-intervals of the pooled value in the per-SKU level uncertainty: only the benchmark's
+#: ablation (``pooled_level=False``) reproduces the per-SKU estimate used before 2026-12-03.
+_PER_SKU_PRIOR_INTERVALS = 4.0
+
+
 def _own_level_cv(paths, origins, current, demand, context, column, quantile, period_days,
                   interval, velocity_window_days, seasonal=None, dispersion=1.0,
-                  min_intervals: int = 2, *, pooled_history: bool):
+                  min_intervals: int = 2, *, pooled_level: bool):
     """Level uncertainty from the policy's own past forecasts over completed intervals.
 
     Each earlier origin's forecast of the next ``interval`` days is compared with the demand that
     followed (the errors this forecast method really makes, trend and season included). With
     fewer than ``min_intervals`` completed intervals, the trailing-velocity check of
-    :func:`~opsanalysis.replenishment.policy.level_cv_from_history` is used, pooled over SKUs
-    as in the plan (``pooled_history``; False: per SKU, the benchmark's ablation). With
+    :func:`~opsanalysis.replenishment.policy.level_cv_from_history` is used. Both are pooled
+    over SKUs (``pooled_level``; False: per SKU, the benchmark's ablation): a SKU has a handful
+    of overlapping intervals, so its own estimate is mostly sampling error, and per SKU it put
+    stock where it bought less fill than the textbook policy's (benchmarks/results/
+    replenishment.md, Ablation). With
     ``seasonal``, past forecasts are lifted as today's are, so a season the lift already covers
     is not counted again as level uncertainty. ``dispersion`` (per SKU, or 1: Poisson) is the
     daily noise the errors are measured beyond.
     """
+    prior_weight = np.inf if pooled_level else _PER_SKU_PRIOR_INTERVALS
     n_days = demand.shape[1]
     dispersion = np.broadcast_to(np.asarray(dispersion, dtype=float), (demand.shape[0],))
     dispersion_key = hashlib.blake2b(np.ascontiguousarray(dispersion)).hexdigest()
@@ -473,11 +485,11 @@ def _own_level_cv(paths, origins, current, demand, context, column, quantile, pe
     if len(actual) < min_intervals:
         return policy_maths.level_cv_from_history(demand, interval,
                                                   window_days=velocity_window_days,
-                                                  prior_weight=np.inf if pooled_history else 4.0,
+                                                  prior_weight=prior_weight,
                                                   dispersion=dispersion)
     return policy_maths.level_cv_from_errors(np.stack(actual, axis=1),
                                              np.stack(predicted, axis=1),
-                                             np.stack(noise, axis=1))
+                                             np.stack(noise, axis=1), prior_weight=prior_weight)
 
 
 #: Settings :func:`simulate` requires (values from params ``replenishment``, e.g. as
@@ -865,7 +877,7 @@ def compare_policies(history: pd.DataFrame, settings: dict, *, params: dict, ser
     fee_rates = _fee_rates(settings, matrix[1], len(matrix[0]))
     paths = _ForecastPaths(forecasts)
     options = {"min_cover_days": None, "target_cover_days": None, "max_cover_days": None,
-               "name": None, "level_uncertainty": True, "pooled_history": True,
+               "name": None, "level_uncertainty": True, "pooled_level": True,
                **ours_options}
     runs = [(_forecast_policy(paths, level, kind, 1.0, quantile=quantile, **options), level)
             for level in service_levels for kind in ("ours", "normal")]
