@@ -133,20 +133,22 @@ def amazon_samples_dir(shared_dir) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def expsmooth_dir(shared_dir) -> Path:
-    path = shared_dir / "data" / "expsmooth"
+def _demand_data(shared_dir: Path, name: str) -> Path:
+    """A folder of real demand series under ``../shared/data``; the test skips without it."""
+    path = shared_dir / "data" / name
     if not path.is_dir():
         pytest.skip(f"{path} not found: real demand series are read from ../shared only")
     return path
+
+
+@pytest.fixture(scope="session")
+def expsmooth_dir(shared_dir) -> Path:
+    return _demand_data(shared_dir, "expsmooth")
 
 
 @pytest.fixture(scope="session")
 def online_retail_dir(shared_dir) -> Path:
-    path = shared_dir / "data" / "online-retail"
-    if not path.is_dir():
-        pytest.skip(f"{path} not found: real demand series are read from ../shared only")
-    return path
+    return _demand_data(shared_dir, "online-retail")
 
 
 @pytest.fixture(scope="session")

@@ -439,7 +439,8 @@ def _interval_error(paths, origin, begin, demand, ids, column, quantile, period_
 
 
 #: Pseudo-intervals of the pooled value in the per-SKU level uncertainty: only the benchmark's
-#: ablation (``pooled_level=False``) reproduces the per-SKU estimate used before 2026-12-03.
+#: ablation (``pooled_level=False``) reproduces the per-SKU estimates (the velocity check's
+#: before 2026-12-02, the own errors' before 2026-12-03).
 _PER_SKU_PRIOR_INTERVALS = 4.0
 
 
