@@ -457,7 +457,7 @@ ABLATION_VARIANTS = {
     "ours": {},
     "without daily dispersion (before issue 18)": {"daily_dispersion": False},
     "without level uncertainty": {"level_uncertainty": False},
-    "per-SKU level uncertainty (neither check pooled, as before 2026-12-02)": {"pooled_level": False},
+    "per-SKU level uncertainty (neither check pooled: as before 2026-12-02)": {"pooled_level": False},
     "without normal floor": {"normal_floor": False},
     "without seasonal lift": {"seasonal": None},
     "without order crossover": {"order_crossover": False},
@@ -754,7 +754,8 @@ def main(argv=None) -> int:
     loaders = {"jewelry": load_jewelry, "carparts": load_carparts, "sample": load_sample,
                "online_retail": load_online_retail}
     if args.ablation:
-        frames = [run_ablation(loaders[name](sizes.get(name)), args.method)
+        run = f"{pd.Timestamp.now('UTC'):%Y-%m-%d %H:%M}"
+        frames = [run_ablation(loaders[name](sizes.get(name)), args.method).assign(run_utc=run)
                   for name in args.datasets.split(",")]
         path = RESULTS / f"replenishment_ablation{suffix}.csv"
         if args.keep_previous and path.exists():  # data sets not run keep their rows
@@ -842,6 +843,9 @@ def ablation_lines(suffix: str) -> list[str]:
     if not path.exists():
         return []
     frame = pd.read_csv(path)
+    # the run's own time (the file's time is the checkout's in a clone)
+    last_run = (frame["run_utc"].max() if "run_utc" in frame
+                else f"{pd.Timestamp(path.stat().st_mtime, unit='s'):%Y-%m-%d %H:%M}")
     wide = frame.pivot_table(index=["dataset", "variant"],
                              columns=["lead_time_days", "service_target"],
                              values=["fill_rate", "avg_on_hand_days"], sort=False)
@@ -855,8 +859,7 @@ def ablation_lines(suffix: str) -> list[str]:
             "201-day horizon, as before `forecast.backtest_horizon_max`), and the textbook "
             "maths on the realised demand (clairvoyant), beside the textbook AutoETS policy: fill rate and average "
             "days of inventory at the 80 % and 95 % targets, lead times 14 and 35 days. Last "
-            f"run {pd.Timestamp(path.stat().st_mtime, unit='s'):%Y-%m-%d %H:%M} UTC (Online "
-            "Retail and sample).", "",
+            f"run {last_run} UTC ({', '.join(frame['dataset'].unique())}).", "",
             _markdown(wide.reset_index()), "", *FINDINGS, ""]
 
 
@@ -1114,7 +1117,8 @@ def write_markdown(results, targets, classes, timing, args, path: Path) -> None:
         "",
         _markdown(reachability(results, _ablation_frame(path))),
         "",
-        *TARGETS_EVIDENCE,
+        # the evidence quotes the default method's run: not repeated on another method's page
+        *(TARGETS_EVIDENCE if args.method == DEFAULT_METHOD and not args.small else []),
         "## Fill-rate ceilings",
         "",
         "Share of the simulated demand that a policy could serve at best if it held unlimited "
