@@ -102,14 +102,26 @@ def test_weekly_actions_section_points_at_the_workbook(params):
     assert "nan" not in text.lower() and "NaT" not in text
 
 
-def test_a_plan_without_rows_says_what_it_needs(params):
-    empty = replenishment.ReplenishmentPlan("US", "USD", AS_OF, pd.DataFrame(columns=["sku"]),
+def test_a_plan_without_rows_says_what_it_needs_once(params):
+    # this week's actions, the report's first section, names the download; every later
+    # section says only that it is not estimated for want of it
+    empty = replenishment.ReplenishmentPlan("US", "USD", AS_OF,
+                                            pd.DataFrame(columns=["sku", "status"]),
                                             pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
                                             needs="The plan needs All Orders.")
-    for section in (rs.weekly_actions(empty, params), rs.shipment_plan_section(empty),
-                    rs.why_section(empty), rs.at_risk_section(empty),
-                    rs.aged_overstock_section(empty), rs.fee_section(empty, params)):
-        assert section.finding == "The plan needs All Orders." and section.table is None
+    first = rs.weekly_actions(empty, params)
+    assert first.finding == "The plan needs All Orders." and first.table is None
+    for section in (rs.shipment_plan_section(empty), rs.why_section(empty),
+                    rs.at_risk_section(empty), rs.aged_overstock_section(empty),
+                    rs.forecast_section(empty), rs.fee_section(empty, params),
+                    rs.restock_section(empty)):
+        assert section.finding == ("Not estimated: needs the download named earlier in this "
+                                   "report.") and section.table is None
+    report = _Report()
+    status = rs.status_section(report, empty)
+    assert status.finding.startswith("Not estimated") and report.warned == [
+        "The plan needs All Orders."]
+    assert rs.shipment_plan_section(empty, "zh").finding == "未估计：需要本报告前文所述的下载文件。"
 
 
 class _Report:

@@ -286,6 +286,13 @@ def _needs(result, language: str):
     return note_text(result.needs, language) if result.needs else result.needs
 
 
+def _needs_named_above(result, language: str):
+    """:func:`_needs` for the sections after this week's actions, which name the download:
+    they say only that they are not estimated for want of it (each missing download is said
+    once per report, as :func:`opsanalysis.section.missing_input_section` does)."""
+    return label("needs_download_named_above", language) if result.needs else result.needs
+
+
 def note_text(note, language: str) -> str:
     """A plan note or warning in the report's language.
 
@@ -327,7 +334,8 @@ def status_section(report, result) -> Section:
         report.warn(warning)
     heading = label("plan_status_heading", language)
     if result.table.empty:
-        return Section(heading, _needs(result, language), language=language, notes=warnings)
+        return Section(heading, _needs_named_above(result, language), language=language,
+                       notes=warnings)
     table = result.table
     counts = table["status"].value_counts().reindex(replenishment.STATUSES, fill_value=0)
     frame = pd.DataFrame({"status": counts.index,
@@ -376,7 +384,7 @@ def shipment_plan_section(result, language: str = "en", top: int = 15) -> Sectio
     """
     heading = label("shipment_plan", language)
     if result.table.empty:
-        return Section(heading, _needs(result, language), language=language)
+        return Section(heading, _needs_named_above(result, language), language=language)
     table = result.table
     orders = table[table["order_qty"].astype(float) > 0]
     frame = orders[["sku", "status", "freight_mode", "order_qty", "order_by", "ship_by",
@@ -462,7 +470,7 @@ def why_section(result, language: str = "en") -> Section:
     """
     heading = label("why_status_heading", language)
     if result.table.empty:
-        return Section(heading, _needs(result, language), language=language)
+        return Section(heading, _needs_named_above(result, language), language=language)
     table = result.table
     frame = table[["sku", "status", "reason_text", "expected_lost_units",
                    "expected_lost_sales"]].join(_avoiding(table)).assign(
@@ -490,7 +498,7 @@ def at_risk_section(result, language: str = "en") -> Section:
     """
     heading = label("skus_at_risk_heading", language)
     if result.table.empty:
-        return Section(heading, _needs(result, language), language=language)
+        return Section(heading, _needs_named_above(result, language), language=language)
     risky = result.table[result.table["stockout_risk"].astype(bool)]
     # out of stock until the inbound lands: no order is placed, the inbound is the arrival
     waiting = risky["status"] == "awaiting_inbound"
@@ -537,7 +545,7 @@ def aged_overstock_section(result, language: str = "en", top: int = 15) -> Secti
     """
     heading = label("aged_overstock_heading", language)
     if result.table.empty:
-        return Section(heading, _needs(result, language), language=language)
+        return Section(heading, _needs_named_above(result, language), language=language)
     table = result.table
     rows = table[table["status"].isin(["aged", "overstock"])]
     excess = rows["inventory_position"].astype(float) - rows["max_cover_line"].astype(float)
@@ -583,8 +591,8 @@ def forecast_section(result, language: str = "en", top: int = 3,
     table = result.table
     risks = table[table["status"].isin(["stockout_risk", "order_now"])].head(top)
     if risks.empty:
-        return Section(heading, _needs(result, language) or label("no_top_risks", language),
-                       language=language)
+        return Section(heading, _needs_named_above(result, language)
+                       or label("no_top_risks", language), language=language)
     history = result.history.assign(unique_id=result.history["sku"])
     recent = history[history["ds"] > history["ds"].max() - pd.Timedelta(days=history_days)]
     censored = recent.groupby("sku")["censored"].sum()
@@ -650,7 +658,7 @@ def fee_section(result, params: dict, language: str = "en") -> Section:
     heading = label("fee_outlook", language)
     fees = result.fees
     if fees.empty:
-        return Section(heading, _needs(result, language), language=language)
+        return Section(heading, _needs_named_above(result, language), language=language)
     months = params["replenishment"]["fee_outlook_months"]
     peak = fees.groupby("month")["volume_cuft"].sum()
     finding = fill("fee_outlook_finding", language,
@@ -686,7 +694,7 @@ def restock_section(result, language: str = "en", top: int = 15) -> Section:
     """
     heading = label("restock_comparison", language)
     if result.table.empty:
-        return Section(heading, _needs(result, language), language=language)
+        return Section(heading, _needs_named_above(result, language), language=language)
     table = result.table
     frame = table[["sku", "order_qty", "amazon_recommended_qty", "restock_difference",
                    "restock_difference_reason", "daily_rate", "amazon_velocity",
@@ -754,8 +762,9 @@ def policy_section(result, params: dict, language: str = "en") -> Section:
     comparison = replenishment.plan_policy_comparison(result, params)
     frame = policy_table(comparison, result, language)
     if comparison.empty:
-        return Section(heading, comparison.attrs.get("needs", _needs(result, language)), frame,
-                       language=language, currency=result.currency, kinds=KINDS)
+        needs = comparison.attrs.get("needs", _needs_named_above(result, language))
+        return Section(heading, needs, frame, language=language, currency=result.currency,
+                       kinds=KINDS)
     target = params["replenishment"]["target_service_level"]
     ours = frame[(comparison["policy"] == "ours").to_numpy()]
     at_target = np.isclose(comparison.loc[comparison["policy"] == "ours", "service_target"],
