@@ -49,8 +49,11 @@ def test_rule_values_and_targets_read_in_their_unit():
 
 def test_scorecard_section_counts_breaches_and_shows_measured_rules_only():
     section = kpi_sections.scorecard_section(card(), PERIOD, "USD")
-    assert section.finding == ("2026-10-04 – 2026-10-31: of 4 measured rules, 2 in breach of "
+    # return_rate is shown without a value (window not covered): 3 of the 4 rules are measured
+    assert section.finding == ("2026-10-04 – 2026-10-31: 3 of 4 rules measured, 2 in breach of "
                                "their target and 0 on watch.")
+    zh = kpi_sections.scorecard_section(card(), PERIOD, "USD", language="zh")
+    assert zh.finding == "2026-10-04 – 2026-10-31：4 项规则中已衡量 3 项，2 项超标，0 项需关注。"
     assert list(section.table["rule_id"]) == ["acos", "days_of_cover", "return_rate",
                                               "account_health_rating"]
     assert list(section.table["value"]) == ["32.6%", "66.7 days", "not estimated", "286"]

@@ -124,7 +124,8 @@ def scorecard_table(card, currency=None, language="en"):
 
 
 def scorecard_section(card, period, currency=None, language="en", found=""):
-    """The KPI scorecard: one row per measured rule, its traffic lights as the chart.
+    """The KPI scorecard: one row per rule shown (measured, or without data for the window), its
+    traffic lights as the chart.
 
     Parameters
     ----------
@@ -142,15 +143,17 @@ def scorecard_section(card, period, currency=None, language="en", found=""):
     Section
     """
     heading = text("scorecard_title", language)
-    measured = card[card["status"] != "not_measured"]
-    if not measured["value"].notna().any():
+    shown = card[card["status"] != "not_measured"]
+    if not shown["value"].notna().any():
         return Section(heading, fill("needs_rules_data", language, found=found),
                        language=language)
-    counts = measured["status"].value_counts()
+    counts = shown["status"].value_counts()
+    # a rule shown without a value (no data, window not covered) is in the table, not measured
     finding = fill("scorecard_finding", language,
-        start=f"{period[0]:%Y-%m-%d}", end=f"{period[1]:%Y-%m-%d}", measured=len(measured),
+        start=f"{period[0]:%Y-%m-%d}", end=f"{period[1]:%Y-%m-%d}",
+        measured=int(shown["value"].notna().sum()), rules=len(shown),
         breach=int(counts.get("breach", 0)), watch=int(counts.get("watch", 0)))
-    figure = Figure(figsize=(9, 0.4 * len(measured) + 1.2), layout="constrained")
+    figure = Figure(figsize=(9, 0.4 * len(shown) + 1.2), layout="constrained")
     plotting.plot_scorecard(card, ax=figure.subplots(), language=language, currency=currency)
     return Section(heading, finding, scorecard_table(card, currency, language),
                    language=language, currency=currency, figure=figure)
