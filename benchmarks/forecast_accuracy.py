@@ -220,9 +220,13 @@ def run(name: str, methods: list[str], sf_models: list[str]) -> None:
                   f"{best_sf.min():.4f}: target {'MET' if auto < best_sf.min() else 'MISSED'}")
         members = summary.xs("opsanalysis", level="library")["rmsse"].reindex(
             settings["auto"]["candidates"]).dropna()
-        print(f"auto mean RMSSE {auto:.4f} vs its best member run here {members.idxmin()} "
-              f"{members.min():.4f}: target {'MET' if auto <= members.min() else 'MISSED'} "
-              f"({100 * (auto / members.min() - 1):+.2f} %)")
+        if members.empty:
+            print("auto's members were not run here: no comparison with them")
+        else:
+            print(f"auto mean RMSSE {auto:.4f} vs its best member run here {members.idxmin()} "
+                  f"{members.min():.4f}: target {'MET' if auto <= members.min() else 'MISSED'} "
+                  f"({100 * (auto / members.min() - 1):+.3f} %; {auto:.6f} vs "
+                  f"{members.min():.6f})")
     if not sf_models or not set(PAIRS) <= set(methods):
         print(f"\nseconds, all windows: ours {sum(our_time.values()):.1f} {our_time}")
         return

@@ -226,9 +226,10 @@ def test_auto_averages_the_best_candidates_hand_computed(fast_params):
     rng = np.random.default_rng(5)
     history = _panel(rng.poisson(3.0, size=(6, 120)))
     p = copy.deepcopy(fast_params)
-    # the combination itself: level factor 1, no weekday profile (tested in test_forecast_auto)
+    # the combination itself: equal weights, level factor 1, no weekday profile (each tested
+    # in test_forecast_auto)
     p["forecast"]["auto"].update(candidates=["naive", "moving_average_7"], top_k=2,
-                                 level_factor=1.0, seasonal_profile=False)
+                                 weight_power=0.0, level_factor=1.0, seasonal_profile=False)
     auto = forecast.predict(history, 7, "auto", params=p)["forecast"].to_numpy()
     naive = forecast.predict(history, 7, "naive", params=p)["forecast"].to_numpy()
     ma7 = forecast.predict(history, 7, "moving_average_7", params=p)["forecast"].to_numpy()

@@ -8,12 +8,15 @@ import pytest
 
 from opsanalysis import forecast, params
 from opsanalysis.forecast._core import (
+    _combination_weights,
     _cross_validated_level,
-    _cross_validated_shrinkage,
+    _cross_validated_weighting,
     _seasonal_profile,
 )
 
 GRID = [0.0, 0.5, 0.8, 0.9, 1.0]
+POWERS = [0.0, 1.0, 2.0, 4.0]
+EQUAL = (1.0, 0.0)  # all-series ranking, equal weights
 
 
 def _panel(matrix, start="2025-01-01"):
@@ -54,9 +57,9 @@ def test_cross_validation_keeps_each_series_own_choice_when_the_candidates_diffe
     errors = np.array([[0.0, 0.0, 0.0, 1.0], [2.0, 2.0, 2.0, 0.0]])
     history = np.tile([0.0, 1.0], (4, 5))  # squared one-step change 1: RMSSE = RMSE
     windows = [(errors, forecasts, actual, history)] * 2
-    assert _cross_validated_shrinkage(windows, 1, GRID) == 0.0
+    assert _cross_validated_weighting(windows, 1, GRID, POWERS) == (0.0, 0.0)
     # one window cannot be left out: the all-series ranking
-    assert _cross_validated_shrinkage(windows[:1], 1, GRID) == 1.0
+    assert _cross_validated_weighting(windows[:1], 1, GRID, POWERS) == (1.0, 0.0)
 
 
 def test_cross_validation_trusts_the_all_series_ranking_when_own_records_are_noise():
@@ -71,7 +74,7 @@ def test_cross_validation_trusts_the_all_series_ranking_when_own_records_are_noi
                 np.tile([0.0, 1.0], (4, 5))),
                (np.array([[0.0, 0.0, 0.0, 1.0], [2.0, 2.0, 2.0, 0.0]]), exact_1, actual,
                 np.tile([0.0, 1.0], (4, 5)))]
-    assert _cross_validated_shrinkage(windows, 1, GRID) == 1.0
+    assert _cross_validated_weighting(windows, 1, GRID, POWERS) == (1.0, 0.0)
 
 
 def test_auto_picks_seasonal_naive_for_weekly_series_and_the_mean_for_flat_ones(auto_params):
@@ -118,6 +121,34 @@ FACTORS = [0.8, 0.85, 0.9, 0.95, 1.0]
 WEEK = np.array([1.4, 1.2, 1.0, 1.0, 0.8, 0.6, np.nan])  # a closed seventh day
 
 
+def test_weights_of_the_chosen_candidates_follow_the_inverse_score_to_the_power():
+    # one series, three candidates scoring 1, 2 and 4: top 2 are candidates 0 and 1
+    errors = np.array([[1.0], [2.0], [4.0]])
+    assert _combination_weights(errors, 2, 0.0, 0.0)[:, 0] == pytest.approx([0.5, 0.5, 0.0])
+    assert _combination_weights(errors, 2, 0.0, 1.0)[:, 0] == pytest.approx([2 / 3, 1 / 3, 0.0])
+    assert _combination_weights(errors, 2, 0.0, 2.0)[:, 0] == pytest.approx([0.8, 0.2, 0.0])
+    # an exact candidate (score 0) takes all the weight; no score anywhere: equal weights
+    assert _combination_weights(np.array([[0.0], [2.0]]), 2, 0.0, 1.0)[:, 0] == pytest.approx(
+        [1.0, 0.0], abs=1e-8)
+    assert _combination_weights(np.full((2, 1), np.nan), 2, 0.0, 4.0)[:, 0] == pytest.approx(
+        [0.5, 0.5])
+
+
+def test_cross_validation_weights_the_better_candidate_when_it_is_better_in_every_window():
+    # 2 candidates x 4 series x 2 windows, actuals 10: candidate 0 says 10.5 (RMSE 0.5),
+    # candidate 1 says 12 (RMSE 2), top_k 2. Equal weights forecast 11.25 (error 1.25); power 4
+    # puts 256/257 on candidate 0 (error 0.506): the largest power wins. The series are alike:
+    # every shrinkage ties and the pooled one (1) is kept.
+    actual = np.full((4, 3), 10.0)
+    forecasts = np.stack([np.full((4, 3), 10.5), np.full((4, 3), 12.0)])
+    errors = np.array([[0.5] * 4, [2.0] * 4])
+    history = np.tile([0.0, 1.0], (4, 5))  # squared one-step change 1: RMSSE = RMSE
+    windows = [(errors, forecasts, actual, history)] * 2
+    assert _cross_validated_weighting(windows, 2, GRID, POWERS) == (1.0, 4.0)
+    # one window cannot be left out: equal weights
+    assert _cross_validated_weighting(windows[:1], 2, GRID, POWERS) == (1.0, 0.0)
+
+
 def _level_windows(actual_level, actual_shape, n_windows=3, horizon=14):
     """2 candidates x 5 series forecasting 10 flat; actuals ``actual_level`` x shape per day.
 
@@ -143,23 +174,23 @@ def test_seasonal_profile_reads_the_pooled_weekday_shape_and_leaves_closed_days_
 
 def test_level_factor_is_the_one_that_forecasts_the_left_out_windows():
     # actuals at 8 every day while the candidates say 10: a factor 0.8 is exact in every window
-    assert _cross_validated_level(_level_windows(8.0, np.ones(7)), 1, 1.0, FACTORS, None) == (
+    assert _cross_validated_level(_level_windows(8.0, np.ones(7)), 1, EQUAL, FACTORS, None) == (
         0.8, False)
     # actuals at 10: the candidates are right, factor 1 (no shrinking without a reason)
-    assert _cross_validated_level(_level_windows(10.0, np.ones(7)), 1, 1.0, FACTORS, None) == (
+    assert _cross_validated_level(_level_windows(10.0, np.ones(7)), 1, EQUAL, FACTORS, None) == (
         1.0, False)
     # a single window cannot be left out: factor nearest 1
-    assert _cross_validated_level(_level_windows(8.0, np.ones(7))[:1], 1, 1.0, FACTORS,
+    assert _cross_validated_level(_level_windows(8.0, np.ones(7))[:1], 1, EQUAL, FACTORS,
                                   None) == (1.0, False)
 
 
 def test_level_profile_is_taken_when_the_actuals_follow_the_weekday_shape_of_the_history():
     shape = WEEK / np.nanmean(WEEK)
     # actuals follow the history's weekday shape around the candidates' level: profile, factor 1
-    assert _cross_validated_level(_level_windows(10.0, shape), 1, 1.0, FACTORS, (7, 13)) == (
+    assert _cross_validated_level(_level_windows(10.0, shape), 1, EQUAL, FACTORS, (7, 13)) == (
         1.0, True)
     # flat actuals: the profile would add error, it is left out
-    assert _cross_validated_level(_level_windows(10.0, np.ones(7)), 1, 1.0, FACTORS,
+    assert _cross_validated_level(_level_windows(10.0, np.ones(7)), 1, EQUAL, FACTORS,
                                   (7, 13)) == (1.0, False)
 
 

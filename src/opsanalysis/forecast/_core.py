@@ -91,23 +91,32 @@ def _ignore_empty():
     return warnings.catch_warnings(action="ignore", category=RuntimeWarning)
 
 
-def _combination_weights(errors: np.ndarray, top_k: int, shrinkage: float) -> np.ndarray:
-    """Equal weights on each series' ``top_k`` candidates (candidates x series).
+def _combination_weights(errors: np.ndarray, top_k: int, shrinkage: float,
+                         power: float) -> np.ndarray:
+    """Weights on each series' ``top_k`` candidates (candidates x series).
 
     A series' score per candidate is its own holdout RMSSE shrunk towards the candidate's
     all-series mean (``shrinkage`` [fraction] is the weight of the all-series mean), so that one
     noisy window cannot pick a poor method; series without a usable holdout use the all-series
-    ranking alone.
+    ranking alone. The chosen candidates' weights are proportional to 1 / score ** ``power``
+    (0: equal weights; larger: more weight on the better of them).
     """
     with _ignore_empty():
         overall = np.nanmean(errors, axis=1, keepdims=True)
     overall = np.where(np.isfinite(overall), overall, np.inf)
     own = np.where(np.isfinite(errors), errors, overall)
-    score = (1.0 - shrinkage) * own + shrinkage * overall
+    with np.errstate(invalid="ignore"):  # nothing scored anywhere: 0 x inf, NaN scores
+        score = (1.0 - shrinkage) * own + shrinkage * overall
     k = min(top_k, len(errors))
     order = np.argsort(score, axis=0, kind="stable")[:k]
+    chosen = np.maximum(np.take_along_axis(score, order, axis=0), 1e-9)
+    with np.errstate(divide="ignore", over="ignore"):
+        inverse = np.where(np.isfinite(chosen), chosen ** -float(power), 0.0)
+    total = inverse.sum(axis=0, keepdims=True)
+    # no finite score among the chosen (nothing scored anywhere): equal weights
+    inverse = np.where(total > 0, inverse, 1.0)
     weights = np.zeros_like(errors)
-    np.put_along_axis(weights, order, 1.0 / k, axis=0)
+    np.put_along_axis(weights, order, inverse / inverse.sum(axis=0, keepdims=True), axis=0)
     return weights
 
 
@@ -126,8 +135,9 @@ def _mean_error(window_errors: list[np.ndarray]) -> np.ndarray:
         return np.nanmean(np.stack(window_errors), axis=0)
 
 
-def _cross_validated_shrinkage(windows: list[tuple], top_k: int, grid: list[float]) -> float:
-    """The shrinkage of :func:`_combination_weights` that forecasts left-out windows best.
+def _cross_validated_weighting(windows: list[tuple], top_k: int, shrinkages: list[float],
+                               powers: list[float]) -> tuple[float, float]:
+    """The shrinkage and weight power of :func:`_combination_weights` that forecast left-out windows best.
 
     Parameters
     ----------
@@ -137,39 +147,46 @@ def _cross_validated_shrinkage(windows: list[tuple], top_k: int, grid: list[floa
         period], the actuals (series x horizon) [units per period] and the history before the
         window (series x periods), which scales the errors.
     top_k : int
-        Candidates averaged per series.
-    grid : list of float
+        Candidates combined per series.
+    shrinkages : list of float
         Shrinkages tried [fraction].
+    powers : list of float
+        Weight powers tried (0: equal weights).
 
     Returns
     -------
-    float
+    tuple of (float, float)
         Each window in turn is left out; the weights from the other windows' errors (own shrunk
         to the all-series ranking) combine its candidate forecasts, which are scored by RMSSE;
-        the value with the lowest mean over series x left-out windows wins (ties: the larger,
-        the simpler pooled choice).
-        How much a series' own record should count is a property of the data (per-series
-        choice matters when the candidates differ in kind, e.g. seasonal against level methods,
-        and is noise when they are alike), so it is measured rather than fixed. With fewer than
-        two windows, or nothing scored, the largest value (the all-series ranking).
+        the pair with the lowest mean over series x left-out windows wins (ties: the larger
+        shrinkage, the simpler pooled choice, then the smaller power, equal weights).
+        How much a series' own record should count, and how much the better of its candidates
+        should outweigh the others, are properties of the data (per-series choice matters when
+        the candidates differ in kind, e.g. seasonal against level methods, and is noise when
+        they are alike), so they are measured rather than fixed. With fewer than two windows,
+        or nothing scored: the largest shrinkage (the all-series ranking) and the smallest
+        power.
     """
+    simplest = (max(shrinkages), min(powers))
     if len(windows) < 2:
-        return max(grid)
-    scores = []
-    for shrinkage in grid:
-        errors = []
-        for k, (_, forecasts, actual, history) in enumerate(windows):
-            others = _mean_error([w[0] for j, w in enumerate(windows) if j != k])
-            weights = _combination_weights(others, top_k, shrinkage)
-            combined = np.maximum(_combine(forecasts, weights), 0.0)
-            errors.append(_rmsse(combined, actual, history))
-        errors = np.concatenate(errors)
-        errors = errors[np.isfinite(errors)]
-        scores.append(errors.mean() if errors.size else np.inf)
-    if not np.isfinite(scores).any():
-        return max(grid)
-    best = np.flatnonzero(np.asarray(scores) == np.min(scores))
-    return max(grid[i] for i in best)
+        return simplest
+    best = None
+    for shrinkage in shrinkages:
+        for power in powers:
+            errors = []
+            for k, (_, forecasts, actual, history) in enumerate(windows):
+                others = _mean_error([w[0] for j, w in enumerate(windows) if j != k])
+                weights = _combination_weights(others, top_k, shrinkage, power)
+                combined = np.maximum(_combine(forecasts, weights), 0.0)
+                errors.append(_rmsse(combined, actual, history))
+            errors = np.concatenate(errors)
+            errors = errors[np.isfinite(errors)]
+            if not errors.size:
+                continue
+            key = (errors.mean(), -shrinkage, power)
+            if best is None or key < best[0]:
+                best = (key, (shrinkage, power))
+    return simplest if best is None else best[1]
 
 
 def _seasonal_profile(history: np.ndarray, horizon: int, season_length: int,
@@ -192,7 +209,7 @@ def _seasonal_profile(history: np.ndarray, horizon: int, season_length: int,
     return shape[np.arange(n_periods, n_periods + horizon) % season_length]
 
 
-def _cross_validated_level(windows: list[tuple], top_k: int, shrinkage: float,
+def _cross_validated_level(windows: list[tuple], top_k: int, weighting: tuple[float, float],
                            factors: list[float], profile: tuple[int, int] | None):
     """The level factor and seasonal profile of the combination that forecast left-out windows best.
 
@@ -200,11 +217,12 @@ def _cross_validated_level(windows: list[tuple], top_k: int, shrinkage: float,
     ----------
     windows : list of tuple
         One ``(errors, forecasts, actual, history)`` per ranking window, as in
-        :func:`_cross_validated_shrinkage`.
+        :func:`_cross_validated_weighting`.
     top_k : int
-        Candidates averaged per series.
-    shrinkage : float
-        The weight of the all-series ranking [fraction] (already chosen).
+        Candidates combined per series.
+    weighting : tuple of float
+        The shrinkage [fraction] and weight power of :func:`_combination_weights` (already
+        chosen).
     factors : list of float
         Factors on the combined forecast tried [fraction].
     profile : tuple of int or None
@@ -230,7 +248,7 @@ def _cross_validated_level(windows: list[tuple], top_k: int, shrinkage: float,
     combined = []
     for k, (_, forecasts, actual, history) in enumerate(windows):
         others = _mean_error([w[0] for j, w in enumerate(windows) if j != k])
-        weights = _combination_weights(others, top_k, shrinkage)
+        weights = _combination_weights(others, top_k, *weighting)
         shape = (np.ones(actual.shape[1]) if profile is None
                  else _seasonal_profile(history, actual.shape[1], *profile))
         combined.append((np.maximum(_combine(forecasts, weights), 0.0), shape, actual, history))
@@ -303,11 +321,12 @@ def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | Non
     """The ``auto`` combination: final forecast and honest holdout forecasts for the quantiles.
 
     Candidates are refitted at the holdout origins T - h, T - 2h ... (``intervals.windows``)
-    and at T. Each series averages its ``top_k`` candidates ranked by their mean RMSSE over the
+    and at T. Each series combines its ``top_k`` candidates ranked by their mean RMSSE over the
     latest ``selection_windows`` windows, its own errors shrunk towards the candidate's
-    all-series mean (:func:`_combination_weights`). ``auto.shrinkage`` is either one value
-    [fraction] or a list of values, among which :func:`_cross_validated_shrinkage` picks the one
-    that forecasts each ranking window best from the others. The combination is then multiplied
+    all-series mean, with weights proportional to 1 / score ** power
+    (:func:`_combination_weights`). ``auto.shrinkage`` and ``auto.weight_power`` are each
+    either one value or a list of values, among which :func:`_cross_validated_weighting`
+    picks the pair that forecasts each ranking window best from the others. The combination is then multiplied
     by a factor from ``auto.level_factor`` (one value, or a list cross-validated the same way,
     :func:`_cross_validated_level`) and, with ``auto.seasonal_profile`` and a season within the
     horizon (days of the week), by the season's shape pooled across series
@@ -319,7 +338,7 @@ def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | Non
     without two seasons of history, is ranked on the other windows); its errors (weights of
     the recent windows) join the quantile pool ``intervals.seasonal_holdout_weight`` times (see
     :func:`_pool_origins`). The holdout forecast of window k is weighted by the errors of
-    earlier windows only (at the chosen shrinkage), so its errors for the quantiles are
+    earlier windows only (at the chosen shrinkage and power), so its errors for the quantiles are
     out-of-sample for the ranking too (the earliest window has none and is used for ranking
     only). Series with fewer observed periods than ``min_history_horizons`` x the holdout
     length use the ``fallback`` method.
@@ -361,22 +380,21 @@ def auto_forecast(panel: Panel, horizon: int, settings: dict, events: dict | Non
             ranking = ranking + [(np.stack([_rmsse(f, seasonal_actual, seasonal_cut.values)
                                             for f in seasonal_stack]), seasonal_stack,
                                   seasonal_actual, seasonal_cut.values)]
-    grid = auto["shrinkage"]
-    shrinkage = (_cross_validated_shrinkage(ranking, auto["top_k"], [float(g) for g in grid])
-                 if isinstance(grid, (list, tuple)) else float(grid))
-    factors = auto["level_factor"]
-    factors = [float(f) for f in factors] if isinstance(factors, (list, tuple)) else [float(factors)]
+    factors, shrinkages, powers = (
+        [float(v) for v in auto[key]] if isinstance(auto[key], (list, tuple))
+        else [float(auto[key])] for key in ("level_factor", "shrinkage", "weight_power"))
+    weighting = _cross_validated_weighting(ranking, auto["top_k"], shrinkages, powers)
     # the pooled seasonal shape is tried when the season fits in the horizon (days of the week)
     profile = ((panel.season_length, int(auto["profile_seasons"]))
                if auto["seasonal_profile"] and 1 < panel.season_length <= backtest else None)
-    factor, use_profile = _cross_validated_level(ranking, auto["top_k"], shrinkage, factors,
+    factor, use_profile = _cross_validated_level(ranking, auto["top_k"], weighting, factors,
                                                  profile)
 
     def weights_from(ranked):
         if not ranked:
             return np.full((len(candidates), len(panel.ids)), 1.0 / len(candidates))
         return _combination_weights(_mean_error([w[0] for w in ranked]), auto["top_k"],
-                                    shrinkage)
+                                    *weighting)
 
     def combine(forecasts, ranked, history):  # the candidates' mean x level factor x profile
         shape = (_seasonal_profile(history, forecasts.shape[-1], *profile) if use_profile
