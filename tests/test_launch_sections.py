@@ -57,6 +57,13 @@ def test_report_never_crashes_and_says_what_it_needs(case):
     text = _all_text(result, context)
     assert result.need and result.need in text
     assert result.tracking.verdicts.empty and result.fits.empty
+    # the download is named once, by this week's actions; the summary gives no count of
+    # launches (the data cannot tell: not 0), the sections after it say "named earlier"
+    shown = [getattr(launch_sections, name)(result) for name in SECTIONS]
+    shown.append(launch_sections.summary_section(result, context.as_of_text))
+    findings = [section.finding for section in shown]
+    assert findings[0] == result.need and findings.count(result.need) == 1
+    assert findings[1:] == ["Not estimated: needs the download named earlier in this report."] * 5
     for word in ("nan", "None", "NaT", "<NA>"):
         assert word not in text, (word, text)
 

@@ -76,14 +76,38 @@ def test_unknown_cost_reads_not_estimated(report):
     assert "not estimated" in section.check_text()
 
 
-@pytest.mark.parametrize("language, words", [("en", "All Statements"), ("zh", "所有结算报告")])
-def test_without_settlement_says_what_to_download(report, language, words):
+@pytest.mark.parametrize("language, words, named_above", [
+    ("en", "All Statements", "Not estimated: needs the download named earlier in this report."),
+    ("zh", "所有结算报告", "未估计：需要本报告前文所述的下载文件。")])
+def test_without_settlement_says_what_to_download_once(report, language, words, named_above):
+    # this week's actions, the report's first section, names the download; the three sections
+    # after it say only that they are not estimated for want of it (seen on a real folder: the
+    # same sentence four times)
     report.data = {"all_orders": report.data["all_orders"]}
     report.language = language
     view = profit_sections.prepare_profit(report)
+    actions = profit_sections.actions_section(view)
+    assert words in actions.finding and actions.table is None
     for function in (profit_sections.profit_section, profit_sections.payouts_section,
                      profit_sections.unsettled_section):
         section = function(view)
-        assert words in section.finding and section.table is None
+        assert section.finding == named_above and section.table is None
     tables = profit_sections.workbook_tables(view)
     assert list(tables) == ["actions"] and tables["actions"].empty
+
+
+def test_date_range_report_alone_names_the_flat_file_once(report):
+    # profit from the Date Range report, but no deposits or reserves: the payout calendar
+    # names the flat file V2, the unsettled orders after it say only "named earlier"
+    report.data["date_range_transactions"] = pd.DataFrame({
+        "date_time": pd.to_datetime(["2026-01-03 10:00"]).tz_localize("America/Los_Angeles"),
+        "settlement_id": "111", "type": ["Order"], "order_id": ["A"], "sku": ["X"],
+        "description": ["thing"], "quantity": [2], "product_sales": [40.0],
+        "selling_fees": [-6.0], "fba_fees": [-10.0], "total": [24.0]})
+    del report.data["settlement_v2"]
+    view = profit_sections.prepare_profit(report)
+    assert view.source == "date_range_transactions"
+    assert "flat files V2" in profit_sections.payouts_section(view).finding
+    assert profit_sections.unsettled_section(view).finding == (
+        "Not estimated: needs the download named earlier in this report.")
+

@@ -63,6 +63,9 @@ class LaunchReport:
         :func:`best_fits` of the tracked launches.
     need : str
         Empty when launches were tracked; else the sentence saying what the report needs.
+    data_missing : bool
+        True when ``need`` names a missing download (the first section says it, the others
+        only that they are not estimated); False when the data show no recent launch.
     warnings : list of str
         What the result leaves out (placeholder SKUs ...).
     as_of : pandas.Timestamp or None
@@ -81,6 +84,15 @@ class LaunchReport:
     warnings: list = field(default_factory=list)
     as_of: object = None
     code: str = ""
+    data_missing: bool = False
+
+
+def _need_after_actions(result: LaunchReport) -> str:
+    """What a section after this week's actions says when nothing is tracked: a missing
+    download is named once, by the actions; "no recent launch" is that section's finding."""
+    if result.data_missing:
+        return label("needs_download_named_above", result.language)
+    return result.need
 
 
 def _empty_tracking():
@@ -121,7 +133,7 @@ def run_launch_tracker(report) -> LaunchReport:
         need = needs_sentence("needs_launch_data", data.summary, language)
         return LaunchReport(settings, language, launches, curves, empty,
                             best_fits(empty.curve_fits, empty.verdicts), need, warnings,
-                            report.as_of, report.marketplace.code)
+                            report.as_of, report.marketplace.code, data_missing=True)
     curves = weekly_launch_curves(launches, business_report, data.get("sp_advertised_product"),
                                   as_of=report.as_of, max_weeks=settings["reference_weeks"])
     # title changes during a launch's build-up raise the "do not rewrite the listing" warning
@@ -230,6 +242,9 @@ def summary_section(result: LaunchReport, as_of_text: str) -> Section:
         Table verdict, launches (count); notes: what is missing and what was left out.
     """
     language, settings, verdicts = result.language, result.settings, result.tracking.verdicts
+    if result.data_missing:  # no count of launches: the data cannot tell, it is not 0
+        return Section(label("summary", language), _need_after_actions(result),
+                       language=language, notes=list(result.warnings))
     finding = fill("launch_summary_finding", language,
         code=result.code, as_of=as_of_text, launches=f"{len(verdicts):,}",
         weeks=settings["tracker_weeks"], metric=label(settings["verdict_metric"], language),
@@ -278,7 +293,7 @@ def launches_section(result: LaunchReport) -> Section:
     language, settings = result.language, result.settings
     heading = fill("launches_heading", language, weeks=settings["tracker_weeks"])
     if result.need:
-        return Section(heading, result.need, language=language)
+        return Section(heading, _need_after_actions(result), language=language)
     metric = settings["verdict_metric"]
     finding = fill("launches_finding", language, metric=label(metric, language))
     figure = launch_bands_figure(result.tracking.bands, result.tracking.verdicts, language, metric)
@@ -329,7 +344,7 @@ def verdicts_section(result: LaunchReport) -> Section:
     language = result.language
     heading = label("launch_verdicts", language)
     if result.need:
-        return Section(heading, result.need, language=language)
+        return Section(heading, _need_after_actions(result), language=language)
     finding = fill("verdicts_finding", language,
         weeks=result.settings["smoothing_weeks"])
     return Section(heading, finding, verdict_table(result.tracking.verdicts, language),
@@ -372,7 +387,7 @@ def fits_section(result: LaunchReport) -> Section:
     language = result.language
     heading = label("fits_heading", language)
     if result.need:
-        return Section(heading, result.need, language=language)
+        return Section(heading, _need_after_actions(result), language=language)
     if result.fits.empty:
         return Section(heading, label("no_curves_to_fit", language), language=language)
     return Section(heading, label("fits_finding", language), fit_table(result.fits, language),
@@ -393,8 +408,8 @@ def reference_section(result: LaunchReport) -> Section:
     language, reference = result.language, result.tracking.reference
     heading = label("reference_launches_title", language)
     if reference.empty:
-        return Section(heading, result.need or label("no_reference_launches", language),
-                       language=language)
+        return Section(heading, _need_after_actions(result)
+                       or label("no_reference_launches", language), language=language)
     setup_chart_fonts()
     figure = Figure(figsize=(8, 4), layout="constrained")
     plot_reference_launches(result.curves, reference, result.settings["verdict_metric"],

@@ -223,8 +223,9 @@ def _fees_note(view: Profit) -> str:
 def profit_section(view: Profit) -> Section:
     """Actual profit per SKU from what Amazon charged, loss-making SKUs first."""
     language, heading = view.language, label("profit_and_payouts", view.language)
-    if view.source is None:
-        return Section(heading, label("needs_settlement_report", language), language=language)
+    if view.source is None:  # this week's actions, the report's first section, names it
+        return Section(heading, label("needs_download_named_above", language),
+                       language=language)
     total = view.monthly[view.monthly["period"] == "total"].iloc[0]
     start, end = _day(view.first_day), _day(view.last_day)
     losing = view.sku.loc[view.sku["loss_making"], "sku"]
@@ -252,9 +253,11 @@ def _payout_table(view: Profit) -> pd.DataFrame:
 
 
 def _needs_flat_file(view: Profit, heading: str) -> Section:
-    """What to download when the payouts are unknown: any settlement report, or the flat file V2
-    where only the Date Range report (no deposits, no reserves) is there."""
-    need = "needs_settlement_report" if view.source is None else "needs_settlement_flat_file"
+    """What to download when the payouts are unknown: the flat file V2 where only the Date Range
+    report (no deposits, no reserves) is there; without any settlement report, this week's
+    actions (the report's first section) has named it, and the section says only that."""
+    need = ("needs_download_named_above" if view.source is None
+            else "needs_settlement_flat_file")
     return Section(heading, label(need, view.language), language=view.language)
 
 
@@ -287,8 +290,8 @@ def payouts_section(view: Profit) -> Section:
 def unsettled_section(view: Profit) -> Section:
     """Shipped orders that no settlement holds though a whole settlement has closed since."""
     language, heading = view.language, label("unsettled_orders", view.language)
-    if view.payouts is None:
-        return _needs_flat_file(view, heading)
+    if view.payouts is None:  # the payout calendar just before it has named the download
+        return Section(heading, label("needs_download_named_above", language), language=language)
     if not view.has_orders:
         return Section(heading, label("needs_orders_for_reconciliation", language),
                        language=language)
