@@ -18,6 +18,7 @@ from opsanalysis.launch import (
     forecast_ramp,
     reference_bands,
     track_launches,
+    tracker,
     weekly_launch_curves,
     weeks_to_fraction,
 )
@@ -804,3 +805,23 @@ def test_order_lines_count_as_sales_only_when_sold_on_the_storefront_by_a_seller
     assert launches["is_launch"].all()
     assert launches.attrs["warnings"] == [
         "placeholder SKUs left out of launches:  unknow , UNKNOW"]
+
+
+def test_a_launch_is_detectable_only_with_quiet_weeks_covered_inside_the_tracked_weeks():
+    as_of = pd.Timestamp("2025-08-02")
+    days = pd.date_range(end=as_of, periods=57)  # 57 covered days: day 57 has 56 quiet ones
+    assert tracker.launch_detectable(days, as_of, quiet_weeks=8, tracker_weeks=26)
+    assert not tracker.launch_detectable(days[1:], as_of, quiet_weeks=8, tracker_weeks=26)
+    # a 3-day gap in a longer history: 40 covered days, 3 missing, 100 covered; the run after
+    # the gap has its 56 quiet days, a run of 40 alone would not
+    gap = pd.date_range(end=as_of - pd.Timedelta(days=103), periods=40).append(
+        pd.date_range(end=as_of, periods=100))
+    assert tracker.launch_detectable(gap, as_of, quiet_weeks=8, tracker_weeks=26)
+    assert not tracker.launch_detectable(gap[:40].append(gap[-50:]), as_of, quiet_weeks=8,
+                                         tracker_weeks=26)
+    # a long history that ended before the tracked weeks: nothing detectable in them
+    old = pd.date_range("2024-01-01", "2024-12-31")
+    assert not tracker.launch_detectable(old, as_of, quiet_weeks=8, tracker_weeks=26)
+    assert tracker.launch_detectable(old, pd.Timestamp("2025-01-01"), quiet_weeks=8,
+                                     tracker_weeks=26)
+

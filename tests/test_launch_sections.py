@@ -57,11 +57,18 @@ def test_report_never_crashes_and_says_what_it_needs(case):
     text = _all_text(result, context)
     assert result.need and result.need in text
     assert result.tracking.verdicts.empty and result.fits.empty
-    # the download is named once, by this week's actions; the summary gives no count of
-    # launches (the data cannot tell: not 0), the sections after it say "named earlier"
     shown = [getattr(launch_sections, name)(result) for name in SECTIONS]
     shown.append(launch_sections.summary_section(result, context.as_of_text))
     findings = [section.finding for section in shown]
+    if case == "no_launch":
+        # 30 covered weeks of steady sales: a launch would have shown, so "no launch" is the
+        # finding (not a missing download) and the summary counts 0 launches
+        assert not result.data_missing and result.need.startswith("no launch in the last 26")
+        assert findings[-1].startswith("UK, as of 2025-08-02: 0 launches in the last 26 weeks")
+        return
+    # the download is named once, by this week's actions; the summary gives no count of
+    # launches (the data cannot tell: not 0), the sections after it say "named earlier"
+    assert result.data_missing and result.need.startswith("needs a Business Report")
     assert findings[0] == result.need and findings.count(result.need) == 1
     assert findings[1:] == ["Not estimated: needs the download named earlier in this report."] * 5
     for word in ("nan", "None", "NaT", "<NA>"):

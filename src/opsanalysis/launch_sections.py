@@ -130,10 +130,18 @@ def run_launch_tracker(report) -> LaunchReport:
     if (report.as_of is None or business_report is None or len(business_report) == 0
             or not launches["is_launch"].any()):
         curves = weekly_launch_curves(launches.iloc[:0], None, max_weeks=0)
-        need = needs_sentence("needs_launch_data", data.summary, language)
+        # no launch where the reports could show one is a finding, not a missing download
+        detectable = (report.as_of is not None and business_report is not None
+                      and len(business_report) > 0 and tracker.launch_detectable(
+                          tracker.covered_days(business_report, orders, data.summary),
+                          report.as_of, quiet_weeks=settings["launch_quiet_weeks"],
+                          tracker_weeks=settings["tracker_weeks"]))
+        need = (label("no_recent_launches", language) if detectable
+                else needs_sentence("needs_launch_data", data.summary, language))
         return LaunchReport(settings, language, launches, curves, empty,
                             best_fits(empty.curve_fits, empty.verdicts), need, warnings,
-                            report.as_of, report.marketplace.code, data_missing=True)
+                            report.as_of, report.marketplace.code,
+                            data_missing=not detectable)
     curves = weekly_launch_curves(launches, business_report, data.get("sp_advertised_product"),
                                   as_of=report.as_of, max_weeks=settings["reference_weeks"])
     # title changes during a launch's build-up raise the "do not rewrite the listing" warning

@@ -110,6 +110,35 @@ def covered_days(business_report=None, orders=None, summary=None):
 _DAY_NS = 86_400 * 10**9
 
 
+def launch_detectable(covered, as_of, *, quiet_weeks, tracker_weeks) -> bool:
+    """Whether the reports could show a launch in the tracked weeks.
+
+    A launch on day d needs the ``quiet_weeks`` before d covered (:func:`detect_launches`);
+    when no day of the last ``tracker_weeks`` up to ``as_of`` has them, "no launch" means
+    "too little history", not a finding.
+
+    Parameters
+    ----------
+    covered : pandas.DatetimeIndex
+        :func:`covered_days`.
+    as_of : date-like
+        Report date.
+    quiet_weeks, tracker_weeks : int
+        params ``launch.launch_quiet_weeks`` and ``launch.tracker_weeks`` [weeks].
+
+    Returns
+    -------
+    bool
+    """
+    days = np.asarray(covered, dtype="datetime64[D]")
+    quiet = int(round(quiet_weeks * 7))
+    end = np.datetime64(pd.Timestamp(as_of).normalize().date(), "D")
+    window = end - np.arange(int(round(tracker_weeks * 7)))
+    counts = (np.searchsorted(days, window)
+              - np.searchsorted(days, window - np.timedelta64(quiet, "D")))
+    return bool((counts >= quiet).any())
+
+
 def _timestamp(value):
     """Naive local midnight of a date-like value (tz-aware values keep their local day)."""
     value = pd.Timestamp(value)
