@@ -18,7 +18,7 @@ import pandas as pd
 from opsanalysis import settlements
 from opsanalysis.formats import money_text, percent_text
 from opsanalysis.labels import fill, label
-from opsanalysis.section import Section
+from opsanalysis.section import Section, missing_input_section
 from opsanalysis.section import actions_section as _actions_section
 
 __all__ = ["Profit", "actions_section", "actions_table", "payouts_section", "prepare_profit",
@@ -224,8 +224,7 @@ def profit_section(view: Profit) -> Section:
     """Actual profit per SKU from what Amazon charged, loss-making SKUs first."""
     language, heading = view.language, label("profit_and_payouts", view.language)
     if view.source is None:  # this week's actions, the report's first section, names it
-        return Section(heading, label("needs_download_named_above", language),
-                       language=language)
+        return missing_input_section(heading, "needs_settlement_report", language, first=False)
     total = view.monthly[view.monthly["period"] == "total"].iloc[0]
     start, end = _day(view.first_day), _day(view.last_day)
     losing = view.sku.loc[view.sku["loss_making"], "sku"]
@@ -256,9 +255,11 @@ def _needs_flat_file(view: Profit, heading: str) -> Section:
     """What to download when the payouts are unknown: the flat file V2 where only the Date Range
     report (no deposits, no reserves) is there; without any settlement report, this week's
     actions (the report's first section) has named it, and the section says only that."""
-    need = ("needs_download_named_above" if view.source is None
-            else "needs_settlement_flat_file")
-    return Section(heading, label(need, view.language), language=view.language)
+    if view.source is None:
+        return missing_input_section(heading, "needs_settlement_report", view.language,
+                                     first=False)
+    return missing_input_section(heading, "needs_settlement_flat_file", view.language,
+                                 first=True)
 
 
 def payouts_section(view: Profit) -> Section:
@@ -291,7 +292,8 @@ def unsettled_section(view: Profit) -> Section:
     """Shipped orders that no settlement holds though a whole settlement has closed since."""
     language, heading = view.language, label("unsettled_orders", view.language)
     if view.payouts is None:  # the payout calendar just before it has named the download
-        return Section(heading, label("needs_download_named_above", language), language=language)
+        return missing_input_section(heading, "needs_settlement_flat_file", language,
+                                     first=False)
     if not view.has_orders:
         return Section(heading, label("needs_orders_for_reconciliation", language),
                        language=language)
