@@ -61,6 +61,22 @@ def test_daily_dispersion_known_blocks():
         policy.daily_dispersion(values, block_days=10)
 
 
+def test_daily_dispersion_of_monthly_demand_reads_whole_months():
+    # a monthly series spread evenly over its days (the replay of carparts): months of 60 and
+    # 0 units alternate, 12 months of 30 days; the lumps are the months' totals
+    values = np.repeat(np.tile([60.0, 0.0], 6) / 30.0, 30)[None, :]
+    monthly = policy.daily_dispersion(values, block_days=28, period_days=30.4375)
+    # 4 months per block (as 4 weeks in a daily block), 3 blocks in 364 days: totals 60, 0,
+    # 60, 0 in each, variance 4 x 30^2 / 3 = 1200 around the mean 30
+    assert monthly == pytest.approx([40.0])
+    # weekly totals see only the weeks straddling a change of month: far less
+    weekly = policy.daily_dispersion(values, block_days=28)
+    assert weekly[0] < 10.0
+    # a weekly series is read in weeks, as daily demand is
+    assert policy.daily_dispersion(values, block_days=28, period_days=7.0) == pytest.approx(
+        weekly)
+
+
 def test_variance_floor_is_dispersion_times_mean():
     mean = np.array([[10.0, 10.0], [2.0, 2.0]])
     upper = mean + special.ndtri(0.9) * np.sqrt(mean)  # Poisson-like quantile

@@ -10,7 +10,8 @@ order. It is modelled from the forecast, SKU by SKU, all SKUs at once:
   :func:`daily_dispersion`) measured on the SKU's own history: a daily forecast quantile of
   lumpy demand (a wholesaler's rare large orders) sits near the mean and implies Poisson noise,
   while the real day-to-day variance is tens of times the mean. The noise part of every day is
-  at least ``D x mu_t``;
+  at least ``D x mu_t`` (demand recorded per month is read in whole months: its lumps are the
+  months' totals);
 * a level uncertainty ``c`` (coefficient of variation of the demand level over the interval): the
   daily forecast quantiles are marginal, but forecast errors persist from day to day, so the sum of
   ``P`` days is far wider than ``sqrt(P)`` daily spreads. ``c`` is measured on the history
@@ -173,7 +174,7 @@ def effective_lead_time_cv(mean_days, cv, review_days, grid_points: int = 8) -> 
 
 
 def daily_dispersion(values: np.ndarray, *, block_days: int,
-                     span_days: int = LEVEL_CV_SPAN_DAYS) -> np.ndarray:
+                     span_days: int = LEVEL_CV_SPAN_DAYS, period_days: float = 1.0) -> np.ndarray:
     """Variance-to-mean ratio of demand around its local level, per SKU (>= 1, Poisson).
 
     The last ``span_days`` are cut into whole blocks of ``block_days`` (newest first), each
@@ -186,6 +187,11 @@ def daily_dispersion(values: np.ndarray, *, block_days: int,
     variance is ``D x`` its mean). Blocks with censored (NaN) days, or that start before the
     first sale, are skipped.
 
+    Demand recorded per period longer than a week (``period_days``: a monthly series spread over
+    its days) has no lumps within a period to see: a week of it is a share of the month's total.
+    Its lumps are the periods' totals, so the same ratio is read from the totals of whole periods
+    (``round(period_days)`` days each), as many per block as a block of daily demand holds weeks.
+
     Parameters
     ----------
     values : numpy.ndarray
@@ -195,6 +201,9 @@ def daily_dispersion(values: np.ndarray, *, block_days: int,
         ``replenishment.rate_window_days``: four weeks).
     span_days : int
         How far back blocks go [days] (:data:`LEVEL_CV_SPAN_DAYS`).
+    period_days : float
+        Days per period the demand was recorded in [days]: 1 (daily) or 7 (weekly) read weekly
+        totals; longer periods read the periods' own totals.
 
     Returns
     -------
@@ -207,16 +216,17 @@ def daily_dispersion(values: np.ndarray, *, block_days: int,
     if weeks < 2:
         raise ValueError(f"daily_dispersion needs blocks of at least two whole weeks, got "
                          f"{block_days} days")
-    block = weeks * WEEK_DAYS
+    unit = max(int(round(period_days)), WEEK_DAYS)  # days summed into one total
+    block = weeks * unit
     n_blocks = min(int(span_days), n_days) // block
     if n_skus == 0 or n_blocks == 0:
         return np.ones(n_skus)
-    recent = values[:, n_days - n_blocks * block:].reshape(n_skus, n_blocks, weeks, WEEK_DAYS)
+    recent = values[:, n_days - n_blocks * block:].reshape(n_skus, n_blocks, weeks, unit)
     sold = np.nan_to_num(values) > 0
     first_sale = np.where(sold.any(axis=1), sold.argmax(axis=1), n_days)
     block_start = n_days - n_blocks * block + np.arange(n_blocks) * block
     usable = ~np.isnan(recent).any(axis=(2, 3)) & (block_start[None, :] >= first_sale[:, None])
-    totals = np.nan_to_num(recent).sum(axis=3)  # weekly totals, (n_skus, n_blocks, weeks)
+    totals = np.nan_to_num(recent).sum(axis=3)  # (n_skus, n_blocks, totals per block)
     total_mean = np.where(usable, totals.mean(axis=2), 0.0).sum(axis=1)
     total_variance = np.where(usable, totals.var(axis=2, ddof=1), 0.0).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -261,8 +261,8 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
     daily_dispersion : bool
         "ours": the daily noise is at least the SKU's own variance-to-mean ratio of daily demand
         (:func:`~opsanalysis.replenishment.policy.daily_dispersion`, blocks of
-        ``rate_window_days``) times the forecast, and the level uncertainty is measured beyond
-        it; False: Poisson.
+        ``rate_window_days``; a forecast period longer than a week reads whole periods) times
+        the forecast, and the level uncertainty is measured beyond it; False: Poisson.
     min_cover_days, target_cover_days, max_cover_days : float, optional
         Cover rules of :func:`~opsanalysis.replenishment.policy.order_levels` [days]; None: not
         applied (the policy comparison isolates the service maths).
@@ -337,7 +337,8 @@ def _forecast_policy(paths, service_level, distribution, period_days, *, quantil
         mean, upper = mean[:, skip:], upper[:, skip:]
 
         def inputs():
-            dispersion = (policy_maths.daily_dispersion(demand, block_days=int(rate_window_days))
+            dispersion = (policy_maths.daily_dispersion(demand, block_days=int(rate_window_days),
+                                                        period_days=period_days)
                           if daily_dispersion else np.ones(len(mean)))
             lift = _lift(demand, mean, lead + review, seasonal)
             level_cv = (_own_level_cv(paths, origins, origin, demand, context, column, quantile,
