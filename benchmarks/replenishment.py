@@ -8,7 +8,7 @@ intermittent) and the sample's daily demand (``opsanalysis.sample.generate(None)
 at mean lead times of 14 and 35 days (coefficient of variation 0.2), weekly review:
 
 * ours: :func:`opsanalysis.replenishment.forecast_policy` on ``opsanalysis.forecast.predict``
-  (negative-binomial demand over lead time + review with a normal floor for lumpy demand, level
+  (mean + z sigma of the demand over lead time + review, params ``service_quantile``; level
   uncertainty from the policy's own past interval errors, random lead time with order
   crossover, year-over-year seasonal lift; options from params ``replenishment``) at target
   cycle service levels 80-99.5 %. The forecast is opsanalysis ``auto`` at the planning level
@@ -41,7 +41,8 @@ fill-rate ceilings (:func:`fill_ceiling`): the best fill of any policy that stoc
 a sale in the last year.
 
 ``--ablation`` (issue 18.4) runs ours with one part switched off at a time (daily dispersion,
-level uncertainty, normal floor, seasonal lift, order crossover), ours on other forecasts
+level uncertainty, seasonal lift, order crossover; the negative binomial cycle quantile alone
+and as the larger of it and the normal bound instead of the normal bound), ours on other forecasts
 (``auto`` at the forecast's own level factor, ``auto`` over a shorter horizon that needs less
 history) and the textbook on the realised demand (clairvoyant: what the random lead time alone
 costs) beside the textbook at the 80 % and 95 % targets and writes
@@ -458,7 +459,9 @@ ABLATION_VARIANTS = {
     "without daily dispersion (before issue 18)": {"daily_dispersion": False},
     "without level uncertainty": {"level_uncertainty": False},
     "per-SKU level uncertainty (neither check pooled: as before 2026-12-02)": {"pooled_level": False},
-    "without normal floor": {"normal_floor": False},
+    "negative binomial cycle quantile (no normal bound)": {"service_quantile": "negative_binomial"},
+    "larger of the negative binomial quantile and the normal bound (before 2026-12-03)":
+        {"service_quantile": "larger_of_both"},
     "without seasonal lift": {"seasonal": None},
     "without order crossover": {"order_crossover": False},
 }
@@ -887,8 +890,38 @@ TARGETS_EVIDENCE = [
 #: What the ablation of 2026-12-02 showed (Online Retail, 489 established products): the
 #: figures are those of that run (see the table above for the current one).
 FINDINGS = [
+    "Findings of the 2026-12-03 11:04 run (all four data sets, then the ablation of sample and "
+    "Online Retail; params `replenishment.service_quantile`):",
+    "",
+    "* **The order-up-to level reads the normal bound, not the larger of it and the negative "
+    "binomial quantile.** Since 2026-12-01 the service part was the larger of the negative "
+    "binomial mixture's cycle quantile and `mean + z sigma` of the same moments (the normal "
+    "bound was added as a floor for lumpy demand). Above the 90 % target the quantile is the "
+    "larger one on slow SKUs, and its long tail holds units that wait for a rare large order. "
+    "The normal bound alone (`service_quantile: normal`, rows `ours`) is on or above the "
+    "curve of the larger of both (row `larger of ...`, the policy before) on every data set: "
+    "at the 95 % target Online Retail 33.9 -> **31.4 days** (0.73x -> **0.68x** the rule) for "
+    "fill 0.888 -> 0.877 at 35 d, 23.2 -> 21.0 days for 0.907 -> 0.893 at 14 d; sample 21.6 "
+    "-> 21.3 and 14.1 -> 13.8 days for 0.963 -> 0.962 and 0.970 -> 0.969; jewelry 29.6 -> "
+    "27.9 and 19.6 -> 17.9 days for 0.976 -> 0.973 and 0.985 -> 0.980. At 80 % the two are "
+    "the same (the normal bound is the larger). The smallest margin over the textbook curve: "
+    "Online Retail +0.000 / +0.000 -> **+0.002 / +0.002** (35 / 14 d), sample +0.000 / "
+    "+0.001 -> +0.001 / +0.001, jewelry +0.11 as before, carparts -0.002 / -0.004 (10:38) -> "
+    "**+0.002** / -0.003: at 35 d every point is above the curve (+0.0016 to +0.0042); at 14 "
+    "d ours is on or above it from 155 days (its 95 % target) to 183 days (+0.0001 to "
+    "+0.0008), 0.0004 under the textbook's 99.5 % point (194 days), and below it by 0.0005 to "
+    "0.0032 between 100 and 150 days (the textbook's 85 % and 90 % points at 108 and 120 "
+    "days are 0.0023 and 0.0032 above our curve). The negative binomial quantile alone (row `negative binomial "
+    "...`) is the policy of 2026-11-30: at 80 % it holds less and serves less (Online Retail "
+    "21.0 days for 0.801 at 35 d), at 95 % it equals the larger of both. The expected fill "
+    "the plan reports (`expected_fill_rate`) still comes from the negative binomial mixture. "
+    "The change does not reach the inventory target on Online Retail: within 0.6x the "
+    "rule's stock (27.9 days at 35 d) the best point run serves 0.850 (ours, 90 % target) "
+    "and the textbook curve 0.853.",
+    "",
     "Findings of the 2026-12-03 10:38 run (carparts only, `--keep-previous`; the other data sets "
-    "are daily or weekly, which the change leaves as they were: their rows are the 07:52 run's):",
+    "are daily or weekly, which the change leaves as they were: their rows were the 07:52 "
+    "run's; the service part was still the larger of both):",
     "",
     "* **Monthly demand's lumps are read in whole months (fixed).** The replay spreads each "
     "month's total evenly over its days, so the weekly totals `daily_dispersion` read within "
@@ -1109,8 +1142,9 @@ def write_markdown(results, targets, classes, timing, args, path: Path) -> None:
         "0.1 cu ft per unit (assumed; the 1998-2002 series are costed as if the 2024 table "
         "applied).",
         "",
-        f"Machine: {machine}. Ours: order crossover `{options['order_crossover']}`, normal "
-        f"floor `{options['normal_floor']}`, daily dispersion `{options['daily_dispersion']}`, "
+        f"Machine: {machine}. Ours: order crossover `{options['order_crossover']}`, service "
+        f"quantile `{options['service_quantile']}`, daily dispersion "
+        f"`{options['daily_dispersion']}`, "
         f"seasonal lift {options['seasonal']} (params `replenishment`). Rows whose `run_utc` "
         "is older than this page's date were kept from that run (`--keep-previous`): they "
         "show the policy of that day.",

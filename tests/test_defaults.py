@@ -140,7 +140,7 @@ def names():
 def test_setting_names_are_leaves_and_rule_ids(names):
     assert names["prior_units"] == {"replenishment.seasonal_lift.prior_units": "number"}
     assert names["tolerance_band"] == {"ads.tolerance_band": "number"}
-    assert names["normal_floor"] == {"replenishment.normal_floor": "boolean"}
+    assert names["order_crossover"] == {"replenishment.order_crossover": "boolean"}
     assert names["bid_step"] == {"rules.bid_step": "rule"}  # a rule counts by its id ...
     assert "value" not in names and "unit" not in names  # ... not by its fields
     assert "seasonal_lift" not in names  # a mapping of settings is not a setting itself
@@ -159,7 +159,7 @@ def test_checker_flags_repeats_and_contradictions_and_spares_none(names):
         "def _private(prior_units=20.0): pass\n"
         "class Tool:\n"
         "    def run(self, velocity_window_days=28): pass\n"
-        "SETTINGS_DEFAULTS = {'normal_floor': False, 'lead_time_days': None, 'case_pack': 1}\n"
+        "SETTINGS_DEFAULTS = {'order_crossover': False, 'lead_time_days': None, 'case_pack': 1}\n"
     )
     exec(compile(source, "fake_module", "exec"), fake.__dict__)  # noqa: S102
     found = offences([fake], names)
@@ -170,7 +170,7 @@ def test_checker_flags_repeats_and_contradictions_and_spares_none(names):
                for f in found)  # a rule's range
     assert not any("growth=" in f for f in found)  # text default, numeric setting
     assert any(f.startswith("fake_module.Tool.run(velocity_window_days=28)") for f in found)
-    assert any(f.startswith("fake_module.SETTINGS_DEFAULTS['normal_floor'] = False")
+    assert any(f.startswith("fake_module.SETTINGS_DEFAULTS['order_crossover'] = False")
                for f in found)
 
 

@@ -14,12 +14,13 @@ AS_OF = pd.Timestamp("2026-03-31")
 #: dispersion (Poisson noise) or lift, so
 #: the service maths alone sets the levels (recommend_orders has no code defaults: every key).
 PLAIN = {"lead_time_cv": 0.0, "review_period_days": 7, "target_service_level": 0.95,
-         "order_crossover": False, "normal_floor": False, "daily_dispersion": False,
+         "order_crossover": False, "service_quantile": "negative_binomial", "daily_dispersion": False,
          "seasonal_lift": None, "min_cover_days": 0.0, "target_cover_days": 0.0, "max_cover_days": np.inf,
          "production_days": 0.0, "forecast_method": "naive", "forecast_quantile": 0.9,
          "velocity_window_days": 28, "rate_window_days": 28}
 #: order_levels switches and the 28-day windows the known answers below are computed with
-PLAIN_LEVELS = {"order_crossover": False, "normal_floor": False, "rate_window_days": 28}
+PLAIN_LEVELS = {"order_crossover": False, "service_quantile": "negative_binomial",
+                "rate_window_days": 28}
 LIFT = {"window_days": 28, "season_days": 364, "max_lift": 3.0}
 FIRST_DAY = AS_OF + pd.Timedelta(days=1)
 
@@ -137,7 +138,25 @@ def test_rare_large_orders_cycle_level_serves_few_units():
                                      [10])[0] > fill[0] + 0.2
 
 
-def test_normal_floor_stocks_lumpy_demand_and_keeps_the_skewed_quantile_elsewhere():
+def test_service_quantile_reads_the_normal_bound_the_skewed_quantile_or_the_larger():
+    # slow Poisson demand, 0.3 units over 7 + 7 days, at a 99.9 % cycle target: the Poisson
+    # quantile is 3 (P(D <= 2) = 0.9964), the normal bound ceil(0.3 + 3.090 sqrt(0.3)) =
+    # ceil(1.99) = 2: the third unit waits in the tail for a 1-in-280 interval
+    mean = np.full((1, 30), 0.3 / 14)
+    levels = {quantile: policy.order_levels(mean, mean, [7], 0.0, 7.0, 0.0, 0.999,
+                                            **{**PLAIN_LEVELS, "service_quantile": quantile})
+              for quantile in policy.SERVICE_QUANTILES}
+    assert {q: level["order_up_to"][0] for q, level in levels.items()} == {
+        "normal": 2, "negative_binomial": 3, "larger_of_both": 3}
+    # the fill each level is expected to serve comes from the same negative binomial
+    assert levels["normal"]["expected_fill_rate"][0] == pytest.approx(0.9776, abs=1e-4)
+    with pytest.raises(ValueError, match="service_quantile must be one of normal, "
+                                         "negative_binomial, larger_of_both, got 'median'"):
+        policy.order_levels(mean, mean, [7], 0.0, 7.0, 0.0, 0.95,
+                            **{**PLAIN_LEVELS, "service_quantile": "median"})
+
+
+def test_larger_of_both_stocks_lumpy_demand_and_keeps_the_skewed_quantile_elsewhere():
     # "rare large orders" (mean 0.7, variance 20 over 14 + 7 days): the negative binomial 95 %
     # level is 2; the normal bound is ceil(0.7 + 1.645 sqrt(20)) = ceil(8.06) = 9.
     # Slow Poisson demand (0.1/day over 7 + 7 days, 99 %): the skewed quantile, 5, stays; the
@@ -150,7 +169,7 @@ def test_normal_floor_stocks_lumpy_demand_and_keeps_the_skewed_quantile_elsewher
     bound = policy.normal_demand_bound(mean, variance, lead_days, probability, review, 0.0, 0.95)
     assert bound[0] == 9
     levels = policy.order_levels(mean, variance, [14, 7], 0.0, review, 0.0, [0.95, 0.99],
-                                 **{**PLAIN_LEVELS, "normal_floor": True})
+                                 **{**PLAIN_LEVELS, "service_quantile": "larger_of_both"})
     plain = policy.order_levels(mean, variance, [14, 7], 0.0, review, 0.0, [0.95, 0.99],
                                 **PLAIN_LEVELS)
     assert plain["order_up_to"].tolist() == [2, 5]
@@ -264,7 +283,8 @@ def test_settings_from_params():
     assert settings["lead_time_days"] == sum(legs)
     assert 0 < settings["lead_time_cv"] < lead["variability"]
     rep = params["replenishment"]
-    assert settings["normal_floor"] is rep["normal_floor"] and "normal_floor" in rep["sources"]
+    assert settings["service_quantile"] == rep["service_quantile"] == "normal"
+    assert "service_quantile" in rep["sources"]
     # the YAML, not a code default, decides (the issue: code said False/False/28/20)
     assert settings["order_crossover"] is rep["order_crossover"]
     assert settings["velocity_window_days"] == rep["velocity_window_days"]
@@ -277,11 +297,12 @@ def test_settings_from_params():
     # a flat dict missing keys names them all; no silent code default
     with pytest.raises(ValueError) as missing:
         rp.resolve_settings({key: value for key, value in {**PLAIN, "lead_time_days": 10}.items()
-                             if key not in ("normal_floor", "velocity_window_days")})
-    assert "'normal_floor'" in str(missing.value)
+                             if key not in ("service_quantile", "velocity_window_days")})
+    assert "'service_quantile'" in str(missing.value)
     assert "'velocity_window_days'" in str(missing.value)
     assert "'lead_time_days'" not in str(missing.value)
-    assert rp.resolve_settings({**PLAIN, "lead_time_days": 10})["normal_floor"] is False
+    assert rp.resolve_settings({**PLAIN, "lead_time_days": 10})["service_quantile"] == (
+        "negative_binomial")
     # flat settings cannot forecast (the forecast needs params): say so
     position = pd.DataFrame({"unique_id": ["A"], "on_hand": [0], "on_order": [0]})
     with pytest.raises(ValueError, match="forecast="):

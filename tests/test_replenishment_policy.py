@@ -19,7 +19,7 @@ AS_OF = pd.Timestamp("2026-03-31")
 #: daily dispersion on (the params' choice), fixed 35-day sea-freight lead time, weekly review,
 #: four-week windows.
 SEA = {"lead_time_days": 35, "lead_time_cv": 0.0, "review_period_days": 7,
-       "target_service_level": 0.95, "order_crossover": False, "normal_floor": True,
+       "target_service_level": 0.95, "order_crossover": False, "service_quantile": "larger_of_both",
        "daily_dispersion": True, "seasonal_lift": None, "min_cover_days": 0.0,
        "target_cover_days": 0.0, "max_cover_days": np.inf, "production_days": 0.0,
        "forecast_method": "naive", "forecast_quantile": 0.9, "velocity_window_days": 28,
@@ -154,7 +154,7 @@ def test_policy_replay_sets_the_plans_level_on_the_sea_freight_sku():
     forecasts = pd.concat(frames, ignore_index=True)
     replay = rp.forecast_policy(forecasts, 0.95, "ours", quantile=0.9, velocity_window_days=28,
                                 rate_window_days=28, seasonal=None, order_crossover=False,
-                                normal_floor=True, daily_dispersion=True)
+                                service_quantile="larger_of_both", daily_dispersion=True)
     full = np.append(history["y"].to_numpy(), 0.0)[None, :]  # one more day: decide after AS_OF
     context = {"ids": pd.Index(["W"]), "dates": dates.append(pd.DatetimeIndex(
         [AS_OF + pd.Timedelta(days=1)])), "lead_time_days": np.array([35.0]),

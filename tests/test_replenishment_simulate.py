@@ -34,7 +34,7 @@ SETTINGS = {"lead_time_days": 3, "lead_time_cv": 0.0, "review_period_days": 1,
 NAMED = {"velocity_window_days": 30, "rule_of_thumb": REP["rule_of_thumb"]}
 #: forecast_policy keywords of the known answers: no lift, crossover, floor or dispersion, 28-day windows
 PLAIN = {"quantile": 0.9, "velocity_window_days": 28, "rate_window_days": 28, "seasonal": None,
-         "order_crossover": False, "normal_floor": False, "daily_dispersion": False}
+         "order_crossover": False, "service_quantile": "negative_binomial", "daily_dispersion": False}
 
 
 def test_enough_stock_serves_everything():
@@ -183,7 +183,7 @@ def test_forecast_policy_options_follow_params():
     options = rp.forecast_policy_options(rep)
     assert options == {"order_crossover": rep["order_crossover"],
                        "seasonal": dict(rep["seasonal_lift"]),
-                       "normal_floor": rep["normal_floor"],
+                       "service_quantile": rep["service_quantile"],
                        "daily_dispersion": rep["daily_dispersion"],
                        "velocity_window_days": rep["velocity_window_days"],
                        "rate_window_days": rep["rate_window_days"]}
@@ -363,7 +363,7 @@ def test_policies_sharing_paths_replay_as_each_alone():
                 "start": "2026-08-01"}
     options = {**PLAIN, "seasonal": {"window_days": 28, "season_days": 364,
                                      "prior_units": 100.0, "max_lift": 3.0},
-               "order_crossover": True, "normal_floor": True, "daily_dispersion": True}
+               "order_crossover": True, "service_quantile": "larger_of_both", "daily_dispersion": True}
     checked = sim._settings(settings)
     matrix = sim._replay_matrix(history)
     fee_rates = sim._fee_rates(checked, matrix[1], len(matrix[0]))

@@ -25,7 +25,7 @@ SETTINGS_KEYS = (
     "review_period_days",    # [days]
     "target_service_level",  # cycle service level [fraction]
     "order_crossover",       # independent lead times per order (orders overtake)
-    "normal_floor",          # never below mean + z sigma (lumpy demand)
+    "service_quantile",      # normal, negative_binomial or larger_of_both (policy.order_levels)
     "daily_dispersion",      # daily noise >= own variance-to-mean ratio x forecast (lumpy demand)
     "seasonal_lift",         # policy.seasonal_lift keyword arguments; None = no lift
     "min_cover_days",        # expected stock left at the end of the interval [days]
@@ -64,7 +64,7 @@ def _from_params(params: dict) -> dict:
         "lead_time_days": lead_days, "lead_time_cv": lead_cv,
         "review_period_days": rep["review_period_days"],
         "target_service_level": rep["target_service_level"],
-        "order_crossover": rep["order_crossover"], "normal_floor": rep["normal_floor"],
+        "order_crossover": rep["order_crossover"], "service_quantile": rep["service_quantile"],
         "daily_dispersion": rep["daily_dispersion"],
         "seasonal_lift": dict(rep["seasonal_lift"]),
         "min_cover_days": rep["min_cover_days"], "target_cover_days": rep["target_cover_days"],
@@ -350,7 +350,7 @@ def recommend_orders(history: pd.DataFrame, position: pd.DataFrame, settings, as
         _per_sku("max_cover_days", ids, position, settings),
         seasonal_factor=lift,
         order_crossover=bool(settings["order_crossover"]),
-        normal_floor=bool(settings["normal_floor"]), rate_window_days=rate_window)
+        service_quantile=str(settings["service_quantile"]), rate_window_days=rate_window)
     return _assemble(ids, position, settings, as_of, mean * lift[:, None], levels, level_cv,
                      lift)
 

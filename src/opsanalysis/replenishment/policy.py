@@ -19,8 +19,13 @@ order. It is modelled from the forecast, SKU by SKU, all SKUs at once:
   pooled over SKUs (a SKU's few overlapping intervals are too few for its own estimate); the
   policy replay, once its own forecasts have completed intervals, measures their errors per SKU;
 * given ``L``, demand over ``L + R`` days is negative binomial (a gamma-Poisson mixture) matched to
-  the mean and variance above: skewed and non-negative, exact for intermittent demand (Poisson at
-  the limit), not the normal shortcut;
+  the mean and variance above: skewed and non-negative (Poisson at the limit). Its expected
+  shortage gives the expected fill rate (:func:`expected_fill_rate`). The order-up-to level is
+  read from the same moments through the normal ``mean + z sigma`` by default (params
+  ``replenishment.service_quantile``): replayed on four real data sets, the negative binomial
+  cycle quantile (alone, or as the larger of the two) held more stock for the same fill, spent
+  in the long tail of slow SKUs, where a unit waits for a rare large order
+  (``benchmarks/results/replenishment.md``);
 * the lead time is a discretised gamma distribution (mean, coefficient of variation), and the
   demand distribution is the mixture over its support (a convolution over lead times). When each
   shipment has its own lead time, shipments overtake each other and the variability that matters
@@ -608,13 +613,14 @@ def normal_demand_bound(mean_path, variance_path, lead_days, probability, review
     """``mean + z sigma`` of demand over lead time + review period, rounded up [units].
 
     The same mixture moments as :func:`protection_demand_quantile` (lead time random, level
-    uncertainty), read through the normal ``z`` of ``service_level``. Used as a floor
-    (``order_levels(normal_floor=True)``) for lumpy demand: a two-moment negative binomial with a
-    variance far above its mean (rare large orders) puts most of its mass at zero and the rest
+    uncertainty), read through the normal ``z`` of ``service_level``: the order-up-to level's
+    service part with ``order_levels(service_quantile="normal")``, and with ``"larger_of_both"``
+    a floor under the negative binomial quantile for lumpy demand (a two-moment negative
+    binomial with a variance far above its mean (rare large orders) puts most of its mass at zero and the rest
     at a few units, so its cycle quantile stays at one or two units however large the orders
     are, and such a level serves few of the units (:func:`expected_fill_rate`); the normal bound
-    keeps stock in proportion to the spread. Where the skewed distribution needs more (slow
-    Poisson-like demand at high service levels), its quantile stays in force.
+    keeps stock in proportion to the spread), the skewed quantile in force where it needs more
+    (slow Poisson-like demand at high service levels).
 
     Parameters
     ----------
@@ -767,15 +773,33 @@ def round_order_quantity(quantity, case_pack=1, moq=0) -> np.ndarray:
     return np.where(quantity > 0, rounded, 0.0)
 
 
+#: Ways :func:`order_levels` reads the service part (params ``replenishment.service_quantile``).
+SERVICE_QUANTILES = ("normal", "negative_binomial", "larger_of_both")
+
+
+def _service_part(service_quantile, *moments) -> np.ndarray:
+    """Units covering the interval's demand at the service level, read as ``service_quantile``."""
+    if service_quantile not in SERVICE_QUANTILES:
+        raise ValueError(f"service_quantile must be one of {', '.join(SERVICE_QUANTILES)}, got "
+                         f"{service_quantile!r} (params replenishment.service_quantile)")
+    parts = []
+    if service_quantile != "negative_binomial":
+        parts.append(normal_demand_bound(*moments))
+    if service_quantile != "normal":
+        parts.append(protection_demand_quantile(*moments))
+    return np.maximum.reduce(parts)
+
+
 def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days, level_cv,
                  service_level, min_cover_days=None, target_cover_days=None,
                  max_cover_days=None, seasonal_factor=1.0, *, order_crossover: bool,
-                 normal_floor: bool, rate_window_days: float,
+                 service_quantile: str, rate_window_days: float,
                  with_fill_rate: bool = True) -> pd.DataFrame:
     """Reorder point and order-up-to level per SKU from its forecast paths.
 
     The service part covers the demand over lead time + review period at ``service_level``
-    (:func:`protection_demand_quantile`). ``seasonal_factor`` (:func:`seasonal_lift`) scales the
+    (``service_quantile``: :func:`normal_demand_bound`, :func:`protection_demand_quantile` or
+    the larger of the two). ``seasonal_factor`` (:func:`seasonal_lift`) scales the
     forecast paths first. The cover parts translate the operators' rules of thumb
     into the same inventory-position terms, with ``rate`` the mean daily forecast over the
     review period plus ``rate_window_days`` after arrival:
@@ -805,9 +829,11 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
     order_crossover : bool
         Orders have independent lead times and may overtake each other: use the effective
         lead-time variability (:func:`effective_lead_time_cv`) instead of one order's.
-    normal_floor : bool
-        The service part is never below the normal bound ``mean + z sigma``
-        (:func:`normal_demand_bound`): stock for lumpy demand.
+    service_quantile : {"normal", "negative_binomial", "larger_of_both"}
+        How the service part reads the demand distribution (params
+        ``replenishment.service_quantile``): ``mean + z sigma`` of its moments
+        (:func:`normal_demand_bound`), the negative binomial mixture's cycle quantile
+        (:func:`protection_demand_quantile`), or the larger of the two.
     rate_window_days : float
         Days whose mean forecast is the daily rate the cover rules multiply [days] (params
         ``replenishment.rate_window_days``).
@@ -834,12 +860,8 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
     if order_crossover:
         lead_cv = effective_lead_time_cv(lead_mean, lead_cv, review)
     lead_days, probability = lead_time_distribution(lead_mean, lead_cv)
-    service = protection_demand_quantile(mean_path, variance_path, lead_days, probability,
-                                         review, level_cv, service_level)
-    if normal_floor:
-        service = np.maximum(service, normal_demand_bound(mean_path, variance_path, lead_days,
-                                                          probability, review, level_cv,
-                                                          service_level))
+    service = _service_part(service_quantile, mean_path, variance_path, lead_days, probability,
+                            review, level_cv, service_level)
     during_lead = protection_demand_mean(mean_path, lead_days, probability, 0.0)
     during_interval = protection_demand_mean(mean_path, lead_days, probability, review)
     after = protection_demand_mean(mean_path, lead_days, probability, review + rate_window_days)

@@ -214,7 +214,7 @@ class _ForecastPaths:
 def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution: str = "ours",
                     period_days: float = 1.0, *, quantile: float, velocity_window_days: int,
                     rate_window_days: float, seasonal: dict | None, order_crossover: bool,
-                    normal_floor: bool, daily_dispersion: bool,
+                    service_quantile: str, daily_dispersion: bool,
                     min_cover_days: float | None = None,
                     target_cover_days: float | None = None,
                     max_cover_days: float | None = None, name: str | None = None,
@@ -222,9 +222,9 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
     """Order-up-to policy on forecasts made at rolling origins.
 
     ``distribution="ours"``: levels from :func:`opsanalysis.replenishment.policy.order_levels`
-    (negative binomial demand over lead time + review period from the forecast mean and its
-    ``quantile`` column, level uncertainty from the policy's own past interval errors, random
-    lead time; optionally order crossover and the seasonal lift).
+    (demand over lead time + review period from the forecast mean and its ``quantile`` column,
+    read as ``service_quantile``; level uncertainty from the policy's own past interval errors,
+    random lead time; optionally order crossover and the seasonal lift).
     ``distribution="normal"``: the textbook policy, ``S = mean demand over (L + R) + z x
     sqrt((L + R) sigma_d^2 + rate^2 var(L))`` with ``sigma_d`` from a ``sigma`` column (the
     forecast's one-period residual standard deviation, scaled to a day by
@@ -255,9 +255,9 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
         "ours": lead times are independent per order, so orders cross
         (:func:`~opsanalysis.replenishment.policy.effective_lead_time_cv`), as in
         :func:`simulate`.
-    normal_floor : bool
-        "ours": never below the normal bound of the same moments
-        (:func:`~opsanalysis.replenishment.policy.normal_demand_bound`), stock for lumpy demand.
+    service_quantile : {"normal", "negative_binomial", "larger_of_both"}
+        "ours": how the service part reads the demand distribution
+        (:func:`~opsanalysis.replenishment.policy.order_levels`).
     daily_dispersion : bool
         "ours": the daily noise is at least the SKU's own variance-to-mean ratio of daily demand
         (:func:`~opsanalysis.replenishment.policy.daily_dispersion`, blocks of
@@ -286,7 +286,7 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
     return _forecast_policy(_ForecastPaths(forecasts), service_level, distribution, period_days,
                             quantile=quantile, velocity_window_days=velocity_window_days,
                             rate_window_days=rate_window_days, seasonal=seasonal,
-                            order_crossover=order_crossover, normal_floor=normal_floor,
+                            order_crossover=order_crossover, service_quantile=service_quantile,
                             daily_dispersion=daily_dispersion, min_cover_days=min_cover_days,
                             target_cover_days=target_cover_days, max_cover_days=max_cover_days,
                             name=name, level_uncertainty=level_uncertainty,
@@ -295,7 +295,7 @@ def forecast_policy(forecasts: pd.DataFrame, service_level: float, distribution:
 
 def _forecast_policy(paths, service_level, distribution, period_days, *, quantile,
                      velocity_window_days, rate_window_days, seasonal, order_crossover,
-                     normal_floor, daily_dispersion, min_cover_days, target_cover_days,
+                     service_quantile, daily_dispersion, min_cover_days, target_cover_days,
                      max_cover_days, name, level_uncertainty, pooled_level) -> Policy:
     """:func:`forecast_policy` on :class:`_ForecastPaths` that several policies may share.
 
@@ -357,7 +357,7 @@ def _forecast_policy(paths, service_level, distribution, period_days, *, quantil
         result = policy_maths.order_levels(mean, variance, lead, cv, review, level_cv,
                                            service_level, min_cover_days, target_cover_days,
                                            max_cover_days, lift, order_crossover=order_crossover,
-                                           normal_floor=normal_floor,
+                                           service_quantile=service_quantile,
                                            rate_window_days=rate_window_days,
                                            with_fill_rate=False)
         return result["reorder_point"].to_numpy(), result["order_up_to"].to_numpy()
@@ -375,17 +375,18 @@ def forecast_policy_options(replenishment: dict) -> dict:
     ----------
     replenishment : dict
         The ``replenishment`` section of loaded params (``order_crossover``, ``seasonal_lift``,
-        ``normal_floor``, ``daily_dispersion``, ``velocity_window_days``, ``rate_window_days``).
+        ``service_quantile``, ``daily_dispersion``, ``velocity_window_days``,
+        ``rate_window_days``).
 
     Returns
     -------
     dict
-        ``order_crossover``, ``seasonal``, ``normal_floor``, ``daily_dispersion``,
+        ``order_crossover``, ``seasonal``, ``service_quantile``, ``daily_dispersion``,
         ``velocity_window_days`` and ``rate_window_days``.
     """
     return {"order_crossover": bool(replenishment["order_crossover"]),
             "seasonal": dict(replenishment["seasonal_lift"]),
-            "normal_floor": bool(replenishment["normal_floor"]),
+            "service_quantile": str(replenishment["service_quantile"]),
             "daily_dispersion": bool(replenishment["daily_dispersion"]),
             "velocity_window_days": int(replenishment["velocity_window_days"]),
             "rate_window_days": replenishment["rate_window_days"]}
