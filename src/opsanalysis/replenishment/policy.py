@@ -614,13 +614,14 @@ def normal_demand_bound(mean_path, variance_path, lead_days, probability, review
 
     The same mixture moments as :func:`protection_demand_quantile` (lead time random, level
     uncertainty), read through the normal ``z`` of ``service_level``: the order-up-to level's
-    service part with ``order_levels(service_quantile="normal")``, and with ``"larger_of_both"``
-    a floor under the negative binomial quantile for lumpy demand (a two-moment negative
-    binomial with a variance far above its mean (rare large orders) puts most of its mass at zero and the rest
-    at a few units, so its cycle quantile stays at one or two units however large the orders
-    are, and such a level serves few of the units (:func:`expected_fill_rate`); the normal bound
-    keeps stock in proportion to the spread), the skewed quantile in force where it needs more
-    (slow Poisson-like demand at high service levels).
+    service part with ``order_levels(service_quantile="normal")``. With ``"larger_of_both"`` it
+    is a floor under the negative binomial quantile for lumpy demand: a two-moment negative
+    binomial with a variance far above its mean (rare large orders) puts most of its mass at
+    zero and the rest at a few units, so its cycle quantile stays at one or two units however
+    large the orders are, and such a level serves few of the units
+    (:func:`expected_fill_rate`); the normal bound keeps stock in proportion to the spread,
+    and the skewed quantile stays in force where it needs more (slow Poisson-like demand at
+    high service levels).
 
     Parameters
     ----------
