@@ -150,6 +150,16 @@ def test_service_quantile_reads_the_normal_bound_the_skewed_quantile_or_the_larg
         "normal": 2, "negative_binomial": 3, "larger_of_both": 3}
     # the fill each level is expected to serve comes from the same negative binomial
     assert levels["normal"]["expected_fill_rate"][0] == pytest.approx(0.9776, abs=1e-4)
+    # a point forecast of 0 with a spread (a part that sells now and then): the normal bound
+    # covers the spread, ceil(0 + 1.645 sqrt(14 x 0.1)) = ceil(1.95) = 2; the excess line of a
+    # zero rate caps it at 0, and the safety stock reported with it is 0 too
+    zero_mean, spread = np.zeros((1, 30)), np.full((1, 30), 0.1)
+    bound = policy.normal_demand_bound(zero_mean, spread, *policy.lead_time_distribution([7], 0.0),
+                                       7.0, 0.0, 0.95)
+    assert bound[0] == 2
+    capped = policy.order_levels(zero_mean, spread, [7], 0.0, 7.0, 0.0, 0.95, max_cover_days=90,
+                                 **{**PLAIN_LEVELS, "service_quantile": "normal"})
+    assert capped[["reorder_point", "order_up_to", "safety_stock"]].iloc[0].tolist() == [0, 0, 0]
     with pytest.raises(ValueError, match="service_quantile must be one of normal, "
                                          "negative_binomial, larger_of_both, got 'median'"):
         policy.order_levels(mean, mean, [7], 0.0, 7.0, 0.0, 0.95,

@@ -640,7 +640,7 @@ def normal_demand_bound(mean_path, variance_path, lead_days, probability, review
     Returns
     -------
     numpy.ndarray
-        Whole units per SKU, at least 0.
+        Whole units per SKU, at least 0; 0 where neither a mean nor a spread is forecast.
     """
     mean_path = np.nan_to_num(np.asarray(mean_path, dtype=float))
     variance_path = np.nan_to_num(np.asarray(variance_path, dtype=float))
@@ -650,7 +650,10 @@ def normal_demand_bound(mean_path, variance_path, lead_days, probability, review
     total_variance = ((variance + mean**2) * probability).sum(axis=1) - total_mean**2
     z = special.ndtri(np.broadcast_to(np.asarray(service_level, dtype=float), total_mean.shape))
     bound = np.ceil(total_mean + z * np.sqrt(np.maximum(total_variance, 0.0)) - 1e-9)
-    return np.where(total_mean > 0, np.maximum(bound, 0.0), 0.0)
+    # a forecast whose mean is 0 but whose spread is not (a point forecast of 0 on a part that
+    # sells now and then) still has demand to cover: only no mean and no spread means no stock
+    spread = (total_mean > 0) | (total_variance > 0)
+    return np.where(spread, np.maximum(bound, 0.0), 0.0)
 
 
 def seasonal_lift(values, interval_demand, interval_days, *, window_days: int,
@@ -846,7 +849,8 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
     -------
     pandas.DataFrame
         One row per SKU (positional index): ``reorder_point``, ``order_up_to``,
-        ``safety_stock`` [units], ``lead_time_demand``, ``protection_demand`` (expected demand
+        ``safety_stock`` (the service part above the expected demand over lead time + review,
+        within the excess line) [units], ``lead_time_demand``, ``protection_demand`` (expected demand
         over the lead time and over lead time + review) [units], ``daily_rate`` [units per day],
         ``lead_time_days`` (mean) [days], ``expected_fill_rate`` (share of demand served at
         ``order_up_to``, :func:`expected_fill_rate`) [fraction].
@@ -888,7 +892,7 @@ def order_levels(mean_path, variance_path, lead_mean_days, lead_cv, review_days,
     return pd.DataFrame({
         "reorder_point": reorder_point,
         "order_up_to": order_up_to,
-        "safety_stock": np.maximum(service - during_interval, 0.0),
+        "safety_stock": np.maximum(np.minimum(service, cap) - during_interval, 0.0),
         "lead_time_demand": during_lead,
         "protection_demand": during_interval,
         "daily_rate": rate,
