@@ -212,3 +212,20 @@ def test_workbook_tables_keep_the_sheets_and_open_with_the_actions():
     assert list(tables) == ["actions", "launch_verdicts", "launch_bands", "launch_reference",
                             "ramp_demand", "launch_curves", "launch_curve_fits", "launches"]
     assert tables["actions"]["sku"].iloc[0] == "LAG-3"
+
+
+def test_the_need_sentences_quote_the_weeks_params_hold():
+    # the tracked and quiet weeks are params (launch.tracker_weeks, launch.launch_quiet_weeks):
+    # the sentences quote them, not numbers of their own
+    starts = pd.date_range("2025-01-05", periods=30, freq="7D")
+    established = _weekly("A", starts, np.full(30, 5)).assign(ordered_product_sales=50.0)
+    context = _Context({"business_report_asin": established}, starts[-1] + pd.Timedelta(days=6))
+    context.params = {"launch": {**LAUNCH, "tracker_weeks": 20, "launch_quiet_weeks": 6}}
+    result = launch_sections.run_launch_tracker(context)
+    assert result.need.startswith("no launch in the last 20 weeks: a launch is a first sale "
+                                  "after at least 6 covered weeks")
+    short = _Context({}, pd.Timestamp("2025-07-23"))
+    short.params = {"launch": {**LAUNCH, "launch_quiet_weeks": 6}}
+    need = launch_sections.run_launch_tracker(short).need
+    assert need.startswith("needs a Business Report by ASIN by day or week, or an All Orders "
+                           "report, covering at least 6 weeks before a launch; found: ")

@@ -127,17 +127,18 @@ def run_launch_tracker(report) -> LaunchReport:
     for message in warnings:
         report.warn(message)
     empty = _empty_tracking()
-    if (report.as_of is None or business_report is None or len(business_report) == 0
-            or not launches["is_launch"].any()):
+    weeks = {"quiet_weeks": settings["launch_quiet_weeks"],
+             "tracker_weeks": settings["tracker_weeks"]}
+    have_report = (report.as_of is not None and business_report is not None
+                   and len(business_report) > 0)
+    if not have_report or not launches["is_launch"].any():
         curves = weekly_launch_curves(launches.iloc[:0], None, max_weeks=0)
         # no launch where the reports could show one is a finding, not a missing download
-        detectable = (report.as_of is not None and business_report is not None
-                      and len(business_report) > 0 and tracker.launch_detectable(
-                          tracker.covered_days(business_report, orders, data.summary),
-                          report.as_of, quiet_weeks=settings["launch_quiet_weeks"],
-                          tracker_weeks=settings["tracker_weeks"]))
-        need = (label("no_recent_launches", language) if detectable
-                else needs_sentence("needs_launch_data", data.summary, language))
+        detectable = have_report and tracker.launch_detectable(
+            tracker.covered_days(business_report, orders, data.summary), report.as_of, **weeks)
+        need = (fill("no_recent_launches", language, **weeks) if detectable
+                else needs_sentence("needs_launch_data", data.summary, language,
+                                    quiet_weeks=weeks["quiet_weeks"]))
         return LaunchReport(settings, language, launches, curves, empty,
                             best_fits(empty.curve_fits, empty.verdicts), need, warnings,
                             report.as_of, report.marketplace.code,
@@ -147,7 +148,7 @@ def run_launch_tracker(report) -> LaunchReport:
     # title changes during a launch's build-up raise the "do not rewrite the listing" warning
     changes = listing_health.listing_changes(data.get("all_listings"), report.as_of)
     tracking = track_launches(launches, curves, report.as_of, settings, listing_changes=changes)
-    need = "" if len(tracking.verdicts) else label("no_recent_launches", language)
+    need = "" if len(tracking.verdicts) else fill("no_recent_launches", language, **weeks)
     fits = best_fits(tracking.curve_fits, tracking.verdicts)
     return LaunchReport(settings, language, launches, curves, tracking, fits, need, warnings,
                         report.as_of, report.marketplace.code)

@@ -162,7 +162,8 @@ def found_list(summary: pd.DataFrame, language: str = "en") -> str:
                      for row in found.itertuples())
 
 
-def needs_sentence(need: str, summary: pd.DataFrame, language: str = "en") -> str:
+def needs_sentence(need: str, summary: pd.DataFrame, language: str = "en", /,
+                   **values) -> str:
     """The sentence of a section that lacks its data: what it needs and what was found.
 
     Parameters
@@ -172,13 +173,17 @@ def needs_sentence(need: str, summary: pd.DataFrame, language: str = "en") -> st
     summary : DataFrame
         ``MarketplaceData.summary``.
     language : {"en", "zh"}
+    **values
+        Placeholders of the need's label (:func:`opsanalysis.labels.fill`), e.g. a number of
+        weeks that params hold.
 
     Returns
     -------
     str
         "needs an All Orders report or a Business Report by date; found: ...".
     """
-    return f"{label(need, language)}; {found_text(summary, language)}"
+    text = fill(need, language, **values) if values else label(need, language)
+    return f"{text}; {found_text(summary, language)}"
 
 
 def _period_text(start, end) -> str:
