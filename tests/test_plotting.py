@@ -451,6 +451,10 @@ def test_plot_tradeoff_draws_a_curve_per_family_and_points_for_the_rest():
     indexed = plotting.plot_tradeoff(args[0].set_index("policy"), language="en")
     assert [list(line.get_ydata()) for line in indexed.get_lines()] == [
         list(line.get_ydata()) for line in ax.get_lines()]
+    # a target between whole percents keeps its decimal (the benchmark's 92.5 % and 99.5 %)
+    finer = plotting.plot_tradeoff(args[0].assign(service_target=[0.995, 0.925, 0.965, 0.99,
+                                                                  np.nan]), language="en")
+    assert texts(finer.texts) == ["92.5%", "99.5%", "96.5%", "99%"]
 
 
 def test_plot_status_counts_draws_every_status_in_plan_order():

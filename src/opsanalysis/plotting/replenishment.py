@@ -50,8 +50,9 @@ def plot_tradeoff(summary: pd.DataFrame, ax=None, language: str = "en"):
                 linestyle="-" if curve else "none", label=label(str(policy), language))
         if curve and "service_target" in group:
             for _, row in group.iterrows():
-                ax.annotate(f"{row['service_target']:.0%}", (row["avg_on_hand_days"],
-                                                             row["fill_rate"]),
+                # "99.5%", not "100%": a target between whole percents keeps its decimal
+                ax.annotate(f"{100 * row['service_target']:g}%", (row["avg_on_hand_days"],
+                                                                  row["fill_rate"]),
                             fontsize=7, xytext=(3, -8), textcoords="offset points")
     ax.set_xlabel(label("days_axis", language))
     ax.set_ylabel(label("fill_rate_axis", language))
